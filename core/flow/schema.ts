@@ -1,0 +1,67 @@
+import { z } from 'zod'
+
+/**
+ * The flow document. It is both what the API stores and the import/export file format, so field
+ * names are part of the public contract: add optional fields, never rename.
+ */
+export const FLOW_SCHEMA_VERSION = 1
+
+const id = z.string().min(1).max(128)
+
+export const VARIABLE_TYPES = ['string', 'number', 'boolean', 'list', 'json'] as const
+export type VariableType = (typeof VARIABLE_TYPES)[number]
+
+export const variableSchema = z.object({
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_]*$/,
+      'a variable name is letters, digits and _ and starts with a letter or _'
+    ),
+  type: z.enum(VARIABLE_TYPES),
+  value: z.unknown(),
+  description: z.string().max(1000).optional(),
+})
+export type FlowVariable = z.infer<typeof variableSchema>
+
+export const positionSchema = z.object({ x: z.number().finite(), y: z.number().finite() })
+
+export const nodeSchema = z.object({
+  id,
+  type: z.string().min(1).max(128),
+  typeVersion: z.number().int().positive(),
+  label: z.string().max(200).default(''),
+  config: z.record(z.string(), z.unknown()).default({}),
+  position: positionSchema.default({ x: 0, y: 0 }),
+  /** Per-node time limit in ms; the engine default applies when absent. */
+  timeoutMs: z.number().int().positive().max(86_400_000).optional(),
+})
+export type FlowNode = z.infer<typeof nodeSchema>
+
+export const edgeSchema = z.object({
+  id,
+  source: id,
+  sourcePort: z.string().min(1).default('out'),
+  target: id,
+  targetPort: z.string().min(1).default('in'),
+})
+export type FlowEdge = z.infer<typeof edgeSchema>
+
+export const flowSchema = z.object({
+  schemaVersion: z.literal(FLOW_SCHEMA_VERSION).default(FLOW_SCHEMA_VERSION),
+  id: id.optional(),
+  name: z.string().trim().min(1, 'a flow needs a name').max(200),
+  description: z.string().max(5000).default(''),
+  categories: z.array(z.string().min(1).max(64)).max(20).default([]),
+  variables: z.array(variableSchema).max(200).default([]),
+  accounts: z.array(z.string().min(1).max(128)).max(500).default([]),
+  regions: z.array(z.string().min(1).max(64)).max(64).default([]),
+  deployed: z.boolean().default(false),
+  nodes: z.array(nodeSchema).max(2000).default([]),
+  edges: z.array(edgeSchema).max(5000).default([]),
+})
+
+/** A flow as written by a client (defaults not yet applied). */
+export type FlowInput = z.input<typeof flowSchema>
+/** A flow after parsing: every default filled in. */
+export type Flow = z.infer<typeof flowSchema>

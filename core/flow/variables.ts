@@ -1,0 +1,74 @@
+import { FlowError } from '../errors.ts'
+import type { FlowVariable, VariableType } from './schema.ts'
+
+/**
+ * Coerce a value to a variable's declared type. Text is accepted for every type because values
+ * arrive from the command line (`--var n=5`) and from query strings as well as from JSON.
+ */
+export function coerceVariable(
+  type: VariableType,
+  value: unknown
+): { ok: true; value: unknown } | { ok: false } {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string' ? { ok: true, value } : { ok: false }
+    case 'number': {
+      const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+      return typeof number === 'number' && Number.isFinite(number)
+        ? { ok: true, value: number }
+        : { ok: false }
+    }
+    case 'boolean':
+      if (typeof value === 'boolean') return { ok: true, value }
+      if (value === 'true' || value === 'false') return { ok: true, value: value === 'true' }
+      return { ok: false }
+    case 'list': {
+      const list = typeof value === 'string' ? parseJson(value) : value
+      return Array.isArray(list) ? { ok: true, value: list } : { ok: false }
+    }
+    case 'json':
+      return typeof value === 'string' ? jsonResult(value) : { ok: true, value }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function jsonResult(text: string): { ok: true; value: unknown } {
+  const parsed = parseJson(text)
+  return { ok: true, value: parsed === undefined ? text : parsed }
+}
+
+/**
+ * The variables a run sees: the flow's declared values with the run's overrides applied. An
+ * override must name a declared variable and fit its type.
+ */
+export function resolveVariables(
+  declared: readonly FlowVariable[],
+  overrides: Record<string, unknown> = {}
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {}
+  const types = new Map(declared.map((variable) => [variable.name, variable.type]))
+  for (const variable of declared) {
+    const coerced = coerceVariable(variable.type, variable.value)
+    values[variable.name] = coerced.ok ? coerced.value : variable.value
+  }
+  const problems: string[] = []
+  for (const [name, value] of Object.entries(overrides)) {
+    const type = types.get(name)
+    if (!type) {
+      problems.push(`variables.${name}: the flow declares no variable "${name}"`)
+      continue
+    }
+    const coerced = coerceVariable(type, value)
+    if (coerced.ok) values[name] = coerced.value
+    else problems.push(`variables.${name}: expected a ${type}`)
+  }
+  if (problems.length > 0) throw new FlowError('VARIABLES_INVALID', problems.join('; '), { problems })
+  return values
+}

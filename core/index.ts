@@ -1,0 +1,13 @@
+/** The public surface of core: flow document, validation, plugin contract, engine, run events. */
+export * from './engine/engine.ts'
+export * from './errors.ts'
+export * from './flow/expressions.ts'
+export * from './flow/graph.ts'
+export * from './flow/schema.ts'
+export * from './flow/validate.ts'
+export * from './flow/variables.ts'
+export * from './path.ts'
+export * from './plugin/define.ts'
+export * from './plugin/registry.ts'
+export * from './plugin/types.ts'
+export * from './run/events.ts'

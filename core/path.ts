@@ -1,0 +1,140 @@
+/**
+ * Key paths into JSON resources: `Endpoint.Port`, `VpcSecurityGroups[0].VpcSecurityGroupId`,
+ * `SecurityGroups[*].GroupId`, `Tags[Key=env].Value`. A key step applied to an array maps over its
+ * elements, so `SecurityGroups.IpPermissions` reads every group's rules: AWS responses nest arrays
+ * everywhere and users write paths the way the console shows them.
+ */
+export type PathStep =
+  | { kind: 'key'; name: string }
+  | { kind: 'index'; index: number }
+  | { kind: 'each' }
+  | { kind: 'match'; key: string; value: string }
+
+export interface CompiledPath {
+  source: string
+  steps: PathStep[]
+  /** Every value the path reaches, arrays flattened along the way. Missing values are left out. */
+  all(root: unknown): unknown[]
+  /** The value at the path: the single value when there is exactly one, else the list of all values. */
+  get(root: unknown): unknown
+}
+
+const STEP = /([^.[\]]+)|\[([^\]]*)\]/g
+
+export function parsePath(source: string): PathStep[] {
+  const steps: PathStep[] = []
+  let consumed = 0
+  for (const match of source.matchAll(STEP)) {
+    const between = source.slice(consumed, match.index)
+    if (between !== '' && between !== '.') throw new Error(`bad key path "${source}" near "${between}"`)
+    consumed = match.index + match[0].length
+    if (match[1] !== undefined) {
+      steps.push(match[1] === '*' ? { kind: 'each' } : { kind: 'key', name: match[1] })
+      continue
+    }
+    const inner = (match[2] ?? '').trim()
+    if (inner === '*' || inner === '') steps.push({ kind: 'each' })
+    else if (/^\d+$/.test(inner)) steps.push({ kind: 'index', index: Number(inner) })
+    else {
+      const eq = inner.indexOf('=')
+      if (eq <= 0)
+        throw new Error(`bad key path "${source}": [${inner}] is neither an index, * nor Key=value`)
+      steps.push({
+        kind: 'match',
+        key: inner.slice(0, eq).trim(),
+        value: unquote(inner.slice(eq + 1).trim()),
+      })
+    }
+  }
+  if (source.slice(consumed) !== '' || steps.length === 0) throw new Error(`bad key path "${source}"`)
+  return steps
+}
+
+function unquote(text: string): string {
+  const quoted = /^(['"])(.*)\1$/.exec(text)
+  return quoted ? quoted[2]! : text
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function collect(value: unknown, steps: PathStep[], at: number, out: unknown[]): void {
+  if (value === undefined) return
+  if (at === steps.length) {
+    out.push(value)
+    return
+  }
+  const step = steps[at]!
+  if (Array.isArray(value) && step.kind !== 'index' && step.kind !== 'each') {
+    // A key or match step over an array applies to each element.
+    for (const element of value) collect(element, steps, at, out)
+    return
+  }
+  switch (step.kind) {
+    case 'key':
+      if (isRecord(value)) collect(value[step.name], steps, at + 1, out)
+      return
+    case 'index':
+      if (Array.isArray(value)) collect(value[step.index], steps, at + 1, out)
+      return
+    case 'each':
+      if (Array.isArray(value)) for (const element of value) collect(element, steps, at + 1, out)
+      else if (isRecord(value))
+        for (const element of Object.values(value)) collect(element, steps, at + 1, out)
+      return
+    case 'match':
+      if (isRecord(value) && String(value[step.key]) === step.value) collect(value, steps, at + 1, out)
+      return
+  }
+}
+
+function compileUncached(source: string): CompiledPath {
+  const steps = parsePath(source)
+  // Fast path for plain dotted keys over objects, the common case in criteria.
+  const keys = steps.every((s) => s.kind === 'key')
+    ? steps.map((s) => (s as { name: string }).name)
+    : undefined
+  const all = (root: unknown): unknown[] => {
+    const out: unknown[] = []
+    collect(root, steps, 0, out)
+    return out
+  }
+  const get = (root: unknown): unknown => {
+    if (keys) {
+      let value = root
+      for (const key of keys) {
+        if (!isRecord(value)) {
+          if (Array.isArray(value)) return pick(all(root))
+          return undefined
+        }
+        value = value[key]
+      }
+      return value
+    }
+    return pick(all(root))
+  }
+  return { source, steps, all, get }
+}
+
+function pick(values: unknown[]): unknown {
+  if (values.length === 0) return undefined
+  return values.length === 1 ? values[0] : values
+}
+
+const cache = new Map<string, CompiledPath>()
+
+/** Parse once, reuse: flows evaluate the same few paths over many resources. */
+export function compilePath(source: string): CompiledPath {
+  let compiled = cache.get(source)
+  if (!compiled) {
+    compiled = compileUncached(source)
+    if (cache.size > 10_000) cache.clear()
+    cache.set(source, compiled)
+  }
+  return compiled
+}
+
+export function getPath(root: unknown, source: string): unknown {
+  return compilePath(source).get(root)
+}

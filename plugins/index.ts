@@ -1,0 +1,5 @@
+import type { NodePlugin } from '../core/plugin/types.ts'
+import trigger from './trigger/index.ts'
+
+/** The node types that ship with qflow, registered before any community plugin. */
+export const builtinPlugins: NodePlugin[] = [trigger]

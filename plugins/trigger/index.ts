@@ -1,0 +1,31 @@
+import { defineNodeType } from '../../core/plugin/define.ts'
+import { triggerConfig } from './config.ts'
+
+/**
+ * The first node of every flow. Its output is the run's input as one item (an empty object when the
+ * run was started without input), so downstream nodes always have something to start from.
+ */
+export default defineNodeType({
+  manifest: {
+    type: 'trigger',
+    version: 1,
+    title: 'Trigger',
+    description: 'Starts the QFlow: by hand, on a schedule, from TotalCloud, or on a cloud event.',
+    category: 'trigger',
+    icon: 'bolt',
+    color: '#7c3aed',
+    inputs: [],
+    outputs: [{ name: 'out', label: 'Run input' }],
+  },
+  config: triggerConfig,
+  async execute(ctx) {
+    const input = ctx.runInput
+    const item =
+      typeof input === 'object' && input !== null && !Array.isArray(input)
+        ? (input as Record<string, unknown>)
+        : input === undefined
+          ? {}
+          : { value: input }
+    return { out: [item] }
+  },
+})
