@@ -1,5 +1,7 @@
 import type { NodePlugin } from '../core/plugin/types.ts'
+import filter from './filter/index.ts'
+import totalcloudControl from './totalcloud-control/index.ts'
 import trigger from './trigger/index.ts'
 
 /** The node types that ship with qflow, registered before any community plugin. */
-export const builtinPlugins: NodePlugin[] = [trigger]
+export const builtinPlugins: NodePlugin[] = [trigger, totalcloudControl, filter]

@@ -38,7 +38,7 @@ export type ParamOperator = (typeof PARAM_OPERATORS)[number]
 /** Operators that take no value. */
 export const UNARY_OPERATORS: readonly ParamOperator[] = ['exists', 'notExists', 'isEmpty', 'isNotEmpty']
 
-const keyPath = z
+export const keyPathSchema = z
   .string()
   .min(1, 'a key path is required')
   .max(500)
@@ -62,7 +62,7 @@ const scalar = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null(
 export const paramCondition = z
   .object({
     type: z.literal('param'),
-    key: keyPath,
+    key: keyPathSchema,
     operator: z.enum(PARAM_OPERATORS),
     /**
      * What to compare with: text as typed, a number, a boolean, or for `in`/`notIn` a list (or
@@ -107,7 +107,7 @@ export const portSelection = z.discriminatedUnion('mode', [
     .object({ mode: z.literal('range'), from: portNumber, to: portNumber })
     .refine((range) => range.from <= range.to, { message: 'from must not be above to', path: ['to'] }),
   /** The resource's own port, read from a key path (RDS: `Endpoint.Port`). Unknown when absent. */
-  z.object({ mode: z.literal('resource'), key: keyPath.default('Endpoint.Port') }),
+  z.object({ mode: z.literal('resource'), key: keyPathSchema.default('Endpoint.Port') }),
 ])
 export type PortSelection = z.infer<typeof portSelection>
 
@@ -138,35 +138,40 @@ export type TrafficSource = z.infer<typeof trafficSource>
 export const PROTOCOLS = ['any', 'tcp', 'udp', 'icmp', 'icmpv6', 'all'] as const
 export type ProtocolChoice = (typeof PROTOCOLS)[number]
 
-export const securityGroupCondition = z.object({
-  type: z.literal('securityGroup'),
-  /** inbound reads `IpPermissions`, outbound `IpPermissionsEgress`. */
-  direction: z.enum(['inbound', 'outbound']).default('inbound'),
-  /**
-   * Which rules count by protocol: `any` every rule; `tcp`/`udp`/`icmp`/`icmpv6` rules that admit
-   * that protocol (a `-1` rule admits them all); `all` only all-traffic (`-1`) rules.
-   */
-  protocol: z.enum(PROTOCOLS).default('any'),
-  ports: portSelection.default({ mode: 'any' }),
-  /** `any`: a rule reaches at least one port of the range. `all`: a rule opens the whole range. */
-  portMatch: z.enum(['any', 'all']).default('any'),
-  source: trafficSource.default({ kind: 'publicIpv4' }),
-  /**
-   * Follow group-to-group references one level: a rule whose source is group G matches when G
-   * itself admits the source (in the same direction, on any port). Off: references are reported
-   * in the evidence only, never a match for an address source.
-   */
-  followReferences: z.boolean().default(false),
-  /** Where the resource's described security groups are (the AWS Resource node's addon). */
-  groupsKey: keyPath.default('SecurityGroups'),
-  /** Ids of the groups attached to the resource; ids no described group matches make it unknown. */
-  attachedGroupIdsKey: keyPath.default('VpcSecurityGroups.VpcSecurityGroupId'),
-  /** Further described groups that rules may reference (for followReferences). */
-  referencedGroupsKey: keyPath.default('ReferencedSecurityGroups'),
-  /** Managed prefix lists with their entries: `[{PrefixListId, Entries: [{Cidr}]}]`. */
-  prefixListsKey: keyPath.default('PrefixLists'),
-  ...negatable,
-})
+export const securityGroupCondition = z
+  .object({
+    type: z.literal('securityGroup'),
+    /** inbound reads `IpPermissions`, outbound `IpPermissionsEgress`. */
+    direction: z.enum(['inbound', 'outbound']).default('inbound'),
+    /**
+     * Which rules count by protocol: `any` every rule; `tcp`/`udp`/`icmp`/`icmpv6` rules that admit
+     * that protocol (a `-1` rule admits them all); `all` only all-traffic (`-1`) rules.
+     */
+    protocol: z.enum(PROTOCOLS).default('any'),
+    ports: portSelection.default({ mode: 'any' }),
+    /** `any`: a rule reaches at least one port of the range. `all`: a rule opens the whole range. */
+    portMatch: z.enum(['any', 'all']).default('any'),
+    source: trafficSource.default({ kind: 'publicIpv4' }),
+    /**
+     * Follow group-to-group references one level: a rule whose source is group G matches when G
+     * itself admits the source (in the same direction, on any port). Off: references are reported
+     * in the evidence only, never a match for an address source.
+     */
+    followReferences: z.boolean().default(false),
+    /** Where the resource's described security groups are (the AWS Resource node's addon). */
+    groupsKey: keyPathSchema.default('SecurityGroups'),
+    /** Ids of the groups attached to the resource; ids no described group matches make it unknown. */
+    attachedGroupIdsKey: keyPathSchema.default('VpcSecurityGroups.VpcSecurityGroupId'),
+    /** Further described groups that rules may reference (for followReferences). */
+    referencedGroupsKey: keyPathSchema.default('ReferencedSecurityGroups'),
+    /** Managed prefix lists with their entries: `[{PrefixListId, Entries: [{Cidr}]}]`. */
+    prefixListsKey: keyPathSchema.default('PrefixLists'),
+    ...negatable,
+  })
+  .refine((condition) => !condition.protocol.startsWith('icmp') || condition.ports.mode === 'any', {
+    message: 'ICMP has no ports (its rules hold a type and code): set ports to any',
+    path: ['ports'],
+  })
 export type SecurityGroupCondition = z.infer<typeof securityGroupCondition>
 
 export interface CriteriaGroup {
@@ -195,9 +200,9 @@ export const criteriaNode: z.ZodType<CriteriaNode, any> = z.lazy(() =>
   z.discriminatedUnion('type', [
     criteriaGroup as unknown as z.ZodObject<any>,
     paramCondition as unknown as z.ZodObject<any>,
-    securityGroupCondition,
+    securityGroupCondition as unknown as z.ZodObject<any>,
   ])
-) as z.ZodType<CriteriaNode, any>
+) as unknown as z.ZodType<CriteriaNode, any>
 
 /** The criteria of a node: a root group. */
 export const criteriaSchema = criteriaGroup.superRefine((root, ctx) => {
