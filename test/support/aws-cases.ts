@@ -23,6 +23,8 @@ export interface ExpectedInstance {
     attached_sgs: string[]
     PubliclyAccessible?: unknown
     endpoint_port?: number | null
+    world_open_rules_on_attached_sgs: string[]
+    world_open_rules_covering_port_or_all: string[]
   }
 }
 
