@@ -103,12 +103,13 @@ function valuesTest(operator: ParamOperator, condition: ParamCondition, now: num
       return (values) => anyOf(values, (value) => value !== null)
     case 'isEmpty':
       return (values) => (values.every(isEmptyValue) ? TRUE : FALSE)
-    case 'equals': {
-      // A list or object expected is compared whole; a scalar element by element.
-      const whole = typeof expected === 'object' && expected !== null
-      return (values) =>
-        anyOf(whole ? values : scalars(values), (value) => valuesEqual(value, expected, ignoreCase))
-    }
+    case 'equals':
+      // A list expected is compared with the whole observed value (the list of every value the
+      // path reached); a scalar with each reached value, lists flattened.
+      if (Array.isArray(expected))
+        return (values) =>
+          valuesEqual(values.length === 1 ? values[0] : values, expected, ignoreCase) ? TRUE : FALSE
+      return (values) => anyOf(scalars(values), (value) => valuesEqual(value, expected, ignoreCase))
     case 'in': {
       const list = Array.isArray(expected)
         ? expected

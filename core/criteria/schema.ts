@@ -35,6 +35,9 @@ export const PARAM_OPERATORS = [
 ] as const
 export type ParamOperator = (typeof PARAM_OPERATORS)[number]
 
+/** Operators whose value may be a list: membership, or equality with a whole list. */
+const LIST_OPERATORS: readonly ParamOperator[] = ['in', 'notIn', 'equals', 'notEquals']
+
 /** Operators that take no value. */
 export const UNARY_OPERATORS: readonly ParamOperator[] = ['exists', 'notExists', 'isEmpty', 'isNotEmpty']
 
@@ -92,7 +95,7 @@ export const paramCondition = z
       }
       return
     }
-    if (Array.isArray(value) && operator !== 'in' && operator !== 'notIn')
+    if (Array.isArray(value) && !LIST_OPERATORS.includes(operator))
       issue(`operator "${operator}" takes one value, not a list`)
   })
 export type ParamCondition = z.infer<typeof paramCondition>

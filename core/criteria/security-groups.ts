@@ -187,7 +187,7 @@ export function compileSecurityGroupCondition(
         source: sourceLabel,
         groups: groups.map((group) => String(group.GroupId ?? '')).sort(),
         unresolvedGroups: unresolved,
-        matchedRules: scan.matched.sort(compareMatches),
+        matchedRules: scan.matched.map(sortSources).sort(compareMatches),
         undecidedRules: scan.undecided.sort(
           (a, b) => compareText(a.groupId, b.groupId) || a.rule - b.rule || compareText(a.reason, b.reason)
         ),
@@ -438,6 +438,12 @@ function describeSource(condition: SecurityGroupCondition): string {
     case 'securityGroup':
       return `members of ${src.groupId}`
   }
+}
+
+/** Sources in a fixed order too: AWS does not promise the order of `IpRanges`. */
+function sortSources(match: RuleMatch): RuleMatch {
+  match.sources.sort(compareText)
+  return match
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
