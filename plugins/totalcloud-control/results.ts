@@ -1,6 +1,6 @@
 import type { GroupEvidence } from '../../core/criteria/evidence.ts'
 import { TRUE, type Truth, UNKNOWN } from '../../core/criteria/truth.ts'
-import { compilePath } from '../../core/path.ts'
+import { type CompiledPath, compilePath } from '../../core/path.ts'
 import type { Item } from '../../core/plugin/types.ts'
 import type { ControlConfig } from './config.ts'
 
@@ -45,7 +45,7 @@ export function resultBuilder(config: ControlConfig) {
     /** The resource id, or undefined when neither the id key nor the `_qflow` metadata gives one. */
     idOf(item: Item): string | undefined {
       for (const path of [idPath, ...fallbackIds]) {
-        const id = scalarText(path.get(item))
+        const id = scalarText(readSafely(path, item))
         if (id !== undefined && id !== '') return id
       }
       return undefined
@@ -57,17 +57,26 @@ export function resultBuilder(config: ControlConfig) {
       evidence: Omit<ControlResult['evidence'], 'keys'>
     ): ControlResult {
       const keys: Record<string, unknown> = {}
-      for (const path of evidencePaths) keys[path.source] = path.get(item) ?? null
+      for (const path of evidencePaths) keys[path.source] = readSafely(path, item)
       const meta = (item._qflow ?? {}) as Record<string, unknown>
       return {
         resourceId,
-        displayName: (namePath && scalarText(namePath.get(item))) || resourceId,
+        displayName: (namePath && scalarText(readSafely(namePath, item))) || resourceId,
         result,
         accountId: typeof meta.accountId === 'string' ? meta.accountId : null,
         region: typeof meta.region === 'string' ? meta.region : null,
         evidence: { keys, ...evidence },
       }
     },
+  }
+}
+
+/** The value at a path, null when absent or when reading it throws (the result must still be written). */
+function readSafely(path: CompiledPath, item: Item): unknown {
+  try {
+    return path.get(item) ?? null
+  } catch {
+    return null
   }
 }
 
