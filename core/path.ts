@@ -82,9 +82,9 @@ function collect(value: unknown, steps: PathStep[], at: number, out: unknown[], 
       if (Array.isArray(value)) collect(value[step.index], steps, at + 1, out, fanned)
       return
     case 'each':
-      if (Array.isArray(value)) for (const element of value) collect(element, steps, at + 1, out)
+      if (Array.isArray(value)) for (const element of value) collect(element, steps, at + 1, out, true)
       else if (isRecord(value))
-        for (const element of Object.values(value)) collect(element, steps, at + 1, out)
+        for (const element of Object.values(value)) collect(element, steps, at + 1, out, true)
       return
     case 'match':
       if (isRecord(value) && String(value[step.key]) === step.value)

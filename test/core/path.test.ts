@@ -45,3 +45,9 @@ describe('key paths', () => {
     expect(() => parsePath('')).toThrow()
   })
 })
+
+describe('key paths over explicit wildcards', () => {
+  it('spreads the arrays reached through a wildcard', () => {
+    expect(compilePath('SecurityGroups[*].IpPermissions').all(db)).toHaveLength(3)
+  })
+})
