@@ -8,7 +8,7 @@ export interface ParamEvidence {
   key: string
   operator: string
   value?: unknown
-  /** What the key path reached: one value, a list when it reached several, undefined when none. */
+  /** What the key path reached: a list when the path runs over arrays, else the value (undefined when absent). */
   observed: unknown
   matched: boolean | null
   /** Why the outcome is unknown, when it is. */

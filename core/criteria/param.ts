@@ -53,7 +53,7 @@ export function compileParamCondition(
         type: 'param',
         key: condition.key,
         operator: condition.operator,
-        observed: values.length === 0 ? undefined : values.length === 1 ? values[0] : values,
+        observed: path.shaped(item),
         matched: truthJson(truth),
       }
       if (condition.value !== undefined) evidence.value = condition.value

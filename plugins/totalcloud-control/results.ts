@@ -57,7 +57,7 @@ export function resultBuilder(config: ControlConfig) {
       evidence: Omit<ControlResult['evidence'], 'keys'>
     ): ControlResult {
       const keys: Record<string, unknown> = {}
-      for (const path of evidencePaths) keys[path.source] = readSafely(path, item)
+      for (const path of evidencePaths) keys[path.source] = readSafely(path, item, true)
       const meta = (item._qflow ?? {}) as Record<string, unknown>
       return {
         resourceId,
@@ -71,10 +71,10 @@ export function resultBuilder(config: ControlConfig) {
   }
 }
 
-/** The value at a path, null when absent or when reading it throws (the result must still be written). */
-function readSafely(path: CompiledPath, item: Item): unknown {
+/** The value at a path (shaped for evidence: see CompiledPath.shaped), null when absent or when reading it throws (the result must still be written). */
+function readSafely(path: CompiledPath, item: Item, shaped = false): unknown {
   try {
-    return path.get(item) ?? null
+    return (shaped ? path.shaped(item) : path.get(item)) ?? null
   } catch {
     return null
   }

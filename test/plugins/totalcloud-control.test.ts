@@ -94,7 +94,7 @@ describe('totalcloud-control node', () => {
       DBInstanceIdentifier: 'open',
       DBName: 'open_db',
       PubliclyAccessible: false,
-      // One group: the path reaches one value, its rule list.
+      // A list of rules, whether there is one or many.
       'SecurityGroups.IpPermissions': openDb.SecurityGroups[0].IpPermissions,
     })
     const [param, sg] = result!.evidence.criteria!.conditions
