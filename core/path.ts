@@ -117,6 +117,18 @@ function compileUncached(source: string): CompiledPath {
     ? steps.map((s) => (s as { name: string }).name)
     : undefined
   const all = (root: unknown): unknown[] => {
+    if (keys) {
+      // Plain keys through objects only: no walk, one small array.
+      let value = root
+      for (const key of keys) {
+        if (!isRecord(value)) {
+          value = undefined
+          break
+        }
+        value = value[key]
+      }
+      if (value !== undefined || !reachesArray(root, keys)) return value === undefined ? [] : [value]
+    }
     const out: unknown[] = []
     collect(root, steps, 0, out)
     return out
@@ -142,6 +154,17 @@ function compileUncached(source: string): CompiledPath {
     return trace.fanned ? out : out[0]
   }
   return { source, steps, all, get, shaped }
+}
+
+/** Whether a walk along plain keys meets an array before its end (then it fans out). */
+function reachesArray(root: unknown, keys: string[]): boolean {
+  let value = root
+  for (const key of keys) {
+    if (Array.isArray(value)) return true
+    if (!isRecord(value)) return false
+    value = value[key]
+  }
+  return false
 }
 
 function pick(values: unknown[]): unknown {

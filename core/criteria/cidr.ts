@@ -8,6 +8,10 @@ export interface IpRange {
   v6: boolean
   start: bigint
   end: bigint
+  /** How many addresses, as a float: cheap sums that rule out a union before an exact check. */
+  size: number
+  /** Whether the block lies in the upper half of its family's space (top address bit set). */
+  upper: boolean
   /** The CIDR as written. */
   cidr: string
 }
@@ -58,7 +62,8 @@ function parseUncached(text: string, original: string): IpRange | undefined {
   const hostBits = bits - prefix
   const hostMask = (1n << hostBits) - 1n
   const start = value & ~hostMask & ((1n << bits) - 1n)
-  return { v6, start, end: start | hostMask, cidr: original }
+  const upper = start >> (bits - 1n) === 1n
+  return { v6, start, end: start | hostMask, size: 2 ** Number(hostBits), upper, cidr: original }
 }
 
 function parseIpv4(text: string): bigint | undefined {
@@ -107,16 +112,33 @@ function parseIpv6(text: string): bigint | undefined {
   return value
 }
 
+// Blocks are aligned, so sizes answer most questions before any BigInt comparison: a block holds
+// another only if it is at least as large, and a block as large as the family's space holds all.
+
 export function rangeContains(outer: IpRange, inner: IpRange): boolean {
-  return outer.v6 === inner.v6 && outer.start <= inner.start && outer.end >= inner.end
+  if (outer.v6 !== inner.v6 || outer.size < inner.size) return false
+  if (outer.size === (outer.v6 ? PUBLIC_IPV6.size : PUBLIC_IPV4.size)) return true
+  return outer.start <= inner.start && outer.end >= inner.end
 }
 
+/** Two CIDR blocks overlap exactly when one holds the other. */
 export function rangesOverlap(a: IpRange, b: IpRange): boolean {
-  return a.v6 === b.v6 && a.start <= b.end && b.start <= a.end
+  return a.size <= b.size ? rangeContains(b, a) : rangeContains(a, b)
+}
+
+/**
+ * Whether the ranges could together cover the target: their sizes must add up to its size. Most
+ * sets of ranges fail this at the price of a few additions, before any sorting or BigInt work.
+ */
+export function mightCover(ranges: readonly IpRange[], target: IpRange): boolean {
+  let total = 0
+  for (const range of ranges) if (range.v6 === target.v6) total += Math.min(range.size, target.size)
+  return total >= target.size
 }
 
 /** Whether the ranges together cover every address of the target (a sweep over sorted starts). */
 export function rangesCover(ranges: readonly IpRange[], target: IpRange): boolean {
+  if (!mightCover(ranges, target)) return false
   const relevant = ranges
     .filter((range) => rangesOverlap(range, target))
     .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))

@@ -71,36 +71,40 @@ function unknownReason(operator: ParamOperator): string {
 
 /** Arrays reached at the end of the path are compared element by element. */
 function scalars(values: unknown[]): unknown[] {
-  return values.some(Array.isArray) ? values.flat() : values
+  for (const value of values) if (Array.isArray(value)) return values.flat()
+  return values
 }
 
-function anyOf(values: unknown[], test: (value: unknown) => boolean): Truth {
-  for (const value of values) if (test(value)) return TRUE
-  return FALSE
+/** A test that holds when any reached value (arrays flattened) passes `test`, built once per condition. */
+function anyScalar(test: (value: unknown) => boolean): ValuesTest {
+  return (values) => {
+    for (const value of scalars(values)) if (test(value)) return TRUE
+    return FALSE
+  }
 }
 
 function valuesTest(operator: ParamOperator, condition: ParamCondition, now: number): ValuesTest {
   const expected = condition.value
   const ignoreCase = condition.ignoreCase
   const fold = (text: string) => (ignoreCase ? text.toLowerCase() : text)
-  const order = (accept: (sign: number) => boolean): ValuesTest => {
-    return (values) =>
-      anyOf(scalars(values), (value) => {
-        const sign = compareValues(value, expected)
-        return sign !== undefined && accept(sign)
-      })
-  }
+  const order = (accept: (sign: number) => boolean): ValuesTest =>
+    anyScalar((value) => {
+      const sign = compareValues(value, expected)
+      return sign !== undefined && accept(sign)
+    })
   const textTest = (accept: (text: string, wanted: string) => boolean): ValuesTest => {
     const wanted = fold(toText(expected) ?? '')
-    return (values) =>
-      anyOf(scalars(values), (value) => {
-        const text = toText(value)
-        return text !== undefined && accept(fold(text), wanted)
-      })
+    return anyScalar((value) => {
+      const text = toText(value)
+      return text !== undefined && accept(fold(text), wanted)
+    })
   }
   switch (operator) {
     case 'exists':
-      return (values) => anyOf(values, (value) => value !== null)
+      return (values) => {
+        for (const value of values) if (value !== null) return TRUE
+        return FALSE
+      }
     case 'isEmpty':
       return (values) => (values.every(isEmptyValue) ? TRUE : FALSE)
     case 'equals':
@@ -109,25 +113,28 @@ function valuesTest(operator: ParamOperator, condition: ParamCondition, now: num
       if (Array.isArray(expected))
         return (values) =>
           valuesEqual(values.length === 1 ? values[0] : values, expected, ignoreCase) ? TRUE : FALSE
-      return (values) => anyOf(scalars(values), (value) => valuesEqual(value, expected, ignoreCase))
+      return anyScalar((value) => valuesEqual(value, expected, ignoreCase))
     case 'in': {
       const list = Array.isArray(expected)
         ? expected
         : typeof expected === 'string'
           ? expected.split(',').map((part) => part.trim())
           : [expected]
-      return (values) =>
-        anyOf(scalars(values), (value) => list.some((wanted) => valuesEqual(value, wanted, ignoreCase)))
+      return anyScalar((value) => list.some((wanted) => valuesEqual(value, wanted, ignoreCase)))
     }
-    case 'contains':
+    case 'contains': {
       // Text contains a substring; a list contains an element (checked before flattening).
-      return (values) =>
-        anyOf(values, (value) => {
-          if (Array.isArray(value)) return value.some((element) => valuesEqual(element, expected, ignoreCase))
-          const text = toText(value)
-          const wanted = toText(expected)
-          return text !== undefined && wanted !== undefined && fold(text).includes(fold(wanted))
-        })
+      const wanted = toText(expected)
+      const contains = (value: unknown) => {
+        if (Array.isArray(value)) return value.some((element) => valuesEqual(element, expected, ignoreCase))
+        const text = toText(value)
+        return text !== undefined && wanted !== undefined && fold(text).includes(fold(wanted))
+      }
+      return (values) => {
+        for (const value of values) if (contains(value)) return TRUE
+        return FALSE
+      }
+    }
     case 'greaterThan':
       return order((sign) => sign > 0)
     case 'greaterThanOrEqual':

@@ -24,6 +24,7 @@ const PROTOCOL_NAMES: Record<string, RuleProtocol> = {
 export function ruleProtocol(permission: Record<string, unknown>): RuleProtocol {
   const raw = permission.IpProtocol
   if (raw === undefined || raw === null) return 'unknown'
+  if (typeof raw === 'string' && Object.hasOwn(PROTOCOL_NAMES, raw)) return PROTOCOL_NAMES[raw]!
   return PROTOCOL_NAMES[String(raw).toLowerCase()] ?? 'other'
 }
 
@@ -46,14 +47,14 @@ export function rulePorts(
   protocol: RuleProtocol,
   permission: Record<string, unknown>
 ): { from: number; to: number } | undefined {
-  if (protocol === 'all') return { from: ALL_PORTS_FROM, to: ALL_PORTS_TO }
+  if (protocol === 'all') return ALL_PORTS
   if (protocol !== 'tcp' && protocol !== 'udp') return undefined
   const from = permission.FromPort
   const to = permission.ToPort
-  if (typeof from !== 'number' || typeof to !== 'number' || from < 0 || to < 0)
-    return { from: ALL_PORTS_FROM, to: ALL_PORTS_TO }
+  if (typeof from !== 'number' || typeof to !== 'number' || from < 0 || to < 0) return ALL_PORTS
   return { from, to }
 }
+const ALL_PORTS = Object.freeze({ from: ALL_PORTS_FROM, to: ALL_PORTS_TO })
 
 /** Objects of an optional array-valued key (old responses lack `Ipv6Ranges`, `PrefixListIds`). */
 export function entries(value: unknown): Record<string, unknown>[] {

@@ -3,6 +3,12 @@
  * source, on the given protocol and ports, in the given direction? Port, protocol and source must
  * hold on the same permission (a world-open rule on port 22 and a private rule on 5432 do not make
  * 5432 world-open). See docs/criteria.md for the user-facing rules.
+ *
+ * Speed: an account has a few hundred groups shared by thousands of resources, and the AWS
+ * Resource node attaches the same group object to each resource that lists it. So what one group
+ * says is worked out once per node run (per port, when the port is the resource's own) and
+ * remembered by object identity; a resource then costs a lookup per group. Answers that depend on
+ * the resource's other data (its prefix lists, followed references) are not remembered.
  */
 import { type CompiledPath, compilePath } from '../path.ts'
 import {
@@ -15,6 +21,7 @@ import {
   rangesOverlap,
 } from './cidr.ts'
 import type { GroupReference, RuleMatch, SecurityGroupEvidence, UndecidedRule } from './evidence.ts'
+import { createPartialUnion, type PartialTraffic } from './partial-union.ts'
 import { entries, protocolAdmits, type RuleProtocol, rulePorts, ruleProtocol } from './rules.ts'
 import type { SecurityGroupCondition } from './schema.ts'
 import { FALSE, not, TRUE, type Truth, truthJson, UNKNOWN } from './truth.ts'
@@ -27,19 +34,48 @@ export interface CompiledSecurityGroupCondition {
   explain(item: Json): { truth: Truth; evidence: SecurityGroupEvidence }
 }
 
-/** What one resource's scan gathers; the `collect` parts only when evidence is asked for. */
-interface Scan {
-  item: Json
-  collect: boolean
-  port: number | undefined
+/** What one group says under the condition, for one port. Shared between resources: never mutated after. */
+interface GroupOutcome {
+  truth: Truth
   matched: RuleMatch[]
   undecided: UndecidedRule[]
   references: GroupReference[]
-  /** Rules that admit part of the target, by protocol and port range, for the union check. */
-  partial: Map<string, { ranges: IpRange[]; rules: RuleMatch[] }> | undefined
+  /** Permissions admitting part of the target, for the union across permissions and groups. */
+  partial: PartialTraffic[]
+}
+
+/** What a resource lends to the evaluation of its groups. */
+interface ResourceData {
+  item: Json
+  port: number | undefined
   prefixLists: Map<string, string[]> | undefined
   pool: Map<string, Json> | undefined
+  /** Set when an answer read the resource's prefix lists or referenced groups (so it is not shared). */
+  usedResource: boolean
 }
+
+interface Admission {
+  truth: Truth
+  sources: string[]
+  /** Ranges admitting part of the target (containment only). */
+  partial?: IpRange[]
+  via?: RuleMatch['via']
+  reason?: string
+}
+
+interface Evaluation {
+  truth: Truth
+  port: number | undefined
+  groups: Json[]
+  unresolved: string[]
+  outcomes: GroupOutcome[]
+  union: RuleMatch[] | undefined
+}
+
+const NO: Admission = { truth: FALSE, sources: [] }
+const NO_IDS: string[] = []
+const NOTHING: unknown[] = []
+const ALL_PORTS = { from: 0, to: 65_535 }
 
 export function compileSecurityGroupCondition(
   condition: SecurityGroupCondition
@@ -52,127 +88,317 @@ export function compileSecurityGroupCondition(
   const portPath: CompiledPath | undefined =
     condition.ports.mode === 'resource' ? compilePath(condition.ports.key) : undefined
   const fixedPorts = condition.ports.mode === 'range' ? condition.ports : undefined
-  const source = compileSource(condition)
   const wholeRange = condition.portMatch === 'all'
+  const source = condition.source
+  const targets: IpRange[] =
+    source.kind === 'publicIpv4'
+      ? [PUBLIC_IPV4]
+      : source.kind === 'publicIpv6'
+        ? [PUBLIC_IPV6]
+        : source.kind === 'public'
+          ? [PUBLIC_IPV4, PUBLIC_IPV6]
+          : source.kind === 'cidr'
+            ? [parseCidr(source.cidr)!]
+            : []
+  const containment = source.kind !== 'cidr' || source.match === 'all'
+  const union = createPartialUnion(targets)
+  /** Outcomes per group object (and per port, -1 for none or unknown). Live as long as the node run. */
+  // A Map, not a WeakMap: the groups live as long as the run's items anyway, and a large WeakMap
+  // makes every garbage collection slower.
+  const remembered = new Map<object, GroupOutcome>()
+  const rememberedByPort = new Map<object, Map<number, GroupOutcome>>()
+  /** One object reused for every resource: evaluation is synchronous and never re-entered. */
+  const data: ResourceData = {
+    item: {},
+    port: undefined,
+    prefixLists: undefined,
+    pool: undefined,
+    usedResource: false,
+  }
+
+  // ------------------------------------------------------------ one permission
 
   /** Whether a permission's protocol and ports satisfy the condition (its source aside). */
-  const trafficTruth = (protocol: RuleProtocol, permission: Json, port: number | undefined): Truth => {
+  function trafficTruth(protocol: RuleProtocol, permission: Json, port: number | undefined): Truth {
     if (protocol === 'unknown') return UNKNOWN
     if (!protocolAdmits(protocol, condition.protocol)) return FALSE
     if (condition.ports.mode === 'any') return TRUE
     const opens = rulePorts(protocol, permission)
     if (!opens) return FALSE
-    const want = fixedPorts ?? (port === undefined ? undefined : { from: port, to: port })
-    if (!want) return opens.from === 0 && opens.to === 65_535 ? TRUE : UNKNOWN
-    const ok = wholeRange
-      ? opens.from <= want.from && opens.to >= want.to
-      : opens.from <= want.to && want.from <= opens.to
+    const from = fixedPorts ? fixedPorts.from : port
+    const to = fixedPorts ? fixedPorts.to : port
+    if (from === undefined || to === undefined)
+      return opens.from === ALL_PORTS.from && opens.to === ALL_PORTS.to ? TRUE : UNKNOWN
+    const ok = wholeRange ? opens.from <= from && opens.to >= to : opens.from <= to && from <= opens.to
     return ok ? TRUE : FALSE
   }
 
-  const ruleMatch = (group: Json, index: number, permission: Json, sources: string[]): RuleMatch => {
-    const match: RuleMatch = {
-      groupId: String(group.GroupId ?? ''),
-      rule: index,
-      protocol: String(permission.IpProtocol ?? ''),
-      sources,
-    }
-    if (typeof group.GroupName === 'string') match.groupName = group.GroupName
-    if (typeof permission.FromPort === 'number') match.fromPort = permission.FromPort
-    if (typeof permission.ToPort === 'number') match.toPort = permission.ToPort
-    return match
-  }
+  // What checkRange found for the permission being read; reset by `addresses` (never re-entered
+  // while in use), so reading a permission allocates nothing when it matches nothing.
+  let foundSources: string[] | undefined
+  let foundPartial: IpRange[] | undefined
 
-  /** The truth of one group for the scan; stops at the first match unless collecting evidence. */
-  const scanGroup = (group: Json, scan: Scan): Truth => {
-    let result: Truth = FALSE
-    const permissions = entries(group[read])
-    for (let index = 0; index < permissions.length; index++) {
-      const permission = permissions[index]!
-      const protocol = ruleProtocol(permission)
-      const traffic = trafficTruth(protocol, permission, scan.port)
-      if (traffic === FALSE) continue
-      const admitted = source.admits(permission, scan, group, index)
-      if (admitted.truth === FALSE) {
-        if (traffic === TRUE && admitted.partial) {
-          const opens = rulePorts(protocol, permission)
-          const key = `${protocol}|${opens?.from}|${opens?.to}`
-          scan.partial ??= new Map()
-          const bucket = scan.partial.get(key) ?? { ranges: [], rules: [] }
-          bucket.ranges.push(...admitted.partial)
-          bucket.rules.push(
-            ruleMatch(
-              group,
-              index,
-              permission,
-              admitted.partial.map((range) => range.cidr)
-            )
-          )
-          scan.partial.set(key, bucket)
-        }
+  /** The address part of a permission: IPv4, IPv6 and prefix-list ranges against the targets. */
+  function addresses(permission: Json): Admission {
+    foundSources = undefined
+    foundPartial = undefined
+    let reason: string | undefined
+    for (const range of entries(permission.IpRanges)) checkRange(range.CidrIp, undefined)
+    for (const range of entries(permission.Ipv6Ranges)) checkRange(range.CidrIpv6, undefined)
+    for (const list of entries(permission.PrefixListIds)) {
+      const id = String(list.PrefixListId ?? '')
+      const cidrs = prefixLists().get(id)
+      if (!cidrs) {
+        reason ??= `prefix list ${id} is not in the data`
         continue
       }
-      const truth: Truth = traffic === TRUE && admitted.truth === TRUE ? TRUE : UNKNOWN
-      if (truth === TRUE) {
-        result = TRUE
-        if (!scan.collect) return TRUE
-        const match = ruleMatch(group, index, permission, admitted.sources)
-        if (admitted.via) match.via = admitted.via
-        scan.matched.push(match)
-      } else {
-        if (result === FALSE) result = UNKNOWN
-        if (scan.collect)
-          scan.undecided.push({
-            groupId: String(group.GroupId ?? ''),
-            rule: index,
-            reason:
-              traffic === UNKNOWN
-                ? protocol === 'unknown'
-                  ? 'the rule has no IpProtocol'
-                  : 'the resource port is unknown and the rule opens only some ports'
-                : (admitted.reason ?? 'the source is not fully described'),
-          })
+      for (const cidr of cidrs) checkRange(cidr, `${id}: ${cidr}`)
+    }
+    // (Casts: the compiler cannot see that checkRange set them.)
+    const sources = foundSources as string[] | undefined
+    const partial = foundPartial as IpRange[] | undefined
+    if (sources) return { truth: TRUE, sources }
+    if (partial && partial.length > 1 && targets.some((target) => rangesCover(partial, target)))
+      return { truth: TRUE, sources: partial.map((range) => range.cidr) }
+    if (reason)
+      return partial
+        ? { truth: UNKNOWN, sources: [], reason, partial }
+        : { truth: UNKNOWN, sources: [], reason }
+    return partial ? { truth: FALSE, sources: [], partial } : NO
+  }
+
+  function checkRange(cidr: unknown, label: string | undefined) {
+    if (typeof cidr !== 'string') return
+    const range = parseCidr(cidr)
+    if (!range) return
+    for (const target of targets) {
+      if (containment ? rangeContains(range, target) : rangesOverlap(range, target)) {
+        foundSources = append(foundSources, label ?? cidr)
+        return
       }
+      if (containment && rangesOverlap(range, target)) foundPartial = append(foundPartial, range)
+    }
+  }
+
+  /** Whether a permission's source admits the condition's source, following references if asked. */
+  function admits(permission: Json, group: Json, index: number, outcome: GroupOutcome): Admission {
+    const pairs = entries(permission.UserIdGroupPairs)
+    for (const pair of pairs) {
+      const referencedId = String(pair.GroupId ?? '')
+      outcome.references.push({
+        groupId: String(group.GroupId ?? ''),
+        rule: index,
+        referencedGroupId: referencedId,
+        followed: condition.followReferences && referencedId !== group.GroupId && pool().has(referencedId),
+      })
+    }
+    if (source.kind === 'securityGroup')
+      return pairs.some((pair) => pair.GroupId === source.groupId)
+        ? { truth: TRUE, sources: [source.groupId] }
+        : NO
+    let result = addresses(permission)
+    if (!condition.followReferences || result.truth === TRUE) return result
+    // Group-to-group references are never a public source themselves; followed one level they
+    // match when the referenced group admits the source on any port.
+    for (const pair of pairs) {
+      if (pair.GroupId === group.GroupId) continue // a group naming itself adds no new source
+      const referenced = pool().get(String(pair.GroupId ?? ''))
+      if (!referenced) {
+        if (result.truth === FALSE)
+          result = {
+            ...result,
+            truth: UNKNOWN,
+            reason: `referenced group ${pair.GroupId} is not in the data`,
+          }
+        continue
+      }
+      const via = admitsOnAnyPort(referenced)
+      if (via.truth === TRUE)
+        return { truth: TRUE, sources: [String(pair.GroupId)], ...(via.via ? { via: via.via } : {}) }
+      if (via.truth === UNKNOWN && result.truth === FALSE)
+        result = { ...result, truth: UNKNOWN, reason: `referenced group ${pair.GroupId}: ${via.reason}` }
     }
     return result
   }
 
-  const evaluate = (
+  /** A referenced group's own permissions in the same direction, any protocol and port. */
+  function admitsOnAnyPort(group: Json): { truth: Truth; via?: RuleMatch['via']; reason?: string } {
+    let reason: string | undefined
+    const permissions = entries(group[read])
+    for (let index = 0; index < permissions.length; index++) {
+      const admitted = addresses(permissions[index]!)
+      if (admitted.truth === TRUE)
+        return {
+          truth: TRUE,
+          via: { groupId: String(group.GroupId ?? ''), rule: index, sources: admitted.sources },
+        }
+      if (admitted.truth === UNKNOWN) reason ??= admitted.reason
+    }
+    return reason ? { truth: UNKNOWN, reason } : { truth: FALSE }
+  }
+
+  // ------------------------------------------------------------ one group
+
+  function evaluateGroup(group: Json): GroupOutcome {
+    const outcome: GroupOutcome = { truth: FALSE, matched: [], undecided: [], references: [], partial: [] }
+    const permissions = entries(group[read])
+    for (let index = 0; index < permissions.length; index++) {
+      const permission = permissions[index]!
+      const protocol = ruleProtocol(permission)
+      const traffic = trafficTruth(protocol, permission, data.port)
+      if (traffic === FALSE) continue
+      const admitted = admits(permission, group, index, outcome)
+      if (admitted.truth === TRUE && traffic === TRUE) {
+        outcome.truth = TRUE
+        const match = ruleMatch(group, index, permission, admitted.sources)
+        if (admitted.via) match.via = admitted.via
+        outcome.matched.push(match)
+      } else if (admitted.truth === FALSE) {
+        if (traffic === TRUE && admitted.partial) {
+          const opens = rulePorts(protocol, permission)
+          const key = `${protocol}|${opens?.from}|${opens?.to}`
+          const ranges = admitted.partial
+          const match = () =>
+            ruleMatch(
+              group,
+              index,
+              permission,
+              ranges.map((range) => range.cidr)
+            )
+          union.add(outcome.partial, key, ranges, match)
+        }
+      } else {
+        if (outcome.truth === FALSE) outcome.truth = UNKNOWN
+        outcome.undecided.push({
+          groupId: String(group.GroupId ?? ''),
+          rule: index,
+          reason:
+            traffic === UNKNOWN
+              ? protocol === 'unknown'
+                ? 'the rule has no IpProtocol'
+                : 'the resource port is unknown and the rule opens only some ports'
+              : (admitted.reason ?? 'the source is not fully described'),
+        })
+      }
+    }
+    union.seal(outcome.partial)
+    return outcome
+  }
+
+  function outcomeOf(group: Json): GroupOutcome {
+    // The port matters only when it is the resource's own; then answers are kept per port.
+    const byPort = portPath ? rememberedByPort.get(group) : undefined
+    const known = portPath ? byPort?.get(data.port ?? -1) : remembered.get(group)
+    if (known) return known
+    data.usedResource = false
+    const outcome = evaluateGroup(group)
+    if (data.usedResource) return outcome
+    if (!portPath) remembered.set(group, outcome)
+    else if (byPort) byPort.set(data.port ?? -1, outcome)
+    else rememberedByPort.set(group, new Map([[data.port ?? -1, outcome]]))
+    return outcome
+  }
+
+  // ------------------------------------------------------------ one resource
+
+  function prefixLists(): Map<string, string[]> {
+    data.usedResource = true
+    if (!data.prefixLists) {
+      data.prefixLists = new Map()
+      for (const list of prefixListsPath.all(data.item).flat() as Json[]) {
+        if (typeof list !== 'object' || list === null || !Array.isArray(list.Entries)) continue
+        const cidrs = entries(list.Entries)
+          .map((entry) => entry.Cidr)
+          .filter((cidr): cidr is string => typeof cidr === 'string')
+        data.prefixLists.set(String(list.PrefixListId ?? ''), cidrs)
+      }
+    }
+    return data.prefixLists
+  }
+
+  function pool(): Map<string, Json> {
+    data.usedResource = true
+    if (!data.pool) {
+      data.pool = new Map()
+      for (const group of [...groupsPath.all(data.item), ...referencedPath.all(data.item)].flat() as Json[]) {
+        if (isDescribedGroup(group)) data.pool.set(String(group.GroupId), group)
+      }
+    }
+    return data.pool
+  }
+
+  // `VpcSecurityGroups.VpcSecurityGroupId` (two plain keys) is read with a loop, not a path walk:
+  // it runs for nearly every resource.
+  const attachedKeys =
+    attachedPath.steps.every((step) => step.kind === 'key') && attachedPath.steps.length === 2
+      ? attachedPath.steps.map((step) => (step as { name: string }).name)
+      : undefined
+
+  /** Attached group ids no listed entry describes, added to `unresolved`. */
+  function undescribedIds(
     item: Json,
-    collect: boolean
-  ): { truth: Truth; scan: Scan; groups: Json[]; unresolved: string[] } => {
-    const scan: Scan = {
-      item,
-      collect,
-      port: portPath ? portOf(portPath.get(item)) : undefined,
-      matched: [],
-      undecided: [],
-      references: [],
-      partial: undefined,
-      prefixLists: undefined,
-      pool: undefined,
+    listed: unknown[],
+    unresolved: string[] | undefined
+  ): string[] | undefined {
+    const list = attachedKeys ? item[attachedKeys[0]!] : undefined
+    const ids = attachedKeys && Array.isArray(list) ? list : attachedPath.all(item)
+    for (const entry of ids) {
+      const id = ids === list ? (entry as Json | null)?.[attachedKeys![1]!] : entry
+      if (typeof id !== 'string' || unresolved?.includes(id) || listsGroup(listed, id)) continue
+      unresolved = append(unresolved, id)
     }
-    const { groups, unresolved } = groupsOf(item, groupsPath, attachedPath)
+    return unresolved
+  }
+
+  /**
+   * The condition's truth for one resource, before its `not`. With `collect`, everything the
+   * evidence needs; without, the walk stops at the first group that decides.
+   */
+  function evaluate(item: Json, collect: boolean): Evaluation | Truth {
+    data.item = item
+    data.port = portPath ? portOf(portPath.get(item)) : undefined
+    data.prefixLists = undefined
+    data.pool = undefined
+    const listed = listedGroups(item, groupsPath)
+    const groups: Json[] | undefined = collect ? [] : undefined
+    const outcomes: GroupOutcome[] | undefined = collect ? [] : undefined
+    let partials: PartialTraffic[][] | undefined
+    let unresolved: string[] | undefined
     let truth: Truth = FALSE
-    for (const group of groups) {
-      const groupTruth = scanGroup(group, scan)
-      if (groupTruth === TRUE) {
+    for (const entry of listed) {
+      if (!isDescribedGroup(entry)) {
+        if (typeof entry === 'object' && entry !== null && typeof (entry as Json).GroupId === 'string')
+          unresolved = append(unresolved, (entry as Json).GroupId as string)
+        continue
+      }
+      const outcome = outcomeOf(entry)
+      if (outcome.truth === TRUE) {
+        if (!collect) return TRUE
         truth = TRUE
-        if (!collect) break
-      } else if (groupTruth === UNKNOWN && truth === FALSE) truth = UNKNOWN
+      } else if (outcome.truth === UNKNOWN && truth === FALSE) truth = UNKNOWN
+      groups?.push(entry)
+      outcomes?.push(outcome)
+      if (outcome.partial.length > 0) partials = append(partials, outcome.partial)
     }
-    if (truth !== TRUE && scan.partial && source.coveredByUnion(scan)) truth = TRUE
-    if (truth === FALSE && unresolved.length > 0) truth = UNKNOWN
-    return { truth, scan, groups, unresolved }
+    const joined = partials && union.possible(partials) ? union.matches(partials) : undefined
+    if (joined) {
+      if (!collect) return TRUE
+      truth = TRUE
+    }
+    if (listed[0] !== item) unresolved = undescribedIds(item, listed, unresolved)
+    if (truth === FALSE && unresolved) truth = UNKNOWN
+    if (!collect) return truth
+    const ids = unresolved ? unresolved.sort(compareText) : NO_IDS
+    return { truth, port: data.port, groups: groups!, unresolved: ids, outcomes: outcomes!, union: joined }
   }
 
   const sourceLabel = describeSource(condition)
   const finish = (truth: Truth) => (condition.not ? not(truth) : truth)
 
   return {
-    test: (item) => finish(evaluate(item, false).truth),
+    test: (item) => finish(evaluate(item, false) as Truth),
     explain(item) {
-      const { truth, scan, groups, unresolved } = evaluate(item, true)
+      const { truth, port, groups, unresolved, outcomes, union: joined } = evaluate(item, true) as Evaluation
       const final = finish(truth)
       const evidence: SecurityGroupEvidence = {
         type: 'securityGroup',
@@ -182,201 +408,35 @@ export function compileSecurityGroupCondition(
         ports:
           condition.ports.mode === 'any'
             ? 'any'
-            : (fixedPorts ?? (scan.port === undefined ? null : { from: scan.port, to: scan.port })),
+            : (fixedPorts ?? (port === undefined ? null : { from: port, to: port })),
         portMatch: condition.portMatch,
         source: sourceLabel,
-        groups: groups.map((group) => String(group.GroupId ?? '')).sort(),
+        groups: groups.map((group) => String(group.GroupId ?? '')).sort(compareText),
         unresolvedGroups: unresolved,
-        matchedRules: scan.matched.map(sortSources).sort(compareMatches),
-        undecidedRules: scan.undecided.sort(
-          (a, b) => compareText(a.groupId, b.groupId) || a.rule - b.rule || compareText(a.reason, b.reason)
-        ),
-        references: scan.references.sort(
-          (a, b) =>
-            compareText(a.groupId, b.groupId) ||
-            a.rule - b.rule ||
-            compareText(a.referencedGroupId, b.referencedGroupId)
-        ),
+        matchedRules: gather(outcomes, 'matched', joined).sort(compareMatches),
+        undecidedRules: gather(outcomes, 'undecided').sort(compareUndecided),
+        references: gather(outcomes, 'references').sort(compareReferences),
         matched: truthJson(final),
       }
       if (condition.label !== undefined) evidence.label = condition.label
       return { truth: final, evidence }
     },
   }
-
-  // ------------------------------------------------------------ sources
-
-  interface Admission {
-    truth: Truth
-    sources: string[]
-    /** Ranges that admit part (not all) of the target, for the union check across rules. */
-    partial?: IpRange[]
-    via?: RuleMatch['via']
-    reason?: string
-  }
-
-  function compileSource(c: SecurityGroupCondition) {
-    const src = c.source
-    if (src.kind === 'securityGroup') {
-      return {
-        admits(permission: Json, scan: Scan, group: Json, index: number): Admission {
-          const hits: string[] = []
-          for (const pair of entries(permission.UserIdGroupPairs)) {
-            if (scan.collect) noteReference(scan, group, index, pair, false)
-            if (pair.GroupId === src.groupId) hits.push(src.groupId)
-          }
-          return hits.length > 0 ? { truth: TRUE, sources: hits } : NO
-        },
-        coveredByUnion: () => false,
-      }
-    }
-    const targets: IpRange[] =
-      src.kind === 'publicIpv4'
-        ? [PUBLIC_IPV4]
-        : src.kind === 'publicIpv6'
-          ? [PUBLIC_IPV6]
-          : src.kind === 'public'
-            ? [PUBLIC_IPV4, PUBLIC_IPV6]
-            : [parseCidr(src.cidr)!]
-    const containment = src.kind !== 'cidr' || src.match === 'all'
-
-    /** The address part of a permission: IPv4, IPv6 and prefix-list ranges. */
-    const addresses = (permission: Json, scan: Scan): Admission => {
-      let sources: string[] | undefined
-      let partial: IpRange[] | undefined
-      let reason: string | undefined
-      const check = (cidr: unknown, label?: string) => {
-        if (typeof cidr !== 'string') return
-        const range = parseCidr(cidr)
-        if (!range) return
-        for (const target of targets) {
-          if (containment ? rangeContains(range, target) : rangesOverlap(range, target)) {
-            sources = append(sources, label ?? cidr)
-            return
-          }
-          if (containment && rangesOverlap(range, target)) partial = append(partial, range)
-        }
-      }
-      for (const range of entries(permission.IpRanges)) check(range.CidrIp)
-      for (const range of entries(permission.Ipv6Ranges)) check(range.CidrIpv6)
-      for (const list of entries(permission.PrefixListIds)) {
-        const id = String(list.PrefixListId ?? '')
-        const cidrs = prefixListsOf(scan).get(id)
-        if (!cidrs) {
-          reason ??= `prefix list ${id} is not in the data`
-          continue
-        }
-        for (const cidr of cidrs) check(cidr, `${id}: ${cidr}`)
-      }
-      if (sources) return { truth: TRUE, sources }
-      if (partial && partial.length > 1 && targets.some((target) => rangesCover(partial!, target)))
-        return { truth: TRUE, sources: partial.map((range) => range.cidr) }
-      if (reason) return { truth: UNKNOWN, sources: [], reason, ...(partial ? { partial } : {}) }
-      return partial ? { truth: FALSE, sources: [], partial } : NO
-    }
-
-    return {
-      admits(permission: Json, scan: Scan, group: Json, index: number): Admission {
-        const direct = addresses(permission, scan)
-        const pairs = entries(permission.UserIdGroupPairs)
-        if (pairs.length === 0 || (direct.truth === TRUE && !scan.collect)) return direct
-        // Group-to-group references are never a public source themselves; followed one level
-        // they match when the referenced group admits the source on any port.
-        let result = direct
-        for (const pair of pairs) {
-          const followed = c.followReferences ? poolOf(scan).get(String(pair.GroupId ?? '')) : undefined
-          if (scan.collect) noteReference(scan, group, index, pair, followed !== undefined)
-          if (!c.followReferences || result.truth === TRUE) continue
-          if (!followed) {
-            if (result.truth === FALSE)
-              result = {
-                ...result,
-                truth: UNKNOWN,
-                reason: `referenced group ${pair.GroupId} is not in the data`,
-              }
-            continue
-          }
-          const via = admitsOnAnyPort(followed, scan)
-          if (via.truth === TRUE)
-            result = { truth: TRUE, sources: [String(pair.GroupId)], ...(via.via ? { via: via.via } : {}) }
-          else if (via.truth === UNKNOWN && result.truth === FALSE)
-            result = { ...result, truth: UNKNOWN, reason: `referenced group ${pair.GroupId}: ${via.reason}` }
-        }
-        return result
-      },
-      coveredByUnion(scan: Scan): boolean {
-        if (!containment) return false
-        let covered = false
-        for (const bucket of scan.partial!.values()) {
-          if (bucket.rules.length < 2 || !targets.some((target) => rangesCover(bucket.ranges, target)))
-            continue
-          covered = true
-          if (!scan.collect) return true
-          scan.matched.push(...bucket.rules)
-        }
-        return covered
-      },
-    }
-
-    /** A referenced group's own permissions in the same direction, any protocol and port. */
-    function admitsOnAnyPort(
-      group: Json,
-      scan: Scan
-    ): { truth: Truth; via?: RuleMatch['via']; reason?: string } {
-      let truth: Truth = FALSE
-      let reason: string | undefined
-      const permissions = entries(group[read])
-      for (let index = 0; index < permissions.length; index++) {
-        const admitted = addresses(permissions[index]!, scan)
-        if (admitted.truth === TRUE)
-          return {
-            truth: TRUE,
-            via: { groupId: String(group.GroupId ?? ''), rule: index, sources: admitted.sources },
-          }
-        if (admitted.truth === UNKNOWN) {
-          truth = UNKNOWN
-          reason ??= admitted.reason
-        }
-      }
-      return reason ? { truth, reason } : { truth }
-    }
-  }
-
-  function noteReference(scan: Scan, group: Json, index: number, pair: Json, followed: boolean) {
-    scan.references.push({
-      groupId: String(group.GroupId ?? ''),
-      rule: index,
-      referencedGroupId: String(pair.GroupId ?? ''),
-      followed,
-    })
-  }
-
-  function prefixListsOf(scan: Scan): Map<string, string[]> {
-    if (!scan.prefixLists) {
-      scan.prefixLists = new Map()
-      for (const list of prefixListsPath.all(scan.item).flat() as Json[]) {
-        if (typeof list !== 'object' || list === null || !Array.isArray(list.Entries)) continue
-        const cidrs = entries(list.Entries)
-          .map((entry) => entry.Cidr)
-          .filter((cidr): cidr is string => typeof cidr === 'string')
-        scan.prefixLists.set(String(list.PrefixListId ?? ''), cidrs)
-      }
-    }
-    return scan.prefixLists
-  }
-
-  function poolOf(scan: Scan): Map<string, Json> {
-    if (!scan.pool) {
-      scan.pool = new Map()
-      for (const group of [...groupsPath.all(scan.item), ...referencedPath.all(scan.item)].flat() as Json[]) {
-        if (isDescribedGroup(group)) scan.pool.set(String(group.GroupId), group)
-      }
-    }
-    return scan.pool
-  }
 }
 
-const NO = { truth: FALSE, sources: [] as string[] } as const
+function ruleMatch(group: Json, index: number, permission: Json, sources: string[]): RuleMatch {
+  const match: RuleMatch = {
+    groupId: String(group.GroupId ?? ''),
+    rule: index,
+    protocol: String(permission.IpProtocol ?? ''),
+    // AWS does not promise the order of IpRanges: evidence lists sources in a fixed order.
+    sources: [...sources].sort(compareText),
+  }
+  if (typeof group.GroupName === 'string') match.groupName = group.GroupName
+  if (typeof permission.FromPort === 'number') match.fromPort = permission.FromPort
+  if (typeof permission.ToPort === 'number') match.toPort = permission.ToPort
+  return match
+}
 
 function isDescribedGroup(value: unknown): value is Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
@@ -388,30 +448,24 @@ function isDescribedGroup(value: unknown): value is Json {
 }
 
 /**
- * The described groups of a resource and the attached ids nothing describes. A resource that is
- * itself a security group (the EC2 Security Groups method) is its own only group. An entry with a
- * `GroupId` and no rules (EC2 instances list their groups that way) counts as undescribed.
+ * The group entries a resource lists. A resource that is itself a security group (the EC2
+ * Security Groups method) is its own only group. Entries with a `GroupId` and no rules (EC2
+ * instances list their groups that way) are undescribed, and so are attached ids
+ * (`VpcSecurityGroups`) that no entry describes.
  */
-function groupsOf(item: Json, groupsPath: CompiledPath, attachedPath: CompiledPath) {
-  const listed = groupsPath.all(item).flat()
-  if (listed.length === 0 && isDescribedGroup(item)) return { groups: [item], unresolved: NO_IDS }
-  const groups: Json[] = []
-  let unresolved: string[] | undefined
-  for (const entry of listed) {
-    if (isDescribedGroup(entry)) groups.push(entry)
-    else if (typeof entry === 'object' && entry !== null && typeof (entry as Json).GroupId === 'string')
-      unresolved = append(unresolved, (entry as Json).GroupId as string)
-  }
-  for (const id of attachedPath.all(item)) {
-    if (typeof id !== 'string' || unresolved?.includes(id) || groups.some((group) => group.GroupId === id))
-      continue
-    unresolved = append(unresolved, id)
-  }
-  return { groups, unresolved: unresolved ? unresolved.sort() : NO_IDS }
+function listedGroups(item: Json, groupsPath: CompiledPath): unknown[] {
+  const value = groupsPath.get(item)
+  if (Array.isArray(value)) return value
+  if (value !== undefined) return [value]
+  return isDescribedGroup(item) ? [item] : NOTHING
 }
-const NO_IDS: string[] = []
 
-/** Push onto a list made on first use: most rules match nothing and should allocate nothing. */
+function listsGroup(listed: unknown[], id: string): boolean {
+  for (const entry of listed) if ((entry as Json | null)?.GroupId === id) return true
+  return false
+}
+
+/** Push onto a list made on first use: most resources have nothing to add and should allocate nothing. */
 function append<T>(list: T[] | undefined, value: T): T[] {
   if (!list) return [value]
   list.push(value)
@@ -440,13 +494,40 @@ function describeSource(condition: SecurityGroupCondition): string {
   }
 }
 
-/** Sources in a fixed order too: AWS does not promise the order of `IpRanges`. */
-function sortSources(match: RuleMatch): RuleMatch {
-  match.sources.sort(compareText)
-  return match
+/**
+ * One list from every group's part of the evidence. Most lists are empty for most resources: they
+ * share one frozen empty array instead of each allocating their own.
+ */
+function gather<K extends 'matched' | 'undecided' | 'references'>(
+  outcomes: GroupOutcome[],
+  key: K,
+  extra?: GroupOutcome[K]
+): GroupOutcome[K] {
+  let total = extra?.length ?? 0
+  for (const outcome of outcomes) total += outcome[key].length
+  if (total === 0) return NONE as GroupOutcome[K]
+  const out: unknown[] = []
+  for (const outcome of outcomes) out.push(...outcome[key])
+  if (extra) out.push(...extra)
+  return out as GroupOutcome[K]
+}
+const NONE = Object.freeze([]) as unknown as never[]
+
+function compareUndecided(a: UndecidedRule, b: UndecidedRule): number {
+  return compareText(a.groupId, b.groupId) || a.rule - b.rule || compareText(a.reason, b.reason)
 }
 
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+function compareReferences(a: GroupReference, b: GroupReference): number {
+  return (
+    compareText(a.groupId, b.groupId) ||
+    a.rule - b.rule ||
+    compareText(a.referencedGroupId, b.referencedGroupId)
+  )
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
 
 function compareMatches(a: RuleMatch, b: RuleMatch): number {
   return (
