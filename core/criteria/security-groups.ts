@@ -21,7 +21,7 @@ import {
   rangesOverlap,
 } from './cidr.ts'
 import type { GroupReference, RuleMatch, SecurityGroupEvidence, UndecidedRule } from './evidence.ts'
-import { createPartialUnion, type PartialTraffic } from './partial-union.ts'
+import { createPartialUnion, type PartialSet } from './partial-union.ts'
 import { entries, protocolAdmits, type RuleProtocol, rulePorts, ruleProtocol } from './rules.ts'
 import type { SecurityGroupCondition } from './schema.ts'
 import { FALSE, not, TRUE, type Truth, truthJson, UNKNOWN } from './truth.ts'
@@ -41,7 +41,7 @@ interface GroupOutcome {
   undecided: UndecidedRule[]
   references: GroupReference[]
   /** Permissions admitting part of the target, for the union across permissions and groups. */
-  partial: PartialTraffic[]
+  partial: PartialSet
 }
 
 /** What a resource lends to the evaluation of its groups. */
@@ -72,7 +72,8 @@ interface Evaluation {
   union: RuleMatch[] | undefined
 }
 
-const NO: Admission = { truth: FALSE, sources: [] }
+const NO_SOURCES = Object.freeze([]) as unknown as string[]
+const NO: Admission = { truth: FALSE, sources: NO_SOURCES }
 const NO_IDS: string[] = []
 const NOTHING: unknown[] = []
 const ALL_PORTS = { from: 0, to: 65_535 }
@@ -101,7 +102,14 @@ export function compileSecurityGroupCondition(
             ? [parseCidr(source.cidr)!]
             : []
   const containment = source.kind !== 'cidr' || source.match === 'all'
-  const union = createPartialUnion(targets)
+  const union = createPartialUnion(targets, (part) =>
+    ruleMatch(
+      part.group,
+      part.index,
+      part.permission,
+      part.ranges.map((range) => range.cidr)
+    )
+  )
   /** Outcomes per group object (and per port, -1 for none or unknown). Live as long as the node run. */
   // A Map, not a WeakMap: the groups live as long as the run's items anyway, and a large WeakMap
   // makes every garbage collection slower.
@@ -162,9 +170,9 @@ export function compileSecurityGroupCondition(
       return { truth: TRUE, sources: partial.map((range) => range.cidr) }
     if (reason)
       return partial
-        ? { truth: UNKNOWN, sources: [], reason, partial }
-        : { truth: UNKNOWN, sources: [], reason }
-    return partial ? { truth: FALSE, sources: [], partial } : NO
+        ? { truth: UNKNOWN, sources: NO_SOURCES, reason, partial }
+        : { truth: UNKNOWN, sources: NO_SOURCES, reason }
+    return partial ? { truth: FALSE, sources: NO_SOURCES, partial } : NO
   }
 
   function checkRange(cidr: unknown, label: string | undefined) {
@@ -240,7 +248,13 @@ export function compileSecurityGroupCondition(
   // ------------------------------------------------------------ one group
 
   function evaluateGroup(group: Json): GroupOutcome {
-    const outcome: GroupOutcome = { truth: FALSE, matched: [], undecided: [], references: [], partial: [] }
+    const outcome: GroupOutcome = {
+      truth: FALSE,
+      matched: [],
+      undecided: [],
+      references: [],
+      partial: union.createSet(),
+    }
     const permissions = entries(group[read])
     for (let index = 0; index < permissions.length; index++) {
       const permission = permissions[index]!
@@ -256,16 +270,8 @@ export function compileSecurityGroupCondition(
       } else if (admitted.truth === FALSE) {
         if (traffic === TRUE && admitted.partial) {
           const opens = rulePorts(protocol, permission)
-          const key = `${protocol}|${opens?.from}|${opens?.to}`
-          const ranges = admitted.partial
-          const match = () =>
-            ruleMatch(
-              group,
-              index,
-              permission,
-              ranges.map((range) => range.cidr)
-            )
-          union.add(outcome.partial, key, ranges, match)
+          const traffic = `${protocol}|${opens?.from}|${opens?.to}`
+          union.add(outcome.partial, { group, index, permission, traffic, ranges: admitted.partial })
         }
       } else {
         if (outcome.truth === FALSE) outcome.truth = UNKNOWN
@@ -281,7 +287,6 @@ export function compileSecurityGroupCondition(
         })
       }
     }
-    union.seal(outcome.partial)
     return outcome
   }
 
@@ -362,7 +367,7 @@ export function compileSecurityGroupCondition(
     const listed = listedGroups(item, groupsPath)
     const groups: Json[] | undefined = collect ? [] : undefined
     const outcomes: GroupOutcome[] | undefined = collect ? [] : undefined
-    let partials: PartialTraffic[][] | undefined
+    let partials: PartialSet[] | undefined
     let unresolved: string[] | undefined
     let truth: Truth = FALSE
     for (const entry of listed) {
@@ -378,7 +383,7 @@ export function compileSecurityGroupCondition(
       } else if (outcome.truth === UNKNOWN && truth === FALSE) truth = UNKNOWN
       groups?.push(entry)
       outcomes?.push(outcome)
-      if (outcome.partial.length > 0) partials = append(partials, outcome.partial)
+      if (outcome.partial.parts.length > 0) partials = append(partials, outcome.partial)
     }
     const joined = partials && union.possible(partials) ? union.matches(partials) : undefined
     if (joined) {
