@@ -38,6 +38,21 @@ describe('security group condition: sources', () => {
     ])
     expect(judge(sg(), split)).toBe(true)
     expect(sgEvidence({}, split).matchedRules.map((m) => m.groupId)).toEqual(['sg-1', 'sg-2'])
+    const sameGroup = resource([group('sg-1', [tcp(22, 22, ['0.0.0.0/1']), tcp(22, 22, ['128.0.0.0/1'])])])
+    expect(judge(sg(), sameGroup)).toBe(true)
+    expect(sgEvidence({}, sameGroup).matchedRules.map((m) => m.rule)).toEqual([0, 1])
+    const threeParts = resource([
+      group('sg-1', [tcp(22, 22, ['0.0.0.0/1'])]),
+      group('sg-2', [tcp(22, 22, ['128.0.0.0/2'])]),
+      group('sg-3', [tcp(22, 22, ['192.0.0.0/2'])]),
+    ])
+    expect(judge(sg(), threeParts)).toBe(true)
+    const gap = resource([
+      group('sg-1', [tcp(22, 22, ['0.0.0.0/1'])]),
+      group('sg-2', [tcp(22, 22, ['128.0.0.0/2'])]),
+      group('sg-3', [tcp(22, 22, ['192.0.0.0/3'])]),
+    ])
+    expect(judge(sg(), gap)).toBe(false)
     // Halves on different ports open no single port to everyone.
     const different = resource([group('sg-1', [tcp(22, 22, ['0.0.0.0/1']), tcp(80, 80, ['128.0.0.0/1'])])])
     expect(judge(sg(), different)).toBe(false)
