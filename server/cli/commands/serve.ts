@@ -1,5 +1,4 @@
 import { loadConfig } from '../../config.ts'
-import { startServer } from '../../server.ts'
 import { type CliCommand, EXIT } from '../command.ts'
 
 /** How long runs get to finish after SIGINT/SIGTERM before they are cancelled. */
@@ -10,6 +9,8 @@ export const serveCommand: CliCommand = {
   usage: 'serve',
   async run(_args, io) {
     const config = loadConfig(io.env)
+    // Loaded on use, so commands that need no server start quickly.
+    const { startServer } = await import('../../server.ts')
     const server = await startServer(config)
     io.out(`qflow listening on ${server.url} (database ${config.db.url})`)
     await new Promise<void>((resolve) => {
