@@ -51,6 +51,7 @@ type Message =
   | { t: 'log'; id?: number; level: string; message: string; data?: unknown }
   | { t: 'partial'; id: number; reason: string; details?: unknown }
   | { t: 'aws'; id: number; callId: number; request: unknown }
+  | { t: 'fatal'; error: WorkerError }
 
 const STDERR_KEPT = 4096
 const RSS_CHECK_MS = 25
@@ -63,6 +64,7 @@ export class PluginWorker {
   readonly child: ChildProcess
   private stderr = ''
   private killReason: { code: string; message: string } | undefined
+  private fatal: WorkerError | undefined
   private current:
     | { id: number; handlers: CallHandlers; resolve(o: PortItems): void; reject(e: Error): void }
     | undefined
@@ -143,6 +145,9 @@ export class PluginWorker {
 
   private onMessage(message: Message) {
     switch (message.t) {
+      case 'fatal':
+        this.fatal = message.error
+        return
       case 'loaded':
         this.loadWaiter?.resolve(message.nodes)
         this.loadWaiter = undefined
@@ -227,9 +232,12 @@ export class PluginWorker {
         'PLUGIN_OUT_OF_MEMORY'
       )
     }
-    const lastLines = this.stderr.trim().split('\n').slice(-3).join(' | ')
+    const how = signal ? `signal ${signal}` : `exit code ${code}`
+    const why = this.fatal
+      ? `${this.fatal.name}: ${this.fatal.message}`
+      : this.stderr.trim().split('\n').filter(Boolean).at(-1)
     return new NodeExecutionError(
-      `plugin "${name}" crashed (${signal ? `signal ${signal}` : `exit code ${code}`})${lastLines ? `: ${lastLines}` : ''}`,
+      `plugin "${name}" crashed (${how})${why ? `: ${why}` : ''}`,
       true,
       undefined,
       'PLUGIN_CRASHED'

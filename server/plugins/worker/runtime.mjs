@@ -34,6 +34,12 @@ proc.on('unhandledRejection', (reason) => {
   })
 })
 
+// An error thrown outside any call (a timer, an event handler) leaves the worker in an unknown
+// state: report it so the host can say what happened, then exit and let the pool replace us.
+proc.on('uncaughtException', (err) => {
+  proc.send({ t: 'fatal', error: describe(err) }, () => proc.exit(1))
+})
+
 proc.on('message', (message) => {
   if (message.t === 'load') void load(message)
   else if (message.t === 'exec') void execute(message)
