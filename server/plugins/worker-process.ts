@@ -256,7 +256,10 @@ function pluginError(pluginName: string, error: WorkerError): NodeExecutionError
       'PLUGIN_DENIED'
     )
   }
-  if (error.code === 'ERR_QFLOW_IMPORT_DENIED' || error.code === 'QFLOW_NETWORK_DENIED') {
+  if (
+    error.code &&
+    ['ERR_QFLOW_IMPORT_DENIED', 'QFLOW_NETWORK_DENIED', 'PLUGIN_DENIED'].includes(error.code)
+  ) {
     return new NodeExecutionError(
       `plugin "${pluginName}": ${error.message}`,
       false,
