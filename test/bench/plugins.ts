@@ -5,7 +5,7 @@ import { createRegistry } from '../../core/plugin/registry.ts'
 import type { NodeContext, PortItems } from '../../core/plugin/types.ts'
 import { loadPlugins } from '../../server/plugins/host.ts'
 import { DEFAULT_LIMITS } from '../../server/plugins/settings.ts'
-import { fixture, repoRoot, testSettings } from '../support/plugins.ts'
+import { fixture, repoRoot, testSettings } from '../support/plugin-host.ts'
 
 const CALLS = 2000
 const WARMUP = 200

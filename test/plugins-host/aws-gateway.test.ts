@@ -2,7 +2,7 @@ import { CreateDBInstanceCommand, DescribeDBInstancesCommand, RDSClient } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sdkAwsExecutor } from '../../server/plugins/aws-gateway.ts'
 import { startMoto } from '../support/moto-server.ts'
-import { fixture, type LoadedHost, loadTestHost, pluginStep } from '../support/plugins.ts'
+import { fixture, type LoadedHost, loadTestHost, pluginStep } from '../support/plugin-host.ts'
 
 const ACCOUNT = '123456789012'
 const targets = { accounts: [ACCOUNT], regions: ['us-east-1'] }

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { pluginCommand } from '../../server/plugins/cli.ts'
-import { repoRoot } from '../support/plugins.ts'
+import { main } from '../../server/cli/main.ts'
+import { repoRoot } from '../support/plugin-host.ts'
 
 function collector(env: Record<string, string>, cwd: string) {
   const io = { out: '', err: '', env, cwd }
@@ -12,10 +12,10 @@ function collector(env: Record<string, string>, cwd: string) {
     io,
     cli: {
       out(text: string) {
-        io.out += text
+        io.out += `${text}\n`
       },
       err(text: string) {
-        io.err += text
+        io.err += `${text}\n`
       },
       env,
       cwd,
@@ -23,7 +23,7 @@ function collector(env: Record<string, string>, cwd: string) {
   }
 }
 
-describe('qflow plugin', () => {
+describe('qflow plugin (through the CLI entry point)', () => {
   let dir: string
   let env: Record<string, string>
   beforeAll(async () => {
@@ -34,15 +34,15 @@ describe('qflow plugin', () => {
 
   it('new creates the package in a folder named after it', async () => {
     const { io, cli } = collector(env, dir)
-    expect(await pluginCommand.run(['new', 'qflow-plugin-stamp'], cli)).toBe(0)
+    expect(await main(['plugin', 'new', 'qflow-plugin-stamp'], cli)).toBe(0)
     expect(existsSync(join(dir, 'qflow-plugin-stamp', 'stamp.js'))).toBe(true)
     expect(io.out).toContain('test/stamp.test.js')
   })
 
   it('install checks and records a plugin, with extra hosts; list and remove follow', async () => {
     const { io, cli } = collector(env, repoRoot)
-    const code = await pluginCommand.run(
-      ['install', './examples/plugin-notify', '--allow-host', 'chat.example.org'],
+    const code = await main(
+      ['plugin', 'install', './examples/plugin-notify', '--allow-host', 'chat.example.org'],
       cli
     )
     expect(io.err).toBe('')
@@ -52,22 +52,24 @@ describe('qflow plugin', () => {
     expect(JSON.parse(await readFile(env.QFLOW_PLUGINS_FILE!, 'utf8')).plugins).toHaveLength(1)
 
     const listed = collector(env, repoRoot)
-    expect(await pluginCommand.run(['list'], listed.cli)).toBe(0)
+    expect(await main(['plugin', 'list'], listed.cli)).toBe(0)
     expect(listed.io.out).toContain('plugin-notify  (extra hosts: chat.example.org)')
 
     const removed = collector(env, repoRoot)
-    expect(await pluginCommand.run(['remove', 'qflow-plugin-notify'], removed.cli)).toBe(0)
+    expect(await main(['plugin', 'remove', 'qflow-plugin-notify'], removed.cli)).toBe(0)
     expect(JSON.parse(await readFile(env.QFLOW_PLUGINS_FILE!, 'utf8')).plugins).toEqual([])
   })
 
   it('install applies the deny list, and bad calls exit 2 with the usage', async () => {
     const denied = collector({ ...env, QFLOW_PLUGINS_DENY: 'qflow-plugin-*' }, repoRoot)
-    expect(await pluginCommand.run(['install', './examples/plugin-notify'], denied.cli)).toBe(1)
-    expect(denied.io.err).toBe('plugin "qflow-plugin-notify" is on the deny list (qflow-plugin-*)\n')
+    expect(await main(['plugin', 'install', './examples/plugin-notify'], denied.cli)).toBe(1)
+    expect(denied.io.err).toBe(
+      'qflow plugin install: plugin "qflow-plugin-notify" is on the deny list (qflow-plugin-*)\n'
+    )
 
     const bad = collector(env, repoRoot)
-    expect(await pluginCommand.run(['frobnicate'], bad.cli)).toBe(2)
+    expect(await main(['plugin', 'frobnicate'], bad.cli)).toBe(2)
     expect(bad.io.err).toContain('plugin: unknown action "frobnicate"')
-    expect(bad.io.err).toContain('qflow plugin new <package-name>')
+    expect(bad.io.err).toContain('plugin new <package-name> [folder]')
   })
 })

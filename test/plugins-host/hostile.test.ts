@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pluginRoutes } from '../../server/routes/plugins.ts'
-import { fixture, type LoadedHost, loadTestHost, pluginStep } from '../support/plugins.ts'
+import { fixture, type LoadedHost, loadTestHost, pluginStep } from '../support/plugin-host.ts'
 import { startWebhookReceiver } from '../support/webhook.ts'
 
 const hostile = (name: string) => ({ source: fixture(`hostile-plugins/${name}`), hosts: [] })

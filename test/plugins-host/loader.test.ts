@@ -8,7 +8,7 @@ import { loadPlugins } from '../../server/plugins/host.ts'
 import { installPlugin, uninstallPlugin } from '../../server/plugins/install.ts'
 import { pluginSettingsFromEnv } from '../../server/plugins/settings.ts'
 import { pluginRoutes } from '../../server/routes/plugins.ts'
-import { fixture, loadTestHost, pluginStep, repoRoot, testSettings } from '../support/plugins.ts'
+import { fixture, loadTestHost, pluginStep, repoRoot, testSettings } from '../support/plugin-host.ts'
 
 const NOTIFY = './examples/plugin-notify'
 

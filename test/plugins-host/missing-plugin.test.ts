@@ -5,7 +5,7 @@ import { validateFlow } from '../../core/flow/validate.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import { builtinPlugins } from '../../plugins/index.ts'
 import { stampPluginSources } from '../../server/plugins/stamp.ts'
-import { type LoadedHost, loadTestHost } from '../support/plugins.ts'
+import { type LoadedHost, loadTestHost } from '../support/plugin-host.ts'
 
 const flowWithNotify = flowSchema.parse({
   id: 'f1',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { validateFlow } from '../../core/flow/validate.ts'
 import { installPlugin } from '../../server/plugins/install.ts'
 import { pluginSettingsFromEnv } from '../../server/plugins/settings.ts'
-import { type LoadedHost, loadTestHost, pluginStep, repoRoot, testSettings } from '../support/plugins.ts'
+import { type LoadedHost, loadTestHost, pluginStep, repoRoot, testSettings } from '../support/plugin-host.ts'
 import { startWebhookReceiver } from '../support/webhook.ts'
 
 const controlResults = [

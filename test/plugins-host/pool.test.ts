@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { coreBundle } from '../../server/plugins/core-bundle.ts'
 import { PluginPool } from '../../server/plugins/pool.ts'
 import type { CallContext, CallHandlers } from '../../server/plugins/worker-process.ts'
-import { fixture } from '../support/plugins.ts'
+import { fixture } from '../support/plugin-host.ts'
 
 const call = (config: unknown): CallContext => ({
   runId: 'r',

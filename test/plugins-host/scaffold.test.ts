@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nodeTypeFor, scaffoldPlugin } from '../../server/plugins/scaffold.ts'
-import { loadTestHost, pluginStep, repoRoot } from '../support/plugins.ts'
+import { loadTestHost, pluginStep, repoRoot } from '../support/plugin-host.ts'
 
 describe('qflow plugin new', () => {
   let root: string

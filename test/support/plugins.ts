@@ -1,134 +1,102 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
 import { z } from 'zod'
-import { createEngine, type RunResult } from '../../core/engine/engine.ts'
+import { NodeExecutionError } from '../../core/errors.ts'
 import { defineNodeType } from '../../core/plugin/define.ts'
-import { createRegistry, type PluginRegistry } from '../../core/plugin/registry.ts'
-import type { Item } from '../../core/plugin/types.ts'
-import { builtinPlugins } from '../../plugins/index.ts'
-import type { AwsExecutor } from '../../server/plugins/aws-gateway.ts'
-import { loadPlugins, type PluginHost } from '../../server/plugins/host.ts'
-import {
-  DEFAULT_LIMITS,
-  type PluginEntry,
-  type PluginLimits,
-  type PluginSettings,
-} from '../../server/plugins/settings.ts'
-
-export const repoRoot = resolve(import.meta.dirname, '../..')
-export const fixture = (path: string) => join(repoRoot, 'test/fixtures', path)
-
-/** Settings for a test: a temp plugins file, the repo as base folder, tight limits unless given. */
-export async function testSettings(
-  overrides: Partial<PluginSettings> = {}
-): Promise<PluginSettings & { cleanup(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'qflow-plugins-'))
-  return {
-    entries: [],
-    policy: { allow: [], deny: [] },
-    limits: DEFAULT_LIMITS,
-    baseDir: repoRoot,
-    file: join(dir, 'plugins.json'),
-    ...overrides,
-    cleanup: () => rm(dir, { recursive: true, force: true }),
-  }
-}
+import type { Item, NodeManifest, NodePlugin } from '../../core/plugin/types.ts'
 
 /**
- * Stands in for an upstream node in test flows: emits the run input's `items` on `results`, the
- * way the control node emits per-resource results.
+ * Node types for server and CLI tests, standing in for the AWS and control plugins (built
+ * elsewhere) with behaviour a test can steer through config.
  */
-export const emitItems = defineNodeType({
-  manifest: {
-    type: 'test-emit-items',
-    version: 1,
-    title: 'Emit items',
-    description: 'test helper',
-    category: 'general',
-    icon: 'list',
-    color: '#999',
-    inputs: [{ name: 'in' }],
-    outputs: [{ name: 'results' }],
-  },
-  config: z.object({}),
+const manifest = (type: string, title: string, extra: Partial<NodeManifest> = {}): NodeManifest => ({
+  type,
+  version: 1,
+  title,
+  description: `test node: ${title}`,
+  category: 'general',
+  icon: 'flask',
+  color: '#64748b',
+  inputs: [{ name: 'in' }],
+  outputs: [{ name: 'out' }],
+  ...extra,
+})
+
+/** Emits `count` items `{n, tag}`. */
+export const emitPlugin = defineNodeType({
+  manifest: manifest('test-emit', 'Emit'),
+  config: z.object({ count: z.number().int().min(0).max(100_000).default(1), tag: z.string().default('x') }),
   async execute(ctx) {
-    return { results: ((ctx.runInput as { items?: Item[] })?.items ?? []) as Item[] }
+    return { out: Array.from({ length: ctx.config.count }, (_, n) => ({ n, tag: ctx.config.tag })) }
   },
 })
 
-export interface LoadedHost {
-  registry: PluginRegistry
-  host: PluginHost
-  run(
-    type: string,
-    config: Record<string, unknown>,
-    items?: Item[],
-    options?: { targets?: { accounts: string[]; regions: string[] } }
-  ): Promise<RunResult>
-}
+/** Copies each input item and sets `set` on it; values may use `obj.<path>` expressions. */
+export const mapPlugin = defineNodeType({
+  manifest: manifest('test-map', 'Map'),
+  config: z.object({ set: z.record(z.string(), z.unknown()).default({}) }),
+  async execute(ctx, input) {
+    const out: Item[] = (input.in ?? []).map((item) => ({
+      ...item,
+      ...(ctx.resolve(ctx.config.set, item) as Item),
+    }))
+    return { out }
+  },
+})
 
-/** Load plugin entries into a registry holding the built-ins and the test helper node. */
-export async function loadTestHost(
-  entries: PluginEntry[],
-  options: { limits?: Partial<PluginLimits>; aws?: AwsExecutor; settings?: PluginSettings } = {}
-): Promise<LoadedHost> {
-  const registry = createRegistry([...builtinPlugins, emitItems])
-  const base = options.settings ?? (await testSettings())
-  const host = await loadPlugins({
-    registry,
-    settings: { ...base, entries, limits: { ...DEFAULT_LIMITS, ...options.limits } },
-    ...(options.aws ? { aws: options.aws } : {}),
-  })
-  const engine = createEngine({ registry })
-  let runs = 0
-  return {
-    registry,
-    host,
-    run(type, config, items = [], runOptions = {}) {
-      return engine.run({
-        runId: `run-${++runs}`,
-        input: { items },
-        flow: {
-          id: 'flow-1',
-          schemaVersion: 1,
-          name: 'plugin test',
-          description: '',
-          categories: [],
-          variables: [],
-          accounts: runOptions.targets?.accounts ?? [],
-          regions: runOptions.targets?.regions ?? [],
-          deployed: false,
-          nodes: [
-            {
-              id: 'trigger',
-              type: 'trigger',
-              typeVersion: 1,
-              label: '',
-              config: {},
-              position: { x: 0, y: 0 },
-            },
-            {
-              id: 'source',
-              type: 'test-emit-items',
-              typeVersion: 1,
-              label: '',
-              config: {},
-              position: { x: 0, y: 0 },
-            },
-            { id: 'plugin', type, typeVersion: 1, label: 'plugin node', config, position: { x: 0, y: 0 } },
-          ],
-          edges: [
-            { id: 'e1', source: 'trigger', sourcePort: 'out', target: 'source', targetPort: 'in' },
-            { id: 'e2', source: 'source', sourcePort: 'results', target: 'plugin', targetPort: 'in' },
-          ],
-        },
+/** Fails with `message`. */
+export const failPlugin = defineNodeType({
+  manifest: manifest('test-fail', 'Fail'),
+  config: z.object({ message: z.string().default('told to fail') }),
+  async execute(ctx) {
+    throw new NodeExecutionError(ctx.config.message)
+  },
+})
+
+/** Waits `ms` (honouring its signal), then passes its input on. */
+export const waitPlugin = defineNodeType({
+  manifest: manifest('test-wait', 'Wait'),
+  config: z.object({ ms: z.number().int().min(0).max(600_000) }),
+  async execute(ctx, input) {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, ctx.config.ms)
+      ctx.signal.addEventListener('abort', () => {
+        clearTimeout(timer)
+        reject(ctx.signal.reason)
       })
-    },
-  }
-}
+    })
+    return { out: input.in ?? [] }
+  },
+})
 
-/** The plugin node's step of a run. */
-export function pluginStep(result: RunResult) {
-  return result.steps.find((step) => step.nodeId === 'plugin')!
-}
+/**
+ * A `totalcloud-control` per the contract: one result per input item, FAIL when the item's
+ * `field` is true, with the item's `id` as resource id.
+ */
+export const verdictControlPlugin = defineNodeType({
+  manifest: manifest('totalcloud-control', 'Verdict control', {
+    outputs: [{ name: 'results' }, { name: 'passed' }, { name: 'failed' }],
+  }),
+  config: z.object({ field: z.string().default('bad') }),
+  async execute(ctx, input) {
+    const results: Item[] = []
+    const passed: Item[] = []
+    const failed: Item[] = []
+    for (const item of input.in ?? []) {
+      const bad = item[ctx.config.field] === true
+      ;(bad ? failed : passed).push(item)
+      results.push({
+        resourceId: String(item.id),
+        displayName: `resource ${String(item.id)}`,
+        result: item.error ? 'ERROR' : bad ? 'FAIL' : 'PASS',
+        accountId: '123456789012',
+        region: 'us-east-1',
+        evidence: { [ctx.config.field]: item[ctx.config.field] ?? null },
+      })
+    }
+    return { results, passed, failed }
+  },
+})
+
+export const testPlugins: NodePlugin[] = [emitPlugin, mapPlugin, failPlugin, waitPlugin, verdictControlPlugin]
+
+/** For `qflow run --plugin test/support/plugins.ts`. */
+export default testPlugins
