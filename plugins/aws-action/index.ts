@@ -3,6 +3,7 @@ import { defineNodeType } from '../../core/plugin/define.ts'
 import type { Item } from '../../core/plugin/types.ts'
 import { settleWithLimit } from '../shared/concurrency.ts'
 import { summariseAwsError } from '../shared/errors.ts'
+import { getOrSet } from '../shared/maps.ts'
 import { send, waiterFor } from '../shared/sdk.ts'
 import { awsGateway } from '../shared/targets.ts'
 import { type ActionSpec, actionSpec } from './catalogue.ts'
@@ -61,11 +62,8 @@ export default defineNodeType({
     }
 
     const kinds = new Map<string, Promise<'aws' | 'snapshot'>>()
-    const kindOf = (accountId: string) => {
-      let kind = kinds.get(accountId)
-      if (!kind) kinds.set(accountId, (kind = aws.account(accountId).then((a) => a.kind)))
-      return kind
-    }
+    const kindOf = (accountId: string) =>
+      getOrSet(kinds, accountId, () => aws.account(accountId).then((a) => a.kind))
 
     const settled = await settleWithLimit(plans, CHANGES_AT_ONCE, (plan) => apply(plan))
     const out: Item[] = settled.map((result, index) =>

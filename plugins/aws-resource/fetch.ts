@@ -59,7 +59,10 @@ export async function fetchTarget(
     for (const fetcher of fetchers) {
       const related = fetcher.relatedTo(resource)
       resource[fetcher.spec.key] = related.attached
-      if (related.unresolved.length > 0) (unresolved ??= {})[fetcher.spec.key] = related.unresolved
+      if (related.unresolved.length > 0) {
+        unresolved ??= {}
+        unresolved[fetcher.spec.key] = related.unresolved
+      }
     }
     const origin: ResourceOrigin = {
       accountId: account.id,

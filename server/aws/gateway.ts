@@ -1,5 +1,6 @@
 import { FlowError } from '../../core/errors.ts'
 import type { AwsAccountView, AwsClients, AwsGateway, AwsServiceName } from '../../plugins/shared/aws.ts'
+import { getOrSet } from '../../plugins/shared/maps.ts'
 import type { AccountRecord } from './account.ts'
 import { type ClientDecorator, liveClient, snapshotClient } from './clients.ts'
 import { accountCredentials, type CredentialConfig } from './credentials.ts'
@@ -76,7 +77,11 @@ export function createAwsGateway(options: GatewayOptions): ServerAwsGateway {
     for (const id of ids) {
       const pending = entries.get(id)
       entries.delete(id)
-      pending?.then((e) => e.clients.forEach((client) => client.destroy())).catch(() => {})
+      pending
+        ?.then((e) => {
+          for (const client of e.clients.values()) client.destroy()
+        })
+        .catch(() => {})
     }
   }
 
@@ -118,8 +123,7 @@ export function createAwsGateway(options: GatewayOptions): ServerAwsGateway {
         client = snapshotClient(spec, { answer, ...(options.decorate ? { decorate: options.decorate } : {}) })
       } else {
         found.credentials ??= accountCredentials(record, secrets)
-        let limiter = found.limiters.get(region)
-        if (!limiter) found.limiters.set(region, (limiter = new Semaphore(concurrency)))
+        const limiter = getOrSet(found.limiters, region, () => new Semaphore(concurrency))
         client = liveClient(spec, {
           credentials: found.credentials,
           limiter,

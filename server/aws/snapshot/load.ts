@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { getOrSet } from '../../../plugins/shared/maps.ts'
 import { REGION, type SnapshotSource } from '../account.ts'
 
 /**
@@ -61,11 +62,8 @@ export async function loadRecording(
         source && 'path' in source ? 'path' : 'files',
         `${file.region ? `${file.region}/` : ''}${file.name} is not a JSON object`
       )
-    let byOperation = responses.get(region)
-    if (!byOperation) responses.set(region, (byOperation = new Map()))
-    let files = byOperation.get(key)
-    if (!files) byOperation.set(key, (files = []))
-    files.push(body)
+    const byOperation = getOrSet(responses, region, () => new Map<string, unknown[]>())
+    getOrSet(byOperation, key, () => []).push(body)
   }
   if (responses.size === 0) responses.set(first, new Map())
   return { regions: [...responses.keys()], responses }

@@ -1,5 +1,6 @@
 import { compilePath } from '../../../core/path.ts'
 import { type ResourceMethod, resourceMethods } from '../../../plugins/aws-resource/catalogue.ts'
+import { getOrSet } from '../../../plugins/shared/maps.ts'
 import type { Recording } from './load.ts'
 
 /**
@@ -84,8 +85,7 @@ export function createAnswer(
     const files = recorded.get(key) ?? []
     const shape = shapeOf(key, files)
     if (!shape) return {}
-    let listing = merged.get(key)
-    if (!listing) merged.set(key, (listing = mergeFiles(files, shape)))
+    const listing = getOrSet(merged, key, () => mergeFiles(files, shape))
     const selected = select(listing, shape, input, operation)
     return page(selected, shape, input)
   }
