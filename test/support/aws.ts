@@ -10,6 +10,7 @@ import {
   type GatewayOptions,
   type ServerAwsGateway,
 } from '../../server/aws/gateway.ts'
+import { TEST_SECRETS } from './moto-seed.ts'
 
 /** Account records held in a map: the gateway's account source without a database. */
 export function accountsOf(records: Partial<AccountRecord>[]): AccountSource {
@@ -26,7 +27,7 @@ export function gatewayFor(
   records: Partial<AccountRecord>[],
   options: Partial<GatewayOptions> = {}
 ): ServerAwsGateway {
-  return createAwsGateway({ accounts: accountsOf(records), ...options })
+  return createAwsGateway({ accounts: accountsOf(records), secrets: TEST_SECRETS, ...options })
 }
 
 let runs = 0
