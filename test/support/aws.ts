@@ -68,3 +68,28 @@ export function outputOf(result: RunResult, nodeId = 'node', port = 'out'): Item
   if (step.status === 'failed') throw new Error(`step ${nodeId} failed: ${JSON.stringify(step.error)}`)
   return step.output[port] ?? []
 }
+
+/** Trigger -> AWS Resource -> AWS Action: the action acts on what the resource node lists. */
+export function resourceActionFlow(
+  resource: Record<string, unknown>,
+  action: Record<string, unknown>,
+  accounts: string[],
+  regions: string[] = [],
+  variables: FlowInput['variables'] = []
+): FlowInput {
+  return {
+    name: 'resource then action',
+    accounts,
+    regions,
+    variables,
+    nodes: [
+      { id: 'trigger', type: 'trigger', typeVersion: 1 },
+      { id: 'resource', type: 'aws-resource', typeVersion: 1, config: resource },
+      { id: 'node', type: 'aws-action', typeVersion: 1, config: action },
+    ],
+    edges: [
+      { id: 'e1', source: 'trigger', target: 'resource' },
+      { id: 'e2', source: 'resource', target: 'node' },
+    ],
+  }
+}
