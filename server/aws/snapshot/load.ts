@@ -49,7 +49,9 @@ export async function loadRecording(
   const raw = 'path' in source ? await listFolder(resolveSnapshotPath(source.path)) : listUpload(source.files)
   const first = regions[0] ?? DEFAULT_FIRST_REGION
   const responses = new Map<string, Map<string, unknown[]>>()
-  for (const region of regions) responses.set(region, new Map())
+  // The first region always exists (an empty top level is an empty estate); any other region
+  // exists only if it has a folder, so asking for one that was never recorded is an error.
+  responses.set(first, new Map())
   const sorted = raw.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))
   for (const file of sorted) {
     const match = RESPONSE_FILE.exec(file.name)
@@ -65,7 +67,6 @@ export async function loadRecording(
     const byOperation = getOrSet(responses, region, () => new Map<string, unknown[]>())
     getOrSet(byOperation, key, () => []).push(body)
   }
-  if (responses.size === 0) responses.set(first, new Map())
   return { regions: [...responses.keys()], responses }
 }
 
