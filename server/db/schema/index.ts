@@ -1,1 +1,4 @@
+export * from './controls.ts'
+export * from './flows.ts'
+export * from './runs.ts'
 export * from './accounts.ts'
