@@ -113,7 +113,7 @@ export default defineNodeType({
       }
       const done = resultItem(plan, 'succeeded', { responses: responses.map(withoutMetadata) })
       if (!config.waitForCompletion || !spec.waiter) return done
-      const waiter = waiterFor(spec.service, spec.waiter.name)
+      const waiter = await waiterFor(spec.service, spec.waiter.name)
       const waits: string[] = []
       try {
         for (const call of plan.calls) {

@@ -1,15 +1,21 @@
-import * as ec2 from '@aws-sdk/client-ec2'
-import * as rds from '@aws-sdk/client-rds'
-import * as sts from '@aws-sdk/client-sts'
 import { NodeExecutionError } from '../../core/errors.ts'
 import type { AwsServiceName } from './aws.ts'
+import { getOrSet } from './maps.ts'
 
 /**
  * Command classes and waiters looked up by operation name, so catalogues stay data: a catalogue
  * entry names `DescribeDBInstances` and this finds `DescribeDBInstancesCommand` in the service's
  * package. Only what the SDK exports can be named, so a typo fails loudly at load time.
  */
-const packages: Record<AwsServiceName, Record<string, unknown>> = { rds, ec2, sts }
+const loaders: Record<AwsServiceName, () => Promise<Record<string, unknown>>> = {
+  // Loaded on first use: the EC2 package alone takes seconds to import, and a CLI command or a
+  // flow without AWS nodes should not pay for it.
+  rds: () => import('@aws-sdk/client-rds'),
+  ec2: () => import('@aws-sdk/client-ec2'),
+  sts: () => import('@aws-sdk/client-sts'),
+}
+const loaded = new Map<AwsServiceName, Promise<Record<string, unknown>>>()
+const sdkPackage = (service: AwsServiceName) => getOrSet(loaded, service, loaders[service])
 
 type CommandClass = new (input: Record<string, unknown>) => unknown
 export type Waiter = (
@@ -23,8 +29,8 @@ export type Waiter = (
   input: Record<string, unknown>
 ) => Promise<{ state: string; reason?: unknown }>
 
-export function commandClass(service: AwsServiceName, operation: string): CommandClass {
-  const found = packages[service][`${operation}Command`]
+export async function commandClass(service: AwsServiceName, operation: string): Promise<CommandClass> {
+  const found = (await sdkPackage(service))[`${operation}Command`]
   if (typeof found !== 'function')
     throw new NodeExecutionError(
       `the ${service} SDK has no operation "${operation}"`,
@@ -35,8 +41,8 @@ export function commandClass(service: AwsServiceName, operation: string): Comman
   return found as CommandClass
 }
 
-export function waiterFor(service: AwsServiceName, name: string): Waiter {
-  const found = packages[service][`waitUntil${name}`]
+export async function waiterFor(service: AwsServiceName, name: string): Promise<Waiter> {
+  const found = (await sdkPackage(service))[`waitUntil${name}`]
   if (typeof found !== 'function')
     throw new NodeExecutionError(
       `the ${service} SDK has no waiter "${name}"`,
@@ -59,7 +65,7 @@ export async function send(
   input: Record<string, unknown>,
   signal?: AbortSignal
 ): Promise<Record<string, unknown>> {
-  const Command = commandClass(service, operation)
+  const Command = await commandClass(service, operation)
   return (await client.send(new Command(input), signal ? { abortSignal: signal } : undefined)) as Record<
     string,
     unknown

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { summariseAwsError } from '../../plugins/shared/errors.ts'
+import { AppError } from '../errors.ts'
 import type { AccountRepo } from '../repos/accounts.ts'
 import {
   type AccountInput,
@@ -13,20 +13,11 @@ import type { ServerAwsGateway } from './gateway.ts'
 import type { SecretBox } from './secrets.ts'
 import { loadRecording, SnapshotError } from './snapshot/load.ts'
 
-/** A refusal meant for the API caller, with its HTTP status and a stable code. */
-export class AccountError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown
-  ) {
-    super(message)
-    this.name = 'AccountError'
-  }
-}
+/** A refusal meant for the API caller; the app's error handler renders it. */
+export class AccountError extends AppError {}
 
 function parse(body: unknown): AccountInput {
+  if (body === undefined) throw new AccountError(400, 'BODY_MISSING', 'send the account as a JSON body')
   const parsed = accountInput.safeParse(body)
   if (parsed.success) return parsed.data
   const issues = parsed.error.issues.map((issue) => ({
@@ -137,6 +128,7 @@ export function createAccountService(deps: {
       const started = Date.now()
       try {
         const sts = await gateway.client(id, region, 'sts')
+        const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts')
         const identity = await sts.send(new GetCallerIdentityCommand({}))
         const mismatch = record.awsAccountId && identity.Account !== record.awsAccountId
         return {

@@ -1,12 +1,19 @@
-import { EC2Client } from '@aws-sdk/client-ec2'
-import { RDSClient } from '@aws-sdk/client-rds'
-import { STSClient } from '@aws-sdk/client-sts'
 import type { AwsClients, AwsServiceName } from '../../plugins/shared/aws.ts'
 import type { CredentialConfig } from './credentials.ts'
 import type { Semaphore } from './limiter.ts'
 import type { Answer } from './snapshot/replay.ts'
 
-const constructors = { rds: RDSClient, ec2: EC2Client, sts: STSClient } as const
+/** Client classes, imported on first use so a server that never touches AWS never loads the SDK. */
+const constructors = {
+  rds: async () => (await import('@aws-sdk/client-rds')).RDSClient,
+  ec2: async () => (await import('@aws-sdk/client-ec2')).EC2Client,
+  sts: async () => (await import('@aws-sdk/client-sts')).STSClient,
+}
+async function clientClass<S extends AwsServiceName>(service: S) {
+  return (await constructors[service]()) as unknown as new (
+    config: object
+  ) => AwsClients[S]
+}
 
 export interface ClientSpec {
   accountId: string
@@ -38,7 +45,7 @@ export interface MiddlewareHost {
 const MAX_ATTEMPTS = 8
 
 /** A client that talks to AWS (or the account's endpoint override). */
-export function liveClient<S extends AwsServiceName>(
+export async function liveClient<S extends AwsServiceName>(
   spec: ClientSpec & { service: S },
   options: {
     credentials: CredentialConfig
@@ -46,8 +53,8 @@ export function liveClient<S extends AwsServiceName>(
     limiter: Semaphore
     decorate?: ClientDecorator
   }
-): AwsClients[S] {
-  const Client = constructors[spec.service] as unknown as new (config: object) => AwsClients[S]
+): Promise<AwsClients[S]> {
+  const Client = await clientClass(spec.service)
   const client = new Client({
     region: spec.region,
     // Adaptive retry: exponential backoff plus a client-side rate that slows down on throttling.
@@ -62,11 +69,11 @@ export function liveClient<S extends AwsServiceName>(
 }
 
 /** A client whose calls never leave the process: the recording answers them. */
-export function snapshotClient<S extends AwsServiceName>(
+export async function snapshotClient<S extends AwsServiceName>(
   spec: ClientSpec & { service: S },
   options: { answer: Answer; decorate?: ClientDecorator }
-): AwsClients[S] {
-  const Client = constructors[spec.service] as unknown as new (config: object) => AwsClients[S]
+): Promise<AwsClients[S]> {
+  const Client = await clientClass(spec.service)
   const client = new Client({
     region: spec.region,
     credentials: { accessKeyId: 'SNAPSHOT', secretAccessKey: 'SNAPSHOT' },

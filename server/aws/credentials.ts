@@ -1,4 +1,3 @@
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts'
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types'
 import type { AccountRecord } from './account.ts'
 import type { SecretBox } from './secrets.ts'
@@ -44,12 +43,13 @@ export function accountCredentials(account: AccountRecord, secrets: SecretBox): 
   const base = baseCredentials(account, secrets)
   const role = account.assumeRole
   if (!role) return base
-  const sts = new STSClient({
+  const stsConfig = {
     ...base,
     region: account.regions[0] ?? 'us-east-1',
     ...(account.endpoint ? { endpoint: account.endpoint } : {}),
     retryMode: 'adaptive',
-  })
+  }
+  let sts: import('@aws-sdk/client-sts').STSClient | undefined
   let cached: AwsCredentialIdentity | undefined
   let pending: Promise<AwsCredentialIdentity> | undefined
   const provider: AwsCredentialIdentityProvider = async () => {
@@ -57,6 +57,8 @@ export function accountCredentials(account: AccountRecord, secrets: SecretBox): 
       return cached
     pending ??= (async () => {
       try {
+        const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts')
+        sts ??= new STSClient(stsConfig)
         const { Credentials: c } = await sts.send(
           new AssumeRoleCommand({
             RoleArn: role.roleArn,

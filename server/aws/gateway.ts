@@ -120,11 +120,14 @@ export function createAwsGateway(options: GatewayOptions): ServerAwsGateway {
           accountId,
           ...(record.awsAccountId ? { awsAccountId: record.awsAccountId } : {}),
         })
-        client = snapshotClient(spec, { answer, ...(options.decorate ? { decorate: options.decorate } : {}) })
+        client = await snapshotClient(spec, {
+          answer,
+          ...(options.decorate ? { decorate: options.decorate } : {}),
+        })
       } else {
         found.credentials ??= accountCredentials(record, secrets)
         const limiter = getOrSet(found.limiters, region, () => new Semaphore(concurrency))
-        client = liveClient(spec, {
+        client = await liveClient(spec, {
           credentials: found.credentials,
           limiter,
           ...(record.endpoint ? { endpoint: record.endpoint } : {}),

@@ -1,22 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { createClient } from '@libsql/client'
-import { drizzle } from 'drizzle-orm/libsql'
-import { migrate } from 'drizzle-orm/libsql/migrator'
-import { Hono } from 'hono'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAccountService } from '../../server/aws/accounts-service.ts'
-import { createAwsGateway } from '../../server/aws/gateway.ts'
-import { createSecretBox } from '../../server/aws/secrets.ts'
-import { createAccountRepo } from '../../server/repos/accounts.ts'
-import { accountRoutes } from '../../server/routes/accounts.ts'
+import { createApp } from '../../server/app.ts'
+import { createServerContext, type ServerContext } from '../../server/context.ts'
 import { MOTO_CREDENTIALS, type Moto, startMoto } from '../support/moto.ts'
 
 let moto: Moto
 let folder: string
-let client: ReturnType<typeof createClient>
-let app: Hono
+let ctx: ServerContext
+let app: ReturnType<typeof createApp>
+
+/** The real app on a real libSQL file, as `serve` builds it. */
+async function boot(dir: string, secretKey: string) {
+  const context = await createServerContext({
+    config: { db: { url: `file:${join(dir, 'qflow.db')}` }, bodyLimit: 1024 * 1024, logLevel: 'silent' },
+    secretKey,
+  })
+  return { context, app: createApp(context) }
+}
 
 const json = (method: string, path: string, body?: unknown) =>
   app.request(path, {
@@ -29,16 +31,10 @@ const json = (method: string, path: string, body?: unknown) =>
 beforeAll(async () => {
   moto = await startMoto()
   folder = mkdtempSync(join(tmpdir(), 'qflow-accounts-'))
-  client = createClient({ url: `file:${join(folder, 'qflow.db')}` })
-  const db = drizzle(client)
-  await migrate(db, { migrationsFolder: resolve(import.meta.dirname, '../../server/db/migrations') })
-  const repo = createAccountRepo(db)
-  const secrets = createSecretBox('accounts-test-key')
-  const gateway = createAwsGateway({ accounts: repo, secrets })
-  app = new Hono().route('/api', accountRoutes(createAccountService({ repo, gateway, secrets })))
+  ;({ context: ctx, app } = await boot(folder, 'accounts-test-key'))
 })
 afterAll(async () => {
-  client?.close()
+  await ctx?.close(0)
   await moto?.stop()
   rmSync(folder, { recursive: true, force: true })
 })
@@ -64,7 +60,7 @@ describe('accounts API', () => {
       secretStored: true,
     })
     expect(JSON.stringify(body)).not.toContain(MOTO_CREDENTIALS.secretAccessKey)
-    const row = await client.execute("select credentials from accounts where id = 'prod'")
+    const row = await ctx.database.client.execute("select credentials from accounts where id = 'prod'")
     expect(String(row.rows[0]!.credentials)).not.toContain(MOTO_CREDENTIALS.secretAccessKey)
     expect(String(row.rows[0]!.credentials)).toContain('"sealed":"v1:')
 
@@ -95,7 +91,8 @@ describe('accounts API', () => {
 
   it('lists, reads, renames without resending the secret, and deletes', async () => {
     const list = await (await json('GET', '/api/accounts')).json()
-    expect(list.items.map((a: any) => a.id)).toEqual(['audit', 'prod'])
+    // The demo account is seeded at boot beside the ones created here.
+    expect(list.items.map((a: any) => a.id)).toEqual(['audit', 'demo', 'prod'])
     const renamed = await json('PUT', '/api/accounts/prod', {
       name: 'Prod (main)',
       kind: 'aws',
@@ -168,24 +165,18 @@ describe('accounts API', () => {
 
   it('needs QFLOW_SECRET_KEY for static keys', async () => {
     const folder2 = mkdtempSync(join(tmpdir(), 'qflow-accounts-nokey-'))
-    const client2 = createClient({ url: `file:${join(folder2, 'q.db')}` })
-    const db = drizzle(client2)
-    await migrate(db, { migrationsFolder: resolve(import.meta.dirname, '../../server/db/migrations') })
-    const repo = createAccountRepo(db)
-    const secrets = createSecretBox('')
-    const app2 = new Hono().route(
-      '/api',
-      accountRoutes(
-        createAccountService({ repo, gateway: createAwsGateway({ accounts: repo, secrets }), secrets })
-      )
-    )
-    const res = await app2.request('/api/accounts', { method: 'POST', body: JSON.stringify(staticAccount()) })
+    const other = await boot(folder2, '')
+    const res = await other.app.request('/api/accounts', {
+      method: 'POST',
+      body: JSON.stringify(staticAccount()),
+      headers: { 'content-type': 'application/json' },
+    })
     expect(res.status).toBe(400)
     expect((await res.json()).error).toMatchObject({
       code: 'SECRET_KEY_MISSING',
       message: expect.stringContaining('QFLOW_SECRET_KEY'),
     })
-    client2.close()
+    await other.context.close(0)
     rmSync(folder2, { recursive: true, force: true })
   })
 
