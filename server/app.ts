@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ServerContext } from './context.ts'
 import { errorHandler, errorResponse, notFoundHandler } from './http/errors.ts'
+import { accountRoutes } from './routes/accounts.ts'
 import { controlRoutes } from './routes/controls.ts'
 import { flowRoutes } from './routes/flows.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -23,6 +24,7 @@ export const apiRouteGroups: RouteGroup[] = [
   controlRoutes,
   nodeTypeRoutes,
   pluginRoutes,
+  accountRoutes,
 ]
 
 export interface AppOptions {
