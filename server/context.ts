@@ -60,11 +60,11 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
   }
   const { db } = database
   const registry = options.registry ?? createRegistry(builtinPlugins)
-  const batcher = createWriteBatcher(db, log)
+  const batcher = createWriteBatcher(database.client, log)
   const live = createLiveRuns()
   const flows = createFlowRepo(db)
   const runs = createRunRepo(db)
-  const recorder = createRunRecorder({ db, batcher, live })
+  const recorder = createRunRecorder({ batcher, live })
   const engine = createEngine({ registry, log, ...(options.services ? { services: options.services } : {}) })
   const runService = createRunService({ flows, runs, batcher, recorder, engine, registry, log })
   if (options.failInterruptedRuns) {

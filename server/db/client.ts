@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { type Client, createClient } from '@libsql/client'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
+import type { DbConfig } from '../config.ts'
 import * as schema from './schema/index.ts'
 
 export type Db = LibSQLDatabase<typeof schema>
@@ -21,7 +22,7 @@ const BUSY_TIMEOUT_MS = 5000
  * Open the database: a local file (its folder created, WAL so readers never wait for the writer)
  * or a libSQL server by URL with an auth token.
  */
-export async function openDatabase(options: { url: string; authToken?: string }): Promise<Database> {
+export async function openDatabase(options: DbConfig): Promise<Database> {
   const isFile = options.url.startsWith('file:')
   if (isFile) {
     const path = filePath(options.url)
@@ -37,6 +38,9 @@ export async function openDatabase(options: { url: string; authToken?: string })
     // journal_mode is stored in the file, so setting it once holds for every connection.
     await client.execute('PRAGMA journal_mode = WAL')
     await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    // Per connection. The client opens a second connection only while an interactive transaction
+    // holds the first, which is why the repositories write with batches instead.
+    await client.execute(`PRAGMA synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`)
   }
   return { db: drizzle(client, { schema }), client, isFile, close: () => client.close() }
 }
