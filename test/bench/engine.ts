@@ -41,6 +41,7 @@ const registry = () => createRegistry([trigger, ...testPlugins])
 async function inProcess(count: number, label: string) {
   const engine = createEngine({ registry: registry() })
   const latencies: number[] = []
+  const cpu = process.cpuUsage()
   const started = performance.now()
   for (let i = 0; i < count; i++) {
     const t0 = performance.now()
@@ -48,7 +49,7 @@ async function inProcess(count: number, label: string) {
     if (result.status !== 'succeeded') throw new Error(`bench run failed: ${JSON.stringify(result.error)}`)
     latencies.push(performance.now() - t0)
   }
-  if (label) report(label, count, performance.now() - started, latencies)
+  if (label) report(label, count, performance.now() - started, latencies, process.cpuUsage(cpu))
 }
 
 async function persisted(count: number, concurrency: number, label: string) {
@@ -65,6 +66,7 @@ async function persisted(count: number, concurrency: number, label: string) {
     })
     const latencies: number[] = []
     let next = 0
+    const cpu = process.cpuUsage()
     const started = performance.now()
     const worker = async () => {
       while (next < count) {
@@ -78,9 +80,10 @@ async function persisted(count: number, concurrency: number, label: string) {
     }
     await Promise.all(Array.from({ length: concurrency }, worker))
     const elapsed = performance.now() - started
+    const used = process.cpuUsage(cpu)
     const stored = await ctx.runs.listForFlow('bench', { limit: 1, offset: 0, status: ['succeeded'] })
     if (stored.total !== count) throw new Error(`expected ${count} stored runs, found ${stored.total}`)
-    if (label) report(label, count, elapsed, latencies)
+    if (label) report(label, count, elapsed, latencies, used)
   } finally {
     await ctx.close(0)
     rmSync(dir, { recursive: true, force: true })

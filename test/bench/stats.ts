@@ -6,10 +6,20 @@ export function percentile(samples: number[], p: number): number {
   return sorted[rank]!
 }
 
-/** One line of figures: runs/s, p50, p99. */
-export function report(label: string, count: number, elapsedMs: number, latencies: number[]): void {
+/**
+ * One line of figures: runs/s, p50, p99, and CPU time per run. On a shared machine wall-clock
+ * figures swing with the neighbours' load; CPU per run says what a run costs this process.
+ */
+export function report(
+  label: string,
+  count: number,
+  elapsedMs: number,
+  latencies: number[],
+  cpu: NodeJS.CpuUsage
+): void {
   const perSecond = (count / elapsedMs) * 1000
+  const cpuMsPerRun = (cpu.user + cpu.system) / 1000 / count
   console.log(
-    `${label.padEnd(44)} ${perSecond.toFixed(0).padStart(7)} runs/s   p50 ${percentile(latencies, 50).toFixed(3)} ms   p99 ${percentile(latencies, 99).toFixed(3)} ms   (${count} runs)`
+    `${label.padEnd(40)} ${perSecond.toFixed(0).padStart(6)} runs/s   p50 ${percentile(latencies, 50).toFixed(3)} ms   p99 ${percentile(latencies, 99).toFixed(3)} ms   cpu ${cpuMsPerRun.toFixed(3)} ms/run   (${count} runs)`
   )
 }
