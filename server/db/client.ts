@@ -31,8 +31,18 @@ export async function openDatabase(options: DbConfig): Promise<Database> {
   const client = createClient({
     url: options.url,
     ...(options.authToken ? { authToken: options.authToken } : {}),
-    // Applies to every pooled connection of a file database (SQLite's busy_timeout).
-    ...(isFile ? { timeout: BUSY_TIMEOUT_MS } : {}),
+    ...(isFile
+      ? {
+          // SQLite's busy_timeout, applied to every connection the client opens.
+          timeout: BUSY_TIMEOUT_MS,
+          // One connection. Calls on a file database are synchronous under the hood, so a pool
+          // buys nothing in one process, and every further connection would silently miss the
+          // per-connection pragmas below (synchronous=NORMAL: an fsync per commit otherwise).
+          // The catch: an interactive transaction would hold the only connection and make
+          // concurrent calls fail, so write with `db.batch` (one transaction) instead.
+          concurrency: 1,
+        }
+      : {}),
   })
   try {
     // Probe first: a wrong token or an unreachable server should say so, not fail inside a migration.
@@ -45,8 +55,7 @@ export async function openDatabase(options: DbConfig): Promise<Database> {
     // journal_mode is stored in the file, so setting it once holds for every connection.
     await client.execute('PRAGMA journal_mode = WAL')
     await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
-    // Per connection. The client opens a second connection only while an interactive transaction
-    // holds the first, which is why the repositories write with batches instead.
+    // Per connection: see `concurrency` above.
     await client.execute(`PRAGMA synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`)
   }
   return { db: drizzle(client, { schema }), client, isFile, close: () => client.close() }
