@@ -8,6 +8,9 @@ import { migrateDatabase } from './db/migrate.ts'
 import { createWriteBatcher, type WriteBatcher } from './db/write-batcher.ts'
 import { createFlowService, type FlowService } from './flows/service.ts'
 import { createLogger, type Logger } from './log.ts'
+import type { AwsExecutor } from './plugins/aws-gateway.ts'
+import { loadPlugins, type PluginHost } from './plugins/host.ts'
+import type { PluginSettings } from './plugins/settings.ts'
 import { type ControlResultRepo, createControlResultRepo } from './repos/control-results.ts'
 import { createFlowRepo, type FlowRepo } from './repos/flows.ts'
 import { createRunRepo, type RunRepo } from './repos/runs.ts'
@@ -31,6 +34,8 @@ export interface ServerContext {
   runService: RunService
   controls: ControlResultRepo
   live: LiveRuns
+  /** Community plugins: what loaded and what failed (`GET /api/plugins`). */
+  plugins?: PluginHost
   /** The built editor, served at `/` when present. */
   uiDir?: string
   /** Stop runs, flush writes, close the database. */
@@ -46,6 +51,10 @@ export interface ContextOptions {
   uiDir?: string
   /** Mark runs a previous process left unfinished as failed (true for `serve`). */
   failInterruptedRuns?: boolean
+  /** Community plugins to load into the registry (`pluginSettingsFromEnv`); none when absent. */
+  plugins?: PluginSettings
+  /** Performs `ctx.aws.call` for community plugins with the host's AWS clients. */
+  pluginAws?: AwsExecutor
 }
 
 /** Open and migrate the database and wire the services on top of it. */
@@ -60,6 +69,14 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
   }
   const { db } = database
   const registry = options.registry ?? createRegistry(builtinPlugins)
+  // A plugin that fails to load is reported by the host, never thrown: the server starts regardless.
+  const plugins = options.plugins
+    ? await loadPlugins({
+        settings: options.plugins,
+        registry,
+        ...(options.pluginAws ? { aws: options.pluginAws } : {}),
+      })
+    : undefined
   const batcher = createWriteBatcher(database.client, log)
   const live = createLiveRuns()
   const flows = createFlowRepo(db)
@@ -83,9 +100,11 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
     runService,
     controls: createControlResultRepo(db),
     live,
+    ...(plugins ? { plugins } : {}),
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
     async close(graceMs) {
       await runService.stop(graceMs)
+      await plugins?.close()
       database.close()
     },
   }
