@@ -39,6 +39,14 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}) {
   const app = new Hono()
   app.onError(errorHandler(ctx.log))
   app.notFound(notFoundHandler)
+  app.use(async (c, next) => {
+    const started = performance.now()
+    await next()
+    ctx.log(
+      'debug',
+      `${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`
+    )
+  })
   app.route('/', healthRoutes(ctx))
 
   const api = new Hono()
