@@ -356,6 +356,23 @@ export function compileSecurityGroupCondition(
   }
 
   /**
+   * Ids the AWS Resource node reports it could not describe, under `_qflow.unresolved.<key>`
+   * (for EC2 instances this is the only trace: their own `SecurityGroups` list is replaced by
+   * the described groups).
+   */
+  const unresolvedKey =
+    groupsPath.steps.length === 1 && groupsPath.steps[0]!.kind === 'key' ? groupsPath.source : undefined
+  function reportedUnresolved(item: Json, unresolved: string[] | undefined): string[] | undefined {
+    const reported = unresolvedKey
+      ? ((item._qflow as Json | undefined)?.unresolved as Json | undefined)?.[unresolvedKey]
+      : undefined
+    if (!Array.isArray(reported)) return unresolved
+    for (const id of reported)
+      if (typeof id === 'string' && !unresolved?.includes(id)) unresolved = append(unresolved, id)
+    return unresolved
+  }
+
+  /**
    * The condition's truth for one resource, before its `not`. With `collect`, everything the
    * evidence needs; without, the walk stops at the first group that decides.
    */
@@ -391,6 +408,7 @@ export function compileSecurityGroupCondition(
       truth = TRUE
     }
     if (listed[0] !== item) unresolved = undescribedIds(item, listed, unresolved)
+    unresolved = reportedUnresolved(item, unresolved)
     if (truth === FALSE && unresolved) truth = UNKNOWN
     if (!collect) return truth
     const ids = unresolved ? unresolved.sort(compareText) : NO_IDS

@@ -74,8 +74,9 @@ export function loadAwsCases(root = AWS_CASES_DIR): AwsCase[] {
 /**
  * An RDS instance as the AWS Resource node's Security Groups addon emits it: every VPC group it
  * lists (`VpcSecurityGroups[].VpcSecurityGroupId`, whatever its status) that a describe call
- * returned goes under `SecurityGroups`; groups nobody described are left out, and the evaluator
- * sees them as unresolved through `VpcSecurityGroups`.
+ * returned goes under `SecurityGroups` (the same object for every instance that lists it); groups
+ * nobody described are left out and reported under `_qflow.unresolved.SecurityGroups`, as
+ * plugins/aws-resource/fetch.ts does.
  */
 export function withSecurityGroups(
   instance: Json,
@@ -84,7 +85,10 @@ export function withSecurityGroups(
 ): Json {
   const ids: string[] = (instance.VpcSecurityGroups ?? []).map((m: Json) => m.VpcSecurityGroupId)
   const attached = ids.map((id) => groups.get(id)).filter((group): group is Json => group !== undefined)
-  const item: Json = { ...instance, SecurityGroups: attached, _qflow: qflowMeta(instance) }
+  const unresolved = [...new Set(ids.filter((id) => !groups.has(id)))]
+  const meta = qflowMeta(instance)
+  if (unresolved.length > 0) meta.unresolved = { SecurityGroups: unresolved }
+  const item: Json = { ...instance, SecurityGroups: attached, _qflow: meta }
   if (options.referenced) {
     // The groups the attached ones reference, for following group-to-group rules one level.
     const refs = new Set<string>()

@@ -250,6 +250,19 @@ describe('security group condition: data shapes', () => {
     expect(judge(sg(), open)).toBe(true)
   })
 
+  it('reads the ids the AWS Resource node reports as undescribed (_qflow.unresolved)', () => {
+    // An EC2 instance: its SecurityGroups list is replaced by the described groups, so the
+    // missing one is only in the node's report.
+    const ec2 = {
+      InstanceId: 'i-1',
+      SecurityGroups: [group('sg-1', [tcp(22, 22, ['10.0.0.0/8'])])],
+      _qflow: { resourceId: 'i-1', unresolved: { SecurityGroups: ['sg-gone'] } },
+    }
+    expect(judge(sg(), ec2)).toBe('unknown')
+    expect(sgEvidence({}, ec2).unresolvedGroups).toEqual(['sg-gone'])
+    expect(judge(sg(), { ...ec2, _qflow: { resourceId: 'i-1' } })).toBe(false)
+  })
+
   it('a resource without groups has no open rule', () => {
     expect(
       judge(sg(), { DBInstanceIdentifier: 'classic', DBSecurityGroups: [{ DBSecurityGroupName: 'default' }] })
