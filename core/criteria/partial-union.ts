@@ -23,9 +23,14 @@ export interface PartialPermission {
   ranges: IpRange[]
 }
 
-/** One group's parts, with the step-1 totals. */
+/**
+ * One group's parts, with the step-1 totals. Only permission positions are kept: the parts
+ * themselves are read again in the rare case that step 3 runs.
+ */
 export interface PartialSet {
-  parts: PartialPermission[]
+  group: Record<string, unknown>
+  /** Positions of the permissions with parts, in the list that was read. */
+  indexes: number[]
   /** Per target: total size of the parts in its lower and upper half (repeats counted). */
   lower: number[]
   upper: number[]
@@ -49,19 +54,19 @@ export function createPartialUnion(
     targets.some((target, t) => lower[t]! * 2 >= target.size && upper[t]! * 2 >= target.size)
 
   return {
-    createSet(): PartialSet {
-      return { parts: [], lower: targets.map(() => 0), upper: targets.map(() => 0) }
+    createSet(group: Record<string, unknown>): PartialSet {
+      return { group, indexes: [], lower: targets.map(() => 0), upper: targets.map(() => 0) }
     },
 
-    add(set: PartialSet, part: PartialPermission): void {
-      set.parts.push(part)
-      for (const range of part.ranges)
-        for (let t = 0; t < targets.length; t++) {
-          const target = targets[t]!
-          if (range.v6 !== target.v6 || !rangesOverlap(range, target)) continue
-          if (inUpperHalf(range, t)) set.upper[t]! += range.size
-          else set.lower[t]! += range.size
-        }
+    /** Step 1: note a range admitting part of the target, from the permission at `index`. */
+    addRange(set: PartialSet, index: number, range: IpRange): void {
+      if (set.indexes[set.indexes.length - 1] !== index) set.indexes.push(index)
+      for (let t = 0; t < targets.length; t++) {
+        const target = targets[t]!
+        if (range.v6 !== target.v6 || !rangesOverlap(range, target)) continue
+        if (inUpperHalf(range, t)) set.upper[t]! += range.size
+        else set.lower[t]! += range.size
+      }
     },
 
     /** Step 2: a cheap test over a resource's groups that rules a union out, allocating nothing. */
@@ -79,11 +84,17 @@ export function createPartialUnion(
       return false
     },
 
-    /** Step 3: the permissions whose parts, with others of the same traffic, cover a target. */
-    matches(sets: readonly PartialSet[]): RuleMatch[] | undefined {
+    /**
+     * Step 3: the permissions whose parts, with others of the same traffic, cover a target.
+     * `expand` reads a set's permissions again into parts.
+     */
+    matches(
+      sets: readonly PartialSet[],
+      expand: (set: PartialSet) => PartialPermission[]
+    ): RuleMatch[] | undefined {
       const byTraffic = new Map<string, PartialPermission[]>()
       for (const set of sets)
-        for (const part of set.parts) {
+        for (const part of expand(set)) {
           const list = byTraffic.get(part.traffic)
           if (list) list.push(part)
           else byTraffic.set(part.traffic, [part])

@@ -21,7 +21,7 @@ import {
   rangesOverlap,
 } from './cidr.ts'
 import type { GroupReference, RuleMatch, SecurityGroupEvidence, UndecidedRule } from './evidence.ts'
-import { createPartialUnion, type PartialSet } from './partial-union.ts'
+import { createPartialUnion, type PartialPermission, type PartialSet } from './partial-union.ts'
 import { entries, protocolAdmits, type RuleProtocol, rulePorts, ruleProtocol } from './rules.ts'
 import type { SecurityGroupCondition } from './schema.ts'
 import { FALSE, not, TRUE, type Truth, truthJson, UNKNOWN } from './truth.ts'
@@ -142,14 +142,49 @@ export function compileSecurityGroupCondition(
   }
 
   // What checkRange found for the permission being read; reset by `addresses` (never re-entered
-  // while in use), so reading a permission allocates nothing when it matches nothing.
+  // while in use). Partial ranges go to `sink` (the group's union totals) as sizes; they are kept
+  // as a list only when `keepParts` is set, so a permission that matches nothing allocates nothing.
   let foundSources: string[] | undefined
   let foundPartial: IpRange[] | undefined
+  let partialCount = 0
+  let sink: { set: PartialSet; index: number } | undefined
+  let keepParts = false
+  const permissionLower = targets.map(() => 0)
+  const permissionUpper = targets.map(() => 0)
+  const sizeSet: PartialSet = { group: {}, indexes: [], lower: permissionLower, upper: permissionUpper }
 
   /** The address part of a permission: IPv4, IPv6 and prefix-list ranges against the targets. */
   function addresses(permission: Json): Admission {
     foundSources = undefined
     foundPartial = undefined
+    partialCount = 0
+    permissionLower.fill(0)
+    permissionUpper.fill(0)
+    const reason = readRanges(permission)
+    const sources = foundSources as string[] | undefined
+    if (sources) return { truth: TRUE, sources }
+    // Several parts of one permission may cover the target: read them as a list only if their
+    // sizes could (see partial-union.ts).
+    if (partialCount > 1 && union.possible([sizeSet])) {
+      const keep = keepParts
+      const saved = sink
+      keepParts = true
+      sink = undefined
+      foundPartial = undefined
+      readRanges(permission)
+      keepParts = keep
+      sink = saved
+      const partial = foundPartial as IpRange[] | undefined
+      if (partial && targets.some((target) => rangesCover(partial, target)))
+        return { truth: TRUE, sources: partial.map((range) => range.cidr) }
+    }
+    const partial = keepParts ? (foundPartial as IpRange[] | undefined) : undefined
+    if (reason) return { truth: UNKNOWN, sources: NO_SOURCES, reason, ...(partial ? { partial } : {}) }
+    return partial ? { truth: FALSE, sources: NO_SOURCES, partial } : NO
+  }
+
+  /** Check every range of a permission; returns why it is unknown, if a prefix list is missing. */
+  function readRanges(permission: Json): string | undefined {
     let reason: string | undefined
     for (const range of entries(permission.IpRanges)) checkRange(range.CidrIp, undefined)
     for (const range of entries(permission.Ipv6Ranges)) checkRange(range.CidrIpv6, undefined)
@@ -162,17 +197,7 @@ export function compileSecurityGroupCondition(
       }
       for (const cidr of cidrs) checkRange(cidr, `${id}: ${cidr}`)
     }
-    // (Casts: the compiler cannot see that checkRange set them.)
-    const sources = foundSources as string[] | undefined
-    const partial = foundPartial as IpRange[] | undefined
-    if (sources) return { truth: TRUE, sources }
-    if (partial && partial.length > 1 && targets.some((target) => rangesCover(partial, target)))
-      return { truth: TRUE, sources: partial.map((range) => range.cidr) }
-    if (reason)
-      return partial
-        ? { truth: UNKNOWN, sources: NO_SOURCES, reason, partial }
-        : { truth: UNKNOWN, sources: NO_SOURCES, reason }
-    return partial ? { truth: FALSE, sources: NO_SOURCES, partial } : NO
+    return reason
   }
 
   function checkRange(cidr: unknown, label: string | undefined) {
@@ -184,8 +209,12 @@ export function compileSecurityGroupCondition(
         foundSources = append(foundSources, label ?? cidr)
         return
       }
-      if (containment && rangesOverlap(range, target)) foundPartial = append(foundPartial, range)
     }
+    if (!containment || !targets.some((target) => rangesOverlap(range, target))) return
+    partialCount++
+    union.addRange(sizeSet, -1, range)
+    if (sink) union.addRange(sink.set, sink.index, range)
+    if (keepParts) foundPartial = append(foundPartial, range)
   }
 
   /** Whether a permission's source admits the condition's source, following references if asked. */
@@ -231,6 +260,17 @@ export function compileSecurityGroupCondition(
 
   /** A referenced group's own permissions in the same direction, any protocol and port. */
   function admitsOnAnyPort(group: Json): { truth: Truth; via?: RuleMatch['via']; reason?: string } {
+    // The referenced group's ranges are not this group's parts.
+    const saved = sink
+    sink = undefined
+    try {
+      return admitsOnAnyPortUnsunk(group)
+    } finally {
+      sink = saved
+    }
+  }
+
+  function admitsOnAnyPortUnsunk(group: Json): { truth: Truth; via?: RuleMatch['via']; reason?: string } {
     let reason: string | undefined
     const permissions = entries(group[read])
     for (let index = 0; index < permissions.length; index++) {
@@ -253,7 +293,7 @@ export function compileSecurityGroupCondition(
       matched: [],
       undecided: [],
       references: [],
-      partial: union.createSet(),
+      partial: union.createSet(group),
     }
     const permissions = entries(group[read])
     for (let index = 0; index < permissions.length; index++) {
@@ -261,18 +301,16 @@ export function compileSecurityGroupCondition(
       const protocol = ruleProtocol(permission)
       const traffic = trafficTruth(protocol, permission, data.port)
       if (traffic === FALSE) continue
+      sink = traffic === TRUE ? { set: outcome.partial, index } : undefined
       const admitted = admits(permission, group, index, outcome)
+      sink = undefined
       if (admitted.truth === TRUE && traffic === TRUE) {
         outcome.truth = TRUE
         const match = ruleMatch(group, index, permission, admitted.sources)
         if (admitted.via) match.via = admitted.via
         outcome.matched.push(match)
       } else if (admitted.truth === FALSE) {
-        if (traffic === TRUE && admitted.partial) {
-          const opens = rulePorts(protocol, permission)
-          const traffic = `${protocol}|${opens?.from}|${opens?.to}`
-          union.add(outcome.partial, { group, index, permission, traffic, ranges: admitted.partial })
-        }
+        // Parts of the target were noted in outcome.partial while the ranges were read.
       } else {
         if (outcome.truth === FALSE) outcome.truth = UNKNOWN
         outcome.undecided.push({
@@ -288,6 +326,32 @@ export function compileSecurityGroupCondition(
       }
     }
     return outcome
+  }
+
+  /** The parts of a group's noted permissions, read again as lists (step 3 of the union only). */
+  function partsOf(set: PartialSet): PartialPermission[] {
+    const permissions = entries(set.group[read])
+    const parts: PartialPermission[] = []
+    const keep = keepParts
+    keepParts = true
+    for (const index of set.indexes) {
+      const permission = permissions[index]!
+      const protocol = ruleProtocol(permission)
+      foundPartial = undefined
+      readRanges(permission)
+      const ranges = foundPartial as IpRange[] | undefined
+      if (!ranges) continue
+      const opens = rulePorts(protocol, permission)
+      parts.push({
+        group: set.group,
+        index,
+        permission,
+        traffic: `${protocol}|${opens?.from}|${opens?.to}`,
+        ranges,
+      })
+    }
+    keepParts = keep
+    return parts
   }
 
   function outcomeOf(group: Json): GroupOutcome {
@@ -400,9 +464,9 @@ export function compileSecurityGroupCondition(
       } else if (outcome.truth === UNKNOWN && truth === FALSE) truth = UNKNOWN
       groups?.push(entry)
       outcomes?.push(outcome)
-      if (outcome.partial.parts.length > 0) partials = append(partials, outcome.partial)
+      if (outcome.partial.indexes.length > 0) partials = append(partials, outcome.partial)
     }
-    const joined = partials && union.possible(partials) ? union.matches(partials) : undefined
+    const joined = partials && union.possible(partials) ? union.matches(partials, partsOf) : undefined
     if (joined) {
       if (!collect) return TRUE
       truth = TRUE
