@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { LogLevel } from '../core/plugin/types.ts'
+import { type RuntimeSettings, runtimeEnvShape, runtimeSettingsOf } from './runtime-config.ts'
 
 /**
  * Server configuration, read from the environment once at boot. Every variable has a default that
@@ -50,9 +51,10 @@ const envSchema = z.object({
     (value) => (typeof value === 'string' ? value.toLowerCase() || undefined : value),
     z.enum(LOG_LEVELS).default(CONFIG_DEFAULTS.QFLOW_LOG_LEVEL)
   ),
+  ...runtimeEnvShape,
 })
 
-export interface ServerConfig {
+export interface ServerConfig extends RuntimeSettings {
   port: number
   host: string
   db: { url: string; authToken?: string }
@@ -86,5 +88,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     bodyLimit: value.QFLOW_BODY_LIMIT,
     logLevel: value.QFLOW_LOG_LEVEL,
+    ...runtimeSettingsOf(value),
   }
 }

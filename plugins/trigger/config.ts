@@ -9,12 +9,20 @@ export type Weekday = (typeof WEEKDAYS)[number]
 /** The largest `every` that still means something, per unit (see `schedule.ts` for the semantics). */
 export const MAX_EVERY = { minutes: 1440, hours: 24, days: 366, weeks: 52 } as const
 
+/**
+ * When a run of the flow is already queued or running: start another alongside it (`parallel`),
+ * drop the new one (`skip`), or hold it until the running one is done (`queue`).
+ */
+export const OVERLAP_POLICIES = ['parallel', 'skip', 'queue'] as const
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number]
+const overlap = z.enum(OVERLAP_POLICIES).default('parallel')
+
 const timezone = z
   .string()
   .default('UTC')
   .refine(isTimeZone, { message: 'not a known IANA time zone (e.g. Europe/Berlin, UTC)' })
 
-const manual = z.object({ kind: z.literal('manual') })
+const manual = z.object({ kind: z.literal('manual'), overlap })
 
 /**
  * Every N minutes / hours / days / weeks, in wall-clock time of `timezone`. Minutes count from
@@ -24,6 +32,7 @@ const manual = z.object({ kind: z.literal('manual') })
 const recurrent = z
   .object({
     kind: z.literal('recurrent'),
+    overlap,
     every: z.number().int().positive().max(1440),
     unit: z.enum(['minutes', 'hours', 'days', 'weeks']),
     /** Weekly schedules: the days to fire on (Monday when none are given). */
@@ -53,10 +62,11 @@ const cron = z.object({
 })
 
 /** Started by a TotalCloud / CSPM connector over REST (signed or with an API key). */
-const totalcloud = z.object({ kind: z.literal('totalcloud') })
+const totalcloud = z.object({ kind: z.literal('totalcloud'), overlap })
 
 const event = z.object({
   kind: z.literal('event'),
+  overlap,
   /** An EventBridge-style pattern on `source`, `detail-type` and `detail` fields. */
   pattern: z.record(z.string(), z.unknown()).superRefine((pattern, ctx) => {
     for (const problem of checkEventPattern(pattern)) {

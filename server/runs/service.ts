@@ -8,8 +8,11 @@ import type { RunStatus } from '../../core/run/events.ts'
 import type { WriteBatcher } from '../db/write-batcher.ts'
 import { AppError, notFound } from '../errors.ts'
 import type { Logger } from '../log.ts'
+import type { Admission, RunAdmission } from '../queue/admission.ts'
+import { QueueFullError } from '../queue/admission.ts'
 import type { FlowRepo, StoredFlow } from '../repos/flows.ts'
 import type { RunRepo, RunRow } from '../repos/runs.ts'
+import { overlapOf } from './overlap.ts'
 import type { RunRecorder } from './recorder.ts'
 
 export interface RunOptions {
@@ -25,6 +28,15 @@ export interface StoredRun {
   run: RunRow
   flow: StoredFlow
 }
+
+export interface AdmissionOptions {
+  /** `Idempotency-Key`, or a trigger's dedupe key: the same key on the same flow is one run. */
+  idempotencyKey?: string
+  /** Triggers other than manual start runs only while the flow is deployed. */
+  requireDeployed?: boolean
+}
+
+export type SubmittedRun = StoredRun & { outcome: 'created' | 'existing' | 'skipped' }
 
 /**
  * Hands a stored run to whatever executes it. In-process by default; the durable queue replaces
@@ -42,6 +54,7 @@ export function createRunService(deps: {
   runs: RunRepo
   batcher: WriteBatcher
   recorder: RunRecorder
+  admission: RunAdmission
   engine: Engine
   registry: PluginRegistry
   log: Logger
@@ -115,18 +128,32 @@ export function createRunService(deps: {
 
     /**
      * Accept a run: check the flow and the request, store the run as queued, then dispatch it.
-     * Resolves with the stored run once the row is committed, before the run executes.
+     * Resolves with the stored run once the row is committed, before the run executes. With an
+     * idempotency key, a key seen before answers with that earlier run (`outcome: 'existing'`); a
+     * flow whose overlap policy is `skip` answers with its active run (`outcome: 'skipped'`).
      */
-    async submit(flowId: string, options: RunOptions, triggeredBy: string): Promise<StoredRun> {
+    async submit(
+      flowId: string,
+      options: RunOptions,
+      triggeredBy: string,
+      admission: AdmissionOptions = {}
+    ): Promise<SubmittedRun> {
       const record = await deps.flows.get(flowId)
       if (!record) throw notFound('flow', flowId)
       const flow = record.flow
+      if (admission.requireDeployed && !flow.deployed) {
+        throw new AppError(
+          409,
+          'FLOW_NOT_DEPLOYED',
+          `flow "${flowId}" is not deployed; its ${triggeredBy} trigger is off`
+        )
+      }
       checkRunnable(flow, options, deps.registry)
-      const run: RunRow = {
+      const run = {
         id: newId(),
         flowId,
         flowVersion: record.version,
-        status: 'queued',
+        status: 'queued' as const,
         triggeredBy,
         input: options.input ?? null,
         variables: options.variables ?? null,
@@ -137,11 +164,30 @@ export function createRunService(deps: {
         createdAt: now(),
         startedAt: null,
         finishedAt: null,
+        idempotencyKey: admission.idempotencyKey ?? null,
+        overlap: overlapOf(flow, deps.registry),
       }
-      await deps.batcher.write([deps.runs.insertStatement(run)])
-      const stored = { run, flow }
-      dispatch(stored)
-      return stored
+      let outcome: Admission
+      try {
+        outcome = await deps.admission.admit(run)
+      } catch (err) {
+        if (err instanceof QueueFullError) {
+          throw new AppError(
+            429,
+            'QUEUE_FULL',
+            err.message,
+            { queued: err.queued },
+            {
+              'Retry-After': String(err.retryAfterSeconds),
+            }
+          )
+        }
+        throw err
+      }
+      if (outcome.kind === 'skipped') return { run: outcome.active, flow, outcome: 'skipped' }
+      const stored = { run: outcome.run, flow }
+      if (outcome.kind === 'created') dispatch(stored)
+      return { ...stored, outcome: outcome.kind }
     },
 
     /**
@@ -172,6 +218,11 @@ export function createRunService(deps: {
     },
 
     isActive: (runId: string) => active.has(runId),
+
+    /** Stop a run executing here without recording a cancel (its lease was taken over elsewhere). */
+    abortHere(runId: string, reason: string) {
+      active.get(runId)?.controller.abort(new Error(reason))
+    },
 
     /** Abort every run of a flow executing here (the flow is being deleted) and wait for them. */
     async cancelFlowRuns(flowId: string): Promise<void> {

@@ -128,7 +128,7 @@ describe('trigger config', () => {
   }
 
   it('defaults to manual', () => {
-    expect(triggerConfig.parse({})).toEqual({ kind: 'manual' })
+    expect(triggerConfig.parse({})).toEqual({ kind: 'manual', overlap: 'parallel' })
   })
 
   it('names the field that is wrong', () => {

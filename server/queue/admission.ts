@@ -1,0 +1,113 @@
+import { and, eq, inArray } from 'drizzle-orm'
+import type { Db } from '../db/client.ts'
+import { runs } from '../db/schema/runs.ts'
+import type { WriteBatcher } from '../db/write-batcher.ts'
+import type { Claims } from './claims.ts'
+
+export type RunRow = typeof runs.$inferSelect
+export type NewRunRow = typeof runs.$inferInsert
+
+export type Admission =
+  /** Stored as queued: the caller may say "accepted". */
+  | { kind: 'created'; run: RunRow }
+  /** The idempotency key was used before: this is that run. */
+  | { kind: 'existing'; run: RunRow }
+  /** The flow's overlap policy is `skip` and this run of it is already queued or running. */
+  | { kind: 'skipped'; active: RunRow }
+
+export class QueueFullError extends Error {
+  override name = 'QueueFullError'
+  constructor(
+    readonly queued: number,
+    readonly retryAfterSeconds: number
+  ) {
+    super(`the run queue is full (${queued} runs waiting); try again in ${retryAfterSeconds} s`)
+  }
+}
+
+/** How stale the cached count of queued runs may be; the limit is a bound, not an exact number. */
+const COUNT_TTL_MS = 250
+/** Seconds a refused caller is asked to wait: long enough for workers to drain some of the queue. */
+const RETRY_AFTER_SECONDS = 5
+
+/**
+ * Stores accepted runs. The insert goes through the write batcher, so a burst of requests becomes
+ * one transaction per event-loop turn, and it is `INSERT ... ON CONFLICT DO NOTHING` against two
+ * unique indexes that make the outcome exact under any concurrency, across processes too:
+ * `(flow_id, idempotency_key)` (the same key is one run) and, for flows whose overlap policy is
+ * `skip`, at most one queued-or-running run per flow. Only when one of them may have applied is the
+ * row read back to learn which run won.
+ */
+export function createAdmission(deps: {
+  db: Db
+  batcher: WriteBatcher
+  claims: Claims
+  maxQueued: number
+  now?: () => number
+}) {
+  const { db } = deps
+  const now = deps.now ?? Date.now
+  let queued: { count: number; at: number } | undefined
+
+  async function checkRoom(): Promise<void> {
+    const at = now()
+    if (!queued || at - queued.at > COUNT_TTL_MS) {
+      queued = { count: await deps.claims.queuedCount(), at }
+    }
+    if (queued.count >= deps.maxQueued) throw new QueueFullError(queued.count, RETRY_AFTER_SECONDS)
+    queued.count++
+  }
+
+  const byKey = async (flowId: string, key: string) =>
+    (
+      await db
+        .select()
+        .from(runs)
+        .where(and(eq(runs.flowId, flowId), eq(runs.idempotencyKey, key)))
+    )[0]
+
+  return {
+    async admit(run: NewRunRow & { id: string }): Promise<Admission> {
+      const key = run.idempotencyKey ?? null
+      if (key !== null) {
+        // A retried request must get its run back even when the queue has since filled up.
+        const earlier = await byKey(run.flowId, key)
+        if (earlier) return { kind: 'existing', run: earlier }
+      }
+      await checkRoom()
+      await deps.batcher.write([db.insert(runs).values(run).onConflictDoNothing()])
+      if (key === null && run.overlap !== 'skip') return { kind: 'created', run: withDefaults(run) }
+
+      if (key !== null) {
+        const winner = await byKey(run.flowId, key)
+        if (winner)
+          return winner.id === run.id ? { kind: 'created', run: winner } : { kind: 'existing', run: winner }
+      } else {
+        const [mine] = await db.select().from(runs).where(eq(runs.id, run.id))
+        if (mine) return { kind: 'created', run: mine }
+      }
+      const [active] = await db
+        .select()
+        .from(runs)
+        .where(and(eq(runs.flowId, run.flowId), inArray(runs.status, ['queued', 'running'])))
+        .limit(1)
+      if (active) return { kind: 'skipped', active }
+      // The active run finished between our insert and this read: try once more.
+      return this.admit(run)
+    },
+  }
+}
+
+export type RunAdmission = ReturnType<typeof createAdmission>
+
+/** The row as the database stores it, without reading it back (columns with defaults filled). */
+function withDefaults(run: NewRunRow & { id: string }): RunRow {
+  return {
+    attempts: 0,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    idempotencyKey: null,
+    overlap: 'parallel',
+    ...run,
+  } as RunRow
+}
