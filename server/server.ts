@@ -1,10 +1,13 @@
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { serve } from '@hono/node-server'
+import { createAdaptorServer, type ServerType } from '@hono/node-server'
 import { type AppOptions, createApp } from './app.ts'
 import { AccessConfigError, checkBindingIsSafe } from './auth/access-mode.ts'
 import { ConfigError, type ServerConfig } from './config.ts'
 import { type ContextOptions, createServerContext, type ServerContext } from './context.ts'
+
+/** Pending connections the kernel queues for us (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096
 
 /** Where `vite build` puts the editor. */
 export const UI_DIST = fileURLToPath(new URL('../ui/dist', import.meta.url))
@@ -33,11 +36,13 @@ export async function startServer(
     throw err instanceof AccessConfigError ? new ConfigError(err.message) : err
   }
   const app = createApp(ctx, options.app)
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const listening = createAdaptorServer({ fetch: app.fetch })
+    listening.once('error', reject)
+    // Node's default backlog (511) resets connections when a connector opens a thousand at once.
+    listening.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () =>
       resolve(listening)
     )
-    listening.once('error', reject)
   }).catch(async (err) => {
     await ctx.close(0)
     throw err

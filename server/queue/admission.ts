@@ -25,6 +25,8 @@ export class QueueFullError extends Error {
   }
 }
 
+/** Rows per multi-row INSERT: 19 columns each stays far below SQLite's bound-parameter limit. */
+const ROWS_PER_INSERT = 500
 /** How stale the cached count of queued runs may be; the limit is a bound, not an exact number. */
 const COUNT_TTL_MS = 250
 /** Seconds a refused caller is asked to wait: long enough for workers to drain some of the queue. */
@@ -48,6 +50,36 @@ export function createAdmission(deps: {
   const { db } = deps
   const now = deps.now ?? Date.now
   let queued: { count: number; at: number } | undefined
+
+  // Runs accepted in one event-loop turn become one multi-row INSERT in the batcher's next
+  // transaction: a burst of requests costs one statement, not one per request.
+  let pending: { row: NewRunRow; resolve: () => void; reject: (err: unknown) => void }[] = []
+  deps.batcher.addSource({
+    collect() {
+      const taken = pending
+      pending = []
+      if (taken.length === 0) return { statements: [] }
+      const statements = []
+      for (let i = 0; i < taken.length; i += ROWS_PER_INSERT) {
+        const rows = taken.slice(i, i + ROWS_PER_INSERT).map((entry) => entry.row)
+        statements.push(db.insert(runs).values(rows).onConflictDoNothing())
+      }
+      return {
+        statements,
+        committed: () => {
+          for (const entry of taken) entry.resolve()
+        },
+        failed: (err) => {
+          for (const entry of taken) entry.reject(err)
+        },
+      }
+    },
+  })
+  const store = (row: NewRunRow) =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ row, resolve, reject })
+      deps.batcher.schedule()
+    })
 
   async function checkRoom(): Promise<void> {
     const at = now()
@@ -75,7 +107,7 @@ export function createAdmission(deps: {
         if (earlier) return { kind: 'existing', run: earlier }
       }
       await checkRoom()
-      await deps.batcher.write([db.insert(runs).values(run).onConflictDoNothing()])
+      await store(run)
       if (key === null && run.overlap !== 'skip') return { kind: 'created', run: withDefaults(run) }
 
       if (key !== null) {

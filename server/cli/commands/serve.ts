@@ -1,16 +1,25 @@
+import { parseArgs } from 'node:util'
 import { loadConfig } from '../../config.ts'
 import { startServer } from '../../server.ts'
-import { type CliCommand, EXIT } from '../command.ts'
+import { type CliCommand, EXIT, UsageError } from '../command.ts'
+import { registryWith } from '../plugins.ts'
 
 /** How long runs get to finish after SIGINT/SIGTERM before they are cancelled. */
 const SHUTDOWN_GRACE_MS = 10_000
 
 export const serveCommand: CliCommand = {
   summary: 'run the API and the editor (PORT, HOST, QFLOW_DB_URL... from the environment)',
-  usage: 'serve',
-  async run(_args, io) {
+  usage: 'serve [--plugin <module> ...]',
+  async run(args, io) {
+    let plugins: string[]
+    try {
+      plugins =
+        parseArgs({ args, options: { plugin: { type: 'string', multiple: true } } }).values.plugin ?? []
+    } catch (err) {
+      throw new UsageError((err as Error).message)
+    }
     const config = loadConfig(io.env)
-    const server = await startServer(config)
+    const server = await startServer(config, { registry: await registryWith(plugins, io.cwd) })
     io.out(`qflow listening on ${server.url} (database ${config.db.url})`)
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
