@@ -33,6 +33,13 @@ export async function openDatabase(options: { url: string; authToken?: string })
     // Applies to every pooled connection of a file database (SQLite's busy_timeout).
     ...(isFile ? { timeout: BUSY_TIMEOUT_MS } : {}),
   })
+  try {
+    // Probe first: a wrong token or an unreachable server should say so, not fail inside a migration.
+    await client.execute('SELECT 1')
+  } catch (err) {
+    client.close()
+    throw new Error(`QFLOW_DB_URL: cannot open ${options.url}: ${(err as Error).message}`)
+  }
   if (isFile) {
     // journal_mode is stored in the file, so setting it once holds for every connection.
     await client.execute('PRAGMA journal_mode = WAL')

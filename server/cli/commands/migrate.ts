@@ -1,6 +1,4 @@
 import { loadConfig } from '../../config.ts'
-import { openDatabase } from '../../db/client.ts'
-import { migrateDatabase } from '../../db/migrate.ts'
 import { type CliCommand, EXIT } from '../command.ts'
 
 export const migrateCommand: CliCommand = {
@@ -8,6 +6,8 @@ export const migrateCommand: CliCommand = {
   usage: 'migrate',
   async run(_args, io) {
     const config = loadConfig(io.env)
+    const { openDatabase } = await import('../../db/client.ts')
+    const { migrateDatabase } = await import('../../db/migrate.ts')
     const database = await openDatabase(config.db)
     try {
       await migrateDatabase(database)

@@ -5,7 +5,6 @@ import { createEngine, type StepResult } from '../../../core/engine/engine.ts'
 import { FlowError } from '../../../core/errors.ts'
 import { countItems, type RunStatus, type StepError } from '../../../core/run/events.ts'
 import { loadConfig } from '../../config.ts'
-import { createServerContext } from '../../context.ts'
 import { createLogger } from '../../log.ts'
 import { checkRunnable, type RunOptions } from '../../runs/service.ts'
 import { type CliCommand, EXIT, UsageError } from '../command.ts'
@@ -124,6 +123,8 @@ async function runStored(
   env: Record<string, string | undefined>
 ): Promise<Outcome> {
   const config = loadConfig(env)
+  // The database stack is loaded only for stored flows: running a file stays quick.
+  const { createServerContext } = await import('../../context.ts')
   const ctx = await createServerContext({ config, registry, log, runtime: config })
   try {
     let done: Promise<void> | undefined

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../../config.ts'
-import { startServer } from '../../server.ts'
 import { type CliCommand, EXIT, UsageError } from '../command.ts'
 import { registryWith } from '../plugins.ts'
 
@@ -19,6 +18,8 @@ export const serveCommand: CliCommand = {
       throw new UsageError((err as Error).message)
     }
     const config = loadConfig(io.env)
+    // Loaded on use, so commands that need no server start quickly.
+    const { startServer } = await import('../../server.ts')
     const server = await startServer(config, { registry: await registryWith(plugins, io.cwd) })
     io.out(`qflow listening on ${server.url} (database ${config.db.url})`)
     await new Promise<void>((resolve) => {
