@@ -8,6 +8,7 @@ import { flowRoutes } from './routes/flows.ts'
 import { healthRoutes } from './routes/health.ts'
 import { keyRoutes } from './routes/keys.ts'
 import { nodeTypeRoutes } from './routes/node-types.ts'
+import { pluginRoutes } from './routes/plugins.ts'
 import { qflowApiRoutes } from './routes/qflowapi.ts'
 import { runRoutes } from './routes/runs.ts'
 import { triggerRoutes } from './routes/triggers.ts'
@@ -27,6 +28,7 @@ export const apiRouteGroups: RouteGroup[] = [
   nodeTypeRoutes,
   keyRoutes,
   triggerRoutes,
+  pluginRoutes,
 ]
 
 export interface AppOptions {

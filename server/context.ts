@@ -11,6 +11,9 @@ import { migrateDatabase } from './db/migrate.ts'
 import { createWriteBatcher, type WriteBatcher } from './db/write-batcher.ts'
 import { createFlowService, type FlowService } from './flows/service.ts'
 import { createLogger, type Logger } from './log.ts'
+import type { AwsExecutor } from './plugins/aws-gateway.ts'
+import { loadPlugins, type PluginHost } from './plugins/host.ts'
+import type { PluginSettings } from './plugins/settings.ts'
 import { createAdmission } from './queue/admission.ts'
 import { type Claims, createClaims } from './queue/claims.ts'
 import { createRetention, type Retention } from './queue/retention.ts'
@@ -57,6 +60,8 @@ export interface ServerContext {
    * commands and most tests do not need it (runs queued here execute here anyway).
    */
   startBackground(): Promise<void>
+  /** Community plugins: what loaded and what failed (`GET /api/plugins`). */
+  plugins?: PluginHost
   /** The built editor, served at `/` when present. */
   uiDir?: string
   /** Stop runs, flush writes, close the database. */
@@ -74,6 +79,10 @@ export interface ContextOptions {
   failInterruptedRuns?: boolean
   /** Queue, triggers, retention and access; the defaults of an empty environment otherwise. */
   runtime?: RuntimeSettings
+  /** Community plugins to load into the registry (`pluginSettingsFromEnv`); none when absent. */
+  plugins?: PluginSettings
+  /** Performs `ctx.aws.call` for community plugins with the host's AWS clients. */
+  pluginAws?: AwsExecutor
 }
 
 /** Open and migrate the database and wire the services on top of it. */
@@ -88,6 +97,14 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
   }
   const { db } = database
   const registry = options.registry ?? createRegistry(builtinPlugins)
+  // A plugin that fails to load is reported by the host, never thrown: the server starts regardless.
+  const plugins = options.plugins
+    ? await loadPlugins({
+        settings: options.plugins,
+        registry,
+        ...(options.pluginAws ? { aws: options.pluginAws } : {}),
+      })
+    : undefined
   const batcher = createWriteBatcher(db, log)
   const live = createLiveRuns()
   const flows = createFlowRepo(db)
@@ -184,6 +201,7 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
       pruneSignatures.unref()
       background.push(pruneSignatures)
     },
+    ...(plugins ? { plugins } : {}),
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
     async close(graceMs) {
       for (const timer of background.splice(0)) clearInterval(timer)
@@ -191,6 +209,7 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
       await worker.stop()
       await retention.stop()
       await runService.stop(graceMs)
+      await plugins?.close()
       database.close()
     },
   }

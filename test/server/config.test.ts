@@ -55,7 +55,11 @@ describe('config', () => {
       auth: { mode: 'auto', signingSecrets: [] },
       queue: { concurrency: 4, maxQueued: 10_000, leaseMs: 30_000, maxAttempts: 2, pollMs: 500 },
       triggers: { syncMs: 5000 },
-      retention: { runMaxAgeMs: 60 * 86_400_000, payloadMaxAgeMs: 30 * 86_400_000, maxBytes: 2048 * 1024 * 1024 },
+      retention: {
+        runMaxAgeMs: 60 * 86_400_000,
+        payloadMaxAgeMs: 30 * 86_400_000,
+        maxBytes: 2048 * 1024 * 1024,
+      },
     })
     const config = loadConfig({
       QFLOW_AUTH: 'keys',

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../../config.ts'
+import { pluginSettingsFromEnv } from '../../plugins/settings.ts'
 import { type CliCommand, EXIT, UsageError } from '../command.ts'
 import { registryWith } from '../plugins.ts'
 
@@ -20,8 +21,15 @@ export const serveCommand: CliCommand = {
     const config = loadConfig(io.env)
     // Loaded on use, so commands that need no server start quickly.
     const { startServer } = await import('../../server.ts')
-    const server = await startServer(config, { registry: await registryWith(plugins, io.cwd) })
+    const server = await startServer(config, {
+      registry: await registryWith(plugins, io.cwd),
+      plugins: await pluginSettingsFromEnv(io.env, io.cwd),
+    })
     io.out(`qflow listening on ${server.url} (database ${config.db.url})`)
+    for (const plugin of server.ctx.plugins?.list() ?? []) {
+      if (plugin.status === 'failed')
+        io.err(`qflow: plugin ${plugin.name ?? plugin.source} did not load: ${plugin.error?.message}`)
+    }
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         io.out(`qflow: ${signal}, stopping (runs get ${SHUTDOWN_GRACE_MS / 1000}s to finish)`)
