@@ -120,7 +120,9 @@ export function createRetention(deps: {
       }
     }
     if (deps.database.isFile) {
-      await client.execute('PRAGMA incremental_vacuum')
+      // executeMultiple runs the pragma to completion: through `execute` it frees one page per step
+      // and leaves the statement open, which locks the table.
+      await client.executeMultiple('PRAGMA incremental_vacuum;')
       report.bytesAfter = await usedBytes()
     }
     const total = report.runsByAge + report.runsBySize + report.payloads
