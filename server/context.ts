@@ -105,11 +105,11 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
         ...(options.pluginAws ? { aws: options.pluginAws } : {}),
       })
     : undefined
-  const batcher = createWriteBatcher(db, log)
+  const batcher = createWriteBatcher(database.client, log)
   const live = createLiveRuns()
   const flows = createFlowRepo(db)
   const runs = createRunRepo(db)
-  const recorder = createRunRecorder({ db, batcher, live })
+  const recorder = createRunRecorder({ batcher, live })
   const settings = options.runtime ?? DEFAULT_RUNTIME_SETTINGS
   const services = options.services ?? {}
   const engine = createEngine({ registry, log, services })

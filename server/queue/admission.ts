@@ -1,5 +1,7 @@
+import type { InStatement, InValue } from '@libsql/client'
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
+import { rawInsert } from '../db/raw-insert.ts'
 import { runs } from '../db/schema/runs.ts'
 import type { WriteBatcher } from '../db/write-batcher.ts'
 import type { Claims } from './claims.ts'
@@ -24,6 +26,29 @@ export class QueueFullError extends Error {
     super(`the run queue is full (${queued} runs waiting); try again in ${retryAfterSeconds} s`)
   }
 }
+
+const insertRuns = rawInsert(
+  runs,
+  [
+    'id',
+    'flowId',
+    'flowVersion',
+    'status',
+    'triggeredBy',
+    'input',
+    'variables',
+    'accounts',
+    'regions',
+    'until',
+    'error',
+    'createdAt',
+    'startedAt',
+    'finishedAt',
+    'idempotencyKey',
+    'overlap',
+  ],
+  { json: ['input', 'variables', 'accounts', 'regions', 'error'] }
+)
 
 /** Rows per multi-row INSERT: 19 columns each stays far below SQLite's bound-parameter limit. */
 const ROWS_PER_INSERT = 500
@@ -53,16 +78,17 @@ export function createAdmission(deps: {
 
   // Runs accepted in one event-loop turn become one multi-row INSERT in the batcher's next
   // transaction: a burst of requests costs one statement, not one per request.
-  let pending: { row: NewRunRow; resolve: () => void; reject: (err: unknown) => void }[] = []
+  let pending: { row: NewRunRow & { id: string }; resolve: () => void; reject: (err: unknown) => void }[] = []
   deps.batcher.addSource({
     collect() {
       const taken = pending
       pending = []
       if (taken.length === 0) return { statements: [] }
-      const statements = []
+      const statements: InStatement[] = []
       for (let i = 0; i < taken.length; i += ROWS_PER_INSERT) {
         const rows = taken.slice(i, i + ROWS_PER_INSERT).map((entry) => entry.row)
-        statements.push(db.insert(runs).values(rows).onConflictDoNothing())
+        const insert = insertRuns.statement(rows) as { sql: string; args: InValue[] }
+        statements.push({ sql: `${insert.sql} ON CONFLICT DO NOTHING`, args: insert.args })
       }
       return {
         statements,
@@ -75,7 +101,7 @@ export function createAdmission(deps: {
       }
     },
   })
-  const store = (row: NewRunRow) =>
+  const store = (row: NewRunRow & { id: string }) =>
     new Promise<void>((resolve, reject) => {
       pending.push({ row, resolve, reject })
       deps.batcher.schedule()

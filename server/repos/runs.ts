@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
 import type { RunStatus } from '../../core/run/events.ts'
 import type { Db } from '../db/client.ts'
+import { rawInsert } from '../db/raw-insert.ts'
 import { runSteps, runs, stepPayloads } from '../db/schema/runs.ts'
 import type { Statement } from '../db/write-batcher.ts'
 import type { Page, PageRequest } from './paging.ts'
@@ -15,12 +16,32 @@ export type PayloadLookup = { kind: 'found'; json: string } | { kind: 'no-step' 
 
 const UNFINISHED: RunStatus[] = ['queued', 'running']
 
+const RUN_COLUMNS = [
+  'id',
+  'flowId',
+  'flowVersion',
+  'status',
+  'triggeredBy',
+  'input',
+  'variables',
+  'accounts',
+  'regions',
+  'until',
+  'error',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+] as const satisfies readonly (keyof NewRun)[]
+const insertRun = rawInsert(runs, RUN_COLUMNS, {
+  json: ['input', 'variables', 'accounts', 'regions', 'error'],
+})
+
 /** Runs and their steps. Writes during a run go through the recorder; these are the rest. */
 export function createRunRepo(db: Db) {
   return {
     /** The insert for a new queued run, for the write batcher. */
     insertStatement(run: NewRun): Statement {
-      return db.insert(runs).values(run)
+      return insertRun.statement([run])
     },
 
     async get(id: string): Promise<RunRow | undefined> {

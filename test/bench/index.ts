@@ -1,20 +1,30 @@
 /**
- * `npm run bench [-- area...]`: runs `test/bench/<area>.ts` modules, each exporting `bench()`.
- * Minimal runner; areas register themselves by adding a line to AREAS.
+ * `npm run bench [-- name ...]`: runs every bench module in this folder (or the ones named),
+ * each printing its own figures. A module is `test/bench/<name>.ts` exporting `bench()`.
  */
-const AREAS: Record<string, () => Promise<{ bench(): Promise<void> }>> = {
-  plugins: () => import('./plugins.ts'),
-}
+import { readdirSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const HELPERS = new Set(['index', 'stats'])
+const here = dirname(fileURLToPath(import.meta.url))
+const available = readdirSync(here)
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => basename(file, '.ts'))
+  .filter((name) => !HELPERS.has(name))
+  .sort()
 
 const asked = process.argv.slice(2)
-for (const name of asked.length > 0 ? asked : Object.keys(AREAS)) {
-  const load = AREAS[name]
-  if (!load) {
-    console.error(`unknown bench "${name}" (have: ${Object.keys(AREAS).join(', ')})`)
-    process.exitCode = 2
-    continue
-  }
-  await (await load()).bench()
+const unknown = asked.filter((name) => !available.includes(name))
+if (unknown.length > 0) {
+  console.error(`no bench module named ${unknown.join(', ')}; available: ${available.join(', ')}`)
+  process.exit(2)
 }
 
-export {}
+for (const name of asked.length > 0 ? asked : available) {
+  console.log(`\n== ${name}`)
+  const module = (await import(pathToFileURL(join(here, `${name}.ts`)).href)) as {
+    bench: () => Promise<void>
+  }
+  await module.bench()
+}
