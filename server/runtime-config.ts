@@ -30,7 +30,7 @@ export const runtimeEnvShape = {
       .pipe(z.array(secret))
       .default([])
   ),
-  QFLOW_WORKERS: int(0, 256, 4),
+  QFLOW_WORKERS: int(0, 256, 16),
   QFLOW_QUEUE_LIMIT: int(1, 10_000_000, 10_000),
   QFLOW_LEASE_MS: int(1000, 3_600_000, 30_000),
   QFLOW_RUN_ATTEMPTS: int(1, 100, 2),

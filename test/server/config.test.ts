@@ -54,7 +54,7 @@ describe('config', () => {
   it('has queue, trigger, retention and access defaults, and reads their variables', () => {
     expect(loadConfig({})).toMatchObject({
       auth: { mode: 'auto', signingSecrets: [] },
-      queue: { concurrency: 4, maxQueued: 10_000, leaseMs: 30_000, maxAttempts: 2, pollMs: 500 },
+      queue: { concurrency: 16, maxQueued: 10_000, leaseMs: 30_000, maxAttempts: 2, pollMs: 500 },
       triggers: { syncMs: 5000 },
       retention: {
         runMaxAgeMs: 60 * 86_400_000,
