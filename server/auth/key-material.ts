@@ -21,9 +21,14 @@ export function displayPrefix(key: string): string {
   return key.slice(0, KEY_PREFIX.length + 6)
 }
 
-/** Compare secrets in time that does not depend on where they differ. */
-export function sameSecret(a: string, b: string): boolean {
-  const left = createHash('sha256').update(a).digest()
-  const right = createHash('sha256').update(b).digest()
-  return timingSafeEqual(left, right)
+export function digestOf(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest()
+}
+
+/**
+ * Compare a presented secret with a known one's digest, in time that does not depend on where
+ * they differ (digests have one length, so even the length of the secret does not leak).
+ */
+export function sameDigest(presented: string, known: Buffer): boolean {
+  return timingSafeEqual(digestOf(presented), known)
 }

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { AppError } from '../errors.ts'
 import { type AuthSettings, isLoopbackAddress, isLoopbackOrigin } from './access-mode.ts'
-import { sameSecret } from './key-material.ts'
+import { digestOf, sameDigest } from './key-material.ts'
 import type { KeyStore } from './keys.ts'
 import type { ReplayGuard } from './replay-guard.ts'
 import { type Principal, roleAllows } from './roles.ts'
@@ -27,8 +27,9 @@ const SIGNED_PATH = /^\/api\/flows\/([^/]+)\/trigger\/totalcloud$/
  */
 export function requireAccess(deps: AccessDeps): MiddlewareHandler<AuthEnv> {
   const now = deps.now ?? Date.now
+  const adminDigest = deps.settings.adminToken ? digestOf(deps.settings.adminToken) : undefined
   return async (c, next) => {
-    const principal = await identify(c, deps, now)
+    const principal = await identify(c, deps, now, adminDigest)
     const permission = permissionFor(c.req.method, c.req.path)
     if (!roleAllows(principal.role, permission)) {
       throw new AppError(
@@ -47,13 +48,18 @@ export function requireAccess(deps: AccessDeps): MiddlewareHandler<AuthEnv> {
   }
 }
 
-async function identify(c: Context, deps: AccessDeps, now: () => number): Promise<Principal> {
+async function identify(
+  c: Context,
+  deps: AccessDeps,
+  now: () => number,
+  adminDigest: Buffer | undefined
+): Promise<Principal> {
   const authorization = c.req.header('authorization')
   if (authorization !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization)
     if (!match) throw unauthorized('AUTH_INVALID', 'send the key as "Authorization: Bearer <key>"')
     const token = match[1]!
-    if (deps.settings.adminToken && sameSecret(token, deps.settings.adminToken)) {
+    if (adminDigest && sameDigest(token, adminDigest)) {
       return { id: 'admin-token', role: 'admin', flowIds: null }
     }
     const principal = await deps.keys.authenticate(token)

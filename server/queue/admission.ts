@@ -127,12 +127,14 @@ export function createAdmission(deps: {
   return {
     async admit(run: NewRunRow & { id: string }): Promise<Admission> {
       const key = run.idempotencyKey ?? null
-      if (key !== null) {
-        // A retried request must get its run back even when the queue has since filled up.
-        const earlier = await byKey(run.flowId, key)
+      try {
+        await checkRoom()
+      } catch (err) {
+        // A retried request gets its run back even when the queue has filled up since.
+        const earlier = key === null ? undefined : await byKey(run.flowId, key)
         if (earlier) return { kind: 'existing', run: earlier }
+        throw err
       }
-      await checkRoom()
       await store(run)
       if (key === null && run.overlap !== 'skip') return { kind: 'created', run: withDefaults(run) }
 

@@ -111,6 +111,12 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
       }
     },
 
+    /** The current version number alone: a cheap check before trusting a cached document. */
+    async currentVersion(id: string): Promise<number | undefined> {
+      const [row] = await db.select({ version: flows.version }).from(flows).where(eq(flows.id, id))
+      return row?.version
+    },
+
     async exists(id: string): Promise<boolean> {
       const [row] = await db.select({ id: flows.id }).from(flows).where(eq(flows.id, id))
       return row !== undefined

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { Engine } from '../../core/engine/engine.ts'
 import { errorMessage, FlowError } from '../../core/errors.ts'
-import { validateFlow } from '../../core/flow/validate.ts'
+import { type FlowProblem, validateFlow } from '../../core/flow/validate.ts'
 import { resolveVariables } from '../../core/flow/variables.ts'
 import type { PluginRegistry } from '../../core/plugin/registry.ts'
 import type { RunStatus } from '../../core/run/events.ts'
+import type { OverlapPolicy } from '../../plugins/trigger/config.ts'
 import type { WriteBatcher } from '../db/write-batcher.ts'
 import { AppError, notFound } from '../errors.ts'
 import type { Logger } from '../log.ts'
@@ -114,6 +115,33 @@ export function createRunService(deps: {
     await recording.stored
   }
 
+  /**
+   * The flow as stored, with its validation and overlap policy, cached per version: a burst of run
+   * requests then costs one indexed read of the version each, not a document parse and a
+   * validation each. The registry's size is part of the key, as installing a plugin can change
+   * what validates.
+   */
+  const flowCache = new Map<string, CachedFlow>()
+  async function currentFlow(flowId: string): Promise<CachedFlow | undefined> {
+    const version = await deps.flows.currentVersion(flowId)
+    if (version === undefined) return undefined
+    const types = deps.registry.list().length
+    const cached = flowCache.get(flowId)
+    if (cached && cached.version === version && cached.types === types) return cached
+    const record = await deps.flows.get(flowId)
+    if (!record) return undefined
+    const entry: CachedFlow = {
+      version: record.version,
+      types,
+      flow: record.flow,
+      problems: validateFlow(record.flow, deps.registry),
+      overlap: overlapOf(record.flow, deps.registry),
+    }
+    if (flowCache.size >= FLOW_CACHE_SIZE) flowCache.clear()
+    flowCache.set(flowId, entry)
+    return entry
+  }
+
   let dispatch: RunDispatcher = (stored) => {
     startStoredRun(stored).catch((err) => deps.log('error', `run ${stored.run.id} was not stored`, err))
   }
@@ -138,7 +166,7 @@ export function createRunService(deps: {
       triggeredBy: string,
       admission: AdmissionOptions = {}
     ): Promise<SubmittedRun> {
-      const record = await deps.flows.get(flowId)
+      const record = await currentFlow(flowId)
       if (!record) throw notFound('flow', flowId)
       const flow = record.flow
       if (admission.requireDeployed && !flow.deployed) {
@@ -148,7 +176,7 @@ export function createRunService(deps: {
           `flow "${flowId}" is not deployed; its ${triggeredBy} trigger is off`
         )
       }
-      checkRunnable(flow, options, deps.registry)
+      checkRunnable(flow, options, deps.registry, record.problems)
       const run = {
         id: newId(),
         flowId,
@@ -165,7 +193,7 @@ export function createRunService(deps: {
         startedAt: null,
         finishedAt: null,
         idempotencyKey: admission.idempotencyKey ?? null,
-        overlap: overlapOf(flow, deps.registry),
+        overlap: record.overlap,
       }
       let outcome: Admission
       try {
@@ -257,9 +285,22 @@ export function createRunService(deps: {
 
 export type RunService = ReturnType<typeof createRunService>
 
+interface CachedFlow {
+  version: number
+  types: number
+  flow: StoredFlow
+  problems: FlowProblem[]
+  overlap: OverlapPolicy
+}
+const FLOW_CACHE_SIZE = 1000
+
 /** Refuse a run that could not start: an invalid flow, an unknown `until` node, bad variables. */
-export function checkRunnable(flow: StoredFlow, options: RunOptions, registry: PluginRegistry): void {
-  const problems = validateFlow(flow, registry)
+export function checkRunnable(
+  flow: StoredFlow,
+  options: RunOptions,
+  registry: PluginRegistry,
+  problems: FlowProblem[] = validateFlow(flow, registry)
+): void {
   if (problems.length > 0) {
     throw new AppError(
       400,
