@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { requireAccess } from './auth/middleware.ts'
 import type { ServerContext } from './context.ts'
 import { errorHandler, errorResponse, notFoundHandler } from './http/errors.ts'
+import { accountRoutes } from './routes/accounts.ts'
 import { controlRoutes } from './routes/controls.ts'
 import { flowRoutes } from './routes/flows.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -29,6 +30,7 @@ export const apiRouteGroups: RouteGroup[] = [
   keyRoutes,
   triggerRoutes,
   pluginRoutes,
+  accountRoutes,
 ]
 
 export interface AppOptions {
@@ -47,6 +49,14 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}) {
   const app = new Hono()
   app.onError(errorHandler(ctx.log))
   app.notFound(notFoundHandler)
+  app.use(async (c, next) => {
+    const started = performance.now()
+    await next()
+    ctx.log(
+      'debug',
+      `${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`
+    )
+  })
   app.route('/', healthRoutes(ctx))
 
   const limit = bodyLimit({

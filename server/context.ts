@@ -2,16 +2,21 @@ import { createEngine } from '../core/engine/engine.ts'
 import { createRegistry, type PluginRegistry } from '../core/plugin/registry.ts'
 import type { Services } from '../core/plugin/types.ts'
 import { builtinPlugins } from '../plugins/index.ts'
+import type { AwsServiceName } from '../plugins/shared/aws.ts'
 import { clockOf } from '../plugins/shared/clock.ts'
 import { createKeyStore, type KeyStore } from './auth/keys.ts'
 import { createReplayGuard, type ReplayGuard } from './auth/replay-guard.ts'
+import { type AccountService, createAccountService } from './aws/accounts-service.ts'
+import { seedDemoAccount } from './aws/demo.ts'
+import { createAwsGateway, type ServerAwsGateway } from './aws/gateway.ts'
+import { createSecretBox } from './aws/secrets.ts'
 import type { ServerConfig } from './config.ts'
 import { type Database, openDatabase } from './db/client.ts'
 import { migrateDatabase } from './db/migrate.ts'
 import { createWriteBatcher, type WriteBatcher } from './db/write-batcher.ts'
 import { createFlowService, type FlowService } from './flows/service.ts'
 import { createLogger, type Logger } from './log.ts'
-import type { AwsExecutor } from './plugins/aws-gateway.ts'
+import { type AwsExecutor, sdkAwsExecutor } from './plugins/aws-gateway.ts'
 import { loadPlugins, type PluginHost } from './plugins/host.ts'
 import type { PluginSettings } from './plugins/settings.ts'
 import { createAdmission } from './queue/admission.ts'
@@ -19,6 +24,7 @@ import { type Claims, createClaims } from './queue/claims.ts'
 import { createRetention, type Retention } from './queue/retention.ts'
 import { waitForRun } from './queue/wait.ts'
 import { createQueueWorker, type QueueWorker } from './queue/worker.ts'
+import { type AccountRepo, createAccountRepo } from './repos/accounts.ts'
 import { type ControlResultRepo, createControlResultRepo } from './repos/control-results.ts'
 import { createFlowRepo, type FlowRepo } from './repos/flows.ts'
 import { createRunRepo, type RunRepo } from './repos/runs.ts'
@@ -62,6 +68,10 @@ export interface ServerContext {
   startBackground(): Promise<void>
   /** Community plugins: what loaded and what failed (`GET /api/plugins`). */
   plugins?: PluginHost
+  accounts: AccountRepo
+  accountService: AccountService
+  /** AWS clients per account, region and service; what plugins get as `ctx.services.aws`. */
+  aws: ServerAwsGateway
   /** The built editor, served at `/` when present. */
   uiDir?: string
   /** Stop runs, flush writes, close the database. */
@@ -83,6 +93,10 @@ export interface ContextOptions {
   plugins?: PluginSettings
   /** Performs `ctx.aws.call` for community plugins with the host's AWS clients. */
   pluginAws?: AwsExecutor
+  /** Add the offline demo account (`demo`) when absent (default true). */
+  seedDemoAccount?: boolean
+  /** Static AWS keys are sealed with this (default: the QFLOW_SECRET_KEY environment variable). */
+  secretKey?: string
 }
 
 /** Open and migrate the database and wire the services on top of it. */
@@ -97,21 +111,31 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
   }
   const { db } = database
   const registry = options.registry ?? createRegistry(builtinPlugins)
-  // A plugin that fails to load is reported by the host, never thrown: the server starts regardless.
-  const plugins = options.plugins
-    ? await loadPlugins({
-        settings: options.plugins,
-        registry,
-        ...(options.pluginAws ? { aws: options.pluginAws } : {}),
-      })
-    : undefined
   const batcher = createWriteBatcher(database.client, log)
   const live = createLiveRuns()
   const flows = createFlowRepo(db)
   const runs = createRunRepo(db)
   const recorder = createRunRecorder({ batcher, live })
+  const accounts = createAccountRepo(db)
+  if (options.seedDemoAccount !== false && (await seedDemoAccount(accounts)))
+    log('info', 'added the demo account "demo" (a snapshot estate, no AWS needed)')
+  const secrets = createSecretBox(options.secretKey ?? process.env.QFLOW_SECRET_KEY)
+  const aws = createAwsGateway({ accounts, secrets })
+  // A plugin that fails to load is reported by the host, never thrown: the server starts regardless.
+  const plugins = options.plugins
+    ? await loadPlugins({
+        settings: options.plugins,
+        registry,
+        // Community plugins reach AWS only through the host's own clients for the run's accounts.
+        aws:
+          options.pluginAws ??
+          sdkAwsExecutor((service, account, region) =>
+            aws.client(account, region, service as AwsServiceName)
+          ),
+      })
+    : undefined
   const settings = options.runtime ?? DEFAULT_RUNTIME_SETTINGS
-  const services = options.services ?? {}
+  const services: Services = { aws, ...options.services }
   const engine = createEngine({ registry, log, services })
   const claims = createClaims(db)
   const admission = createAdmission({ db, batcher, claims, maxQueued: settings.queue.maxQueued })
@@ -202,6 +226,9 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
       background.push(pruneSignatures)
     },
     ...(plugins ? { plugins } : {}),
+    accounts,
+    accountService: createAccountService({ repo: accounts, gateway: aws, secrets }),
+    aws,
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
     async close(graceMs) {
       for (const timer of background.splice(0)) clearInterval(timer)
@@ -210,6 +237,7 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
       await retention.stop()
       await runService.stop(graceMs)
       await plugins?.close()
+      aws.forget()
       database.close()
     },
   }

@@ -14,7 +14,8 @@ async function start(clock?: FakeClock, dir?: string) {
 }
 
 async function runsOf(server: TestServer, flowId: string) {
-  return (await server.ctx.runs.listForFlow(flowId, { limit: 100, offset: 0 })).items
+  const page = await server.ctx.runs.listForFlow(flowId, { limit: 100, offset: 0 })
+  return Promise.all(page.items.map(async (item) => (await server.ctx.runs.get(item.id))!))
 }
 
 /** Let the fire's insert (batched on the next turn) commit. */
