@@ -29,6 +29,8 @@ export function requireAccess(deps: AccessDeps): MiddlewareHandler<AuthEnv> {
   const now = deps.now ?? Date.now
   const adminDigest = deps.settings.adminToken ? digestOf(deps.settings.adminToken) : undefined
   return async (c, next) => {
+    // A CORS preflight carries no credentials by design and reaches no handler's data.
+    if (c.req.method === 'OPTIONS') return next()
     const principal = await identify(c, deps, now, adminDigest)
     const permission = permissionFor(c.req.method, c.req.path)
     if (!roleAllows(principal.role, permission)) {
