@@ -131,7 +131,7 @@ async function flowOfRunInPath(path: string, deps: AccessDeps): Promise<string |
 }
 
 function unauthorized(code: string, message: string): AppError {
-  return new AppError(401, code, message)
+  return new AppError(401, code, message, undefined, { 'WWW-Authenticate': 'Bearer' })
 }
 
 /** The authenticated caller of a request (undefined only on routes outside the API). */

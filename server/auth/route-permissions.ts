@@ -32,11 +32,20 @@ export function permissionFor(method: string, path: string): Permission {
 export function flowIdInPath(path: string): string | undefined {
   const match = /^\/(?:api\/flows|qflowapi\/v1\/workflows)\/([^/]+)/.exec(path)
   const id = match?.[1]
-  return id && id !== 'import' && id !== 'validate' ? decodeURIComponent(id) : undefined
+  return id && id !== 'import' && id !== 'validate' ? decoded(id) : undefined
 }
 
 /** The run a path is about, whose flow decides access for keys limited to some flows. */
 export function runIdInPath(path: string): string | undefined {
   const match = /^\/(?:api\/runs|qflowapi\/v1\/executions)\/([^/]+)/.exec(path)
-  return match?.[1] ? decodeURIComponent(match[1]) : undefined
+  return match?.[1] ? decoded(match[1]) : undefined
+}
+
+/** A path segment decoded; a malformed escape stays as sent (the route will 404 on it). */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
 }
