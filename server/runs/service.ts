@@ -82,7 +82,12 @@ export function createRunService(deps: {
     // Yield one turn, so whoever started the run (an HTTP handler answering 202) goes first.
     await new Promise((resolve) => setImmediate(resolve))
     const nodeTypes = new Map(flow.nodes.map((node) => [node.id, node.type]))
-    const recording = deps.recorder.track({ runId: run.id, flowId: flow.id, nodeTypes })
+    const recording = deps.recorder.track({
+      runId: run.id,
+      flowId: flow.id,
+      nodeTypes,
+      ...(run.leaseOwner ? { leaseOwner: run.leaseOwner } : {}),
+    })
     try {
       await deps.engine.run({
         runId: run.id,
