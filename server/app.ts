@@ -1,8 +1,9 @@
 import { Hono, type MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { requireAccess } from './auth/middleware.ts'
 import type { ServerContext } from './context.ts'
+import { limitBody } from './http/body-limit.ts'
 import { errorHandler, errorResponse, notFoundHandler } from './http/errors.ts'
+import { logsAt } from './log.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { controlRoutes } from './routes/controls.ts'
 import { flowRoutes } from './routes/flows.ts'
@@ -49,29 +50,30 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}) {
   const app = new Hono()
   app.onError(errorHandler(ctx.log))
   app.notFound(notFoundHandler)
-  app.use(async (c, next) => {
-    const started = performance.now()
-    await next()
-    ctx.log(
-      'debug',
-      `${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`
-    )
-  })
+  // The access log is a debug aid: without debug logging it is not installed at all.
+  if (logsAt(ctx.log, 'debug')) {
+    app.use(async (c, next) => {
+      const started = performance.now()
+      await next()
+      ctx.log(
+        'debug',
+        `${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`
+      )
+    })
+  }
   app.route('/', healthRoutes(ctx))
 
-  const limit = bodyLimit({
-    maxSize: ctx.config.bodyLimit,
-    onError: (c) =>
-      errorResponse(
-        c,
-        413,
-        'BODY_TOO_LARGE',
-        `the request body is over the limit of ${ctx.config.bodyLimit} bytes`,
-        {
-          limit: ctx.config.bodyLimit,
-        }
-      ),
-  })
+  const limit = limitBody(ctx.config.bodyLimit, (c) =>
+    errorResponse(
+      c,
+      413,
+      'BODY_TOO_LARGE',
+      `the request body is over the limit of ${ctx.config.bodyLimit} bytes`,
+      {
+        limit: ctx.config.bodyLimit,
+      }
+    )
+  )
   const access = requireAccess({
     settings: ctx.settings.auth,
     keys: ctx.keys,

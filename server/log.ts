@@ -14,11 +14,23 @@ export function createLogger(
   write: (line: string) => void = (line) => process.stderr.write(line + '\n')
 ): Logger {
   const threshold = RANK[level]
-  return (entryLevel, message, data) => {
+  const logger: Logger = (entryLevel, message, data) => {
     if (RANK[entryLevel] < threshold) return
     const suffix = data === undefined ? '' : ' ' + safeJson(data)
     write(`${new Date().toISOString()} ${entryLevel.toUpperCase()} ${message}${suffix}`)
   }
+  thresholds.set(logger, threshold)
+  return logger
+}
+
+const thresholds = new WeakMap<Logger, number>()
+
+/**
+ * Whether a logger writes entries of this level, so a hot path can skip building messages that
+ * would be dropped. A logger made elsewhere (a test's) is assumed to want everything.
+ */
+export function logsAt(log: Logger, level: LogLevel): boolean {
+  return RANK[level] >= (thresholds.get(log) ?? 0)
 }
 
 function safeJson(data: unknown): string {

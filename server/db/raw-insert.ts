@@ -21,13 +21,26 @@ export function rawInsert<T extends Table, K extends keyof T['$inferInsert'] & s
     keepOld?: readonly K[]
     /** Columns stored as JSON text. */
     json?: readonly K[]
+    /**
+     * Insert only the rows meeting this SQL condition, written with `ref(key)` for a column of the
+     * row being inserted (`${ref('flowId')} = ...`): the rows go in as `SELECT ... FROM (VALUES ...)`.
+     */
+    onlyWhere?: (ref: (key: K) => string) => string
+    /** `ON CONFLICT DO NOTHING`: a row that breaks a unique index is skipped, not an error. */
+    skipConflicts?: boolean
+    /** Columns of the rows actually written, returned by the statement (`RETURNING`). */
+    returning?: readonly K[]
   } = {}
 ): RawInsert<Pick<T['$inferInsert'], K>> {
   const columns = getTableColumns(table) as Record<string, { name: string }>
   const name = (key: K) => columns[key]!.name
   const quoted = (key: K) => `"${name(key)}"`
   const json = new Set<string>(options.json ?? [])
-  const head = `INSERT INTO "${getTableName(table)}" (${keys.map(quoted).join(', ')}) VALUES `
+  const into = `INSERT INTO "${getTableName(table)}" (${keys.map(quoted).join(', ')}) `
+  // SQLite names the columns of a VALUES list column1, column2... in order.
+  const ref = (key: K) => `"candidate"."column${keys.indexOf(key) + 1}"`
+  const head = options.onlyWhere ? `${into}SELECT * FROM (VALUES ` : `${into}VALUES `
+  const filter = options.onlyWhere ? `) AS "candidate" WHERE ${options.onlyWhere(ref)}` : ''
   const row = `(${keys.map(() => '?').join(', ')})`
   const sets = [
     ...(options.update ?? []).map((key) => `${quoted(key)} = excluded.${quoted(key)}`),
@@ -36,9 +49,13 @@ export function rawInsert<T extends Table, K extends keyof T['$inferInsert'] & s
     ),
   ]
   const tail =
-    options.conflict && sets.length > 0
+    filter +
+    (options.conflict && sets.length > 0
       ? ` ON CONFLICT (${options.conflict.map(quoted).join(', ')}) DO UPDATE SET ${sets.join(', ')}`
-      : ''
+      : options.skipConflicts
+        ? ' ON CONFLICT DO NOTHING'
+        : '') +
+    (options.returning ? ` RETURNING ${options.returning.map(quoted).join(', ')}` : '')
   const sqlByCount = new Map<number, string>()
   const sqlFor = (count: number) => {
     let sql = sqlByCount.get(count)

@@ -1,4 +1,4 @@
-import type { Client, InStatement } from '@libsql/client'
+import type { Client, InStatement, ResultSet } from '@libsql/client'
 import type { Logger } from '../log.ts'
 
 /** Plain SQL with arguments: the recorder builds these itself (see raw-insert.ts). */
@@ -7,10 +7,15 @@ export type Statement = InStatement
 /**
  * Something that holds coalesced state and turns it into statements when a batch is cut, e.g. the
  * run recorder: ten events about one step become one upsert. `committed` runs once those
- * statements are durable; `failed` if the batch is rolled back.
+ * statements are durable, with their results in order (e.g. the rows an `INSERT ... RETURNING`
+ * wrote); `failed` if the batch is rolled back.
  */
 export interface WriteSource {
-  collect(): { statements: Statement[]; committed?: () => void; failed?: (err: unknown) => void }
+  collect(): {
+    statements: Statement[]
+    committed?: (results: ResultSet[]) => void
+    failed?: (err: unknown) => void
+  }
 }
 
 /**
@@ -34,8 +39,9 @@ export function createWriteBatcher(client: Client, log?: Logger) {
     const statements: Statement[] = []
     for (const entry of direct) statements.push(...entry.statements)
     for (const entry of collected) statements.push(...entry.statements)
+    let results: ResultSet[] = []
     try {
-      if (statements.length > 0) await client.batch(statements, 'write')
+      if (statements.length > 0) results = await client.batch(statements, 'write')
     } catch (err) {
       log?.('error', 'a database write batch failed and was rolled back', err)
       for (const entry of direct) entry.reject(err)
@@ -43,7 +49,13 @@ export function createWriteBatcher(client: Client, log?: Logger) {
       return
     }
     for (const entry of direct) entry.resolve()
-    for (const entry of collected) entry.committed?.()
+    // The sources' statements follow the direct ones, each source's in one run.
+    let offset = direct.reduce((count, entry) => count + entry.statements.length, 0)
+    for (const entry of collected) {
+      const end = offset + entry.statements.length
+      entry.committed?.(results.slice(offset, end))
+      offset = end
+    }
   }
 
   function schedule() {

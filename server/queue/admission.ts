@@ -1,4 +1,4 @@
-import type { InStatement, InValue } from '@libsql/client'
+import type { InStatement } from '@libsql/client'
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { rawInsert } from '../db/raw-insert.ts'
@@ -16,6 +16,11 @@ export type Admission =
   | { kind: 'existing'; run: RunRow }
   /** The flow's overlap policy is `skip` and this run of it is already queued or running. */
   | { kind: 'skipped'; active: RunRow }
+  /**
+   * Nothing stored: the flow is no longer at the run's `flowVersion` (saved again, or deleted) by
+   * the time the row would have been committed. Read the flow again and resubmit.
+   */
+  | { kind: 'stale' }
 
 export class QueueFullError extends Error {
   override name = 'QueueFullError'
@@ -47,7 +52,17 @@ const insertRuns = rawInsert(
     'idempotencyKey',
     'overlap',
   ],
-  { json: ['input', 'variables', 'accounts', 'regions', 'error'] }
+  {
+    json: ['input', 'variables', 'accounts', 'regions', 'error'],
+    // The flow check happens inside the write transaction, so a run is only ever stored against
+    // the flow version that is current when it commits; callers check a cached copy of the flow
+    // without reading the database, and this catches the copy going stale (here or in another
+    // process sharing the database).
+    onlyWhere: (ref) =>
+      `EXISTS (SELECT 1 FROM "flows" WHERE "flows"."id" = ${ref('flowId')} AND "flows"."version" = ${ref('flowVersion')})`,
+    skipConflicts: true,
+    returning: ['id'],
+  }
 )
 
 /** Rows per multi-row INSERT: 19 columns each stays far below SQLite's bound-parameter limit. */
@@ -58,12 +73,14 @@ const COUNT_TTL_MS = 250
 const RETRY_AFTER_SECONDS = 5
 
 /**
- * Stores accepted runs. The insert goes through the write batcher, so a burst of requests becomes
- * one transaction per event-loop turn, and it is `INSERT ... ON CONFLICT DO NOTHING` against two
- * unique indexes that make the outcome exact under any concurrency, across processes too:
+ * Stores accepted runs. Runs accepted in one event-loop turn become one multi-row INSERT in the
+ * write batcher's next transaction (a group commit: a burst of requests costs one statement and one
+ * commit, and each caller hears back once that commit is done). The insert is `INSERT ... SELECT
+ * ... WHERE <the flow is at this version> ON CONFLICT DO NOTHING RETURNING id`, against two unique
+ * indexes that make the outcome exact under any concurrency, across processes too:
  * `(flow_id, idempotency_key)` (the same key is one run) and, for flows whose overlap policy is
- * `skip`, at most one queued-or-running run per flow. Only when one of them may have applied is the
- * row read back to learn which run won.
+ * `skip`, at most one queued-or-running run per flow. The returned ids say which rows went in; only
+ * a row that did not is looked into, to learn which run won or whether the flow changed.
  */
 export function createAdmission(deps: {
   db: Db
@@ -76,9 +93,11 @@ export function createAdmission(deps: {
   const now = deps.now ?? Date.now
   let queued: { count: number; at: number } | undefined
 
-  // Runs accepted in one event-loop turn become one multi-row INSERT in the batcher's next
-  // transaction: a burst of requests costs one statement, not one per request.
-  let pending: { row: NewRunRow & { id: string }; resolve: () => void; reject: (err: unknown) => void }[] = []
+  let pending: {
+    row: NewRunRow & { id: string }
+    resolve: (inserted: boolean) => void
+    reject: (err: unknown) => void
+  }[] = []
   deps.batcher.addSource({
     collect() {
       const taken = pending
@@ -86,14 +105,14 @@ export function createAdmission(deps: {
       if (taken.length === 0) return { statements: [] }
       const statements: InStatement[] = []
       for (let i = 0; i < taken.length; i += ROWS_PER_INSERT) {
-        const rows = taken.slice(i, i + ROWS_PER_INSERT).map((entry) => entry.row)
-        const insert = insertRuns.statement(rows) as { sql: string; args: InValue[] }
-        statements.push({ sql: `${insert.sql} ON CONFLICT DO NOTHING`, args: insert.args })
+        statements.push(insertRuns.statement(taken.slice(i, i + ROWS_PER_INSERT).map((entry) => entry.row)))
       }
       return {
         statements,
-        committed: () => {
-          for (const entry of taken) entry.resolve()
+        committed: (results) => {
+          const inserted = new Set<unknown>()
+          for (const result of results) for (const row of result.rows) inserted.add(row[0])
+          for (const entry of taken) entry.resolve(inserted.has(entry.row.id))
         },
         failed: (err) => {
           for (const entry of taken) entry.reject(err)
@@ -101,8 +120,9 @@ export function createAdmission(deps: {
       }
     },
   })
+  /** Resolves once the batch holding the row committed: true when the row is in it. */
   const store = (row: NewRunRow & { id: string }) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<boolean>((resolve, reject) => {
       pending.push({ row, resolve, reject })
       deps.batcher.schedule()
     })
@@ -135,25 +155,24 @@ export function createAdmission(deps: {
         if (earlier) return { kind: 'existing', run: earlier }
         throw err
       }
-      await store(run)
-      if (key === null && run.overlap !== 'skip') return { kind: 'created', run: withDefaults(run) }
+      if (await store(run)) return { kind: 'created', run: withDefaults(run) }
 
+      // Not stored: a unique index held it back, or the flow moved on from the run's version.
       if (key !== null) {
         const winner = await byKey(run.flowId, key)
-        if (winner)
-          return winner.id === run.id ? { kind: 'created', run: winner } : { kind: 'existing', run: winner }
-      } else {
-        const [mine] = await db.select().from(runs).where(eq(runs.id, run.id))
-        if (mine) return { kind: 'created', run: mine }
+        if (winner) return { kind: 'existing', run: winner }
       }
-      const [active] = await db
-        .select()
-        .from(runs)
-        .where(and(eq(runs.flowId, run.flowId), inArray(runs.status, ['queued', 'running'])))
-        .limit(1)
-      if (active) return { kind: 'skipped', active }
-      // The active run finished between our insert and this read: try once more.
-      return this.admit(run)
+      if (run.overlap === 'skip') {
+        const [active] = await db
+          .select()
+          .from(runs)
+          .where(and(eq(runs.flowId, run.flowId), inArray(runs.status, ['queued', 'running'])))
+          .limit(1)
+        if (active) return { kind: 'skipped', active }
+      }
+      // The flow changed, or the active run that held a `skip` back finished in between: the
+      // caller reads the flow again and retries.
+      return { kind: 'stale' }
     },
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { Engine } from '../../core/engine/engine.ts'
 import { errorMessage, FlowError } from '../../core/errors.ts'
 import { type FlowProblem, validateFlow } from '../../core/flow/validate.ts'
@@ -15,6 +14,7 @@ import type { FlowRepo, StoredFlow } from '../repos/flows.ts'
 import type { RunRepo, RunRow } from '../repos/runs.ts'
 import { overlapOf } from './overlap.ts'
 import type { RunRecorder } from './recorder.ts'
+import { newRunId } from './run-id.ts'
 
 export interface RunOptions {
   input?: unknown
@@ -63,7 +63,7 @@ export function createRunService(deps: {
   newId?: () => string
 }) {
   const now = deps.now ?? Date.now
-  const newId = deps.newId ?? randomUUID
+  const newId = deps.newId ?? newRunId
   /** Runs this process executes right now, for cancellation and shutdown. */
   const active = new Map<string, { flowId: string; controller: AbortController; stored: Promise<void> }>()
 
@@ -121,30 +121,107 @@ export function createRunService(deps: {
   }
 
   /**
-   * The flow as stored, with its validation and overlap policy, cached per version: a burst of run
-   * requests then costs one indexed read of the version each, not a document parse and a
-   * validation each. The registry's size is part of the key, as installing a plugin can change
-   * what validates.
+   * The flow with its validation and overlap policy, cached per flow: a burst of run requests then
+   * costs no database read and no validation each. The cached copy is trusted only as far as the
+   * admission's insert confirms it (it stores a run only while the flow is still at that version),
+   * and a refusal it leads to is checked against a fresh read first, so neither a save here nor one
+   * by another process sharing the database is missed. The registry's size is part of the key, as
+   * installing a plugin can change what validates.
    */
   const flowCache = new Map<string, CachedFlow>()
-  async function currentFlow(flowId: string): Promise<CachedFlow | undefined> {
-    const version = await deps.flows.currentVersion(flowId)
-    if (version === undefined) return undefined
+  async function currentFlow(flowId: string, fresh: boolean): Promise<CachedFlow | undefined> {
     const types = deps.registry.list().length
     const cached = flowCache.get(flowId)
-    if (cached && cached.version === version && cached.types === types) return cached
+    if (!fresh && cached && cached.types === types) return cached
+    const version = await deps.flows.currentVersion(flowId)
+    if (version === undefined) {
+      flowCache.delete(flowId)
+      return undefined
+    }
+    if (cached && cached.version === version && cached.types === types) return { ...cached, fresh: true }
     const record = await deps.flows.get(flowId)
-    if (!record) return undefined
+    if (!record) {
+      flowCache.delete(flowId)
+      return undefined
+    }
     const entry: CachedFlow = {
       version: record.version,
       types,
       flow: record.flow,
       problems: validateFlow(record.flow, deps.registry),
       overlap: overlapOf(record.flow, deps.registry),
+      fresh: false,
     }
     if (flowCache.size >= FLOW_CACHE_SIZE) flowCache.clear()
     flowCache.set(flowId, entry)
-    return entry
+    return { ...entry, fresh: true }
+  }
+
+  /** One attempt at `submit`; undefined when the flow changed before the run was stored. */
+  async function submitAgainst(
+    flowId: string,
+    options: RunOptions,
+    triggeredBy: string,
+    admission: AdmissionOptions,
+    fresh: boolean
+  ): Promise<SubmittedRun | undefined> {
+    const record = await currentFlow(flowId, fresh)
+    if (!record) throw notFound('flow', flowId)
+    const flow = record.flow
+    try {
+      if (admission.requireDeployed && !flow.deployed) {
+        throw new AppError(
+          409,
+          'FLOW_NOT_DEPLOYED',
+          `flow "${flowId}" is not deployed; its ${triggeredBy} trigger is off`
+        )
+      }
+      checkRunnable(flow, options, deps.registry, record.problems)
+    } catch (err) {
+      // A refusal from a cached copy is confirmed against the stored flow first.
+      if (!record.fresh) return undefined
+      throw err
+    }
+    const run = {
+      id: newId(),
+      flowId,
+      flowVersion: record.version,
+      status: 'queued' as const,
+      triggeredBy,
+      input: options.input ?? null,
+      variables: options.variables ?? null,
+      accounts: options.accounts ?? null,
+      regions: options.regions ?? null,
+      until: options.until ?? null,
+      error: null,
+      createdAt: now(),
+      startedAt: null,
+      finishedAt: null,
+      idempotencyKey: admission.idempotencyKey ?? null,
+      overlap: record.overlap,
+    }
+    let outcome: Admission
+    try {
+      outcome = await deps.admission.admit(run)
+    } catch (err) {
+      if (err instanceof QueueFullError) {
+        throw new AppError(
+          429,
+          'QUEUE_FULL',
+          err.message,
+          { queued: err.queued },
+          {
+            'Retry-After': String(err.retryAfterSeconds),
+          }
+        )
+      }
+      throw err
+    }
+    if (outcome.kind === 'stale') return undefined
+    if (outcome.kind === 'skipped') return { run: outcome.active, flow, outcome: 'skipped' }
+    const stored = { run: outcome.run, flow }
+    if (outcome.kind === 'created') dispatch(stored)
+    return { ...stored, outcome: outcome.kind }
   }
 
   let dispatch: RunDispatcher = (stored) => {
@@ -171,56 +248,18 @@ export function createRunService(deps: {
       triggeredBy: string,
       admission: AdmissionOptions = {}
     ): Promise<SubmittedRun> {
-      const record = await currentFlow(flowId)
-      if (!record) throw notFound('flow', flowId)
-      const flow = record.flow
-      if (admission.requireDeployed && !flow.deployed) {
-        throw new AppError(
-          409,
-          'FLOW_NOT_DEPLOYED',
-          `flow "${flowId}" is not deployed; its ${triggeredBy} trigger is off`
-        )
+      for (let attempt = 0; attempt < MAX_SUBMIT_ATTEMPTS; attempt++) {
+        // The first attempt may use the cached flow; a retry, or a refusal, reads it again.
+        const submitted = await submitAgainst(flowId, options, triggeredBy, admission, attempt > 0)
+        if (submitted) return submitted
       }
-      checkRunnable(flow, options, deps.registry, record.problems)
-      const run = {
-        id: newId(),
-        flowId,
-        flowVersion: record.version,
-        status: 'queued' as const,
-        triggeredBy,
-        input: options.input ?? null,
-        variables: options.variables ?? null,
-        accounts: options.accounts ?? null,
-        regions: options.regions ?? null,
-        until: options.until ?? null,
-        error: null,
-        createdAt: now(),
-        startedAt: null,
-        finishedAt: null,
-        idempotencyKey: admission.idempotencyKey ?? null,
-        overlap: record.overlap,
-      }
-      let outcome: Admission
-      try {
-        outcome = await deps.admission.admit(run)
-      } catch (err) {
-        if (err instanceof QueueFullError) {
-          throw new AppError(
-            429,
-            'QUEUE_FULL',
-            err.message,
-            { queued: err.queued },
-            {
-              'Retry-After': String(err.retryAfterSeconds),
-            }
-          )
-        }
-        throw err
-      }
-      if (outcome.kind === 'skipped') return { run: outcome.active, flow, outcome: 'skipped' }
-      const stored = { run: outcome.run, flow }
-      if (outcome.kind === 'created') dispatch(stored)
-      return { ...stored, outcome: outcome.kind }
+      throw new AppError(
+        503,
+        'FLOW_CHANGING',
+        `flow "${flowId}" changed while the run was being stored, ${MAX_SUBMIT_ATTEMPTS} times; try again`,
+        undefined,
+        { 'Retry-After': '1' }
+      )
     },
 
     /**
@@ -296,8 +335,15 @@ interface CachedFlow {
   flow: StoredFlow
   problems: FlowProblem[]
   overlap: OverlapPolicy
+  /** Confirmed against the database for this request (not only taken from the cache). */
+  fresh: boolean
 }
 const FLOW_CACHE_SIZE = 1000
+/**
+ * Tries at storing one run while its flow keeps changing under it. Each retry reads the flow
+ * again, so only a flow saved this many times within as many commits (milliseconds) runs out.
+ */
+const MAX_SUBMIT_ATTEMPTS = 5
 
 /** Refuse a run that could not start: an invalid flow, an unknown `until` node, bad variables. */
 export function checkRunnable(
