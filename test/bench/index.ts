@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-const HELPERS = new Set(['index', 'stats'])
+const HELPERS = new Set(['index', 'stats', 'http-load'])
 const here = dirname(fileURLToPath(import.meta.url))
 const available = readdirSync(here)
   .filter((file) => file.endsWith('.ts'))
