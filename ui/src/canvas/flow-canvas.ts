@@ -1,0 +1,501 @@
+import { getHandlePosition, Position, pointToRendererPoint } from '@xyflow/system'
+import { html, LitElement, nothing, type PropertyValues, svg } from 'lit'
+import { customElement, property, state } from 'lit/decorators.js'
+import { repeat } from 'lit/directives/repeat.js'
+import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
+import { emit, type NodeAction } from '../events.ts'
+import { iconTemplate } from '../nodes/icons.ts'
+import { configSummary } from '../nodes/summary.ts'
+import { themeTokens } from '../theme.ts'
+import { CanvasStore } from './canvas-store.ts'
+import { canvasStyles } from './canvas-styles.ts'
+import {
+  HANDLE_CLASS,
+  handleDataId,
+  NO_DRAG,
+  NO_PAN,
+  NO_WHEEL,
+  NODE_CLASS,
+  VIEWPORT_CLASS,
+} from './dom-contract.ts'
+import { EdgeLayoutCache } from './edge-layout.ts'
+import { portOffsets } from './geometry.ts'
+import type { CanvasNode, Graph, NodeRunState } from './graph-types.ts'
+import { type KeyBinding, KeyboardController } from './keyboard-controller.ts'
+import { SelectionController } from './selection-controller.ts'
+import { ConnectionController } from './xy/connection-controller.ts'
+import { NodeDragController } from './xy/drag-controller.ts'
+import { PanZoomController } from './xy/panzoom-controller.ts'
+
+let edgeCounter = 0
+
+/**
+ * The canvas: draws a flow's nodes and edges and lets the user pan, zoom, drag, connect, select and
+ * delete. It does no fetching: the graph, node types and run statuses come in as properties, and
+ * every user edit goes out as an event.
+ *
+ * @fires qflow-graph-change - nodes or edges changed by the user
+ * @fires qflow-node-select - the selection changed
+ * @fires qflow-node-action - a node's menu item, "+" button or double-click
+ * @fires qflow-connect-refused - a connection was refused (reason in detail)
+ * @csspart node - each node card wrapper
+ */
+@customElement('qflow-canvas')
+export class QflowCanvas extends LitElement {
+  static override styles = [themeTokens, canvasStyles]
+
+  /** The nodes and edges to show. Setting it replaces what the canvas shows. */
+  @property({ attribute: false }) graph: Graph = { nodes: [], edges: [] }
+  /** Node types, as `GET /api/node-types` returns them. */
+  @property({ attribute: false }) nodeTypes: NodeTypeDescription[] = []
+  /** Run status per node id, shown on the cards. */
+  @property({ attribute: false }) statuses: Record<string, NodeRunState> = {}
+  @property({ type: Boolean, reflect: true }) readonly = false
+
+  @state() private menuFor: string | null = null
+  @state() private notice: string | null = null
+
+  readonly store = new CanvasStore(
+    () => this.requestUpdate(),
+    (graph, reason) => {
+      this.emittedGraph = graph
+      this.graph = graph
+      emit(this, 'qflow-graph-change', { graph, reason })
+    }
+  )
+  private emittedGraph: Graph | null = null
+  private readonly edgeLayout = new EdgeLayoutCache()
+  private readonly panZoom = new PanZoomController(this, this.store)
+  private readonly selection = new SelectionController(this, this.store, this.panZoom)
+  private readonly connections = new ConnectionController(this, this.store, {
+    onRefused: (reason) => this.showNotice(reason),
+    onStateChange: () => {
+      this.panZoom.sync()
+      this.requestUpdate()
+    },
+    newEdgeId: () => `e${Date.now().toString(36)}${(edgeCounter++).toString(36)}`,
+  })
+  private resizeObserver: ResizeObserver | null = null
+  private pendingFit = true
+  private lastSelectionKey = ''
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined
+  private paneDown: { x: number; y: number } | null = null
+
+  constructor() {
+    super()
+    // Controllers register themselves with the host; nothing else needs a handle on these two.
+    new NodeDragController(this, this.store, () => this.renderRoot)
+    new KeyboardController(this, () => this.keyBindings())
+  }
+
+  // ---- public API ----
+
+  /** Fit every node into view. */
+  fitView(duration = 200): Promise<void> {
+    return this.panZoom.fitView(duration)
+  }
+
+  zoomIn(): void {
+    this.panZoom.zoomBy(1.2)
+  }
+
+  zoomOut(): void {
+    this.panZoom.zoomBy(1 / 1.2)
+  }
+
+  /** The visible centre, in flow coordinates: where a new node without a neighbour goes. */
+  viewCenter(): { x: number; y: number } {
+    const [x, y, k] = this.store.transform
+    return { x: (this.store.width / 2 - x) / k, y: (this.store.height / 2 - y) / k }
+  }
+
+  selectNodes(ids: string[]): void {
+    this.store.select(ids)
+  }
+
+  // ---- lifecycle ----
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    if (!this.hasAttribute('tabindex')) this.tabIndex = 0
+    this.resizeObserver = new ResizeObserver(() => {
+      this.store.width = this.clientWidth
+      this.store.height = this.clientHeight
+      if (this.pendingFit && this.store.width > 0) void this.runPendingFit()
+    })
+    this.resizeObserver.observe(this)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    this.resizeObserver?.disconnect()
+    clearTimeout(this.noticeTimer)
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('nodeTypes')) {
+      this.store.manifests = new Map(this.nodeTypes.map((t) => [t.type, t]))
+    }
+    if (changed.has('readonly')) this.store.readonly = this.readonly
+    if ((changed.has('graph') && this.graph !== this.emittedGraph) || changed.has('nodeTypes')) {
+      const firstLoad = this.store.nodes.length === 0
+      this.store.load(this.graph)
+      if (firstLoad) this.pendingFit = true
+    }
+  }
+
+  protected override firstUpdated(): void {
+    const root = this.renderRoot.querySelector<HTMLDivElement>('.root')!
+    this.store.domNode = root
+    this.store.width = this.clientWidth
+    this.store.height = this.clientHeight
+    this.panZoom.attach(this.renderRoot.querySelector<HTMLDivElement>('.pane')!)
+    void this.runPendingFit()
+  }
+
+  protected override updated(): void {
+    if (this.pendingFit) void this.runPendingFit()
+    const selected = this.store.nodes.filter((n) => n.selected).map((n) => n.id)
+    const edgeIds = this.store.edges.filter((e) => e.selected).map((e) => e.id)
+    const key = selected.join(',') + '|' + edgeIds.join(',')
+    if (key !== this.lastSelectionKey) {
+      this.lastSelectionKey = key
+      emit(this, 'qflow-node-select', { nodeIds: selected, edgeIds })
+    }
+  }
+
+  private async runPendingFit(): Promise<void> {
+    if (!this.store.panZoom || !this.store.width || !this.store.nodes.length) return
+    this.pendingFit = false
+    await this.panZoom.fitView(0)
+  }
+
+  // ---- rendering ----
+
+  override render() {
+    const [x, y, k] = this.store.transform
+    const connecting = this.store.connection.inProgress
+    return html`
+      <div class="root ${connecting ? 'connecting' : ''}">
+        <div
+          class="pane"
+          style="--grid-size:${20 * k}px;--grid-x:${x}px;--grid-y:${y}px"
+          @pointerdown=${this.onPanePointerDown}
+          @pointermove=${this.selection.onPointerMove}
+          @pointerup=${this.onPanePointerUp}
+        >
+          <div class=${VIEWPORT_CLASS} style="transform: translate(${x}px, ${y}px) scale(${k})">
+            ${this.renderEdges()}
+            ${repeat(
+              this.store.nodes,
+              (n) => n.id,
+              (n) => this.renderNode(n)
+            )}
+            ${connecting ? svg`<svg class="edges connection">${this.renderConnectionLine()}</svg>` : nothing}
+          </div>
+        </div>
+        ${this.renderConnectionRefusal()}
+        ${
+          this.selection.rect
+            ? html`<div
+                class="selection-rect"
+                style="left:${this.selection.rect.x}px;top:${this.selection.rect.y}px;width:${this.selection.rect.width}px;height:${this.selection.rect.height}px"
+              ></div>`
+            : nothing
+        }
+        ${this.notice ? html`<div class="notice" role="alert" part="notice">${this.notice}</div>` : nothing}
+      </div>
+    `
+  }
+
+  private renderEdges() {
+    const layouts = this.edgeLayout.layout(this.store)
+    const statuses = this.statuses
+    return svg`<svg class="edges">
+      ${repeat(
+        layouts,
+        (l) => l.edge.id,
+        (l) => svg`<g
+          class="xy-flow__edge ${l.edge.selected ? 'selected' : ''} ${statuses[l.edge.source]?.status === 'succeeded' && statuses[l.edge.target]?.status === 'succeeded' ? 'done' : ''}"
+          data-edge-id=${l.edge.id}
+          @pointerdown=${(e: PointerEvent) => this.onEdgePointerDown(e, l.edge.id)}
+        ><path class="edge-hit" d=${l.path}></path><path class="edge-path" d=${l.path}></path></g>`
+      )}
+    </svg>`
+  }
+
+  private renderConnectionLine() {
+    const c = this.store.connection
+    if (!c.inProgress) return nothing
+    const stateClass = c.isValid === false ? 'invalid' : c.isValid ? 'valid' : ''
+    // XYHandle reports `from` in flow coordinates but `to` in container pixels.
+    const to = pointToRendererPoint(c.to, this.store.transform)
+    const dx = Math.max(40, Math.abs(to.x - c.from.x) / 2)
+    const forward = c.fromHandle.type === 'source' ? 1 : -1
+    const d = `M${c.from.x},${c.from.y} C${c.from.x + dx * forward},${c.from.y} ${to.x - dx * forward},${to.y} ${to.x},${to.y}`
+    return svg`<path class="connection-line ${stateClass}" d=${d}></path>`
+  }
+
+  private renderConnectionRefusal() {
+    const c = this.store.connection
+    const reason = this.connections.refusal
+    if (!c.inProgress || !reason) return nothing
+    return html`<div class="refusal-tip" role="status" style="left:${c.to.x}px;top:${c.to.y}px">
+      ${reason}
+    </div>`
+  }
+
+  private renderNode(node: CanvasNode) {
+    const internal = this.store.nodeLookup.get(node.id)
+    const pos = internal?.internals.positionAbsolute ?? node.position
+    const { flowNode, manifest } = node.data
+    const run = this.statuses[node.id]
+    const title = flowNode.label || manifest?.title || flowNode.type
+    const summary = manifest
+      ? configSummary(flowNode.type, flowNode.config)
+      : `Unknown node type "${flowNode.type}"`
+    const inputs = manifest?.inputs ?? []
+    const outputs = manifest?.outputs ?? []
+    const inY = portOffsets(inputs.length)
+    const outY = portOffsets(outputs.length)
+    const c = this.store.connection
+    return html`<div
+      class="${NODE_CLASS} ${NO_PAN} ${node.selected ? 'selected' : ''} ${run ? `st-${run.status}` : ''}"
+      part="node"
+      data-node-id=${node.id}
+      data-id=${node.id}
+      data-type=${flowNode.type}
+      data-status=${run?.status ?? nothing}
+      tabindex="0"
+      role="group"
+      aria-label="${title}: ${summary}${run ? ` (${run.status})` : ''}"
+      style="transform: translate(${pos.x}px, ${pos.y}px); z-index: ${internal?.internals.z ?? 0}; --accent: ${manifest?.color ?? '#64748b'}"
+      @pointerdown=${(e: PointerEvent) => this.onNodePointerDown(e, node)}
+      @dblclick=${() => this.action(node.id, 'edit')}
+      @keydown=${(e: KeyboardEvent) => this.onNodeKey(e, node.id)}
+    >
+      <div class="card">
+        <div class="icon">${iconTemplate(manifest?.icon ?? flowNode.type)}</div>
+        <div class="text">
+          <div class="title">${title}</div>
+          <div class="summary" title=${summary}>${summary}</div>
+          ${
+            run && (run.itemsIn !== undefined || run.itemsOut !== undefined)
+              ? html`<div class="counts">${run.itemsIn ?? 0} in · ${run.itemsOut ?? 0} out</div>`
+              : run?.error
+                ? html`<div class="counts" style="color:var(--_danger)">${run.error}</div>`
+                : nothing
+          }
+        </div>
+        ${run ? html`<span class="status" title=${run.status}></span>` : nothing}
+        <button
+          class="menu-btn ${NO_DRAG}"
+          aria-label="Node menu"
+          aria-haspopup="menu"
+          @pointerdown=${(e: Event) => e.stopPropagation()}
+          @click=${() => this.toggleMenu(node.id)}
+        >⋮</button>
+      </div>
+      ${inputs.map((port, i) => this.renderHandle(node.id, port.name, 'target', inY[i]!, c.inProgress))}
+      ${outputs.map((port, i) => this.renderHandle(node.id, port.name, 'source', outY[i]!, c.inProgress))}
+      ${
+        outputs.length > 1
+          ? outputs.map(
+              (port, i) =>
+                html`<span class="port-label" style="left:${248}px;top:${outY[i]}px">${port.label ?? port.name}</span>`
+            )
+          : nothing
+      }
+      ${
+        outputs.length && !this.readonly
+          ? html`<button
+              class="add-after ${NO_DRAG} ${this.hasNoOutgoing(node.id) ? 'always' : ''} ${outputs.length > 1 ? 'wide' : ''}"
+              aria-label="Add a node after ${title}"
+              title="Add a node after this one"
+              @pointerdown=${(e: Event) => e.stopPropagation()}
+              @click=${() => this.action(node.id, 'add-after')}
+            >+</button>`
+          : nothing
+      }
+      ${this.menuFor === node.id ? this.renderMenu(node) : nothing}
+    </div>`
+  }
+
+  private renderHandle(
+    nodeId: string,
+    port: string,
+    type: 'source' | 'target',
+    y: number,
+    connecting: boolean
+  ) {
+    const c = this.store.connection
+    const from =
+      c.inProgress && c.fromHandle.nodeId === nodeId && c.fromHandle.id === port && c.fromHandle.type === type
+    const hovered = c.inProgress && c.toHandle?.nodeId === nodeId && c.toHandle?.id === port
+    return html`<div
+      class="${HANDLE_CLASS} ${type} connectable connectablestart connectableend ${NO_DRAG} ${NO_PAN} ${from ? 'connectingfrom' : ''} ${hovered && c.isValid ? 'valid' : ''}"
+      part="handle"
+      style="${type === 'target' ? 'left' : 'right'}:-6px; top:${y - 6}px"
+      data-handleid=${port}
+      data-nodeid=${nodeId}
+      data-handlepos=${type === 'target' ? Position.Left : Position.Right}
+      data-id=${handleDataId(nodeId, port, type)}
+      data-connecting=${connecting ? 'yes' : 'no'}
+      title=${port}
+      @mousedown=${(e: MouseEvent) => this.connections.start(e, nodeId, port, type === 'target')}
+      @touchstart=${(e: TouchEvent) => this.connections.start(e, nodeId, port, type === 'target')}
+    ></div>`
+  }
+
+  private renderMenu(node: CanvasNode) {
+    const isTrigger = node.data.manifest?.category === 'trigger'
+    const items: [NodeAction, string][] = [
+      ['edit', this.readonly ? 'View configuration' : 'Edit configuration'],
+      ['run-until', 'Run till here'],
+      ['details', 'Execution details'],
+    ]
+    if (!this.readonly && !isTrigger) items.push(['duplicate', 'Duplicate'], ['delete', 'Delete'])
+    return html`<div
+      class="node-menu ${NO_DRAG} ${NO_WHEEL}"
+      role="menu"
+      @pointerdown=${(e: Event) => e.stopPropagation()}
+      @keydown=${(e: KeyboardEvent) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation()
+          this.menuFor = null
+        }
+      }}
+    >
+      ${items.map(
+        ([action, label]) =>
+          html`<button role="menuitem" class=${action === 'delete' ? 'danger' : ''} data-action=${action}
+            @click=${() => this.action(node.id, action)}>${label}</button>`
+      )}
+    </div>`
+  }
+
+  private hasNoOutgoing(nodeId: string): boolean {
+    return !this.store.connectionLookup.get(`${nodeId}-source`)?.size
+  }
+
+  // ---- interaction ----
+
+  private toggleMenu(nodeId: string): void {
+    this.menuFor = this.menuFor === nodeId ? null : nodeId
+    if (this.menuFor)
+      void this.updateComplete.then(() =>
+        this.renderRoot.querySelector<HTMLButtonElement>('.node-menu button')?.focus()
+      )
+  }
+
+  private action(nodeId: string, action: NodeAction): void {
+    this.menuFor = null
+    if (action === 'delete') {
+      this.store.select([nodeId])
+      this.store.deleteSelection()
+      return
+    }
+    emit(this, 'qflow-node-action', { nodeId, action })
+  }
+
+  private onNodePointerDown(event: PointerEvent, node: CanvasNode): void {
+    if (event.button !== 0) return
+    this.focus({ preventScroll: true })
+    const multi = event.ctrlKey || event.metaKey || event.shiftKey
+    this.store.multiSelectionActive = multi
+    if (this.menuFor && this.menuFor !== node.id) this.menuFor = null
+    if (multi) this.store.toggleNode(node.id)
+    else if (!node.selected) this.store.select([node.id])
+  }
+
+  private onEdgePointerDown(event: PointerEvent, edgeId: string): void {
+    event.stopPropagation()
+    const additive = event.ctrlKey || event.metaKey || event.shiftKey
+    this.store.select([], [edgeId], additive)
+  }
+
+  private onPanePointerDown = (event: PointerEvent): void => {
+    this.focus({ preventScroll: true })
+    this.selection.onPointerDown(event)
+    this.paneDown = { x: event.clientX, y: event.clientY }
+  }
+
+  private onPanePointerUp = (event: PointerEvent): void => {
+    this.selection.onPointerUp(event)
+    const down = this.paneDown
+    this.paneDown = null
+    const onPane = (event.target as Element).classList.contains('pane')
+    if (down && onPane && Math.hypot(event.clientX - down.x, event.clientY - down.y) < 3 && !event.shiftKey) {
+      this.menuFor = null
+      this.store.unselectAll()
+    }
+  }
+
+  private onNodeKey(event: KeyboardEvent, nodeId: string): void {
+    if (event.target !== event.currentTarget) return
+    if (event.key === 'Enter') {
+      event.preventDefault()
+      this.action(nodeId, 'edit')
+    } else if (event.key === ' ') {
+      event.preventDefault()
+      if (event.ctrlKey || event.metaKey) this.store.toggleNode(nodeId)
+      else this.store.select([nodeId])
+    } else if (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) {
+      event.preventDefault()
+      this.toggleMenu(nodeId)
+    }
+  }
+
+  private keyBindings(): KeyBinding[] {
+    const nudge = (dx: number, dy: number) => () => this.store.nudgeSelection(dx, dy)
+    return [
+      { keys: ['delete', 'backspace'], label: 'Delete selection', run: () => this.store.deleteSelection() },
+      {
+        keys: ['mod+a'],
+        label: 'Select all',
+        run: () => this.store.select(this.store.nodes.map((n) => n.id)),
+      },
+      {
+        keys: ['escape'],
+        label: 'Clear selection',
+        run: () => {
+          this.menuFor = null
+          this.store.unselectAll()
+        },
+      },
+      { keys: ['f'], label: 'Fit view', run: () => void this.fitView() },
+      { keys: ['+', '='], label: 'Zoom in', run: () => this.zoomIn() },
+      { keys: ['-'], label: 'Zoom out', run: () => this.zoomOut() },
+      { keys: ['arrowleft'], label: 'Move left', run: nudge(-10, 0) },
+      { keys: ['arrowright'], label: 'Move right', run: nudge(10, 0) },
+      { keys: ['arrowup'], label: 'Move up', run: nudge(0, -10) },
+      { keys: ['arrowdown'], label: 'Move down', run: nudge(0, 10) },
+      { keys: ['shift+arrowleft'], label: 'Move left more', run: nudge(-50, 0) },
+      { keys: ['shift+arrowright'], label: 'Move right more', run: nudge(50, 0) },
+      { keys: ['shift+arrowup'], label: 'Move up more', run: nudge(0, -50) },
+      { keys: ['shift+arrowdown'], label: 'Move down more', run: nudge(0, 50) },
+    ]
+  }
+
+  private showNotice(message: string): void {
+    this.notice = message
+    emit(this, 'qflow-connect-refused', { reason: message })
+    clearTimeout(this.noticeTimer)
+    this.noticeTimer = setTimeout(() => {
+      this.notice = null
+    }, 3000)
+  }
+
+  /** Where a handle sits in flow coordinates (used to place nodes added after another). */
+  handlePosition(nodeId: string, port: string): { x: number; y: number } | null {
+    const node = this.store.nodeLookup.get(nodeId)
+    const handle = node?.internals.handleBounds?.source?.find((h) => h.id === port)
+    return node && handle ? getHandlePosition(node, handle) : null
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'qflow-canvas': QflowCanvas
+  }
+}
