@@ -4,7 +4,11 @@
  */
 
 export { ApiError, QflowClient } from './api/client.ts'
+export { QflowApp } from './app/qflow-app.ts'
 export { QflowCanvas } from './canvas/flow-canvas.ts'
 export type { Graph, NodeRunState } from './canvas/graph-types.ts'
+export { QflowEditor } from './editor/qflow-editor.ts'
 export type { NodeAction, QflowEventMap } from './events.ts'
+export { QflowSchemaForm } from './form/schema-form.ts'
+export { QflowCriteriaBuilder } from './form/widgets/criteria-builder.ts'
 export { QflowNodePalette } from './panels/node-palette.ts'

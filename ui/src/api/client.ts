@@ -16,9 +16,19 @@ export class ApiError extends Error {
   }
 }
 
+/** A problem the server found in a stored flow (it stores flows with problems; runs refuse them). */
+export interface StoredProblem {
+  code?: string
+  message: string
+  nodeId?: string
+  edgeId?: string
+  field?: string
+}
+
 export interface StoredFlow {
   flow: Flow
   version: number
+  problems?: StoredProblem[]
 }
 
 export interface FlowSummary {
@@ -37,8 +47,10 @@ export interface StepRecord {
   startedAt?: string | number | null
   finishedAt?: string | number | null
   error?: { code?: string; message: string } | null
-  itemsIn?: number
-  itemsOut?: number
+  warning?: { code?: string; message: string } | null
+  inputCount?: number
+  outputCount?: number
+  outputCounts?: Record<string, number>
   inputPreview?: unknown
   outputPreview?: unknown
 }
@@ -59,6 +71,14 @@ export interface Page<T> {
   items: T[]
   total?: number
 }
+
+/**
+ * What the run event stream carries: a snapshot first, then engine events whose item payloads the
+ * server replaced by counts (`inputCount`, `outputCount`) and previews.
+ */
+export type LiveEvent =
+  | { type: 'snapshot'; run: RunRecord }
+  | (RunEvent & { inputCount?: number; outputCount?: number })
 
 export interface ClientOptions {
   baseUrl: string
@@ -190,6 +210,12 @@ export class QflowClient {
     return toStored(data, response)
   }
 
+  /** Import under a fresh id (when the document's id is taken). */
+  async importFlowCopy(document: unknown): Promise<StoredFlow> {
+    const { data, response } = await this.request<unknown>('POST', '/api/flows/import?newId=true', document)
+    return toStored(data, response)
+  }
+
   async startRun(
     flowId: string,
     body: { until?: string; accounts?: string[]; regions?: string[]; input?: unknown } = {}
@@ -233,10 +259,23 @@ export class QflowClient {
   }
 
   /** The whole output of one step: `{port: items[]}`, plus its size in bytes as sent. */
-  async stepOutput(runId: string, nodeId: string): Promise<{ output: unknown; bytes: number }> {
+  stepOutput(runId: string, nodeId: string): Promise<{ output: unknown; bytes: number }> {
+    return this.stepPayload(runId, nodeId, 'output')
+  }
+
+  /** The whole input of one step, as `{port: items[]}`. */
+  stepInput(runId: string, nodeId: string): Promise<{ output: unknown; bytes: number }> {
+    return this.stepPayload(runId, nodeId, 'input')
+  }
+
+  private async stepPayload(
+    runId: string,
+    nodeId: string,
+    side: 'input' | 'output'
+  ): Promise<{ output: unknown; bytes: number }> {
     const { data, response } = await this.request<unknown>(
       'GET',
-      `/api/runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(nodeId)}/output`
+      `/api/runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(nodeId)}/${side}`
     )
     const length = Number(response.headers.get('content-length'))
     return {
@@ -245,8 +284,11 @@ export class QflowClient {
     }
   }
 
-  /** Follows a run's events until it finishes or `signal` aborts. */
-  async followRun(runId: string, onEvent: (event: RunEvent) => void, signal: AbortSignal): Promise<void> {
+  /**
+   * Follows a run's events until it finishes or `signal` aborts. The stream opens with a `snapshot`
+   * (the run with its steps), then carries the engine's events.
+   */
+  async followRun(runId: string, onEvent: (event: LiveEvent) => void, signal: AbortSignal): Promise<void> {
     const doFetch = this.options.fetch ?? fetch
     const response = await doFetch(this.url(`/api/runs/${encodeURIComponent(runId)}/events`), {
       headers: await this.headers({ accept: 'text/event-stream' }),
@@ -310,7 +352,8 @@ export function toStored(data: unknown, response?: Response): StoredFlow {
   const etag = response?.headers.get('etag')?.replace(/^W\//, '').replace(/"/g, '')
   const version = Number(raw.version ?? doc.version ?? etag ?? 0)
   const { version: _drop, ...flow } = doc as Record<string, unknown> & { version?: unknown }
-  return { flow: { ...(flow as unknown as Flow), id: String(raw.id ?? doc.id) }, version }
+  const problems = Array.isArray(raw.problems) ? (raw.problems as StoredProblem[]) : undefined
+  return { flow: { ...(flow as unknown as Flow), id: String(raw.id ?? doc.id) }, version, problems }
 }
 
 function toRun(raw: Record<string, unknown>): RunRecord {

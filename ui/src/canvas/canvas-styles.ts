@@ -149,10 +149,23 @@ export const canvasStyles = css`
     text-overflow: ellipsis;
     margin-top: 2px;
   }
+  .summary.problem {
+    color: var(--_danger);
+  }
+  .invalid .card {
+    border-color: var(--_danger);
+    border-style: dashed;
+  }
   .counts {
     font-size: 10.5px;
     color: var(--_muted);
     margin-top: 2px;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .counts.run-error {
+    color: var(--_danger);
   }
   .status {
     position: absolute;

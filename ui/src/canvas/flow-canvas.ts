@@ -51,6 +51,8 @@ export class QflowCanvas extends LitElement {
   /** Run status per node id, shown on the cards. */
   @property({ attribute: false }) statuses: Record<string, NodeRunState> = {}
   @property({ type: Boolean, reflect: true }) readonly = false
+  /** Problems per node id (e.g. the server's validation), shown on the card. */
+  @property({ attribute: false }) problems: Record<string, string> = {}
 
   @state() private menuFor: string | null = null
   @state() private notice: string | null = null
@@ -109,6 +111,12 @@ export class QflowCanvas extends LitElement {
     return { x: (this.store.width / 2 - x) / k, y: (this.store.height / 2 - y) / k }
   }
 
+  /** Fit the view once the current graph is laid out (after loading a different flow). */
+  requestFit(): void {
+    this.pendingFit = true
+    this.requestUpdate()
+  }
+
   selectNodes(ids: string[]): void {
     this.store.select(ids)
   }
@@ -137,7 +145,9 @@ export class QflowCanvas extends LitElement {
       this.store.manifests = new Map(this.nodeTypes.map((t) => [t.type, t]))
     }
     if (changed.has('readonly')) this.store.readonly = this.readonly
-    if ((changed.has('graph') && this.graph !== this.emittedGraph) || changed.has('nodeTypes')) {
+    const echo =
+      this.graph.nodes === this.emittedGraph?.nodes && this.graph.edges === this.emittedGraph?.edges
+    if ((changed.has('graph') && !echo) || changed.has('nodeTypes')) {
       const firstLoad = this.store.nodes.length === 0
       this.store.load(this.graph)
       if (firstLoad) this.pendingFit = true
@@ -250,6 +260,7 @@ export class QflowCanvas extends LitElement {
     const pos = internal?.internals.positionAbsolute ?? node.position
     const { flowNode, manifest } = node.data
     const run = this.statuses[node.id]
+    const problem = this.problems[node.id]
     const title = flowNode.label || manifest?.title || flowNode.type
     const summary = manifest
       ? configSummary(flowNode.type, flowNode.config)
@@ -260,7 +271,7 @@ export class QflowCanvas extends LitElement {
     const outY = portOffsets(outputs.length)
     const c = this.store.connection
     return html`<div
-      class="${NODE_CLASS} ${NO_PAN} ${node.selected ? 'selected' : ''} ${run ? `st-${run.status}` : ''}"
+      class="${NODE_CLASS} ${NO_PAN} ${node.selected ? 'selected' : ''} ${run ? `st-${run.status}` : ''} ${problem ? 'invalid' : ''}"
       part="node"
       data-node-id=${node.id}
       data-id=${node.id}
@@ -278,12 +289,16 @@ export class QflowCanvas extends LitElement {
         <div class="icon">${iconTemplate(manifest?.icon ?? flowNode.type)}</div>
         <div class="text">
           <div class="title">${title}</div>
-          <div class="summary" title=${summary}>${summary}</div>
           ${
-            run && (run.itemsIn !== undefined || run.itemsOut !== undefined)
-              ? html`<div class="counts">${run.itemsIn ?? 0} in · ${run.itemsOut ?? 0} out</div>`
-              : run?.error
-                ? html`<div class="counts" style="color:var(--_danger)">${run.error}</div>`
+            problem
+              ? html`<div class="summary problem" title=${problem}>${problem}</div>`
+              : html`<div class="summary" title=${summary}>${summary}</div>`
+          }
+          ${
+            run?.error
+              ? html`<div class="counts run-error" title=${run.error}>${run.error}</div>`
+              : run && (run.itemsIn !== undefined || run.itemsOut !== undefined)
+                ? html`<div class="counts">${run.itemsIn ?? 0} in · ${run.itemsOut ?? 0} out</div>`
                 : nothing
           }
         </div>

@@ -44,7 +44,8 @@ export class KeyboardController implements ReactiveController {
 
 export function comboOf(event: KeyboardEvent): string {
   const parts: string[] = []
-  if (event.shiftKey && event.key.length > 1) parts.push('shift')
+  // Shift is part of the combo for named keys and letters; for symbols it is how '+' is typed.
+  if (event.shiftKey && (event.key.length > 1 || /^[a-z]$/i.test(event.key))) parts.push('shift')
   if (event.altKey) parts.push('alt')
   if (event.ctrlKey || event.metaKey) parts.push('mod')
   parts.push(event.key.toLowerCase())
