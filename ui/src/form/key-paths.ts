@@ -12,6 +12,7 @@ export function keyPathsOf(items: unknown[], limit = 400, maxDepth = 5): string[
     }
     if (!value || typeof value !== 'object') return
     for (const [key, child] of Object.entries(value)) {
+      if (seen.size >= limit) return
       if (key === '_qflow' && !prefix) {
         for (const sub of Object.keys(child as object)) seen.add(`_qflow.${sub}`)
         continue
