@@ -59,32 +59,36 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function collect(value: unknown, steps: PathStep[], at: number, out: unknown[]): void {
+// `fanned` is true once the walk has branched over an array: from then on, an array at the end of the
+// path is spread into the results, so `SecurityGroups.IpPermissions` yields rules, not lists of rules.
+function collect(value: unknown, steps: PathStep[], at: number, out: unknown[], fanned = false): void {
   if (value === undefined) return
   if (at === steps.length) {
-    out.push(value)
+    if (fanned && Array.isArray(value)) out.push(...value)
+    else out.push(value)
     return
   }
   const step = steps[at]!
   if (Array.isArray(value) && step.kind !== 'index' && step.kind !== 'each') {
     // A key or match step over an array applies to each element.
-    for (const element of value) collect(element, steps, at, out)
+    for (const element of value) collect(element, steps, at, out, true)
     return
   }
   switch (step.kind) {
     case 'key':
-      if (isRecord(value)) collect(value[step.name], steps, at + 1, out)
+      if (isRecord(value)) collect(value[step.name], steps, at + 1, out, fanned)
       return
     case 'index':
-      if (Array.isArray(value)) collect(value[step.index], steps, at + 1, out)
+      if (Array.isArray(value)) collect(value[step.index], steps, at + 1, out, fanned)
       return
     case 'each':
-      if (Array.isArray(value)) for (const element of value) collect(element, steps, at + 1, out)
+      if (Array.isArray(value)) for (const element of value) collect(element, steps, at + 1, out, true)
       else if (isRecord(value))
-        for (const element of Object.values(value)) collect(element, steps, at + 1, out)
+        for (const element of Object.values(value)) collect(element, steps, at + 1, out, true)
       return
     case 'match':
-      if (isRecord(value) && String(value[step.key]) === step.value) collect(value, steps, at + 1, out)
+      if (isRecord(value) && String(value[step.key]) === step.value)
+        collect(value, steps, at + 1, out, fanned)
       return
   }
 }

@@ -21,7 +21,8 @@ export function buildGraph(nodes: readonly Pick<FlowNode, 'id'>[], edges: readon
 }
 
 /**
- * Kahn's algorithm: nodes in dependency order, ties kept in document order so runs are repeatable.
+ * Kahn's algorithm: nodes in dependency order. Roots come in document order and later nodes in edge
+ * order, so the same flow always runs in the same order.
  * `cycle` lists the nodes left over when the graph is not acyclic.
  */
 export function topologicalOrder(graph: FlowGraph): { order: string[]; cycle: string[] } {

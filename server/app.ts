@@ -1,0 +1,57 @@
+import { Hono, type MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { ServerContext } from './context.ts'
+import { errorHandler, errorResponse, notFoundHandler } from './http/errors.ts'
+import { controlRoutes } from './routes/controls.ts'
+import { flowRoutes } from './routes/flows.ts'
+import { healthRoutes } from './routes/health.ts'
+import { nodeTypeRoutes } from './routes/node-types.ts'
+import { runRoutes } from './routes/runs.ts'
+import { uiRoutes } from './routes/ui.ts'
+
+/** A group of API routes, mounted under `/api`. Paths inside are relative (`/flows`, not `/api/flows`). */
+export type RouteGroup = (ctx: ServerContext) => Hono
+
+/**
+ * Every API route group, one line each. Add yours here (accounts, plugins, keys...); it inherits
+ * the body limit, the error shape and whatever `apiMiddleware` wraps the API with (auth).
+ */
+export const apiRouteGroups: RouteGroup[] = [flowRoutes, runRoutes, controlRoutes, nodeTypeRoutes]
+
+export interface AppOptions {
+  /** Runs before every `/api/*` route, in order: authentication goes here. */
+  apiMiddleware?: MiddlewareHandler[]
+  /** Extra route groups for `/api`, e.g. from a test or an optional feature. */
+  routeGroups?: RouteGroup[]
+}
+
+/** The HTTP app: `/healthz`, the REST API under `/api`, and the built editor at `/`. */
+export function createApp(ctx: ServerContext, options: AppOptions = {}) {
+  const app = new Hono()
+  app.onError(errorHandler(ctx.log))
+  app.notFound(notFoundHandler)
+  app.route('/', healthRoutes(ctx))
+
+  const api = new Hono()
+  api.use(
+    bodyLimit({
+      maxSize: ctx.config.bodyLimit,
+      onError: (c) =>
+        errorResponse(
+          c,
+          413,
+          'BODY_TOO_LARGE',
+          `the request body is over the limit of ${ctx.config.bodyLimit} bytes`,
+          {
+            limit: ctx.config.bodyLimit,
+          }
+        ),
+    })
+  )
+  for (const middleware of options.apiMiddleware ?? []) api.use(middleware)
+  for (const group of [...apiRouteGroups, ...(options.routeGroups ?? [])]) api.route('/', group(ctx))
+  app.route('/api', api)
+
+  app.route('/', uiRoutes(ctx))
+  return app
+}

@@ -1,0 +1,205 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { createEngine, type StepResult } from '../../../core/engine/engine.ts'
+import { FlowError } from '../../../core/errors.ts'
+import { countItems, type RunStatus, type StepError } from '../../../core/run/events.ts'
+import { loadConfig } from '../../config.ts'
+import { createLogger } from '../../log.ts'
+import { checkRunnable, type RunOptions } from '../../runs/service.ts'
+import { type CliCommand, EXIT, UsageError } from '../command.ts'
+import { readFlowFile } from '../flow-file.ts'
+import { registryWith } from '../plugins.ts'
+import { renderTable } from '../table.ts'
+
+/** What the table shows of a step, whether it came from the engine or the database. */
+interface StepLine {
+  nodeId: string
+  type: string
+  status: string
+  inputCount: number
+  outputCount: number
+  durationMs: number | null
+  note: string
+}
+
+export const runCommand: CliCommand = {
+  summary: "run a flow file (in this process) or a stored flow by id, and print each node's result",
+  usage:
+    'run <flow.json | flow id> [--until NODE] [--var name=value ...] [--input JSON] [--plugin <module> ...] [--json]',
+  async run(args, io) {
+    const { positionals, values } = parse(args)
+    const [target] = positionals
+    if (!target || positionals.length > 1) throw new UsageError('name one flow file or flow id')
+    const options: RunOptions = {
+      ...(values.until ? { until: values.until } : {}),
+      ...(values.var ? { variables: parseVars(values.var) } : {}),
+      ...(values.input !== undefined ? { input: parseInput(values.input) } : {}),
+    }
+    const isFile = target.endsWith('.json') || existsSync(resolve(io.cwd, target))
+    const registry = await registryWith(values.plugin ?? [], io.cwd)
+    const log = createLogger(io.env.QFLOW_LOG_LEVEL === 'debug' ? 'debug' : 'warn', io.err)
+    const outcome = isFile
+      ? await runFile(target, options, registry, log, io.cwd)
+      : await runStored(target, options, registry, log, io.env)
+    if (values.json) {
+      io.out(JSON.stringify(outcome, null, 2))
+    } else {
+      io.out(
+        renderTable(
+          ['NODE', 'TYPE', 'STATUS', 'IN', 'OUT', 'MS', 'NOTE'],
+          outcome.steps.map((step) => [
+            step.nodeId,
+            step.type,
+            step.status,
+            String(step.inputCount),
+            String(step.outputCount),
+            step.durationMs === null ? '' : String(step.durationMs),
+            step.note,
+          ])
+        )
+      )
+      io.out(`\nrun ${outcome.runId} ${outcome.status}${outcome.error ? `: ${outcome.error.message}` : ''}`)
+    }
+    return outcome.status === 'succeeded' ? EXIT.ok : EXIT.failed
+  },
+}
+
+interface Outcome {
+  runId: string
+  status: RunStatus
+  error?: StepError
+  steps: StepLine[]
+}
+
+/** A file runs in this process only: nothing is stored. */
+async function runFile(
+  path: string,
+  options: RunOptions,
+  registry: Awaited<ReturnType<typeof registryWith>>,
+  log: ReturnType<typeof createLogger>,
+  cwd: string
+): Promise<Outcome> {
+  const flow = await readFlowFile(path, cwd)
+  checkRunnable(flow, options, registry)
+  const engine = createEngine({ registry, log })
+  const controller = new AbortController()
+  const onSignal = () => controller.abort(new Error('interrupted'))
+  process.once('SIGINT', onSignal)
+  try {
+    const types = new Map(flow.nodes.map((node) => [node.id, node.type]))
+    const result = await engine.run({
+      runId: `local-${Date.now()}`,
+      flow,
+      input: options.input,
+      ...(options.variables ? { variables: options.variables } : {}),
+      targets: {
+        ...(options.accounts ? { accounts: options.accounts } : {}),
+        ...(options.regions ? { regions: options.regions } : {}),
+      },
+      ...(options.until ? { until: options.until } : {}),
+      signal: controller.signal,
+    })
+    return {
+      runId: result.runId,
+      status: result.status,
+      ...(result.error ? { error: result.error } : {}),
+      steps: result.steps.map((step) => lineOf(step, types.get(step.nodeId) ?? '?')),
+    }
+  } catch (err) {
+    if (err instanceof FlowError) throw new UsageError(err.message)
+    throw err
+  } finally {
+    process.off('SIGINT', onSignal)
+  }
+}
+
+/** A stored flow runs through the run service, so the run is recorded like one from the API. */
+async function runStored(
+  flowId: string,
+  options: RunOptions,
+  registry: Awaited<ReturnType<typeof registryWith>>,
+  log: ReturnType<typeof createLogger>,
+  env: Record<string, string | undefined>
+): Promise<Outcome> {
+  const config = loadConfig(env)
+  // The database stack is loaded only for stored flows: running a file stays quick.
+  const { createServerContext } = await import('../../context.ts')
+  const ctx = await createServerContext({ config, registry, log })
+  try {
+    let done: Promise<void> | undefined
+    ctx.runService.setDispatcher((stored) => {
+      done = ctx.runService.startStoredRun(stored)
+    })
+    const stored = await ctx.runService.submit(flowId, options, 'cli')
+    await done
+    const run = (await ctx.runs.getWithSteps(stored.run.id))!
+    return {
+      runId: run.id,
+      status: run.status,
+      ...(run.error ? { error: run.error } : {}),
+      steps: run.steps.map((step) => ({
+        nodeId: step.nodeId,
+        type: step.nodeType,
+        status: step.status,
+        inputCount: step.inputCount,
+        outputCount: step.outputCount,
+        durationMs:
+          step.startedAt != null && step.finishedAt != null ? step.finishedAt - step.startedAt : null,
+        note: step.error?.message ?? step.warning?.message ?? '',
+      })),
+    }
+  } finally {
+    await ctx.close()
+  }
+}
+
+function lineOf(step: StepResult, type: string): StepLine {
+  return {
+    nodeId: step.nodeId,
+    type,
+    status: step.status,
+    inputCount: countItems(step.input),
+    outputCount: countItems(step.output),
+    durationMs:
+      step.startedAt !== undefined && step.finishedAt !== undefined ? step.finishedAt - step.startedAt : null,
+    note: step.error?.message ?? step.warning?.message ?? '',
+  }
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        until: { type: 'string' },
+        var: { type: 'string', multiple: true },
+        input: { type: 'string' },
+        plugin: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+      },
+    })
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+}
+
+/** `--var name=value`: the value stays text; the flow's declared type decides how it is read. */
+function parseVars(pairs: string[]): Record<string, string> {
+  const variables: Record<string, string> = {}
+  for (const pair of pairs) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new UsageError(`--var ${pair}: expected name=value`)
+    variables[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  return variables
+}
+
+function parseInput(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw new UsageError(`--input is not valid JSON: ${(err as Error).message}`)
+  }
+}

@@ -1,0 +1,31 @@
+import { loadConfig } from '../../config.ts'
+import { type CliCommand, EXIT } from '../command.ts'
+
+/** How long runs get to finish after SIGINT/SIGTERM before they are cancelled. */
+const SHUTDOWN_GRACE_MS = 10_000
+
+export const serveCommand: CliCommand = {
+  summary: 'run the API and the editor (PORT, HOST, QFLOW_DB_URL... from the environment)',
+  usage: 'serve',
+  async run(_args, io) {
+    const config = loadConfig(io.env)
+    // Loaded on use, so commands that need no server start quickly.
+    const { startServer } = await import('../../server.ts')
+    const server = await startServer(config)
+    io.out(`qflow listening on ${server.url} (database ${config.db.url})`)
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        io.out(`qflow: ${signal}, stopping (runs get ${SHUTDOWN_GRACE_MS / 1000}s to finish)`)
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        server.close(SHUTDOWN_GRACE_MS).then(resolve, (err) => {
+          io.err(`qflow: error while stopping: ${(err as Error).message}`)
+          resolve()
+        })
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    })
+    return EXIT.ok
+  },
+}

@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util'
+import { validateFlow } from '../../../core/flow/validate.ts'
+import { type CliCommand, EXIT, UsageError } from '../command.ts'
+import { readFlowFile } from '../flow-file.ts'
+import { registryWith } from '../plugins.ts'
+
+export const validateCommand: CliCommand = {
+  summary: 'check a flow file and list every problem (exit 1 when there are any)',
+  usage: 'validate <flow.json> [--plugin <module> ...]',
+  async run(args, io) {
+    const { positionals, values } = parse(args)
+    const [file] = positionals
+    if (!file || positionals.length > 1) throw new UsageError('name one flow file')
+    const flow = await readFlowFile(file, io.cwd)
+    const problems = validateFlow(flow, await registryWith(values.plugin ?? [], io.cwd))
+    if (problems.length === 0) {
+      io.out(`${file}: valid (${flow.nodes.length} nodes, ${flow.edges.length} edges)`)
+      return EXIT.ok
+    }
+    io.out(`${file}: ${problems.length} problem(s)`)
+    for (const problem of problems) {
+      const where = [problem.nodeId && `node ${problem.nodeId}`, problem.edgeId && `edge ${problem.edgeId}`]
+        .filter(Boolean)
+        .join(', ')
+      io.out(`  - [${problem.code}]${where ? ` ${where}:` : ''} ${problem.message}`)
+    }
+    return EXIT.failed
+  },
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: { plugin: { type: 'string', multiple: true } },
+    })
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+}

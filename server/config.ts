@@ -1,0 +1,90 @@
+import { z } from 'zod'
+import type { LogLevel } from '../core/plugin/types.ts'
+
+/**
+ * Server configuration, read from the environment once at boot. Every variable has a default that
+ * runs a single process on one libSQL file, so `npm start` needs no set-up. A bad value stops the
+ * boot with a message naming the variable, rather than surfacing later as a strange failure.
+ */
+export const CONFIG_DEFAULTS = {
+  PORT: 8787,
+  HOST: '127.0.0.1',
+  QFLOW_DB_URL: 'file:./data/qflow.db',
+  /** 1 MiB: a flow of 2,000 nodes with config fits comfortably; anything larger is a mistake or abuse. */
+  QFLOW_BODY_LIMIT: 1024 * 1024,
+  QFLOW_LOG_LEVEL: 'info',
+} as const
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
+export type ConfigLogLevel = LogLevel | 'silent'
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value)
+
+const envSchema = z.object({
+  PORT: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(0).max(65_535).default(CONFIG_DEFAULTS.PORT)
+  ),
+  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default(CONFIG_DEFAULTS.HOST)),
+  QFLOW_DB_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(
+        /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/,
+        'expected a file:, libsql://, http(s):// or ws(s):// URL'
+      )
+      .default(CONFIG_DEFAULTS.QFLOW_DB_URL)
+  ),
+  QFLOW_DB_AUTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
+  QFLOW_BODY_LIMIT: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1024, 'at least 1024 bytes')
+      .max(512 * 1024 * 1024)
+      .default(CONFIG_DEFAULTS.QFLOW_BODY_LIMIT)
+  ),
+  QFLOW_LOG_LEVEL: z.preprocess(
+    (value) => (typeof value === 'string' ? value.toLowerCase() || undefined : value),
+    z.enum(LOG_LEVELS).default(CONFIG_DEFAULTS.QFLOW_LOG_LEVEL)
+  ),
+})
+
+export interface ServerConfig {
+  port: number
+  host: string
+  db: { url: string; authToken?: string }
+  bodyLimit: number
+  logLevel: ConfigLogLevel
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Parse the environment (process.env by default). Throws a ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`
+    )
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`)
+  }
+  const value = parsed.data
+  return {
+    port: value.PORT,
+    host: value.HOST,
+    db: {
+      url: value.QFLOW_DB_URL,
+      ...(value.QFLOW_DB_AUTH_TOKEN ? { authToken: value.QFLOW_DB_AUTH_TOKEN } : {}),
+    },
+    bodyLimit: value.QFLOW_BODY_LIMIT,
+    logLevel: value.QFLOW_LOG_LEVEL,
+  }
+}

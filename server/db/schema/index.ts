@@ -1,0 +1,3 @@
+export * from './controls.ts'
+export * from './flows.ts'
+export * from './runs.ts'

@@ -1,0 +1,18 @@
+/**
+ * An error meant for the caller, with the HTTP status it maps to. Services throw it; the app's
+ * error handler renders it as `{error: {code, message, details}}`; the CLI prints its message.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 428 | 500 | 503,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown
+  ) {
+    super(message)
+    this.name = 'AppError'
+  }
+}
+
+export const notFound = (what: string, id: string) =>
+  new AppError(404, `${what.toUpperCase()}_NOT_FOUND`, `no ${what} with id "${id}"`, { id })

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto'
+import { flowSchema } from '../../core/flow/schema.ts'
+import { type FlowProblem, validateFlow } from '../../core/flow/validate.ts'
+import type { PluginRegistry } from '../../core/plugin/registry.ts'
+import { AppError, notFound } from '../errors.ts'
+import { parseInput } from '../parse-input.ts'
+import type { FlowRecord, FlowRepo, StoredFlow } from '../repos/flows.ts'
+
+/** New flow ids must be safe in a URL path segment and a file name. */
+const FLOW_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+
+export interface SavedFlow {
+  record: FlowRecord
+  problems: FlowProblem[]
+}
+
+/**
+ * Saving policy: a document that does not fit the flow schema is refused (400 naming the field).
+ * A well-formed flow with semantic problems (unknown type, cycle, no trigger...) is saved as a
+ * draft and its problems returned, so work in progress is never lost; such a flow cannot be
+ * deployed or run, so a save that would leave it deployed is refused too.
+ */
+export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegistry }) {
+  const { flows, registry } = deps
+
+  function parseDocument(body: unknown): StoredFlow | (Omit<StoredFlow, 'id'> & { id?: string }) {
+    if (body === undefined) throw new AppError(400, 'BODY_REQUIRED', 'send the flow document as JSON')
+    return parseInput(flowSchema, body)
+  }
+
+  function problemsBlockingDeploy(flow: StoredFlow): FlowProblem[] {
+    const problems = validateFlow(flow, registry)
+    if (flow.deployed && problems.length > 0) {
+      throw new AppError(
+        400,
+        'FLOW_INVALID',
+        `a deployed flow must be valid; this one has ${problems.length} problem(s)`,
+        { problems }
+      )
+    }
+    return problems
+  }
+
+  async function require(id: string): Promise<FlowRecord> {
+    const record = await flows.get(id)
+    if (!record) throw notFound('flow', id)
+    return record
+  }
+
+  async function update(id: string, flow: StoredFlow, expectedVersion: number): Promise<SavedFlow> {
+    const problems = problemsBlockingDeploy(flow)
+    const outcome = await flows.update(id, flow, expectedVersion)
+    if (outcome.kind === 'missing') throw notFound('flow', id)
+    if (outcome.kind === 'conflict') {
+      throw new AppError(
+        409,
+        'VERSION_CONFLICT',
+        `the flow is at version ${outcome.currentVersion}, not ${expectedVersion}; reload it and apply your change again`,
+        { currentVersion: outcome.currentVersion }
+      )
+    }
+    return { record: outcome.record, problems }
+  }
+
+  return {
+    require,
+    problemsOf: (flow: StoredFlow) => validateFlow(flow, registry),
+
+    /** Create from a client document; its `id` is kept when given (and free), else one is made. */
+    async create(body: unknown, options: { freshId?: boolean } = {}): Promise<SavedFlow> {
+      const parsed = parseDocument(body)
+      const id = options.freshId || !parsed.id ? randomUUID() : parsed.id
+      if (!FLOW_ID.test(id)) {
+        throw new AppError(
+          400,
+          'VALIDATION_FAILED',
+          'id: a flow id is letters, digits, ".", "_" and "-", starting with a letter or digit',
+          { issues: [{ field: 'id', message: 'invalid flow id' }] }
+        )
+      }
+      const flow = { ...parsed, id }
+      const problems = problemsBlockingDeploy(flow)
+      const record = await flows.create(flow)
+      if (!record) {
+        throw new AppError(409, 'FLOW_EXISTS', `a flow with id "${id}" already exists`, { id })
+      }
+      return { record, problems }
+    },
+
+    /** Replace a flow's document, if the caller saw the current version. */
+    async replace(id: string, body: unknown, expectedVersion: number): Promise<SavedFlow> {
+      const parsed = parseDocument(body)
+      if (parsed.id !== undefined && parsed.id !== id) {
+        throw new AppError(
+          400,
+          'ID_MISMATCH',
+          `id: the document says "${parsed.id}" but the URL says "${id}"`,
+          {
+            issues: [{ field: 'id', message: 'does not match the URL' }],
+          }
+        )
+      }
+      return update(id, { ...parsed, id }, expectedVersion)
+    },
+
+    /**
+     * Deploy or undeploy. Deploying checks the flow first. Already in the asked state: nothing
+     * changes and no version is added.
+     */
+    async setDeployed(id: string, deployed: boolean, expectedVersion?: number): Promise<SavedFlow> {
+      const record = await require(id)
+      const version = expectedVersion ?? record.version
+      if (record.flow.deployed === deployed && version === record.version) {
+        return { record, problems: validateFlow(record.flow, registry) }
+      }
+      return update(id, { ...record.flow, deployed }, version)
+    },
+  }
+}
+
+export type FlowService = ReturnType<typeof createFlowService>

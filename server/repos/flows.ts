@@ -1,0 +1,206 @@
+import { and, desc, eq, type SQL, sql } from 'drizzle-orm'
+import type { Flow } from '../../core/flow/schema.ts'
+import type { Db } from '../db/client.ts'
+import { controlResults, flows, flowVersions, runSteps, runs, stepPayloads } from '../db/schema/index.ts'
+import { likeContains, type Page, type PageRequest } from './paging.ts'
+
+export type StoredFlow = Flow & { id: string }
+
+export interface FlowRecord {
+  flow: StoredFlow
+  version: number
+  createdAt: number
+  updatedAt: number
+}
+
+export interface FlowSummary {
+  id: string
+  name: string
+  description: string
+  categories: string[]
+  deployed: boolean
+  version: number
+  nodeCount: number
+  createdAt: number
+  updatedAt: number
+}
+
+export interface FlowVersionSummary {
+  version: number
+  name: string
+  deployed: boolean
+  nodeCount: number
+  createdAt: number
+}
+
+export type UpdateOutcome =
+  | { kind: 'updated'; record: FlowRecord }
+  | { kind: 'missing' }
+  | { kind: 'conflict'; currentVersion: number }
+
+const summaryColumns = {
+  id: flows.id,
+  name: flows.name,
+  description: flows.description,
+  categories: flows.categories,
+  deployed: flows.deployed,
+  version: flows.version,
+  nodeCount: flows.nodeCount,
+  createdAt: flows.createdAt,
+  updatedAt: flows.updatedAt,
+}
+
+/** Flows and their versions. Every write stores the new document as a version row too. */
+export function createFlowRepo(db: Db, now: () => number = Date.now) {
+  function rowOf(flow: StoredFlow, version: number, at: number) {
+    return {
+      name: flow.name,
+      description: flow.description,
+      categories: flow.categories,
+      deployed: flow.deployed,
+      version,
+      nodeCount: flow.nodes.length,
+      document: flow,
+      updatedAt: at,
+    }
+  }
+
+  return {
+    async list(query: PageRequest & { q?: string; category?: string }): Promise<Page<FlowSummary>> {
+      const filters: SQL[] = []
+      if (query.q) filters.push(sql`${flows.name} LIKE ${likeContains(query.q)} ESCAPE '\\'`)
+      if (query.category) {
+        filters.push(
+          sql`EXISTS (SELECT 1 FROM json_each(${flows.categories}) WHERE json_each.value = ${query.category})`
+        )
+      }
+      const where = filters.length > 0 ? and(...filters) : undefined
+      const [items, [count]] = await Promise.all([
+        db
+          .select(summaryColumns)
+          .from(flows)
+          .where(where)
+          .orderBy(desc(flows.updatedAt), flows.id)
+          .limit(query.limit)
+          .offset(query.offset),
+        db.select({ total: sql<number>`count(*)` }).from(flows).where(where),
+      ])
+      return { items, total: count?.total ?? 0, limit: query.limit, offset: query.offset }
+    },
+
+    async get(id: string): Promise<FlowRecord | undefined> {
+      const [row] = await db
+        .select({
+          document: flows.document,
+          version: flows.version,
+          createdAt: flows.createdAt,
+          updatedAt: flows.updatedAt,
+        })
+        .from(flows)
+        .where(eq(flows.id, id))
+      if (!row) return undefined
+      return {
+        flow: { ...row.document, id },
+        version: row.version,
+        createdAt: row.createdAt,
+        updatedAt: row.updatedAt,
+      }
+    },
+
+    async exists(id: string): Promise<boolean> {
+      const [row] = await db.select({ id: flows.id }).from(flows).where(eq(flows.id, id))
+      return row !== undefined
+    },
+
+    /** Store a new flow as version 1. Returns undefined when the id is taken. */
+    async create(flow: StoredFlow): Promise<FlowRecord | undefined> {
+      const at = now()
+      try {
+        await db.batch([
+          db.insert(flows).values({ id: flow.id, createdAt: at, ...rowOf(flow, 1, at) }),
+          db.insert(flowVersions).values({ flowId: flow.id, version: 1, document: flow, createdAt: at }),
+        ])
+      } catch (err) {
+        // The batch is one transaction, so a taken id leaves nothing behind.
+        if (isConstraintError(err)) return undefined
+        throw err
+      }
+      return { flow, version: 1, createdAt: at, updatedAt: at }
+    },
+
+    /** Replace the document if the stored version is still `expectedVersion`. */
+    async update(id: string, flow: StoredFlow, expectedVersion: number): Promise<UpdateOutcome> {
+      const at = now()
+      return db.transaction(async (tx) => {
+        const [current] = await tx
+          .select({ version: flows.version, createdAt: flows.createdAt })
+          .from(flows)
+          .where(eq(flows.id, id))
+        if (!current) return { kind: 'missing' } as const
+        if (current.version !== expectedVersion) {
+          return { kind: 'conflict', currentVersion: current.version } as const
+        }
+        const version = current.version + 1
+        await tx
+          .update(flows)
+          .set(rowOf(flow, version, at))
+          .where(and(eq(flows.id, id), eq(flows.version, expectedVersion)))
+        await tx.insert(flowVersions).values({ flowId: id, version, document: flow, createdAt: at })
+        return {
+          kind: 'updated',
+          record: { flow, version, createdAt: current.createdAt, updatedAt: at },
+        } as const
+      })
+    },
+
+    async versions(id: string, page: PageRequest): Promise<Page<FlowVersionSummary>> {
+      const [rows, [count]] = await Promise.all([
+        db
+          .select({
+            version: flowVersions.version,
+            name: sql<string>`json_extract(${flowVersions.document}, '$.name')`,
+            deployed: sql<number>`json_extract(${flowVersions.document}, '$.deployed')`,
+            nodeCount: sql<number>`json_array_length(${flowVersions.document}, '$.nodes')`,
+            createdAt: flowVersions.createdAt,
+          })
+          .from(flowVersions)
+          .where(eq(flowVersions.flowId, id))
+          .orderBy(desc(flowVersions.version))
+          .limit(page.limit)
+          .offset(page.offset),
+        db.select({ total: sql<number>`count(*)` }).from(flowVersions).where(eq(flowVersions.flowId, id)),
+      ])
+      const items = rows.map((row) => ({ ...row, deployed: Boolean(row.deployed) }))
+      return { items, total: count?.total ?? 0, ...page }
+    },
+
+    async version(id: string, version: number): Promise<StoredFlow | undefined> {
+      const [row] = await db
+        .select({ document: flowVersions.document })
+        .from(flowVersions)
+        .where(and(eq(flowVersions.flowId, id), eq(flowVersions.version, version)))
+      return row ? { ...row.document, id } : undefined
+    },
+
+    /** Delete a flow with its versions, runs, step records and control results. */
+    async delete(id: string): Promise<boolean> {
+      const runIds = db.select({ id: runs.id }).from(runs).where(eq(runs.flowId, id))
+      const results = await db.batch([
+        db.delete(stepPayloads).where(sql`${stepPayloads.runId} IN ${runIds}`),
+        db.delete(runSteps).where(sql`${runSteps.runId} IN ${runIds}`),
+        db.delete(runs).where(eq(runs.flowId, id)),
+        db.delete(controlResults).where(eq(controlResults.flowId, id)),
+        db.delete(flowVersions).where(eq(flowVersions.flowId, id)),
+        db.delete(flows).where(eq(flows.id, id)).returning({ id: flows.id }),
+      ])
+      return results[5].length > 0
+    },
+  }
+}
+
+export type FlowRepo = ReturnType<typeof createFlowRepo>
+
+function isConstraintError(err: unknown): boolean {
+  const text = String((err as { code?: unknown })?.code ?? '') + String((err as Error)?.message ?? '')
+  return /CONSTRAINT/i.test(text)
+}

@@ -1,0 +1,116 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { ServerContext } from '../context.ts'
+import { AppError } from '../errors.ts'
+import { readJson } from '../http/body.ts'
+import { etagOf, versionFromIfMatch } from '../http/if-match.ts'
+import { presentFlow, presentFlowSummary, presentFlowVersion } from '../http/present.ts'
+import { pageQuery, queryOf } from '../http/query.ts'
+import { parseInput } from '../parse-input.ts'
+
+const listQuery = pageQuery.extend({
+  q: z.string().max(200).optional(),
+  category: z.string().max(64).optional(),
+})
+const importQuery = z.object({ newId: z.enum(['true', 'false']).optional() })
+const versionParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
+
+/** Flow documents: CRUD with optimistic versioning, versions, deploy, export and import. */
+export function flowRoutes(ctx: ServerContext) {
+  const { flows, flowService } = ctx
+
+  return new Hono()
+    .get('/flows', async (c) => {
+      const query = parseInput(listQuery, queryOf(c), 'query')
+      const page = await flows.list(query)
+      return c.json({ ...page, items: page.items.map(presentFlowSummary) })
+    })
+    .post('/flows', async (c) => {
+      const saved = await flowService.create(await readJson(c))
+      c.header('Location', `/api/flows/${saved.record.flow.id}`)
+      c.header('ETag', etagOf(saved.record.version))
+      return c.json(presentFlow(saved.record, saved.problems), 201)
+    })
+    .post('/flows/import', async (c) => {
+      const query = parseInput(importQuery, queryOf(c), 'query')
+      const saved = await flowService.create(await readJson(c), { freshId: query.newId === 'true' })
+      c.header('Location', `/api/flows/${saved.record.flow.id}`)
+      c.header('ETag', etagOf(saved.record.version))
+      return c.json(presentFlow(saved.record, saved.problems), 201)
+    })
+    .get('/flows/:id', async (c) => {
+      const record = await flowService.require(c.req.param('id'))
+      c.header('ETag', etagOf(record.version))
+      return c.json(presentFlow(record, flowService.problemsOf(record.flow)))
+    })
+    .put('/flows/:id', async (c) => {
+      const id = c.req.param('id')
+      const expected = versionFromIfMatch(c.req.header('if-match'))
+      const body = await readJson(c)
+      if (expected === undefined) {
+        await flowService.require(id)
+        throw new AppError(
+          428,
+          'IF_MATCH_REQUIRED',
+          'If-Match: send the version you edited, e.g. If-Match: "3"',
+          {
+            field: 'If-Match',
+          }
+        )
+      }
+      const saved = await flowService.replace(id, body, expected)
+      c.header('ETag', etagOf(saved.record.version))
+      return c.json(presentFlow(saved.record, saved.problems))
+    })
+    .delete('/flows/:id', async (c) => {
+      const id = c.req.param('id')
+      const expected = versionFromIfMatch(c.req.header('if-match'))
+      const record = await flowService.require(id)
+      if (expected !== undefined && expected !== record.version) {
+        throw new AppError(
+          409,
+          'VERSION_CONFLICT',
+          `the flow is at version ${record.version}, not ${expected}`,
+          {
+            currentVersion: record.version,
+          }
+        )
+      }
+      await ctx.runService.cancelFlowRuns(id)
+      await flows.delete(id)
+      return c.body(null, 204)
+    })
+    .get('/flows/:id/versions', async (c) => {
+      const id = c.req.param('id')
+      const page = parseInput(pageQuery, queryOf(c), 'query')
+      await flowService.require(id)
+      const versions = await flows.versions(id, page)
+      return c.json({ ...versions, items: versions.items.map(presentFlowVersion) })
+    })
+    .get('/flows/:id/versions/:version', async (c) => {
+      const id = c.req.param('id')
+      const version = parseInput(versionParam, c.req.param('version'), 'version')
+      await flowService.require(id)
+      const flow = await flows.version(id, version)
+      if (!flow) throw new AppError(404, 'VERSION_NOT_FOUND', `flow "${id}" has no version ${version}`)
+      return c.json({ flow, version })
+    })
+    .post('/flows/:id/deploy', async (c) => {
+      const expected = versionFromIfMatch(c.req.header('if-match'))
+      const saved = await flowService.setDeployed(c.req.param('id'), true, expected)
+      c.header('ETag', etagOf(saved.record.version))
+      return c.json(presentFlow(saved.record, saved.problems))
+    })
+    .post('/flows/:id/undeploy', async (c) => {
+      const expected = versionFromIfMatch(c.req.header('if-match'))
+      const saved = await flowService.setDeployed(c.req.param('id'), false, expected)
+      c.header('ETag', etagOf(saved.record.version))
+      return c.json(presentFlow(saved.record, saved.problems))
+    })
+    .get('/flows/:id/export', async (c) => {
+      const record = await flowService.require(c.req.param('id'))
+      const fileName = `${record.flow.id}.qflow.json`
+      c.header('Content-Disposition', `attachment; filename="${fileName}"`)
+      return c.json(record.flow)
+    })
+}

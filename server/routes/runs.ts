@@ -1,0 +1,135 @@
+import { Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import { z } from 'zod'
+import { RUN_STATUSES, TERMINAL_RUN_STATUSES } from '../../core/run/events.ts'
+import type { ServerContext } from '../context.ts'
+import { AppError, notFound } from '../errors.ts'
+import { readJson } from '../http/body.ts'
+import { presentRun, presentStep } from '../http/present.ts'
+import { listOf, pageQuery, queryOf } from '../http/query.ts'
+import { parseInput } from '../parse-input.ts'
+import type { RunWithSteps } from '../repos/runs.ts'
+import type { LiveRunEvent } from '../runs/live.ts'
+
+const target = z.string().min(1).max(128)
+const runBody = z.strictObject({
+  input: z.unknown().optional(),
+  variables: z.record(z.string(), z.unknown()).optional(),
+  accounts: z.array(target).max(500).optional(),
+  regions: z.array(z.string().min(1).max(64)).max(64).optional(),
+  until: z.string().min(1).max(128).optional(),
+})
+const runListQuery = pageQuery.extend({ status: listOf(RUN_STATUSES) })
+
+/** How often an idle event stream sends a comment, so proxies keep it open. */
+const KEEPALIVE_MS = 15_000
+
+function presentRunWithSteps(run: RunWithSteps) {
+  return { ...presentRun(run), steps: run.steps.map(presentStep) }
+}
+
+/** Starting runs, their history and records, step payloads, cancellation and live events. */
+export function runRoutes(ctx: ServerContext) {
+  const { runs, runService } = ctx
+
+  async function requireRun(id: string) {
+    const run = await runs.getWithSteps(id)
+    if (!run) throw notFound('run', id)
+    return run
+  }
+
+  async function payload(runId: string, nodeId: string, side: 'input' | 'output') {
+    const found = await runs.stepPayload(runId, nodeId, side)
+    if (found.kind === 'found') return found.json
+    if (found.kind === 'no-step') {
+      if (!(await runs.get(runId))) throw notFound('run', runId)
+      throw new AppError(404, 'STEP_NOT_FOUND', `run "${runId}" has no step for node "${nodeId}"`)
+    }
+    const run = await requireRun(runId)
+    const step = run.steps.find((s) => s.nodeId === nodeId)
+    if (step && (step.status === 'pending' || step.status === 'running')) {
+      throw new AppError(
+        409,
+        'STEP_NOT_FINISHED',
+        `node "${nodeId}" is ${step.status}; its ${side} is not stored yet`
+      )
+    }
+    // Failed or cancelled before it produced anything.
+    return '{}'
+  }
+
+  return new Hono()
+    .post('/flows/:id/runs', async (c) => {
+      const body = parseInput(runBody, (await readJson(c)) ?? {})
+      const stored = await runService.submit(c.req.param('id'), body, 'api')
+      c.header('Location', `/api/runs/${stored.run.id}`)
+      return c.json(presentRun(stored.run), 202)
+    })
+    .get('/flows/:id/runs', async (c) => {
+      const flowId = c.req.param('id')
+      const query = parseInput(runListQuery, queryOf(c), 'query')
+      if (!(await ctx.flows.exists(flowId))) throw notFound('flow', flowId)
+      const page = await runs.listForFlow(flowId, query)
+      return c.json({ ...page, items: page.items.map(presentRun) })
+    })
+    .get('/runs/:id', async (c) => c.json(presentRunWithSteps(await requireRun(c.req.param('id')))))
+    .get('/runs/:id/steps/:nodeId/:side{input|output}', async (c) => {
+      const { id, nodeId } = c.req.param()
+      const side = c.req.param('side') as 'input' | 'output'
+      const json = await payload(id, nodeId, side)
+      const fileName = `run-${id}-${nodeId}-${side}.json`.replace(/[^\w.-]/g, '_')
+      c.header('Content-Type', 'application/json; charset=utf-8')
+      c.header('Content-Disposition', `attachment; filename="${fileName}"`)
+      return c.body(json)
+    })
+    .post('/runs/:id/cancel', async (c) => {
+      const id = c.req.param('id')
+      const status = await runService.cancel(id)
+      return c.json({ id, status })
+    })
+    .get('/runs/:id/events', async (c) => {
+      const id = c.req.param('id')
+      // Subscribe before reading the snapshot so no event falls between the two; an event the
+      // snapshot already reflects may arrive again, which is harmless (events are states).
+      const buffered: LiveRunEvent[] = []
+      let forward: ((event: LiveRunEvent) => void) | undefined
+      const unsubscribe = ctx.live.subscribe(id, (event) => (forward ? forward(event) : buffered.push(event)))
+      let snapshot: RunWithSteps
+      try {
+        snapshot = await requireRun(id)
+      } catch (err) {
+        unsubscribe()
+        throw err
+      }
+      return streamSSE(c, async (stream) => {
+        let finish!: () => void
+        const finished = new Promise<void>((resolve) => {
+          finish = resolve
+        })
+        stream.onAbort(finish)
+        let sequence = 0
+        const send = async (event: string, data: unknown) => {
+          await stream.writeSSE({ event, data: JSON.stringify(data), id: String(++sequence) })
+        }
+        try {
+          await send('snapshot', presentRunWithSteps(snapshot))
+          const alreadyOver = TERMINAL_RUN_STATUSES.includes(snapshot.status)
+          if (!alreadyOver && (runService.isActive(id) || buffered.length > 0)) {
+            let chain = Promise.resolve()
+            forward = (event) => {
+              chain = chain.then(() => send(event.type, event))
+              if (event.type === 'run.finished') chain.then(finish, finish)
+            }
+            for (const event of buffered.splice(0)) forward(event)
+            const keepalive = setInterval(() => {
+              stream.write(': keepalive\n\n').catch(finish)
+            }, KEEPALIVE_MS)
+            await finished
+            clearInterval(keepalive)
+          }
+        } finally {
+          unsubscribe()
+        }
+      })
+    })
+}

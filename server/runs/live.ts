@@ -1,0 +1,66 @@
+import type { StepError } from '../../core/run/events.ts'
+import type { ItemsPreview } from '../db/schema/runs.ts'
+
+/**
+ * What live subscribers (the editor over SSE) see of a run's events: the engine's events with
+ * item payloads replaced by counts and a bounded preview. Published only after the event is
+ * stored, so a client never sees a state the database does not have.
+ */
+export type LiveRunEvent =
+  | { type: 'run.started'; runId: string; at: number; nodeIds: string[] }
+  | {
+      type: 'node.started'
+      runId: string
+      at: number
+      nodeId: string
+      inputCount: number
+      inputPreview: ItemsPreview
+    }
+  | {
+      type: 'node.finished'
+      runId: string
+      at: number
+      nodeId: string
+      status: 'succeeded' | 'partial'
+      outputCount: number
+      outputCounts: Record<string, number>
+      outputPreview: ItemsPreview
+      warning?: StepError
+    }
+  | {
+      type: 'node.failed'
+      runId: string
+      at: number
+      nodeId: string
+      status: 'failed' | 'cancelled'
+      error: StepError
+    }
+  | { type: 'run.finished'; runId: string; at: number; status: string; error?: StepError }
+
+type Listener = (event: LiveRunEvent) => void
+
+/** In-process fan-out of live run events, by run id. */
+export function createLiveRuns() {
+  const listeners = new Map<string, Set<Listener>>()
+  return {
+    subscribe(runId: string, listener: Listener): () => void {
+      let set = listeners.get(runId)
+      if (!set) {
+        set = new Set()
+        listeners.set(runId, set)
+      }
+      set.add(listener)
+      return () => {
+        set.delete(listener)
+        if (set.size === 0) listeners.delete(runId)
+      }
+    },
+    publish(event: LiveRunEvent): void {
+      const set = listeners.get(event.runId)
+      if (!set) return
+      for (const listener of [...set]) listener(event)
+    },
+  }
+}
+
+export type LiveRuns = ReturnType<typeof createLiveRuns>

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto'
+import type { Engine } from '../../core/engine/engine.ts'
+import { errorMessage, FlowError } from '../../core/errors.ts'
+import { validateFlow } from '../../core/flow/validate.ts'
+import { resolveVariables } from '../../core/flow/variables.ts'
+import type { PluginRegistry } from '../../core/plugin/registry.ts'
+import type { RunStatus } from '../../core/run/events.ts'
+import type { WriteBatcher } from '../db/write-batcher.ts'
+import { AppError, notFound } from '../errors.ts'
+import type { Logger } from '../log.ts'
+import type { FlowRepo, StoredFlow } from '../repos/flows.ts'
+import type { RunRepo, RunRow } from '../repos/runs.ts'
+import type { RunRecorder } from './recorder.ts'
+
+export interface RunOptions {
+  input?: unknown
+  variables?: Record<string, unknown>
+  accounts?: string[]
+  regions?: string[]
+  until?: string
+}
+
+/** A run as stored, with the flow version it runs: everything needed to execute it anywhere. */
+export interface StoredRun {
+  run: RunRow
+  flow: StoredFlow
+}
+
+/**
+ * Hands a stored run to whatever executes it. In-process by default; the durable queue replaces
+ * this with "leave it queued for a worker to claim", without touching how runs are accepted.
+ */
+export type RunDispatcher = (stored: StoredRun) => void
+
+const INTERRUPTED = {
+  code: 'INTERRUPTED',
+  message: 'the qflow process stopped before this run finished',
+}
+
+export function createRunService(deps: {
+  flows: FlowRepo
+  runs: RunRepo
+  batcher: WriteBatcher
+  recorder: RunRecorder
+  engine: Engine
+  registry: PluginRegistry
+  log: Logger
+  now?: () => number
+  newId?: () => string
+}) {
+  const now = deps.now ?? Date.now
+  const newId = deps.newId ?? randomUUID
+  /** Runs this process executes right now, for cancellation and shutdown. */
+  const active = new Map<string, { flowId: string; controller: AbortController; stored: Promise<void> }>()
+
+  /**
+   * Execute a stored run with the core engine and record it. Resolves once the run's final state
+   * is committed. Separate from `submit` so a queue worker can call it for runs it claimed.
+   */
+  function startStoredRun({ run, flow }: StoredRun): Promise<void> {
+    const controller = new AbortController()
+    const stored = execute(run, flow, controller.signal).finally(() => active.delete(run.id))
+    active.set(run.id, { flowId: run.flowId, controller, stored })
+    return stored
+  }
+
+  async function execute(run: RunRow, flow: StoredFlow, signal: AbortSignal): Promise<void> {
+    // Yield one turn, so whoever started the run (an HTTP handler answering 202) goes first.
+    await new Promise((resolve) => setImmediate(resolve))
+    const nodeTypes = new Map(flow.nodes.map((node) => [node.id, node.type]))
+    const recording = deps.recorder.track({ runId: run.id, flowId: flow.id, nodeTypes })
+    try {
+      await deps.engine.run({
+        runId: run.id,
+        flow,
+        input: run.input ?? undefined,
+        variables: run.variables ?? undefined,
+        targets: {
+          ...(run.accounts ? { accounts: run.accounts } : {}),
+          ...(run.regions ? { regions: run.regions } : {}),
+        },
+        ...(run.until ? { until: run.until } : {}),
+        signal,
+        onEvent: recording.onEvent,
+      })
+    } catch (err) {
+      // The engine rejects only runs that cannot start; submit checks for those, so this is a
+      // flow that changed under us or a bug. Record it rather than leave the run queued.
+      deps.log('error', `run ${run.id} could not start`, err)
+      recording.onEvent({
+        type: 'run.finished',
+        runId: run.id,
+        at: now(),
+        status: 'failed',
+        error: {
+          code: err instanceof FlowError ? err.code : 'RUN_FAILED',
+          message: errorMessage(err),
+        },
+      })
+    }
+    await recording.stored
+  }
+
+  let dispatch: RunDispatcher = (stored) => {
+    startStoredRun(stored).catch((err) => deps.log('error', `run ${stored.run.id} was not stored`, err))
+  }
+
+  return {
+    startStoredRun,
+
+    /** Replace how accepted runs are executed (the durable queue does). */
+    setDispatcher(next: RunDispatcher) {
+      dispatch = next
+    },
+
+    /**
+     * Accept a run: check the flow and the request, store the run as queued, then dispatch it.
+     * Resolves with the stored run once the row is committed, before the run executes.
+     */
+    async submit(flowId: string, options: RunOptions, triggeredBy: string): Promise<StoredRun> {
+      const record = await deps.flows.get(flowId)
+      if (!record) throw notFound('flow', flowId)
+      const flow = record.flow
+      checkRunnable(flow, options, deps.registry)
+      const run: RunRow = {
+        id: newId(),
+        flowId,
+        flowVersion: record.version,
+        status: 'queued',
+        triggeredBy,
+        input: options.input ?? null,
+        variables: options.variables ?? null,
+        accounts: options.accounts ?? null,
+        regions: options.regions ?? null,
+        until: options.until ?? null,
+        error: null,
+        createdAt: now(),
+        startedAt: null,
+        finishedAt: null,
+      }
+      await deps.batcher.write([deps.runs.insertStatement(run)])
+      const stored = { run, flow }
+      dispatch(stored)
+      return stored
+    },
+
+    /**
+     * Cancel a run. A run executing here is aborted and its final state awaited; a queued run no
+     * process holds is marked cancelled directly.
+     */
+    async cancel(runId: string): Promise<RunStatus> {
+      const running = active.get(runId)
+      if (running) {
+        running.controller.abort(new Error('cancelled by request'))
+        await running.stored.catch(() => {})
+        return (await deps.runs.get(runId))?.status ?? 'cancelled'
+      }
+      const run = await deps.runs.get(runId)
+      if (!run) throw notFound('run', runId)
+      if (run.status !== 'queued' && run.status !== 'running') {
+        throw new AppError(409, 'RUN_FINISHED', `run "${runId}" already ${run.status}`, {
+          status: run.status,
+        })
+      }
+      await deps.runs.finishUnattended(
+        runId,
+        'cancelled',
+        { code: 'CANCELLED', message: 'the run was cancelled' },
+        now()
+      )
+      return 'cancelled'
+    },
+
+    isActive: (runId: string) => active.has(runId),
+
+    /** Abort every run of a flow executing here (the flow is being deleted) and wait for them. */
+    async cancelFlowRuns(flowId: string): Promise<void> {
+      const entries = [...active.values()].filter((entry) => entry.flowId === flowId)
+      for (const entry of entries) entry.controller.abort(new Error('the flow was deleted'))
+      await Promise.allSettled(entries.map((entry) => entry.stored))
+    },
+
+    /** At boot: runs a dead process left queued or running will never finish; say so. */
+    async failInterrupted(): Promise<number> {
+      return deps.runs.failUnfinished(INTERRUPTED, now())
+    },
+
+    /**
+     * Stop: give running runs `graceMs` to finish, cancel the rest, and wait until every final
+     * state is stored.
+     */
+    async stop(graceMs = 10_000): Promise<void> {
+      const all = () => Promise.allSettled([...active.values()].map((entry) => entry.stored))
+      let timer: NodeJS.Timeout | undefined
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs)
+      })
+      await Promise.race([all(), grace])
+      clearTimeout(timer)
+      for (const entry of active.values()) entry.controller.abort(new Error('the server is stopping'))
+      await all()
+      await deps.batcher.idle()
+    },
+  }
+}
+
+export type RunService = ReturnType<typeof createRunService>
+
+/** Refuse a run that could not start: an invalid flow, an unknown `until` node, bad variables. */
+export function checkRunnable(flow: StoredFlow, options: RunOptions, registry: PluginRegistry): void {
+  const problems = validateFlow(flow, registry)
+  if (problems.length > 0) {
+    throw new AppError(
+      400,
+      'FLOW_INVALID',
+      `the flow has ${problems.length} problem(s); fix them before running it`,
+      {
+        problems,
+      }
+    )
+  }
+  if (options.until !== undefined && !flow.nodes.some((node) => node.id === options.until)) {
+    throw new AppError(400, 'UNTIL_UNKNOWN', `until: the flow has no node "${options.until}"`, {
+      field: 'until',
+    })
+  }
+  try {
+    resolveVariables(flow.variables, options.variables)
+  } catch (err) {
+    if (err instanceof FlowError) throw new AppError(400, err.code, err.message, err.details)
+    throw err
+  }
+}

@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sampleFlow, startTestServer } from '../support/server.ts'
+
+const exec = promisify(execFile)
+const ROOT = join(import.meta.dirname, '../..')
+const PLUGINS = join(ROOT, 'test/support/plugins.ts')
+
+let dir: string
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'qflow-cli-'))
+})
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** Run the real CLI in a child process; resolve with its exit code and output either way. */
+async function qflow(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [join(ROOT, 'bin/qflow.js'), ...args], {
+      cwd: dir,
+      env: { ...process.env, QFLOW_DB_URL: `file:${join(dir, 'cli.db')}`, ...env },
+    })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const failed = err as { code: number; stdout: string; stderr: string }
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+  }
+}
+
+function writeFlow(name: string, flow: unknown) {
+  const path = join(dir, name)
+  writeFileSync(path, JSON.stringify(flow))
+  return path
+}
+
+describe('qflow CLI', () => {
+  it('runs a flow file end to end and prints a table of node results', async () => {
+    const file = writeFlow('sample.json', sampleFlow())
+    const result = await qflow([
+      'run',
+      file,
+      '--plugin',
+      PLUGINS,
+      '--var',
+      'label=from-cli',
+      '--input',
+      '{"who":"cli"}',
+    ])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const lines = result.stdout.split('\n')
+    expect(lines[0]).toMatch(/^NODE\s+TYPE\s+STATUS\s+IN\s+OUT\s+MS\s+NOTE$/)
+    expect(lines.find((line) => line.startsWith('emit'))).toMatch(
+      /^emit\s+test-emit\s+succeeded\s+1\s+3\s+\d+/
+    )
+    expect(lines.find((line) => line.startsWith('control'))).toMatch(/totalcloud-control\s+succeeded\s+3\s+6/)
+    expect(result.stdout).toMatch(/run local-\d+ succeeded/)
+
+    const json = await qflow([
+      'run',
+      file,
+      '--plugin',
+      PLUGINS,
+      '--var',
+      'label=from-cli',
+      '--until',
+      'emit',
+      '--json',
+    ])
+    const outcome = JSON.parse(json.stdout)
+    expect(outcome.steps.map((step: any) => step.nodeId)).toEqual(['trigger', 'emit'])
+  })
+
+  it('exits non-zero when the run fails, naming the failing node', async () => {
+    const file = writeFlow('failing.json', {
+      name: 'failing',
+      nodes: [
+        { id: 't', type: 'trigger', typeVersion: 1 },
+        { id: 'boom', type: 'test-fail', typeVersion: 1, config: { message: 'access denied' } },
+      ],
+      edges: [{ id: 'e', source: 't', target: 'boom' }],
+    })
+    const result = await qflow(['run', file, '--plugin', PLUGINS])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/boom\s+test-fail\s+failed.*access denied/)
+    expect(result.stdout).toMatch(/failed: node "boom": access denied/)
+  })
+
+  it('validate lists every problem and exits 1; a valid file exits 0', async () => {
+    const bad = writeFlow('bad.json', {
+      name: 'bad',
+      nodes: [
+        { id: 'a', type: 'test-emit', typeVersion: 1, config: { count: -1 } },
+        { id: 'b', type: 'nope', typeVersion: 1 },
+      ],
+      edges: [{ id: 'e', source: 'a', target: 'ghost' }],
+    })
+    const result = await qflow(['validate', bad, '--plugin', PLUGINS])
+    expect(result.code).toBe(1)
+    for (const code of ['CONFIG_INVALID', 'NODE_TYPE_UNKNOWN', 'EDGE_TARGET_MISSING', 'TRIGGER_MISSING']) {
+      expect(result.stdout).toContain(`[${code}]`)
+    }
+    const good = await qflow(['validate', writeFlow('good.json', sampleFlow()), '--plugin', PLUGINS])
+    expect(good).toMatchObject({ code: 0 })
+    expect(good.stdout).toMatch(/valid \(4 nodes, 3 edges\)/)
+  })
+
+  it('reports unreadable files and bad arguments with exit 2', async () => {
+    const notJson = join(dir, 'broken.json')
+    writeFileSync(notJson, '{')
+    const shapeFile = writeFlow('shape.json', { nodes: 3 })
+    const [broken, shape, missing, none, unknown, badVar] = await Promise.all([
+      qflow(['run', notJson]),
+      qflow(['validate', shapeFile]),
+      qflow(['run', join(dir, 'missing.json')]),
+      qflow(['run']),
+      qflow(['frobnicate']),
+      qflow(['run', 'x.json', '--var', 'novalue']),
+    ])
+    expect(broken).toMatchObject({ code: 2 })
+    expect(broken.stderr).toMatch(/not valid JSON/)
+    expect(shape.code).toBe(2)
+    expect(shape.stderr).toMatch(/name: /)
+    expect(shape.stderr).toMatch(/nodes: /)
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/cannot read/)
+    expect(none.code).toBe(2)
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/)
+    expect(badVar.code).toBe(2)
+    expect(badVar.stderr).toMatch(/name=value/)
+  })
+
+  it('runs a stored flow by id, recording the run in the database, and migrates', async () => {
+    expect((await qflow(['migrate'])).stdout).toMatch(/up to date/)
+    const server = await startTestServer({ dir })
+    // The test server and the CLI share one database file: cli.db is the CLI's, qflow.db the server's.
+    await server.call('POST', '/api/flows', sampleFlow({ id: 'stored' }))
+    await server.close()
+    const result = await qflow(['run', 'stored', '--plugin', PLUGINS], {
+      QFLOW_DB_URL: `file:${join(dir, 'qflow.db')}`,
+    })
+    expect(result.code).toBe(0)
+    const runId = /run (\S+) succeeded/.exec(result.stdout)?.[1]
+    expect(runId).toBeDefined()
+    const again = await startTestServer({ dir })
+    try {
+      const run = (await (await again.call('GET', `/api/runs/${runId}`)).json()) as any
+      expect(run).toMatchObject({ status: 'succeeded', triggeredBy: 'cli' })
+      expect(run.steps).toHaveLength(4)
+    } finally {
+      await again.close()
+    }
+    const missing = await qflow(['run', 'no-such-flow'], { QFLOW_DB_URL: `file:${join(dir, 'qflow.db')}` })
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/no flow with id "no-such-flow"/)
+  })
+})
