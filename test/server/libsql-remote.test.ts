@@ -58,6 +58,8 @@ describe('a libSQL server by URL', () => {
   })
 
   it('fails to start with a clear error when the token is wrong', async () => {
-    await expect(open('wrong')).rejects.toThrow(/QFLOW_DB_URL: cannot open http:\/\/127\.0\.0\.1:\d+: .*Unauthorized/)
+    await expect(open('wrong')).rejects.toThrow(
+      /QFLOW_DB_URL: cannot open http:\/\/127\.0\.0\.1:\d+: .*Unauthorized/
+    )
   })
 })

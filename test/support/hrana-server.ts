@@ -166,7 +166,8 @@ export async function startHranaServer(path: string, token: string): Promise<Hra
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(body))
     }
-    if (req.headers.authorization !== `Bearer ${token}`) return reply(401, { message: 'Unauthorized: the token was not accepted' })
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return reply(401, { message: 'Unauthorized: the token was not accepted' })
     if (req.method === 'GET') return reply(req.url === '/v2' ? 200 : 404, {})
     if (req.method !== 'POST' || req.url !== '/v2/pipeline') return reply(404, { message: 'not found' })
     const chunks: Buffer[] = []

@@ -122,10 +122,10 @@ export class QflowOptionPicker extends LitElement {
   private loadedFrom: unknown = null
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('options')) {
-      if (Array.isArray(this.options)) this.loaded = this.options
-      else if (this.options !== this.loadedFrom) void this.load()
-    }
+    if (changed.has('options') && Array.isArray(this.options)) this.loaded = this.options
+    // Options from the API load when first needed: opening the list, or labelling chosen values.
+    const needed = this.open || this.selected.length > 0
+    if (needed && typeof this.options === 'function' && this.options !== this.loadedFrom) void this.load()
   }
 
   private async load(): Promise<void> {

@@ -1,4 +1,4 @@
-import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
+import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { themeTokens } from '../theme.ts'
 
@@ -75,9 +75,14 @@ export class QflowJsonTree extends LitElement {
   @state() private fullText = new Set<string>()
   private initialised = false
 
-  override willUpdate(): void {
+  override willUpdate(changed: PropertyValues<this>): void {
+    // A different value starts from its own first levels open.
+    if (changed.has('value')) this.initialised = false
     if (this.initialised) return
     this.initialised = true
+    this.open = new Set()
+    this.shown = new Map()
+    this.fullText = new Set()
     const walk = (value: unknown, path: string, depth: number) => {
       if (depth >= this.openDepth || !value || typeof value !== 'object') return
       this.open.add(path)
