@@ -45,6 +45,10 @@ export const canvasStyles = css`
     pointer-events: visibleStroke;
     cursor: pointer;
   }
+  /* While a node moves, edges need no hit testing; with hundreds of paths that is most of a step. */
+  .dragging .xy-flow__edge {
+    pointer-events: none;
+  }
   .edge-hit {
     stroke: transparent;
     stroke-width: 16;
@@ -101,20 +105,14 @@ export const canvasStyles = css`
     display: flex;
     align-items: center;
     gap: 10px;
-    padding: 0 8px 0 0;
+    padding: 0 8px 0 10px;
     background: var(--_surface);
     border: 1px solid var(--_border);
+    /* The type's colour as a left edge; no overflow clip, so cards add no clip nodes to paint. */
+    border-left: 4px solid var(--accent);
     border-radius: var(--_radius);
     box-shadow: var(--_shadow);
-    overflow: hidden;
     box-sizing: border-box;
-  }
-  .card::before {
-    content: '';
-    align-self: stretch;
-    width: 4px;
-    background: var(--accent);
-    flex: none;
   }
   .selected .card {
     border-color: var(--_accent);
@@ -125,28 +123,25 @@ export const canvasStyles = css`
     width: 32px;
     height: 32px;
     border-radius: 8px;
-    display: grid;
-    place-items: center;
-    color: var(--accent);
-    background: color-mix(in srgb, var(--accent) 13%, transparent);
+    background-color: color-mix(in srgb, var(--accent) 13%, transparent);
+    background-repeat: no-repeat;
+    background-position: center;
+    background-size: 18px 18px;
   }
   .text {
     flex: 1;
     min-width: 0;
   }
+  /* Texts are shortened in the template (fitText), not clipped: a clip per text costs paint time. */
   .title {
     font-size: 13px;
     font-weight: 600;
     white-space: nowrap;
-    overflow: hidden;
-    text-overflow: ellipsis;
   }
   .summary {
     font-size: 11.5px;
     color: var(--_muted);
     white-space: nowrap;
-    overflow: hidden;
-    text-overflow: ellipsis;
     margin-top: 2px;
   }
   .summary.problem {
@@ -161,8 +156,6 @@ export const canvasStyles = css`
     color: var(--_muted);
     margin-top: 2px;
     white-space: nowrap;
-    overflow: hidden;
-    text-overflow: ellipsis;
   }
   .counts.run-error {
     color: var(--_danger);
@@ -280,7 +273,6 @@ export const canvasStyles = css`
     padding: 0;
     cursor: pointer;
     opacity: 0;
-    transition: opacity 0.12s;
   }
   .add-after.wide {
     left: ${CARD_WIDTH + 56}px;

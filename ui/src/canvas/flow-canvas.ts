@@ -1,10 +1,11 @@
 import { getHandlePosition, Position, pointToRendererPoint } from '@xyflow/system'
 import { html, LitElement, nothing, type PropertyValues, svg } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
+import { guard } from 'lit/directives/guard.js'
 import { repeat } from 'lit/directives/repeat.js'
 import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
 import { emit, type NodeAction } from '../events.ts'
-import { iconTemplate } from '../nodes/icons.ts'
+import { fitText, iconUrl } from '../nodes/icons.ts'
 import { configSummary } from '../nodes/summary.ts'
 import { themeTokens } from '../theme.ts'
 import { CanvasStore } from './canvas-store.ts'
@@ -18,7 +19,7 @@ import {
   NODE_CLASS,
   VIEWPORT_CLASS,
 } from './dom-contract.ts'
-import { EdgeLayoutCache } from './edge-layout.ts'
+import { type EdgeLayout, EdgeLayoutCache } from './edge-layout.ts'
 import { portOffsets } from './geometry.ts'
 import type { CanvasNode, Graph, NodeRunState } from './graph-types.ts'
 import { type KeyBinding, KeyboardController } from './keyboard-controller.ts'
@@ -77,6 +78,7 @@ export class QflowCanvas extends LitElement {
     },
     newEdgeId: () => `e${Date.now().toString(36)}${(edgeCounter++).toString(36)}`,
   })
+  private readonly drags = new NodeDragController(this, this.store)
   private resizeObserver: ResizeObserver | null = null
   private pendingFit = true
   private lastSelectionKey = ''
@@ -85,8 +87,7 @@ export class QflowCanvas extends LitElement {
 
   constructor() {
     super()
-    // Controllers register themselves with the host; nothing else needs a handle on these two.
-    new NodeDragController(this, this.store, () => this.renderRoot)
+    // Controllers register themselves with the host; nothing else needs a handle on this one.
     new KeyboardController(this, () => this.keyBindings())
   }
 
@@ -186,7 +187,7 @@ export class QflowCanvas extends LitElement {
     const [x, y, k] = this.store.transform
     const connecting = this.store.connection.inProgress
     return html`
-      <div class="root ${connecting ? 'connecting' : ''}">
+      <div class="root ${connecting ? 'connecting' : ''} ${this.store.dragging ? 'dragging' : ''}">
         <div
           class="pane"
           style="--grid-size:${20 * k}px;--grid-x:${x}px;--grid-y:${y}px"
@@ -218,20 +219,64 @@ export class QflowCanvas extends LitElement {
     `
   }
 
+  /**
+   * Edges touching a node being dragged go into a second <svg>: changing a path makes the browser
+   * lay out its whole <svg> again, so the hundreds of edges that do not move stay in one that does
+   * not change. Re-rendering is skipped for edges whose layout (memoised by reference) is unchanged.
+   */
   private renderEdges() {
     const layouts = this.edgeLayout.layout(this.store)
+    const moving = new Set(
+      this.store.dragging ? this.store.nodes.filter((n) => n.dragging).map((n) => n.id) : []
+    )
+    const still: EdgeLayout[] = []
+    const active: EdgeLayout[] = []
+    for (const l of layouts) (moving.has(l.edge.source) || moving.has(l.edge.target) ? active : still).push(l)
+    return svg`<svg class="edges">${this.renderEdgeList(still)}</svg>${active.length ? svg`<svg class="edges">${this.renderEdgeList(active)}</svg>` : nothing}`
+  }
+
+  private renderEdgeList(layouts: EdgeLayout[]) {
     const statuses = this.statuses
-    return svg`<svg class="edges">
-      ${repeat(
-        layouts,
-        (l) => l.edge.id,
-        (l) => svg`<g
-          class="xy-flow__edge ${l.edge.selected ? 'selected' : ''} ${statuses[l.edge.source]?.status === 'succeeded' && statuses[l.edge.target]?.status === 'succeeded' ? 'done' : ''}"
-          data-edge-id=${l.edge.id}
-          @pointerdown=${(e: PointerEvent) => this.onEdgePointerDown(e, l.edge.id)}
-        ><path class="edge-hit" d=${l.path}></path><path class="edge-path" d=${l.path}></path></g>`
-      )}
-    </svg>`
+    return repeat(
+      layouts,
+      (l) => l.edge.id,
+      (l) => {
+        const done =
+          statuses[l.edge.source]?.status === 'succeeded' && statuses[l.edge.target]?.status === 'succeeded'
+        return guard(
+          [l, done],
+          () => svg`<g
+            class="xy-flow__edge ${l.edge.selected ? 'selected' : ''} ${done ? 'done' : ''}"
+            data-edge-id=${l.edge.id}
+            @pointerdown=${(e: PointerEvent) => this.onEdgePointerDown(e, l.edge.id)}
+          ><path class="edge-hit" d=${l.path}></path><path class="edge-path" d=${l.path}></path></g>`
+        )
+      }
+    )
+  }
+
+  /**
+   * A node re-renders only when something it shows changed: its canvas node (position, selection,
+   * data), its run state or problem, its menu, the connection touching it, or the readonly flag.
+   * Dragging one node in a 500-node flow thus renders one card.
+   */
+  private renderNodeOnce(node: CanvasNode) {
+    const internal = this.store.nodeLookup.get(node.id)
+    const c = this.store.connection
+    const connection = c.inProgress
+      ? `c${c.fromHandle.nodeId === node.id ? `f${c.fromHandle.id}` : ''}${c.toHandle?.nodeId === node.id ? `t${c.toHandle.id}${c.isValid}` : ''}`
+      : ''
+    const deps = [
+      node,
+      internal?.internals.z,
+      this.statuses[node.id],
+      this.problems[node.id],
+      this.menuFor === node.id,
+      connection,
+      this.readonly,
+      this.store.connectionLookup.get(`${node.id}-source`)?.size ?? 0,
+    ]
+    return guard(deps, () => this.renderNode(node))
   }
 
   private renderConnectionLine() {
@@ -280,23 +325,26 @@ export class QflowCanvas extends LitElement {
       tabindex="0"
       role="group"
       aria-label="${title}: ${summary}${run ? ` (${run.status})` : ''}"
-      style="transform: translate(${pos.x}px, ${pos.y}px); z-index: ${internal?.internals.z ?? 0}; --accent: ${manifest?.color ?? '#64748b'}"
-      @pointerdown=${(e: PointerEvent) => this.onNodePointerDown(e, node)}
+      style="left: ${pos.x}px; top: ${pos.y}px;${internal?.internals.z ? ` z-index: ${internal.internals.z};` : ''} --accent: ${safeColor(manifest?.color)}"
+      @pointerdown=${(e: PointerEvent) => {
+        this.drags.ensure(e)
+        this.onNodePointerDown(e, node)
+      }}
       @dblclick=${() => this.action(node.id, 'edit')}
       @keydown=${(e: KeyboardEvent) => this.onNodeKey(e, node.id)}
     >
       <div class="card">
-        <div class="icon">${iconTemplate(manifest?.icon ?? flowNode.type)}</div>
+        <div class="icon" style="background-image: ${iconUrl(manifest?.icon ?? flowNode.type, safeColor(manifest?.color))}"></div>
         <div class="text">
-          <div class="title">${title}</div>
+          <div class="title" title=${title}>${fitText(title, 21)}</div>
           ${
             problem
-              ? html`<div class="summary problem" title=${problem}>${problem}</div>`
-              : html`<div class="summary" title=${summary}>${summary}</div>`
+              ? html`<div class="summary problem" title=${problem}>${fitText(problem, 30)}</div>`
+              : html`<div class="summary" title=${summary}>${fitText(summary, 30)}</div>`
           }
           ${
             run?.error
-              ? html`<div class="counts run-error" title=${run.error}>${run.error}</div>`
+              ? html`<div class="counts run-error" title=${run.error}>${fitText(run.error, 34)}</div>`
               : run && (run.itemsIn !== undefined || run.itemsOut !== undefined)
                 ? html`<div class="counts">${run.itemsIn ?? 0} in · ${run.itemsOut ?? 0} out</div>`
                 : nothing
@@ -507,6 +555,11 @@ export class QflowCanvas extends LitElement {
     const handle = node?.internals.handleBounds?.source?.find((h) => h.id === port)
     return node && handle ? getHandlePosition(node, handle) : null
   }
+}
+
+/** A manifest colour as CSS: plugins are third-party, so only plain colour notations pass. */
+function safeColor(color: string | undefined): string {
+  return color && /^(#[0-9a-f]{3,8}|[a-z]+|(rgb|hsl)a?\([\d\s.,%]+\))$/i.test(color) ? color : '#64748b'
 }
 
 declare global {
