@@ -62,15 +62,13 @@ async function timeToPaint(browser: Browser, url: string): Promise<number> {
         config: {},
         position: { x: (i % 25) * 320, y: Math.floor(i / 25) * 140 },
       }))
-      const edges = nodes
-        .slice(1)
-        .map((node, i) => ({
-          id: `e${i}`,
-          source: nodes[i]!.id,
-          sourcePort: 'out',
-          target: node.id,
-          targetPort: 'in',
-        }))
+      const edges = nodes.slice(1).map((node, i) => ({
+        id: `e${i}`,
+        source: nodes[i]!.id,
+        sourcePort: 'out',
+        target: node.id,
+        targetPort: 'in',
+      }))
       const start = performance.now()
       fixture.load({ nodes, edges })
       await fixture.canvas.updateComplete

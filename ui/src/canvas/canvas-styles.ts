@@ -79,6 +79,15 @@ export const canvasStyles = css`
     stroke: var(--_success);
     stroke-dasharray: none;
   }
+  .node-block {
+    position: absolute;
+    top: 0;
+    left: 0;
+  }
+  /* While nodes move, only they take part in hit testing (hundreds of cards otherwise). */
+  .dragging .xy-flow__node:not(.moving) {
+    pointer-events: none;
+  }
   .xy-flow__node {
     position: absolute;
     top: 0;
@@ -113,6 +122,14 @@ export const canvasStyles = css`
     border-radius: var(--_radius);
     box-shadow: var(--_shadow);
     box-sizing: border-box;
+  }
+  .compact .card {
+    box-shadow: none;
+    padding-left: 14px;
+  }
+  .compact .title {
+    font-size: 28px;
+    font-weight: 700;
   }
   .selected .card {
     border-color: var(--_accent);

@@ -29,6 +29,13 @@ import { NodeDragController } from './xy/drag-controller.ts'
 import { PanZoomController } from './xy/panzoom-controller.ts'
 
 let edgeCounter = 0
+/** Nodes and edges render in blocks of this size (see renderNodes). */
+const BLOCK = 32
+/**
+ * Below this zoom, cards render compact (accent, title, status; no ports or buttons): their details
+ * are unreadable there anyway, and a large flow fitted into view paints several times faster.
+ */
+const COMPACT_ZOOM = 0.45
 
 /**
  * The canvas: draws a flow's nodes and edges and lets the user pan, zoom, drag, connect, select and
@@ -130,7 +137,7 @@ export class QflowCanvas extends LitElement {
     this.resizeObserver = new ResizeObserver(() => {
       this.store.width = this.clientWidth
       this.store.height = this.clientHeight
-      if (this.pendingFit && this.store.width > 0) void this.runPendingFit()
+      if (this.pendingFit && this.store.width > 0) this.runPendingFit()
     })
     this.resizeObserver.observe(this)
   }
@@ -153,6 +160,7 @@ export class QflowCanvas extends LitElement {
       this.store.load(this.graph)
       if (firstLoad) this.pendingFit = true
     }
+    if (this.pendingFit && this.panZoom.fitNow()) this.pendingFit = false
   }
 
   protected override firstUpdated(): void {
@@ -161,11 +169,11 @@ export class QflowCanvas extends LitElement {
     this.store.width = this.clientWidth
     this.store.height = this.clientHeight
     this.panZoom.attach(this.renderRoot.querySelector<HTMLDivElement>('.pane')!)
-    void this.runPendingFit()
+    this.runPendingFit()
   }
 
   protected override updated(): void {
-    if (this.pendingFit) void this.runPendingFit()
+    if (this.pendingFit) this.runPendingFit()
     const selected = this.store.nodes.filter((n) => n.selected).map((n) => n.id)
     const edgeIds = this.store.edges.filter((e) => e.selected).map((e) => e.id)
     const key = selected.join(',') + '|' + edgeIds.join(',')
@@ -175,10 +183,10 @@ export class QflowCanvas extends LitElement {
     }
   }
 
-  private async runPendingFit(): Promise<void> {
-    if (!this.store.panZoom || !this.store.width || !this.store.nodes.length) return
+  private runPendingFit(): void {
+    if (!this.store.nodes.length || !this.panZoom.fitNow()) return
     this.pendingFit = false
-    await this.panZoom.fitView(0)
+    this.requestUpdate()
   }
 
   // ---- rendering ----
@@ -195,13 +203,9 @@ export class QflowCanvas extends LitElement {
           @pointermove=${this.selection.onPointerMove}
           @pointerup=${this.onPanePointerUp}
         >
-          <div class=${VIEWPORT_CLASS} style="transform: translate(${x}px, ${y}px) scale(${k})">
+          <div class=${VIEWPORT_CLASS} style="transform: translate(${x}px, ${y}px) scale(${k})" @pointerover=${this.drags.ensure}>
             ${this.renderEdges()}
-            ${repeat(
-              this.store.nodes,
-              (n) => n.id,
-              (n) => this.renderNode(n)
-            )}
+            ${this.renderNodes()}
             ${connecting ? svg`<svg class="edges connection">${this.renderConnectionLine()}</svg>` : nothing}
           </div>
         </div>
@@ -256,27 +260,57 @@ export class QflowCanvas extends LitElement {
   }
 
   /**
-   * A node re-renders only when something it shows changed: its canvas node (position, selection,
-   * data), its run state or problem, its menu, the connection touching it, or the readonly flag.
-   * Dragging one node in a 500-node flow thus renders one card.
+   * Nodes render in blocks, each skipped unless something one of its nodes shows changed (its canvas
+   * node, run state, problem, menu, the connection touching it, readonly, whether it has outgoing
+   * edges). Dragging one node in a 500-node flow thus re-renders one block, and within it one card.
    */
-  private renderNodeOnce(node: CanvasNode) {
-    const internal = this.store.nodeLookup.get(node.id)
+  private renderNodes() {
+    const nodes = this.store.nodes
+    const outgoing = this.nodesWithOutgoing()
+    const blocks = []
+    for (let start = 0; start < nodes.length; start += BLOCK) {
+      const block = nodes.slice(start, start + BLOCK)
+      const deps = block.flatMap((n) => this.nodeDeps(n, outgoing))
+      // Each block is its own containing block, so moving a node lays out its block, not every node.
+      blocks.push(
+        guard(
+          deps,
+          () =>
+            html`<div class="node-block">${repeat(
+              block,
+              (n) => n.id,
+              (n) => guard(this.nodeDeps(n, outgoing), () => this.renderNode(n))
+            )}</div>`
+        )
+      )
+    }
+    return blocks
+  }
+
+  private nodeDeps(node: CanvasNode, outgoing: Set<string>): unknown[] {
     const c = this.store.connection
     const connection = c.inProgress
       ? `c${c.fromHandle.nodeId === node.id ? `f${c.fromHandle.id}` : ''}${c.toHandle?.nodeId === node.id ? `t${c.toHandle.id}${c.isValid}` : ''}`
       : ''
-    const deps = [
+    return [
       node,
-      internal?.internals.z,
+      this.store.transform[2] < COMPACT_ZOOM,
+      this.store.nodeLookup.get(node.id)?.internals.z,
       this.statuses[node.id],
       this.problems[node.id],
       this.menuFor === node.id,
       connection,
       this.readonly,
-      this.store.connectionLookup.get(`${node.id}-source`)?.size ?? 0,
+      outgoing.has(node.id),
     ]
-    return guard(deps, () => this.renderNode(node))
+  }
+
+  private outgoingCache: { edges: unknown; ids: Set<string> } = { edges: null, ids: new Set() }
+
+  private nodesWithOutgoing(): Set<string> {
+    if (this.outgoingCache.edges !== this.store.edges)
+      this.outgoingCache = { edges: this.store.edges, ids: new Set(this.store.edges.map((e) => e.source)) }
+    return this.outgoingCache.ids
   }
 
   private renderConnectionLine() {
@@ -300,7 +334,36 @@ export class QflowCanvas extends LitElement {
     </div>`
   }
 
+  /** The far-zoom card: enough to see the flow's shape and run, cheap enough for hundreds. */
+  private renderCompactNode(node: CanvasNode, title: string) {
+    const internal = this.store.nodeLookup.get(node.id)
+    const pos = internal?.internals.positionAbsolute ?? node.position
+    const run = this.statuses[node.id]
+    return html`<div
+      class="${NODE_CLASS} ${NO_PAN} compact ${node.selected ? 'selected' : ''} ${node.dragging ? 'moving' : ''} ${run ? `st-${run.status}` : ''} ${this.problems[node.id] ? 'invalid' : ''}"
+      part="node"
+      data-node-id=${node.id}
+      data-id=${node.id}
+      data-type=${node.data.flowNode.type}
+      data-status=${run?.status ?? nothing}
+      tabindex="0"
+      role="group"
+      aria-label="${title}${run ? ` (${run.status})` : ''}"
+      style="left: ${pos.x}px; top: ${pos.y}px;${internal?.internals.z ? ` z-index: ${internal.internals.z};` : ''} --accent: ${safeColor(node.data.manifest?.color)}"
+      @pointerdown=${(e: PointerEvent) => {
+        this.drags.ensure(e)
+        this.onNodePointerDown(e, node)
+      }}
+      @dblclick=${() => this.action(node.id, 'edit')}
+      @keydown=${(e: KeyboardEvent) => this.onNodeKey(e, node.id)}
+    ><div class="card"><div class="title">${fitText(title, 16)}</div></div></div>`
+  }
+
   private renderNode(node: CanvasNode) {
+    if (this.store.transform[2] < COMPACT_ZOOM) {
+      const { flowNode, manifest } = node.data
+      return this.renderCompactNode(node, flowNode.label || manifest?.title || flowNode.type)
+    }
     const internal = this.store.nodeLookup.get(node.id)
     const pos = internal?.internals.positionAbsolute ?? node.position
     const { flowNode, manifest } = node.data
@@ -316,7 +379,7 @@ export class QflowCanvas extends LitElement {
     const outY = portOffsets(outputs.length)
     const c = this.store.connection
     return html`<div
-      class="${NODE_CLASS} ${NO_PAN} ${node.selected ? 'selected' : ''} ${run ? `st-${run.status}` : ''} ${problem ? 'invalid' : ''}"
+      class="${NODE_CLASS} ${NO_PAN} ${node.selected ? 'selected' : ''} ${node.dragging ? 'moving' : ''} ${run ? `st-${run.status}` : ''} ${problem ? 'invalid' : ''}"
       part="node"
       data-node-id=${node.id}
       data-id=${node.id}
@@ -438,7 +501,7 @@ export class QflowCanvas extends LitElement {
   }
 
   private hasNoOutgoing(nodeId: string): boolean {
-    return !this.store.connectionLookup.get(`${nodeId}-source`)?.size
+    return !this.nodesWithOutgoing().has(nodeId)
   }
 
   // ---- interaction ----

@@ -1,4 +1,11 @@
-import { fitViewport, PanOnScrollMode, type PanZoomInstance, XYPanZoom } from '@xyflow/system'
+import {
+  fitViewport,
+  getInternalNodesBounds,
+  getViewportForBounds,
+  PanOnScrollMode,
+  type PanZoomInstance,
+  XYPanZoom,
+} from '@xyflow/system'
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import type { CanvasStore } from '../canvas-store.ts'
 import { LIB, NO_PAN, NO_WHEEL } from '../dom-contract.ts'
@@ -60,6 +67,20 @@ export class PanZoomController implements ReactiveController {
       connectionInProgress: this.store.connection.inProgress,
       paneClickDistance: 2,
     })
+  }
+
+  /**
+   * Fit at once, before rendering: the transform is set on the store and synced into d3 without an
+   * event, so a freshly loaded flow renders once, already at its fitted zoom (and level of detail).
+   */
+  fitNow(): boolean {
+    const store = this.store
+    if (!this.instance || !store.nodeLookup.size || !store.width || !store.height) return false
+    const bounds = getInternalNodesBounds(store.nodeLookup)
+    const viewport = getViewportForBounds(bounds, store.width, store.height, MIN_ZOOM, 1.25, 0.15)
+    store.transform = [viewport.x, viewport.y, viewport.zoom]
+    this.instance.syncViewport(viewport)
+    return true
   }
 
   async fitView(duration = 0): Promise<void> {
