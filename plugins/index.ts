@@ -1,5 +1,7 @@
 import type { NodePlugin } from '../core/plugin/types.ts'
+import awsAction from './aws-action/index.ts'
+import awsResource from './aws-resource/index.ts'
 import trigger from './trigger/index.ts'
 
 /** The node types that ship with qflow, registered before any community plugin. */
-export const builtinPlugins: NodePlugin[] = [trigger]
+export const builtinPlugins: NodePlugin[] = [trigger, awsResource, awsAction]

@@ -2,10 +2,12 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ServerContext } from './context.ts'
 import { errorHandler, errorResponse, notFoundHandler } from './http/errors.ts'
+import { accountRoutes } from './routes/accounts.ts'
 import { controlRoutes } from './routes/controls.ts'
 import { flowRoutes } from './routes/flows.ts'
 import { healthRoutes } from './routes/health.ts'
 import { nodeTypeRoutes } from './routes/node-types.ts'
+import { pluginRoutes } from './routes/plugins.ts'
 import { runRoutes } from './routes/runs.ts'
 import { uiRoutes } from './routes/ui.ts'
 
@@ -16,7 +18,14 @@ export type RouteGroup = (ctx: ServerContext) => Hono
  * Every API route group, one line each. Add yours here (accounts, plugins, keys...); it inherits
  * the body limit, the error shape and whatever `apiMiddleware` wraps the API with (auth).
  */
-export const apiRouteGroups: RouteGroup[] = [flowRoutes, runRoutes, controlRoutes, nodeTypeRoutes]
+export const apiRouteGroups: RouteGroup[] = [
+  flowRoutes,
+  runRoutes,
+  controlRoutes,
+  nodeTypeRoutes,
+  pluginRoutes,
+  accountRoutes,
+]
 
 export interface AppOptions {
   /** Runs before every `/api/*` route, in order: authentication goes here. */

@@ -135,7 +135,9 @@ export function createEngine(deps: EngineDeps) {
         if (!plugin) {
           return fail('failed', {
             code: 'NODE_TYPE_UNKNOWN',
-            message: `node type "${node.type}" is not installed (its plugin is missing)`,
+            message: node.plugin
+              ? `node type "${node.type}" is not installed (plugin "${node.plugin.name}" is missing)`
+              : `node type "${node.type}" is not installed (its plugin is missing)`,
           })
         }
         const config = parseNodeConfig(plugin, {

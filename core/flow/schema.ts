@@ -35,6 +35,11 @@ export const nodeSchema = z.object({
   position: positionSchema.default({ x: 0, y: 0 }),
   /** Per-node time limit in ms; the engine default applies when absent. */
   timeoutMs: z.number().int().positive().max(86_400_000).optional(),
+  /**
+   * The community plugin that provides `type`, recorded when the node is saved, so a flow opened
+   * where that plugin is missing can say which one to install.
+   */
+  plugin: z.object({ name: z.string().min(1).max(214), version: z.string().max(64).optional() }).optional(),
 })
 export type FlowNode = z.infer<typeof nodeSchema>
 

@@ -70,7 +70,9 @@ export function validateFlow(flow: Flow, registry: PluginRegistry): FlowProblem[
       problems.push({
         code: 'NODE_TYPE_UNKNOWN',
         nodeId: node.id,
-        message: `node "${node.label || node.id}" uses type "${node.type}", which no installed plugin provides`,
+        message: node.plugin
+          ? `node "${node.label || node.id}" uses type "${node.type}" from plugin "${node.plugin.name}", which is not installed`
+          : `node "${node.label || node.id}" uses type "${node.type}", which no installed plugin provides`,
       })
       continue
     }

@@ -2,6 +2,7 @@ import { ConfigError } from '../config.ts'
 import { AppError } from '../errors.ts'
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts'
 import { migrateCommand } from './commands/migrate.ts'
+import { pluginCommand } from './commands/plugin.ts'
 import { runCommand } from './commands/run.ts'
 import { serveCommand } from './commands/serve.ts'
 import { validateCommand } from './commands/validate.ts'
@@ -12,6 +13,7 @@ export const commands: Record<string, CliCommand> = {
   run: runCommand,
   validate: validateCommand,
   migrate: migrateCommand,
+  plugin: pluginCommand,
 }
 
 const processIo: CliIo = {

@@ -4,6 +4,7 @@ import { type FlowProblem, validateFlow } from '../../core/flow/validate.ts'
 import type { PluginRegistry } from '../../core/plugin/registry.ts'
 import { AppError, notFound } from '../errors.ts'
 import { parseInput } from '../parse-input.ts'
+import { stampPluginSources } from '../plugins/stamp.ts'
 import type { FlowRecord, FlowRepo, StoredFlow } from '../repos/flows.ts'
 
 /** New flow ids must be safe in a URL path segment and a file name. */
@@ -25,7 +26,8 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
 
   function parseDocument(body: unknown): StoredFlow | (Omit<StoredFlow, 'id'> & { id?: string }) {
     if (body === undefined) throw new AppError(400, 'BODY_REQUIRED', 'send the flow document as JSON')
-    return parseInput(flowSchema, body)
+    // Community nodes record their plugin, so the flow can name it where the plugin is missing.
+    return stampPluginSources(parseInput(flowSchema, body), registry)
   }
 
   function problemsBlockingDeploy(flow: StoredFlow): FlowProblem[] {

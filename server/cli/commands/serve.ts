@@ -1,4 +1,5 @@
 import { loadConfig } from '../../config.ts'
+import { pluginSettingsFromEnv } from '../../plugins/settings.ts'
 import { type CliCommand, EXIT } from '../command.ts'
 
 /** How long runs get to finish after SIGINT/SIGTERM before they are cancelled. */
@@ -11,8 +12,12 @@ export const serveCommand: CliCommand = {
     const config = loadConfig(io.env)
     // Loaded on use, so commands that need no server start quickly.
     const { startServer } = await import('../../server.ts')
-    const server = await startServer(config)
+    const server = await startServer(config, { plugins: await pluginSettingsFromEnv(io.env, io.cwd) })
     io.out(`qflow listening on ${server.url} (database ${config.db.url})`)
+    for (const plugin of server.ctx.plugins?.list() ?? []) {
+      if (plugin.status === 'failed')
+        io.err(`qflow: plugin ${plugin.name ?? plugin.source} did not load: ${plugin.error?.message}`)
+    }
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         io.out(`qflow: ${signal}, stopping (runs get ${SHUTDOWN_GRACE_MS / 1000}s to finish)`)

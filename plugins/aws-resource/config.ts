@@ -1,0 +1,55 @@
+import { z } from 'zod'
+import { paramsSchema } from '../shared/params.ts'
+import { resourceMethod, resourceMethods } from './catalogue.ts'
+
+const services = [...new Set(resourceMethods.map((method) => method.service))] as [string, ...string[]]
+
+/**
+ * The node's config: which call (service + method), its extra parameters, the addons, and
+ * optionally its own accounts and regions (empty = the flow's binding, the usual case).
+ */
+export const resourceConfig = z
+  .object({
+    service: z.enum(services).default('rds').describe('AWS service'),
+    method: z.string().min(1).default('DBInstances').describe('What to list, e.g. DB Instances'),
+    params: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Extra request parameters of the describe call (its filters), e.g. {Filters: [...]}'),
+    addons: z.array(z.string().min(1)).max(10).default([]).describe('Related resources to attach'),
+    accounts: z.array(z.string().min(1)).max(500).default([]).describe('Accounts; empty = the flow accounts'),
+    regions: z.array(z.string().min(1)).max(64).default([]).describe('Regions; empty = the flow regions'),
+  })
+  .superRefine((config, check) => {
+    const method = resourceMethod(`${config.service}.${config.method}`)
+    if (!method) {
+      const offered = resourceMethods
+        .filter((m) => m.service === config.service)
+        .map((m) => m.id.split('.')[1])
+      check.addIssue({
+        code: 'custom',
+        path: ['method'],
+        message: `${config.service} has no method "${config.method}"; pick one of: ${offered.join(', ')}`,
+      })
+      return
+    }
+    const params = paramsSchema(method.params, { call: method.operation }).safeParse(config.params)
+    if (!params.success)
+      for (const issue of params.error.issues)
+        check.addIssue({
+          code: 'custom',
+          path: ['params', ...issue.path.map(String)],
+          message: issue.message,
+        })
+    const offered = (method.addons ?? []).map((addon) => addon.key)
+    config.addons.forEach((addon, index) => {
+      if (!offered.includes(addon))
+        check.addIssue({
+          code: 'custom',
+          path: ['addons', index],
+          message: `"${addon}" is not an addon of ${method.serviceLabel} ${method.label}; it offers: ${offered.join(', ') || 'none'}`,
+        })
+    })
+  })
+
+export type ResourceConfig = z.infer<typeof resourceConfig>

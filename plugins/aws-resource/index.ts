@@ -1,0 +1,96 @@
+import { NodeExecutionError } from '../../core/errors.ts'
+import { defineNodeType } from '../../core/plugin/define.ts'
+import type { Item } from '../../core/plugin/types.ts'
+import { settleWithLimit } from '../shared/concurrency.ts'
+import { summariseAwsError } from '../shared/errors.ts'
+import { awsGateway, describeFailures, resolveTargets } from '../shared/targets.ts'
+import { resourceMethod } from './catalogue.ts'
+import { type ResourceConfig, resourceConfig } from './config.ts'
+import { fetchTarget } from './fetch.ts'
+
+/** How many (account, region) listings run at once; the gateway caps calls per account and region. */
+const TARGETS_AT_ONCE = 16
+
+function methodOf(config: ResourceConfig) {
+  return resourceMethod(`${config.service}.${config.method}`)!
+}
+
+export function resourcePermissions(config: ResourceConfig): string[] {
+  const method = methodOf(config)
+  const permissions = [`${method.service}:${method.operation}`]
+  for (const addon of method.addons ?? []) {
+    if (!config.addons.includes(addon.key)) continue
+    const related = resourceMethod(addon.method)!
+    permissions.push(`${related.service}:${related.operation}`)
+  }
+  return [...new Set(permissions)]
+}
+
+/**
+ * Lists AWS resources of one kind over every selected account and region at once, with addons
+ * attached. A region that fails is reported and the rest are returned: the step ends `partial`.
+ */
+export default defineNodeType({
+  manifest: {
+    type: 'aws-resource',
+    version: 1,
+    title: 'AWS Resource',
+    description: 'Fetches AWS resources (e.g. RDS DB instances) from the selected accounts and regions.',
+    category: 'aws',
+    icon: 'cloud',
+    color: '#ff9900',
+    inputs: [{ name: 'in' }],
+    outputs: [{ name: 'out', label: 'Resources' }],
+    permissions: ['rds:DescribeDBInstances', 'ec2:DescribeSecurityGroups'],
+    widgets: {
+      service: 'aws-service-picker',
+      method: 'aws-method-picker',
+      params: 'aws-params-editor',
+      addons: 'aws-addon-picker',
+      accounts: 'aws-account-picker',
+      regions: 'aws-region-picker',
+    },
+  },
+  config: resourceConfig,
+  permissionsFor: resourcePermissions,
+  async execute(ctx) {
+    const { config } = ctx
+    const method = methodOf(config)
+    const aws = awsGateway(ctx)
+    const accountIds = config.accounts.length > 0 ? config.accounts : ctx.targets.accounts
+    if (accountIds.length === 0)
+      throw new NodeExecutionError('no AWS account selected: bind the flow or the node to an account')
+    const regions = config.regions.length > 0 ? config.regions : ctx.targets.regions
+    const { targets, failures, skipped } = await resolveTargets(aws, accountIds, regions)
+    if (skipped.length > 0)
+      ctx.log('info', `skipped regions not enabled on their account: ${skipped.join(', ')}`)
+
+    const settled = await settleWithLimit(targets, TARGETS_AT_ONCE, (target) =>
+      fetchTarget(aws, target, method, config.params, config.addons, ctx.signal)
+    )
+    const out: Item[] = []
+    settled.forEach((result, index) => {
+      const { account, region } = targets[index]!
+      if (result.status === 'fulfilled') {
+        for (const item of result.value) out.push(item)
+        ctx.log('debug', `${account.id}/${region}: ${result.value.length} ${method.label}`)
+      } else failures.push({ accountId: account.id, region, ...summariseAwsError(result.reason) })
+    })
+    ctx.signal.throwIfAborted()
+    if (failures.length > 0) {
+      const summary = describeFailures(failures)
+      const succeeded = settled.filter((result) => result.status === 'fulfilled').length
+      if (succeeded === 0)
+        throw new NodeExecutionError(
+          `every account and region failed: ${summary}`,
+          false,
+          { failures },
+          'AWS_ALL_FAILED'
+        )
+      ctx.partial(`${failures.length} account region(s) failed, ${succeeded} listed: ${summary}`, {
+        failures,
+      })
+    }
+    return { out }
+  },
+})

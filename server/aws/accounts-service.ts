@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto'
+import { summariseAwsError } from '../../plugins/shared/errors.ts'
+import { AppError } from '../errors.ts'
+import type { AccountRepo } from '../repos/accounts.ts'
+import {
+  type AccountInput,
+  type AccountRecord,
+  accountInput,
+  publicAccount,
+  type StoredCredentials,
+} from './account.ts'
+import type { ServerAwsGateway } from './gateway.ts'
+import type { SecretBox } from './secrets.ts'
+import { loadRecording, SnapshotError } from './snapshot/load.ts'
+
+/** A refusal meant for the API caller; the app's error handler renders it. */
+export class AccountError extends AppError {}
+
+function parse(body: unknown): AccountInput {
+  if (body === undefined) throw new AccountError(400, 'BODY_MISSING', 'send the account as a JSON body')
+  const parsed = accountInput.safeParse(body)
+  if (parsed.success) return parsed.data
+  const issues = parsed.error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || 'body',
+    message: issue.message,
+  }))
+  throw new AccountError(400, 'VALIDATION_FAILED', `${issues[0]!.field}: ${issues[0]!.message}`, { issues })
+}
+
+/**
+ * Account lifecycle: validate, seal secrets, check a snapshot recording loads before saving it,
+ * and tell the gateway to drop cached clients when an account changes.
+ */
+export function createAccountService(deps: {
+  repo: AccountRepo
+  gateway: ServerAwsGateway
+  secrets: SecretBox
+  now?: () => Date
+}) {
+  const { repo, gateway, secrets } = deps
+  const now = () => (deps.now?.() ?? new Date()).toISOString()
+
+  async function build(input: AccountInput, id: string, previous?: AccountRecord): Promise<AccountRecord> {
+    const stamp = now()
+    const base = {
+      id,
+      name: input.name,
+      ...(input.accountId ? { awsAccountId: input.accountId } : {}),
+      createdAt: previous?.createdAt ?? stamp,
+      updatedAt: stamp,
+    }
+    if (input.kind === 'snapshot') {
+      const snapshot = input.path !== undefined ? { path: input.path } : { files: input.files! }
+      try {
+        const recording = await loadRecording(snapshot, input.regions)
+        return { ...base, kind: 'snapshot', regions: recording.regions, snapshot }
+      } catch (err) {
+        if (err instanceof SnapshotError)
+          throw new AccountError(400, 'SNAPSHOT_INVALID', `${err.field}: ${err.message}`)
+        throw err
+      }
+    }
+    let credentials: StoredCredentials
+    if (!input.credentials) credentials = previous?.credentials ?? { type: 'default' }
+    else if (input.credentials.type === 'static') {
+      const { accessKeyId, secretAccessKey, sessionToken } = input.credentials
+      try {
+        credentials = {
+          type: 'static',
+          accessKeyId,
+          sealed: secrets.seal(JSON.stringify({ secretAccessKey, sessionToken })),
+        }
+      } catch (err) {
+        throw new AccountError(400, 'SECRET_KEY_MISSING', `credentials: ${(err as Error).message}`)
+      }
+    } else credentials = input.credentials
+    return {
+      ...base,
+      kind: 'aws',
+      regions: input.regions,
+      ...(input.endpoint ? { endpoint: input.endpoint } : {}),
+      credentials,
+      ...(input.assumeRole ? { assumeRole: input.assumeRole } : {}),
+    }
+  }
+
+  async function require(id: string): Promise<AccountRecord> {
+    const found = await repo.get(id)
+    if (!found) throw new AccountError(404, 'ACCOUNT_NOT_FOUND', `no account with id "${id}"`, { id })
+    return found
+  }
+
+  return {
+    list: async () => (await repo.list()).map(publicAccount),
+    get: async (id: string) => publicAccount(await require(id)),
+    async create(body: unknown) {
+      const input = parse(body)
+      const id = input.id ?? randomUUID()
+      const record = await build(input, id)
+      if (!(await repo.insert(record)))
+        throw new AccountError(409, 'ACCOUNT_EXISTS', `an account with id "${id}" already exists`, { id })
+      return publicAccount(record)
+    },
+    async update(id: string, body: unknown) {
+      const previous = await require(id)
+      const input = parse(body)
+      if (input.id !== undefined && input.id !== id)
+        throw new AccountError(
+          400,
+          'VALIDATION_FAILED',
+          `id: the body says "${input.id}" but the path says "${id}"`
+        )
+      const record = await build(input, id, previous)
+      if (!(await repo.replace(record)))
+        throw new AccountError(404, 'ACCOUNT_NOT_FOUND', `no account with id "${id}"`)
+      gateway.forget(id)
+      return publicAccount(record)
+    },
+    async remove(id: string) {
+      if (!(await repo.remove(id)))
+        throw new AccountError(404, 'ACCOUNT_NOT_FOUND', `no account with id "${id}"`, { id })
+      gateway.forget(id)
+    },
+    /** Ask STS who these credentials are: the quickest proof an account is set up right. */
+    async test(id: string) {
+      const record = await require(id)
+      const region = record.regions[0] ?? 'us-east-1'
+      const started = Date.now()
+      try {
+        const sts = await gateway.client(id, region, 'sts')
+        const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts')
+        const identity = await sts.send(new GetCallerIdentityCommand({}))
+        const mismatch = record.awsAccountId && identity.Account !== record.awsAccountId
+        return {
+          ok: !mismatch,
+          region,
+          account: identity.Account,
+          arn: identity.Arn,
+          userId: identity.UserId,
+          ms: Date.now() - started,
+          ...(mismatch
+            ? { problem: `credentials belong to ${identity.Account}, not ${record.awsAccountId}` }
+            : {}),
+        }
+      } catch (err) {
+        return { ok: false, region, ms: Date.now() - started, error: summariseAwsError(err) }
+      }
+    },
+  }
+}
+
+export type AccountService = ReturnType<typeof createAccountService>

@@ -1,0 +1,123 @@
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { isAbsolute, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { getOrSet } from '../../../plugins/shared/maps.ts'
+import { REGION, type SnapshotSource } from '../account.ts'
+
+/**
+ * A recorded estate: per region, per `<service>.<Operation>`, the recorded responses in file order
+ * (several files of one operation are pages or parts of one listing). Layout as in
+ * `../shared/aws-cases/<case>/`: files at the top belong to the first region, a folder named after a
+ * region holds that region's files; anything else (`case.json`, `raw/`) is ignored.
+ */
+export interface Recording {
+  regions: string[]
+  responses: Map<string, Map<string, unknown[]>>
+}
+
+export class SnapshotError extends Error {
+  constructor(
+    readonly field: string,
+    message: string
+  ) {
+    super(message)
+    this.name = 'SnapshotError'
+  }
+}
+
+/** `rds.DescribeDBInstances.json`, `ec2.DescribeSecurityGroups.part2.json`, `rds.DescribeDBInstances_2.json`. */
+const RESPONSE_FILE = /^([a-z0-9-]+)\.([A-Z][A-Za-z0-9]*?)(?:[._-][^/]*)?\.json$/
+export const DEFAULT_FIRST_REGION = 'us-east-1'
+
+/** The qflow install folder: relative snapshot paths start here, so `../shared/...` works from a checkout. */
+export const INSTALL_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+
+export function resolveSnapshotPath(path: string): string {
+  return isAbsolute(path) ? path : resolve(INSTALL_ROOT, path)
+}
+
+interface RawFile {
+  region: string | undefined
+  name: string
+  read(): Promise<unknown>
+}
+
+export async function loadRecording(
+  source: SnapshotSource,
+  regions: readonly string[] = []
+): Promise<Recording> {
+  const raw = 'path' in source ? await listFolder(resolveSnapshotPath(source.path)) : listUpload(source.files)
+  const first = regions[0] ?? DEFAULT_FIRST_REGION
+  const responses = new Map<string, Map<string, unknown[]>>()
+  // The first region always exists (an empty top level is an empty estate); any other region
+  // exists only if it has a folder, so asking for one that was never recorded is an error.
+  responses.set(first, new Map())
+  const sorted = raw.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))
+  for (const file of sorted) {
+    const match = RESPONSE_FILE.exec(file.name)
+    if (!match) continue
+    const region = file.region ?? first
+    const key = `${match[1]}.${match[2]}`
+    const body = await file.read()
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new SnapshotError(
+        source && 'path' in source ? 'path' : 'files',
+        `${file.region ? `${file.region}/` : ''}${file.name} is not a JSON object`
+      )
+    const byOperation = getOrSet(responses, region, () => new Map<string, unknown[]>())
+    getOrSet(byOperation, key, () => []).push(body)
+  }
+  return { regions: [...responses.keys()], responses }
+}
+
+async function listFolder(folder: string): Promise<RawFile[]> {
+  const info = await stat(folder).catch(() => undefined)
+  if (!info?.isDirectory()) throw new SnapshotError('path', `snapshot folder ${folder} does not exist`)
+  const files: RawFile[] = []
+  const fromFile = (region: string | undefined, path: string, name: string): RawFile => ({
+    region,
+    name,
+    read: async () => {
+      try {
+        return JSON.parse(await readFile(path, 'utf8'))
+      } catch (err) {
+        throw new SnapshotError('path', `${path} is not valid JSON: ${(err as Error).message}`)
+      }
+    },
+  })
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    if (entry.isFile()) files.push(fromFile(undefined, join(folder, entry.name), entry.name))
+    else if (entry.isDirectory() && REGION.test(entry.name)) {
+      for (const inner of await readdir(join(folder, entry.name), { withFileTypes: true }))
+        if (inner.isFile()) files.push(fromFile(entry.name, join(folder, entry.name, inner.name), inner.name))
+    }
+  }
+  return files
+}
+
+function listUpload(files: Record<string, unknown>): RawFile[] {
+  return Object.entries(files).map(([key, value]) => {
+    const slash = key.lastIndexOf('/')
+    const region = slash >= 0 ? key.slice(0, slash) : undefined
+    const name = key.slice(slash + 1)
+    if (region !== undefined && !REGION.test(region))
+      throw new SnapshotError(
+        `files.${key}`,
+        `"${region}" is not a region name (expected e.g. eu-west-1/${name})`
+      )
+    if (RESPONSE_FILE.test(name) === false)
+      throw new SnapshotError(`files.${key}`, `"${name}" is not named <service>.<Operation>[.part].json`)
+    return {
+      region,
+      name,
+      read: async () => {
+        if (typeof value !== 'string') return value
+        try {
+          return JSON.parse(value)
+        } catch (err) {
+          throw new SnapshotError(`files.${key}`, `not valid JSON: ${(err as Error).message}`)
+        }
+      },
+    }
+  })
+}

@@ -1,0 +1,90 @@
+import { resolve } from 'node:path'
+import { errorMessage } from '../../../core/errors.ts'
+import { builtinPlugins } from '../../../plugins/index.ts'
+import { installPlugin, uninstallPlugin } from '../../plugins/install.ts'
+import { scaffoldPlugin } from '../../plugins/scaffold.ts'
+import { pluginSettingsFromEnv } from '../../plugins/settings.ts'
+import { type CliCommand, type CliIo, EXIT } from '../command.ts'
+
+const USAGE = `plugin <action> ...
+  plugin new <package-name> [folder]       create a plugin package with one node type and a test
+  plugin install <folder|package> [--allow-host <host>]...
+                                           check a plugin (policy, API version, trial load), record it
+  plugin remove <package-name|source>      remove it from the plugins file
+  plugin list                              show the configured plugins`
+
+/**
+ * \`qflow plugin ...\`. Install writes the plugins file (\`QFLOW_PLUGINS_FILE\`, default
+ * \`data/plugins.json\`); the server loads it, plus \`QFLOW_PLUGINS\`, at start.
+ */
+export const pluginCommand: CliCommand = {
+  summary: 'create, install and remove community node plugins',
+  usage: USAGE,
+  async run(args, io) {
+    const [action, ...rest] = args
+    try {
+      switch (action) {
+        case 'new': {
+          const [name, folder] = rest
+          if (!name) return usage(io, 'plugin new: give the package name, e.g. qflow-plugin-jira')
+          const dir = resolve(io.cwd, folder ?? name.replace(/^@[^/]+\//, ''))
+          const files = await scaffoldPlugin(name, dir)
+          io.out(`created ${dir}\n${files.map((file) => `  ${file}`).join('\n')}`)
+          io.out('next: npm install --save-dev qflow && npm test')
+          return EXIT.ok
+        }
+        case 'install': {
+          const { positional, hosts } = parseHosts(rest)
+          if (positional.length !== 1) return usage(io, 'plugin install: give one folder or package name')
+          const settings = await pluginSettingsFromEnv(io.env, io.cwd)
+          const status = await installPlugin(positional[0]!, { settings, hosts, builtins: builtinPlugins })
+          const types = status.nodeTypes.map((node) => node.type).join(', ')
+          io.out(`installed ${status.name}@${status.version} (node types: ${types}) in ${settings.file}`)
+          io.out(`network: ${status.network.join(', ') || 'none'}\nrestart the server to load it`)
+          return EXIT.ok
+        }
+        case 'remove': {
+          if (rest.length !== 1) return usage(io, 'plugin remove: give the package name or source')
+          const settings = await pluginSettingsFromEnv(io.env, io.cwd)
+          const removed = await uninstallPlugin(rest[0]!, settings)
+          if (!removed) {
+            io.err(`qflow plugin remove: ${rest[0]} is not in ${settings.file}`)
+            return EXIT.failed
+          }
+          io.out(`removed ${rest[0]}; restart the server to unload it`)
+          return EXIT.ok
+        }
+        case 'list': {
+          const settings = await pluginSettingsFromEnv(io.env, io.cwd)
+          if (settings.entries.length === 0) io.out('no plugins configured')
+          for (const entry of settings.entries) {
+            io.out(
+              `${entry.source}${entry.hosts.length > 0 ? `  (extra hosts: ${entry.hosts.join(', ')})` : ''}\n`
+            )
+          }
+          return EXIT.ok
+        }
+        default:
+          return usage(io, action ? `plugin: unknown action "${action}"` : 'plugin: give an action')
+      }
+    } catch (err) {
+      io.err(`qflow plugin ${action}: ${errorMessage(err)}`)
+      return EXIT.failed
+    }
+  },
+}
+
+function usage(io: CliIo, problem: string): number {
+  io.err(`qflow ${problem}\nusage: qflow ${USAGE}`)
+  return EXIT.usage
+}
+
+function parseHosts(args: string[]): { positional: string[]; hosts: string[] } {
+  const positional: string[] = []
+  const hosts: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--allow-host' && args[i + 1]) hosts.push(args[++i]!)
+    else positional.push(args[i]!)
+  }
+  return { positional, hosts }
+}

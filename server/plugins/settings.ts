@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { z } from 'zod'
+import { FlowError } from '../../core/errors.ts'
+import { hostRule } from './package.ts'
+import type { PluginPolicy } from './policy.ts'
+
+/** One configured plugin: where it comes from, and any extra hosts the operator lets it reach. */
+export const pluginEntrySchema = z.object({
+  source: z.string().min(1),
+  hosts: z.array(hostRule).default([]),
+})
+export type PluginEntry = z.infer<typeof pluginEntrySchema>
+
+/** The file `qflow plugin install` maintains. */
+export const pluginsFileSchema = z.object({ plugins: z.array(pluginEntrySchema).default([]) })
+
+export interface PluginLimits {
+  /** V8 heap limit per worker process, MB. */
+  memoryMb: number
+  /** Ceiling for one call, ms. */
+  timeoutMs: number
+  /** Worker processes per plugin at most. */
+  maxWorkers: number
+}
+
+export interface PluginSettings {
+  entries: PluginEntry[]
+  policy: PluginPolicy
+  limits: PluginLimits
+  /** Folder that relative sources and package names resolve from. */
+  baseDir: string
+  /** Where installed plugins are recorded. */
+  file: string
+}
+
+export const DEFAULT_LIMITS: PluginLimits = { memoryMb: 128, timeoutMs: 30_000, maxWorkers: 2 }
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+}
+
+function positive(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new FlowError('SETTINGS_INVALID', `${name} must be a positive whole number, got "${raw}"`)
+  }
+  return value
+}
+
+/**
+ * Plugin settings from the environment: `QFLOW_PLUGINS` (package names or folders, comma-separated),
+ * `QFLOW_PLUGINS_FILE` (what `qflow plugin install` wrote; default `data/plugins.json`),
+ * `QFLOW_PLUGINS_ALLOW` / `QFLOW_PLUGINS_DENY` (package-name patterns), and the sandbox limits
+ * `QFLOW_PLUGIN_MEMORY_MB`, `QFLOW_PLUGIN_TIMEOUT_MS`, `QFLOW_PLUGIN_WORKERS`.
+ */
+export async function pluginSettingsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  baseDir = process.cwd()
+): Promise<PluginSettings> {
+  const file = resolve(baseDir, env.QFLOW_PLUGINS_FILE ?? 'data/plugins.json')
+  const fromFile = await readPluginsFile(file)
+  const fromEnv = list(env.QFLOW_PLUGINS).map((source) => ({ source, hosts: [] }))
+  const seen = new Set<string>()
+  const entries = [...fromEnv, ...fromFile].filter((entry) => {
+    if (seen.has(entry.source)) return false
+    seen.add(entry.source)
+    return true
+  })
+  return {
+    entries,
+    policy: { allow: list(env.QFLOW_PLUGINS_ALLOW), deny: list(env.QFLOW_PLUGINS_DENY) },
+    limits: {
+      memoryMb: positive(env, 'QFLOW_PLUGIN_MEMORY_MB', DEFAULT_LIMITS.memoryMb),
+      timeoutMs: positive(env, 'QFLOW_PLUGIN_TIMEOUT_MS', DEFAULT_LIMITS.timeoutMs),
+      maxWorkers: positive(env, 'QFLOW_PLUGIN_WORKERS', DEFAULT_LIMITS.maxWorkers),
+    },
+    baseDir,
+    file,
+  }
+}
+
+export async function readPluginsFile(file: string): Promise<PluginEntry[]> {
+  if (!existsSync(file)) return []
+  let raw: unknown
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'))
+  } catch (err) {
+    throw new FlowError('SETTINGS_INVALID', `cannot read ${file}: ${(err as Error).message}`)
+  }
+  const parsed = pluginsFileSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new FlowError('SETTINGS_INVALID', `${file}: ${issue.path.join('.')}: ${issue.message}`)
+  }
+  return parsed.data.plugins
+}

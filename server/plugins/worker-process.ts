@@ -1,0 +1,274 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { NodeExecutionError } from '../../core/errors.ts'
+import type { PortItems } from '../../core/plugin/types.ts'
+import { sandboxFor } from './sandbox.ts'
+
+/** What the worker reports about each node type it loaded. */
+export interface LoadedNode {
+  module: string
+  manifest: unknown
+  configSchema: unknown
+}
+
+/** The serialisable part of a NodeContext, sent with each call. */
+export interface CallContext {
+  runId: string
+  flowId: string
+  node: { id: string; type: string; label: string }
+  config: unknown
+  variables: Readonly<Record<string, unknown>>
+  targets: { accounts: string[]; regions: string[] }
+  runInput: unknown
+}
+
+/** The host's side of a call: where logs, partial marks and AWS requests from the worker go. */
+export interface CallHandlers {
+  log(level: string, message: string, data?: unknown): void
+  partial(reason: string, details?: unknown): void
+  aws(request: unknown): Promise<unknown>
+}
+
+export interface WorkerOptions {
+  pluginName: string
+  pluginDir: string
+  modules: string[]
+  hosts: string[]
+  coreSource: string
+  memoryMb: number
+  /** RSS ceiling in MB: catches memory V8's heap limit does not count (ArrayBuffers). */
+  rssLimitMb: number
+}
+
+type WorkerError = { name: string; message: string; code?: string; permission?: string; resource?: string }
+
+type Message =
+  | { t: 'booted' }
+  | { t: 'loaded'; nodes: LoadedNode[] }
+  | { t: 'load-failed'; error: WorkerError }
+  | { t: 'done'; id: number; output: PortItems }
+  | { t: 'failed'; id: number; error: WorkerError }
+  | { t: 'log'; id?: number; level: string; message: string; data?: unknown }
+  | { t: 'partial'; id: number; reason: string; details?: unknown }
+  | { t: 'aws'; id: number; callId: number; request: unknown }
+  | { t: 'fatal'; error: WorkerError }
+
+const STDERR_KEPT = 4096
+const RSS_CHECK_MS = 25
+
+/**
+ * One sandboxed worker process running one plugin, one call at a time. When it dies, every waiter
+ * learns why in words: the heap limit, the RSS ceiling, a time limit, or a crash with its last output.
+ */
+export class PluginWorker {
+  readonly child: ChildProcess
+  private stderr = ''
+  private killReason: { code: string; message: string } | undefined
+  private fatal: WorkerError | undefined
+  private current:
+    | { id: number; handlers: CallHandlers; resolve(o: PortItems): void; reject(e: Error): void }
+    | undefined
+  private loadWaiter: { resolve(nodes: LoadedNode[]): void; reject(e: Error): void } | undefined
+  private nextId = 0
+  private rssTimer: NodeJS.Timeout | undefined
+  readonly exited: Promise<void>
+  alive = true
+
+  constructor(private readonly options: WorkerOptions) {
+    const sandbox = sandboxFor(options.pluginDir, { memoryMb: options.memoryMb })
+    this.child = fork(sandbox.entry, sandbox.args, {
+      execArgv: sandbox.execArgv,
+      // A clean environment: the server's variables (credentials among them) stay in the server.
+      env: {},
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    })
+    this.child.stderr!.setEncoding('utf8')
+    this.child.stderr!.on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-STDERR_KEPT)
+    })
+    this.child.on('message', (message: Message) => this.onMessage(message))
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.alive = false
+        clearInterval(this.rssTimer)
+        const error = this.deathError(code, signal)
+        this.loadWaiter?.reject(error)
+        this.loadWaiter = undefined
+        this.current?.reject(error)
+        this.current = undefined
+        resolve()
+      })
+    })
+    this.child.on('error', () => {})
+  }
+
+  get busy(): boolean {
+    return this.current !== undefined
+  }
+
+  /** Load the plugin's modules; resolves with what they declare. */
+  load(): Promise<LoadedNode[]> {
+    return new Promise((resolve, reject) => {
+      this.loadWaiter = { resolve, reject }
+      this.child.send({
+        t: 'load',
+        modules: this.options.modules,
+        hosts: this.options.hosts,
+        coreSource: this.options.coreSource,
+      })
+    })
+  }
+
+  /** Run one node execution. The pool never sends a second call before the first settles. */
+  call(type: string, call: CallContext, input: PortItems, handlers: CallHandlers): Promise<PortItems> {
+    const id = ++this.nextId
+    return new Promise((resolve, reject) => {
+      if (!this.alive) {
+        reject(this.deathError(this.child.exitCode, this.child.signalCode))
+        return
+      }
+      this.current = { id, handlers, resolve, reject }
+      this.watchMemory()
+      this.child.send({ t: 'exec', id, type, call, input })
+    })
+  }
+
+  /** Stop the worker for a stated reason; the pending call fails with that reason. */
+  kill(code: string, message: string): Promise<void> {
+    if (this.alive && !this.killReason) {
+      this.killReason = { code, message }
+      this.child.kill('SIGKILL')
+    }
+    return this.exited
+  }
+
+  private onMessage(message: Message) {
+    switch (message.t) {
+      case 'fatal':
+        this.fatal = message.error
+        return
+      case 'loaded':
+        this.loadWaiter?.resolve(message.nodes)
+        this.loadWaiter = undefined
+        return
+      case 'load-failed':
+        this.loadWaiter?.reject(pluginError(this.options.pluginName, message.error))
+        this.loadWaiter = undefined
+        return
+      case 'done':
+      case 'failed': {
+        const current = this.current
+        if (!current || current.id !== message.id) return
+        this.current = undefined
+        clearInterval(this.rssTimer)
+        if (message.t === 'done') current.resolve(message.output)
+        else current.reject(pluginError(this.options.pluginName, message.error))
+        return
+      }
+      case 'log':
+        if (this.current && message.id === this.current.id) {
+          this.current.handlers.log(message.level, message.message, message.data)
+        }
+        return
+      case 'partial':
+        if (this.current && message.id === this.current.id) {
+          this.current.handlers.partial(message.reason, message.details)
+        }
+        return
+      case 'aws': {
+        const current = this.current
+        if (!current || message.id !== current.id) return
+        current.handlers.aws(message.request).then(
+          (value) => this.reply({ t: 'aws-result', callId: message.callId, ok: true, value }),
+          (err: unknown) =>
+            this.reply({
+              t: 'aws-result',
+              callId: message.callId,
+              ok: false,
+              error: {
+                message: err instanceof Error ? err.message : String(err),
+                code: (err as { code?: string }).code,
+              },
+            })
+        )
+        return
+      }
+    }
+  }
+
+  private reply(message: unknown) {
+    if (this.alive) this.child.send(message as object, () => {})
+  }
+
+  /** V8's heap limit does not count ArrayBuffers; the RSS of the process does. Linux only. */
+  private watchMemory() {
+    const pid = this.child.pid
+    if (pid === undefined) return
+    clearInterval(this.rssTimer)
+    this.rssTimer = setInterval(async () => {
+      const statm = await readFile(`/proc/${pid}/statm`, 'utf8').catch(() => undefined)
+      if (!statm) return
+      const rssMb = (Number(statm.split(' ')[1]) * 4096) / 1048576
+      if (rssMb > this.options.rssLimitMb) {
+        void this.kill(
+          'PLUGIN_OUT_OF_MEMORY',
+          `plugin "${this.options.pluginName}" used more than ${this.options.rssLimitMb} MB of memory and was stopped`
+        )
+      }
+    }, RSS_CHECK_MS)
+    this.rssTimer.unref()
+  }
+
+  private deathError(code: number | null, signal: NodeJS.Signals | null): NodeExecutionError {
+    const name = this.options.pluginName
+    if (this.killReason)
+      return new NodeExecutionError(this.killReason.message, false, undefined, this.killReason.code)
+    if (/heap out of memory|Reached heap limit/i.test(this.stderr)) {
+      return new NodeExecutionError(
+        `plugin "${name}" ran out of memory (heap limit ${this.options.memoryMb} MB) and was stopped`,
+        false,
+        undefined,
+        'PLUGIN_OUT_OF_MEMORY'
+      )
+    }
+    const how = signal ? `signal ${signal}` : `exit code ${code}`
+    const why = this.fatal
+      ? `${this.fatal.name}: ${this.fatal.message}`
+      : this.stderr.trim().split('\n').filter(Boolean).at(-1)
+    return new NodeExecutionError(
+      `plugin "${name}" crashed (${how})${why ? `: ${why}` : ''}`,
+      true,
+      undefined,
+      'PLUGIN_CRASHED'
+    )
+  }
+}
+
+/** An error raised inside the worker, as the node's error: sandbox denials say what was denied. */
+function pluginError(pluginName: string, error: WorkerError): NodeExecutionError {
+  if (error.code === 'ERR_ACCESS_DENIED') {
+    const what = [error.permission, error.resource].filter(Boolean).join(' ')
+    return new NodeExecutionError(
+      `plugin "${pluginName}" was denied by its sandbox: ${error.message}${what ? ` (${what})` : ''}`,
+      false,
+      { permission: error.permission, resource: error.resource },
+      'PLUGIN_DENIED'
+    )
+  }
+  if (
+    error.code &&
+    ['ERR_QFLOW_IMPORT_DENIED', 'QFLOW_NETWORK_DENIED', 'PLUGIN_DENIED'].includes(error.code)
+  ) {
+    return new NodeExecutionError(
+      `plugin "${pluginName}": ${error.message}`,
+      false,
+      undefined,
+      'PLUGIN_DENIED'
+    )
+  }
+  if (error.code === 'CONFIG_INVALID') {
+    return new NodeExecutionError(error.message, false, undefined, 'CONFIG_INVALID')
+  }
+  return new NodeExecutionError(`plugin "${pluginName}": ${error.message}`, false, undefined, 'PLUGIN_FAILED')
+}

@@ -1,0 +1,160 @@
+/**
+ * Entry point of a community plugin worker process. The host forks it with Node's permission model
+ * (reads limited to the plugin folder and this runtime, no writes, no child processes), a clean
+ * environment and a heap limit. It loads one plugin's node-type modules and runs one call at a time
+ * on the host's behalf. Plain JavaScript on purpose: the sandbox cannot run a TypeScript loader.
+ */
+import { register } from 'node:module'
+import { createContext } from './context.mjs'
+import { guardedFetch } from './network.mjs'
+
+const boot = JSON.parse(process.argv[2])
+register('./hooks.mjs', { parentURL: import.meta.url, data: boot.scope })
+
+// Keep what the runtime needs, then take `process` away from plugin code: it would offer
+// `process.kill(process.ppid)`, `process.env` and `process.exit` to anyone who asked.
+const proc = process
+const send = (message) => proc.send(message)
+Object.defineProperty(globalThis, 'process', { value: undefined, writable: false, configurable: false })
+
+const { z } = await import(boot.scope.provided.zod)
+const nodes = new Map()
+const pending = new Map()
+const controllers = new Map()
+let resolveExpressions = () => {
+  throw new Error('ctx.resolve is not available before the plugin loaded')
+}
+let nextAwsCall = 0
+
+proc.on('unhandledRejection', (reason) => {
+  send({
+    t: 'log',
+    level: 'warn',
+    message: `unhandled rejection in plugin code: ${describe(reason).message}`,
+  })
+})
+
+// An error thrown outside any call (a timer, an event handler) leaves the worker in an unknown
+// state: report it so the host can say what happened, then exit and let the pool replace us.
+proc.on('uncaughtException', (err) => {
+  proc.send({ t: 'fatal', error: describe(err) }, () => proc.exit(1))
+})
+
+proc.on('message', (message) => {
+  if (message.t === 'load') void load(message)
+  else if (message.t === 'exec') void execute(message)
+  else if (message.t === 'abort')
+    for (const c of controllers.values()) c.abort(new Error('the call was cancelled'))
+  else if (message.t === 'aws-result') settleAws(message)
+})
+send({ t: 'booted' })
+
+async function load({ modules, hosts, coreSource }) {
+  try {
+    globalThis.fetch = guardedFetch(globalThis.fetch, hosts)
+    const core = await import(`data:text/javascript;base64,${coreSource}`)
+    resolveExpressions = core.resolveExpressions
+    const described = []
+    for (const modulePath of modules) {
+      const url = new URL(modulePath, boot.pluginUrl)
+      const exported = (await import(url.href)).default
+      const problem = shapeProblem(exported)
+      if (problem) throw new Error(`${modulePath}: ${problem}`)
+      const zodConfig = isZod(exported.config)
+      nodes.set(exported.manifest.type, { plugin: exported, zodConfig })
+      described.push({
+        module: modulePath,
+        manifest: exported.manifest,
+        configSchema: configJsonSchema(exported.config, zodConfig),
+      })
+    }
+    send({ t: 'loaded', nodes: described })
+  } catch (err) {
+    send({ t: 'load-failed', error: describe(err) })
+  }
+}
+
+function shapeProblem(exported) {
+  if (!exported || typeof exported !== 'object') return 'the default export is not a node type object'
+  if (!exported.manifest || typeof exported.manifest.type !== 'string') return 'manifest.type is missing'
+  if (typeof exported.execute !== 'function') return 'execute(ctx, input) is missing'
+  if (exported.config !== undefined && typeof exported.config !== 'object') {
+    return 'config is neither a zod schema nor a JSON Schema object'
+  }
+  return undefined
+}
+
+function isZod(schema) {
+  return Boolean(schema && typeof schema === 'object' && '_zod' in schema)
+}
+
+/** The host edits and validates config from JSON Schema; a zod schema is converted here, once. */
+function configJsonSchema(schema, zodConfig) {
+  if (schema === undefined) return { type: 'object', properties: {} }
+  if (zodConfig) return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
+  return schema
+}
+
+async function execute({ id, type, call, input }) {
+  const controller = new AbortController()
+  controllers.set(id, controller)
+  try {
+    const entry = nodes.get(type)
+    if (!entry) throw new Error(`this plugin has no node type "${type}"`)
+    // The host already validated against the JSON Schema; the plugin's own zod schema still runs,
+    // so its transforms, refinements and defaults apply exactly as the author wrote them.
+    let config = call.config
+    if (entry.zodConfig) {
+      const parsed = entry.plugin.config.safeParse(config)
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`)
+        throw Object.assign(new Error(issues.join('; ')), { code: 'CONFIG_INVALID' })
+      }
+      config = parsed.data
+    }
+    const ctx = createContext({
+      id,
+      call: { ...call, config },
+      send,
+      resolveExpressions,
+      signal: controller.signal,
+      requestAws: (request) => requestAws(id, request),
+    })
+    const output = await entry.plugin.execute(ctx, input)
+    send({ t: 'done', id, output: output ?? {} })
+  } catch (err) {
+    send({ t: 'failed', id, error: describe(err) })
+  } finally {
+    controllers.delete(id)
+  }
+}
+
+function requestAws(id, request) {
+  const callId = ++nextAwsCall
+  return new Promise((resolve, reject) => {
+    pending.set(callId, { resolve, reject })
+    send({ t: 'aws', id, callId, request })
+  })
+}
+
+function settleAws({ callId, ok, value, error }) {
+  const waiter = pending.get(callId)
+  pending.delete(callId)
+  if (!waiter) return
+  if (ok) waiter.resolve(value)
+  else waiter.reject(Object.assign(new Error(error.message), { code: error.code }))
+}
+
+/** Errors cross the process boundary as plain data; permission denials keep what was denied. */
+function describe(err) {
+  if (err instanceof Error) {
+    return {
+      name: err.name,
+      message: err.message,
+      code: typeof err.code === 'string' ? err.code : undefined,
+      permission: err.permission,
+      resource: err.resource,
+    }
+  }
+  return { name: 'Error', message: typeof err === 'string' ? err : JSON.stringify(err) }
+}

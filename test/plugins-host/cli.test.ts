@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { main } from '../../server/cli/main.ts'
+import { repoRoot } from '../support/plugin-host.ts'
+
+function collector(env: Record<string, string>, cwd: string) {
+  const io = { out: '', err: '', env, cwd }
+  return {
+    io,
+    cli: {
+      out(text: string) {
+        io.out += `${text}\n`
+      },
+      err(text: string) {
+        io.err += `${text}\n`
+      },
+      env,
+      cwd,
+    },
+  }
+}
+
+describe('qflow plugin (through the CLI entry point)', () => {
+  let dir: string
+  let env: Record<string, string>
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'qflow-cli-'))
+    env = { QFLOW_PLUGINS_FILE: join(dir, 'plugins.json') }
+  })
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  it('new creates the package in a folder named after it', async () => {
+    const { io, cli } = collector(env, dir)
+    expect(await main(['plugin', 'new', 'qflow-plugin-stamp'], cli)).toBe(0)
+    expect(existsSync(join(dir, 'qflow-plugin-stamp', 'stamp.js'))).toBe(true)
+    expect(io.out).toContain('test/stamp.test.js')
+  })
+
+  it('install checks and records a plugin, with extra hosts; list and remove follow', async () => {
+    const { io, cli } = collector(env, repoRoot)
+    const code = await main(
+      ['plugin', 'install', './examples/plugin-notify', '--allow-host', 'chat.example.org'],
+      cli
+    )
+    expect(io.err).toBe('')
+    expect(code).toBe(0)
+    expect(io.out).toContain('installed qflow-plugin-notify@1.0.0 (node types: notify)')
+    expect(io.out).toContain('network: hooks.slack.com, chat.example.org')
+    expect(JSON.parse(await readFile(env.QFLOW_PLUGINS_FILE!, 'utf8')).plugins).toHaveLength(1)
+
+    const listed = collector(env, repoRoot)
+    expect(await main(['plugin', 'list'], listed.cli)).toBe(0)
+    expect(listed.io.out).toContain('plugin-notify  (extra hosts: chat.example.org)')
+
+    const removed = collector(env, repoRoot)
+    expect(await main(['plugin', 'remove', 'qflow-plugin-notify'], removed.cli)).toBe(0)
+    expect(JSON.parse(await readFile(env.QFLOW_PLUGINS_FILE!, 'utf8')).plugins).toEqual([])
+  })
+
+  it('install applies the deny list, and bad calls exit 2 with the usage', async () => {
+    const denied = collector({ ...env, QFLOW_PLUGINS_DENY: 'qflow-plugin-*' }, repoRoot)
+    expect(await main(['plugin', 'install', './examples/plugin-notify'], denied.cli)).toBe(1)
+    expect(denied.io.err).toBe(
+      'qflow plugin install: plugin "qflow-plugin-notify" is on the deny list (qflow-plugin-*)\n'
+    )
+
+    const bad = collector(env, repoRoot)
+    expect(await main(['plugin', 'frobnicate'], bad.cli)).toBe(2)
+    expect(bad.io.err).toContain('plugin: unknown action "frobnicate"')
+    expect(bad.io.err).toContain('plugin new <package-name> [folder]')
+  })
+})

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { coreBundle } from '../../server/plugins/core-bundle.ts'
+import { PluginPool } from '../../server/plugins/pool.ts'
+import type { CallContext, CallHandlers } from '../../server/plugins/worker-process.ts'
+import { fixture } from '../support/plugin-host.ts'
+
+const call = (config: unknown): CallContext => ({
+  runId: 'r',
+  flowId: 'f',
+  node: { id: 'n', type: 't', label: '' },
+  config,
+  variables: {},
+  targets: { accounts: [], regions: [] },
+  runInput: undefined,
+})
+const handlers: CallHandlers = { log() {}, partial() {}, aws: () => Promise.reject(new Error('no aws')) }
+
+async function pool(dir: string, options: { callTimeoutMs?: number; maxWorkers?: number } = {}) {
+  return new PluginPool({
+    pluginName: 'p',
+    pluginDir: fixture(dir),
+    modules: dir.includes('zod-echo') ? ['./echo.js'] : ['./node.js'],
+    hosts: [],
+    coreSource: await coreBundle(),
+    memoryMb: 64,
+    rssLimitMb: 256,
+    maxWorkers: options.maxWorkers ?? 1,
+    callTimeoutMs: options.callTimeoutMs ?? 10_000,
+  })
+}
+
+const pools: PluginPool[] = []
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()))
+})
+
+describe('the worker pool of one plugin', () => {
+  it('stops a call at its hard time limit, then serves the next call from a fresh worker', async () => {
+    const looping = await pool('hostile-plugins/loop-forever', { callTimeoutMs: 400 })
+    pools.push(looping)
+    await looping.start()
+    await expect(looping.call('hostile-loop', call({}), {}, handlers)).rejects.toMatchObject({
+      code: 'PLUGIN_TIMEOUT',
+      message: 'plugin "p" did not finish within 400 ms; its worker was stopped',
+    })
+    await expect(looping.call('hostile-loop', call({}), {}, handlers)).rejects.toMatchObject({
+      code: 'PLUGIN_TIMEOUT',
+    })
+  })
+
+  it('stops a call when its signal aborts (a cancelled run)', async () => {
+    const looping = await pool('hostile-plugins/loop-forever')
+    pools.push(looping)
+    await looping.start()
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(new Error('the run was cancelled')), 100)
+    await expect(
+      looping.call('hostile-loop', call({}), {}, handlers, controller.signal)
+    ).rejects.toMatchObject({
+      code: 'PLUGIN_CANCELLED',
+      message: 'plugin "p" was stopped: the run was cancelled',
+    })
+  })
+
+  it('queues calls beyond its workers and answers each with its own result', async () => {
+    const echo = await pool('plugins/zod-echo', { maxWorkers: 2 })
+    pools.push(echo)
+    await echo.start()
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        echo.call('zod-echo', call({ template: `n${i}` }), { in: [{ i }] }, handlers)
+      )
+    )
+    expect(results.map((r) => r.out?.[0]?.message)).toEqual(Array.from({ length: 8 }, (_, i) => `n${i}`))
+    expect(echo.size).toBeLessThanOrEqual(2)
+  })
+})

@@ -1,0 +1,306 @@
+import {
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2'
+import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { gatewayFor, outputOf, resourceActionFlow, runFlow } from '../support/aws.ts'
+import { type Moto, startMoto } from '../support/moto.ts'
+import { createDbInstances, createGroup, motoAccount, seedClients } from '../support/moto-seed.ts'
+
+let moto: Moto
+let clients: ReturnType<typeof seedClients>
+let groups: { open: string; office: string }
+
+const dbs = { service: 'rds', method: 'DBInstances', addons: ['SecurityGroups'] }
+const aws = () => gatewayFor([motoAccount('acct', moto.endpoint, ['us-east-1'])])
+const dbState = async () => {
+  const { DBInstances = [] } = await clients.rds.send(new DescribeDBInstancesCommand({}))
+  return new Map(DBInstances.map((db) => [db.DBInstanceIdentifier!, db]))
+}
+const step = (result: Awaited<ReturnType<typeof runFlow>>) => result.steps.find((s) => s.nodeId === 'node')!
+
+beforeAll(async () => {
+  moto = await startMoto()
+})
+afterAll(async () => {
+  await moto?.stop()
+})
+beforeEach(async () => {
+  // Each test starts from the same small estate: three databases, one world-open group.
+  await moto.reset()
+  clients = seedClients(moto.endpoint, 'us-east-1')
+  groups = {
+    open: await createGroup(clients.ec2, 'world', [
+      {
+        IpProtocol: 'tcp',
+        FromPort: 5432,
+        ToPort: 5432,
+        IpRanges: [{ CidrIp: '0.0.0.0/0' }, { CidrIp: '10.0.0.0/8' }],
+      },
+      { IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+    ]),
+    office: await createGroup(clients.ec2, 'office', [
+      { IpProtocol: 'tcp', FromPort: 3306, ToPort: 3306, IpRanges: [{ CidrIp: '198.51.100.0/24' }] },
+    ]),
+  }
+  await createDbInstances(clients.rds, 'db', 3, [groups.open, groups.office], { publicEvery: 1 })
+})
+
+describe('aws-action against moto', () => {
+  it('dry run is the default: records the exact call per resource and changes nothing', async () => {
+    const result = await runFlow(
+      aws(),
+      resourceActionFlow(dbs, { service: 'rds', action: 'ModifyDBInstance' }, ['acct'])
+    )
+    const out = outputOf(result)
+    expect(out).toHaveLength(3)
+    expect(out.find((o) => o.resourceId === 'db-0000')).toEqual({
+      resourceId: 'db-0000',
+      accountId: 'acct',
+      region: 'us-east-1',
+      action: 'rds.ModifyDBInstance',
+      status: 'dry-run',
+      calls: [
+        {
+          service: 'rds',
+          operation: 'ModifyDBInstance',
+          input: { DBInstanceIdentifier: 'db-0000', PubliclyAccessible: false, ApplyImmediately: true },
+        },
+      ],
+    })
+    for (const db of (await dbState()).values()) expect(db.PubliclyAccessible).toBe(true)
+  })
+
+  it('ModifyDBInstance makes instances private and waits with the SDK waiter', async () => {
+    const result = await runFlow(
+      aws(),
+      resourceActionFlow(
+        dbs,
+        {
+          service: 'rds',
+          action: 'ModifyDBInstance',
+          dryRun: false,
+          waitForCompletion: true,
+          waitPollSeconds: 1,
+        },
+        ['acct']
+      )
+    )
+    const out = outputOf(result) as any[]
+    expect(out.map((o) => o.status)).toEqual(['succeeded', 'succeeded', 'succeeded'])
+    expect(out[0].waited).toEqual({ waiter: 'DBInstanceAvailable', states: ['SUCCESS'] })
+    expect(out[0].responses[0].DBInstance.DBInstanceIdentifier).toBe(out[0].resourceId)
+    for (const db of (await dbState()).values()) expect(db.PubliclyAccessible).toBe(false)
+  })
+
+  it('StopDBInstance stops each instance', async () => {
+    const result = await runFlow(
+      aws(),
+      resourceActionFlow(dbs, { service: 'rds', action: 'StopDBInstance', dryRun: false }, ['acct'])
+    )
+    expect(outputOf(result).map((o) => o.status)).toEqual(['succeeded', 'succeeded', 'succeeded'])
+    for (const db of (await dbState()).values()) expect(db.DBInstanceStatus).toBe('stopped')
+  })
+
+  it('CreateDBSnapshot names snapshots from the item and waits for them', async () => {
+    const result = await runFlow(
+      aws(),
+      resourceActionFlow(
+        { ...dbs, params: { DBInstanceIdentifier: 'db-0001' } },
+        {
+          service: 'rds',
+          action: 'CreateDBSnapshot',
+          dryRun: false,
+          waitForCompletion: true,
+          waitPollSeconds: 1,
+        },
+        ['acct']
+      )
+    )
+    const [only] = outputOf(result) as any[]
+    expect(only.status).toBe('succeeded')
+    expect(only.waited.states).toEqual(['SUCCESS'])
+    const { DBSnapshots = [] } = await clients.rds.send(
+      new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'db-0001-qflow' })
+    )
+    expect(DBSnapshots[0]?.DBInstanceIdentifier).toBe('db-0001')
+  })
+
+  it('DeleteDBInstance deletes and waits until the instance is gone', async () => {
+    const result = await runFlow(
+      aws(),
+      resourceActionFlow(
+        { ...dbs, params: { DBInstanceIdentifier: 'db-0002' } },
+        {
+          service: 'rds',
+          action: 'DeleteDBInstance',
+          params: { SkipFinalSnapshot: true, FinalDBSnapshotIdentifier: null },
+          dryRun: false,
+          waitForCompletion: true,
+          waitPollSeconds: 1,
+        },
+        ['acct']
+      )
+    )
+    const [only] = outputOf(result) as any[]
+    expect(only.calls[0].input).toEqual({ DBInstanceIdentifier: 'db-0002', SkipFinalSnapshot: true })
+    expect(only.status).toBe('succeeded')
+    expect(only.waited.waiter).toBe('DBInstanceDeleted')
+    expect([...(await dbState()).keys()].sort()).toEqual(['db-0000', 'db-0001'])
+  })
+
+  it('RevokeSecurityGroupIngress removes exactly the world-open permissions of the attached groups', async () => {
+    const result = await runFlow(
+      aws(),
+      resourceActionFlow(
+        { ...dbs, params: { DBInstanceIdentifier: 'db-0000' } },
+        { service: 'ec2', action: 'RevokeSecurityGroupIngress', dryRun: false },
+        ['acct']
+      )
+    )
+    const [only] = outputOf(result) as any[]
+    expect(only.status).toBe('succeeded')
+    expect(only.calls).toEqual([
+      {
+        service: 'ec2',
+        operation: 'RevokeSecurityGroupIngress',
+        input: {
+          GroupId: groups.open,
+          IpPermissions: [
+            { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+            { IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+          ],
+        },
+      },
+    ])
+    const { SecurityGroups = [] } = await clients.ec2.send(
+      new DescribeSecurityGroupsCommand({ GroupIds: [groups.open] })
+    )
+    const rules = SecurityGroups[0]!.IpPermissions!
+    expect(rules).toHaveLength(1)
+    expect(rules[0]!.IpRanges!.map((r) => r.CidrIp)).toEqual(['10.0.0.0/8'])
+
+    // db-0001 sits behind the office group only: nothing to revoke, so it is skipped, not failed.
+    const quiet = await runFlow(
+      aws(),
+      resourceActionFlow(
+        { ...dbs, params: { DBInstanceIdentifier: 'db-0001' } },
+        { service: 'ec2', action: 'RevokeSecurityGroupIngress', dryRun: false },
+        ['acct']
+      )
+    )
+    expect(outputOf(quiet)[0]?.status).toBe('skipped')
+  })
+
+  it('StopInstances and CreateTags act on EC2 instances, with a variable in the tags', async () => {
+    const run = await clients.ec2.send(
+      new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 2, MaxCount: 2 })
+    )
+    const ids = run.Instances!.map((i) => i.InstanceId!)
+    const instances = { service: 'ec2', method: 'Instances' }
+    const tagged = await runFlow(
+      aws(),
+      resourceActionFlow(
+        instances,
+        {
+          service: 'ec2',
+          action: 'CreateTags',
+          params: { Tags: [{ Key: 'ticket', Value: '$wf.variables.ticket' }] },
+          dryRun: false,
+        },
+        ['acct'],
+        [],
+        [{ name: 'ticket', type: 'string', value: 'SEC-42' }]
+      )
+    )
+    expect(outputOf(tagged).map((o) => o.status)).toEqual(['succeeded', 'succeeded'])
+    const stopped = await runFlow(
+      aws(),
+      resourceActionFlow(
+        instances,
+        {
+          service: 'ec2',
+          action: 'StopInstances',
+          dryRun: false,
+          waitForCompletion: true,
+          waitPollSeconds: 1,
+        },
+        ['acct']
+      )
+    )
+    expect(outputOf(stopped).map((o: any) => o.waited?.states)).toEqual([['SUCCESS'], ['SUCCESS']])
+    const { Reservations = [] } = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }))
+    for (const instance of Reservations.flatMap((r) => r.Instances ?? [])) {
+      expect(instance.State?.Name).toBe('stopped')
+      expect(instance.Tags).toEqual([{ Key: 'ticket', Value: 'SEC-42' }])
+    }
+  })
+
+  it('the change limit stops a run before it touches any resource', async () => {
+    const result = await runFlow(
+      aws(),
+      resourceActionFlow(dbs, { service: 'rds', action: 'StopDBInstance', dryRun: false, changeLimit: 2 }, [
+        'acct',
+      ])
+    )
+    expect(step(result).status).toBe('failed')
+    expect(step(result).error?.code).toBe('CHANGE_LIMIT')
+    expect(step(result).error?.message).toContain(
+      '3 resources would be changed, more than the change limit of 2'
+    )
+    for (const db of (await dbState()).values()) expect(db.DBInstanceStatus).toBe('available')
+  })
+
+  it('one failing resource does not stop the others; the step ends partial', async () => {
+    const result = await runFlow(
+      aws(),
+      resourceActionFlow(
+        dbs,
+        {
+          service: 'rds',
+          action: 'ModifyDBInstance',
+          // Only the first item maps to a database that does not exist.
+          params: { DBInstanceIdentifier: 'obj.DBName' },
+          dryRun: false,
+        },
+        ['acct']
+      )
+    )
+    const out = outputOf(result) as any[]
+    expect(out.every((o) => o.status === 'failed')).toBe(true)
+    expect(out[0].error.code).toBe('DBInstanceNotFound')
+    expect(step(result).status).toBe('partial')
+
+    const mixed = await runFlow(
+      aws(),
+      resourceActionFlow(
+        dbs,
+        {
+          service: 'rds',
+          action: 'CreateDBSnapshot',
+          params: { DBSnapshotIdentifier: 'same-name' },
+          dryRun: false,
+        },
+        ['acct']
+      )
+    )
+    const statuses = (outputOf(mixed) as any[]).map((o) => o.status).sort()
+    expect(statuses).toEqual(['failed', 'failed', 'succeeded'])
+  })
+
+  it('lists the IAM permissions its configuration needs', async () => {
+    const { default: plugin } = await import('../../plugins/aws-action/index.ts')
+    const config = plugin.config.parse({
+      service: 'rds',
+      action: 'DeleteDBInstance',
+      waitForCompletion: true,
+    })
+    expect(plugin.permissionsFor!(config)).toEqual(['rds:DeleteDBInstance', 'rds:DescribeDBInstances'])
+    expect(
+      plugin.config.safeParse({ service: 'rds', action: 'StopDBInstance', waitForCompletion: true }).error
+        ?.issues[0]?.message
+    ).toContain('has no SDK waiter')
+  })
+})

@@ -1,0 +1,208 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../server/app.ts'
+import { createServerContext, type ServerContext } from '../../server/context.ts'
+import { MOTO_CREDENTIALS, type Moto, startMoto } from '../support/moto.ts'
+
+let moto: Moto
+let folder: string
+let ctx: ServerContext
+let app: ReturnType<typeof createApp>
+
+/** The real app on a real libSQL file, as `serve` builds it. */
+async function boot(dir: string, secretKey: string) {
+  const context = await createServerContext({
+    config: { db: { url: `file:${join(dir, 'qflow.db')}` }, bodyLimit: 1024 * 1024, logLevel: 'silent' },
+    secretKey,
+  })
+  return { context, app: createApp(context) }
+}
+
+const json = (method: string, path: string, body?: unknown) =>
+  app.request(path, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  })
+
+beforeAll(async () => {
+  moto = await startMoto()
+  folder = mkdtempSync(join(tmpdir(), 'qflow-accounts-'))
+  ;({ context: ctx, app } = await boot(folder, 'accounts-test-key'))
+})
+afterAll(async () => {
+  await ctx?.close(0)
+  await moto?.stop()
+  rmSync(folder, { recursive: true, force: true })
+})
+
+const staticAccount = () => ({
+  id: 'prod',
+  name: 'Production',
+  kind: 'aws',
+  accountId: '123456789012',
+  regions: ['us-east-1', 'eu-west-1'],
+  endpoint: moto.endpoint,
+  credentials: { type: 'static', ...MOTO_CREDENTIALS },
+})
+
+describe('accounts API', () => {
+  it('creates an account with static keys, stores the secret sealed and never returns it', async () => {
+    const res = await json('POST', '/api/accounts', staticAccount())
+    expect(res.status).toBe(201)
+    const body = await res.json()
+    expect(body.credentials).toEqual({
+      type: 'static',
+      accessKeyId: 'AKIA************0001',
+      secretStored: true,
+    })
+    expect(JSON.stringify(body)).not.toContain(MOTO_CREDENTIALS.secretAccessKey)
+    const row = await ctx.database.client.execute("select credentials from accounts where id = 'prod'")
+    expect(String(row.rows[0]!.credentials)).not.toContain(MOTO_CREDENTIALS.secretAccessKey)
+    expect(String(row.rows[0]!.credentials)).toContain('"sealed":"v1:')
+
+    const again = await json('POST', '/api/accounts', staticAccount())
+    expect(again.status).toBe(409)
+    expect((await again.json()).error.code).toBe('ACCOUNT_EXISTS')
+  })
+
+  it('tests credentials with STS GetCallerIdentity', async () => {
+    const res = await json('POST', '/api/accounts/prod/test')
+    const body = await res.json()
+    expect(body).toMatchObject({ ok: true, region: 'us-east-1', account: '123456789012' })
+    expect(body.arn).toContain('arn:aws:')
+  })
+
+  it('assumes a role with an external id on top of the base credentials', async () => {
+    const res = await json('POST', '/api/accounts', {
+      ...staticAccount(),
+      id: 'audit',
+      name: 'Audit role',
+      assumeRole: { roleArn: 'arn:aws:iam::123456789012:role/qflow-audit', externalId: 'ext-123' },
+    })
+    expect(res.status).toBe(201)
+    const test = await (await json('POST', '/api/accounts/audit/test')).json()
+    expect(test.ok).toBe(true)
+    expect(test.arn).toContain('assumed-role/qflow-audit/qflow-audit')
+  })
+
+  it('lists, reads, renames without resending the secret, and deletes', async () => {
+    const list = await (await json('GET', '/api/accounts')).json()
+    // The demo account is seeded at boot beside the ones created here.
+    expect(list.items.map((a: any) => a.id)).toEqual(['audit', 'demo', 'prod'])
+    const renamed = await json('PUT', '/api/accounts/prod', {
+      name: 'Prod (main)',
+      kind: 'aws',
+      regions: ['us-east-1'],
+      endpoint: moto.endpoint,
+      accountId: '123456789012',
+    })
+    expect(renamed.status).toBe(200)
+    expect((await renamed.json()).credentials.type).toBe('static')
+    expect((await (await json('POST', '/api/accounts/prod/test')).json()).ok).toBe(true)
+    expect((await json('DELETE', '/api/accounts/audit')).status).toBe(204)
+    const gone = await json('GET', '/api/accounts/audit')
+    expect(gone.status).toBe(404)
+    expect(await gone.json()).toEqual({
+      error: { code: 'ACCOUNT_NOT_FOUND', message: 'no account with id "audit"', details: { id: 'audit' } },
+    })
+  })
+
+  it('reports what a failing account says instead of failing the request', async () => {
+    await json('POST', '/api/accounts', { ...staticAccount(), id: 'down', endpoint: 'http://127.0.0.1:9' })
+    const test = await (await json('POST', '/api/accounts/down/test')).json()
+    expect(test.ok).toBe(false)
+    expect(test.error.code).toBe('ECONNREFUSED')
+  })
+
+  it('refuses bad input with a message naming the field', async () => {
+    const cases: [unknown, string][] = [
+      [{ ...staticAccount(), id: 'x1', regions: ['moon-1'] }, 'regions.0: a region looks like us-east-1'],
+      [{ ...staticAccount(), id: 'x2', name: '' }, 'name: an account needs a name'],
+      [{ ...staticAccount(), id: 'x3', accountId: '12' }, 'accountId: an AWS account id is 12 digits'],
+      [
+        {
+          ...staticAccount(),
+          id: 'x4',
+          credentials: { type: 'static', accessKeyId: 'AKIA0000000000000000' },
+        },
+        'credentials.secretAccessKey',
+      ],
+      [
+        { ...staticAccount(), id: 'x5', assumeRole: { roleArn: 'role' } },
+        'assumeRole.roleArn: a role ARN looks like',
+      ],
+      [
+        { id: 'x6', name: 'snap', kind: 'snapshot' },
+        'path: a snapshot account needs exactly one of path or files',
+      ],
+      [
+        { id: 'x7', name: 'snap', kind: 'snapshot', path: '/nowhere/at/all' },
+        'path: snapshot folder /nowhere/at/all does not exist',
+      ],
+      [
+        { id: 'x8', name: 'snap', kind: 'snapshot', files: { 'mars/rds.DescribeDBInstances.json': {} } },
+        'files.mars/rds.DescribeDBInstances.json',
+      ],
+      [{ ...staticAccount(), id: 'x9', kind: 'gcp' }, 'kind'],
+    ]
+    for (const [input, message] of cases) {
+      const res = await json('POST', '/api/accounts', input)
+      expect(res.status, message).toBe(400)
+      expect((await res.json()).error.message).toContain(message)
+    }
+    const malformed = await app.request('/api/accounts', {
+      method: 'POST',
+      body: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    })
+    expect((await malformed.json()).error.code).toBe('JSON_MALFORMED')
+    expect((await json('GET', '/api/accounts')).status).toBe(200)
+  })
+
+  it('needs QFLOW_SECRET_KEY for static keys', async () => {
+    const folder2 = mkdtempSync(join(tmpdir(), 'qflow-accounts-nokey-'))
+    const other = await boot(folder2, '')
+    const res = await other.app.request('/api/accounts', {
+      method: 'POST',
+      body: JSON.stringify(staticAccount()),
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(res.status).toBe(400)
+    expect((await res.json()).error).toMatchObject({
+      code: 'SECRET_KEY_MISSING',
+      message: expect.stringContaining('QFLOW_SECRET_KEY'),
+    })
+    await other.context.close(0)
+    rmSync(folder2, { recursive: true, force: true })
+  })
+
+  it('creates snapshot accounts from a folder and from uploaded files', async () => {
+    const fromPath = await json('POST', '/api/accounts', {
+      id: 'case',
+      name: 'Case',
+      kind: 'snapshot',
+      path: '../shared/aws-cases/recorded/cc-aurora-multisg-before-modify',
+    })
+    expect(fromPath.status).toBe(201)
+    expect((await fromPath.json()).regions).toEqual(['us-east-1'])
+    const uploaded = await json('POST', '/api/accounts', {
+      id: 'upload',
+      name: 'Upload',
+      kind: 'snapshot',
+      accountId: '210987654321',
+      files: {
+        'rds.DescribeDBInstances.json': { DBInstances: [] },
+        'eu-west-1/rds.DescribeDBInstances.json': { DBInstances: [] },
+      },
+    })
+    const body = await uploaded.json()
+    expect(body.regions).toEqual(['us-east-1', 'eu-west-1'])
+    expect(body.snapshot).toEqual({ files: 2 })
+    const test = await (await json('POST', '/api/accounts/upload/test')).json()
+    expect(test).toMatchObject({ ok: true, account: '210987654321' })
+  })
+})
