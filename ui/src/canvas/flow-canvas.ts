@@ -198,7 +198,7 @@ export class QflowCanvas extends LitElement {
       <div class="root ${connecting ? 'connecting' : ''} ${this.store.dragging ? 'dragging' : ''}">
         <div
           class="pane"
-          style="--grid-size:${20 * k}px;--grid-x:${x}px;--grid-y:${y}px"
+          style="--grid-size:${gridStep(k)}px;--grid-x:${x}px;--grid-y:${y}px"
           @pointerdown=${this.onPanePointerDown}
           @pointermove=${this.selection.onPointerMove}
           @pointerup=${this.onPanePointerUp}
@@ -618,6 +618,13 @@ export class QflowCanvas extends LitElement {
     const handle = node?.internals.handleBounds?.source?.find((h) => h.id === port)
     return node && handle ? getHandlePosition(node, handle) : null
   }
+}
+
+/** Grid spacing on screen: 20 flow units, widened when zoomed far out so dots do not turn to haze. */
+function gridStep(zoom: number): number {
+  let step = 20 * zoom
+  while (step < 10) step *= 4
+  return step
 }
 
 /** A manifest colour as CSS: plugins are third-party, so only plain colour notations pass. */

@@ -202,6 +202,12 @@ export class QflowEditor extends LitElement {
     }
     const flowId = this.session.flow.id
     if (!flowId) return null
+    if (this.needsTargets(this.session.flow, options)) {
+      // Cloud nodes need somewhere to look: ask once, rather than start a run that must fail.
+      this.say('Choose the accounts and regions this QFlow runs on, then run again.', true)
+      this.detailsOpen = true
+      return null
+    }
     try {
       this.say(options.until ? `Running till ${this.labelOf(options.until)}…` : 'Running…')
       return await this.runner.start(flowId, options)
@@ -598,6 +604,20 @@ export class QflowEditor extends LitElement {
     } catch (err) {
       this.fail(err)
     }
+  }
+
+  /** True when an AWS node would run with no account or no region (neither the node's nor the flow's). */
+  private needsTargets(flow: Flow, options: { accounts?: string[]; regions?: string[] }): boolean {
+    const accounts = options.accounts ?? flow.accounts
+    const regions = options.regions ?? flow.regions
+    return flow.nodes.some((node) => {
+      if (this.nodeTypes.find((t) => t.type === node.type)?.category !== 'aws') return false
+      const own = (key: string) =>
+        Array.isArray(node.config[key]) ? (node.config[key] as unknown[]).length : 0
+      return (
+        (own('accounts') === 0 && accounts.length === 0) || (own('regions') === 0 && regions.length === 0)
+      )
+    })
   }
 
   private disabledTypes(flow: Flow | null): Map<string, string> {

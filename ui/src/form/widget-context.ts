@@ -15,7 +15,10 @@ export interface WidgetContext {
 
 /** Widget names as plugins write them in `manifest.widgets`, folded to one spelling. */
 export function canonicalWidget(name: string): string {
-  const base = name.toLowerCase().replace(/[-_ ]?(picker|builder|select|selector)$/, '')
+  const base = name
+    .toLowerCase()
+    .replace(/^aws-/, '')
+    .replace(/[-_ ]?(picker|builder|select|selector)$/, '')
   const aliases: Record<string, string> = {
     account: 'accounts',
     accounts: 'accounts',
@@ -28,7 +31,7 @@ export function canonicalWidget(name: string): string {
     method: 'method',
     'aws-method': 'method',
     resource: 'method',
-    action: 'method',
+    action: 'action',
     addon: 'addons',
     addons: 'addons',
     criteria: 'criteria',

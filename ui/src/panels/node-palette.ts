@@ -141,7 +141,7 @@ export class QflowNodePalette extends LitElement {
 
   override render() {
     const list = this.visible()
-    const active = Math.min(this.active, Math.max(0, list.length - 1))
+    const active = this.usableIndex(list, Math.min(this.active, Math.max(0, list.length - 1)), 1)
     const groups = ORDER.map((c) => [c, list.filter((t) => t.category === c)] as const).filter(
       ([, l]) => l.length
     )
@@ -208,16 +208,26 @@ export class QflowNodePalette extends LitElement {
     </dialog>`
   }
 
+  /** The nearest index from `from` (moving by `step`) whose type can be added; `from` if none can. */
+  private usableIndex(list: NodeTypeDescription[], from: number, step: number): number {
+    for (let i = 0; i < list.length; i++) {
+      const index = (((from + i * step) % list.length) + list.length) % list.length
+      if (!this.disabledTypes.has(list[index]!.type)) return index
+    }
+    return from
+  }
+
   private onKey(event: KeyboardEvent, list: NodeTypeDescription[]): void {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault()
       const step = event.key === 'ArrowDown' ? 1 : -1
-      this.active = (Math.min(this.active, list.length - 1) + step + list.length) % Math.max(1, list.length)
+      const current = this.usableIndex(list, Math.min(this.active, list.length - 1), 1)
+      this.active = this.usableIndex(list, current + step, step)
       void this.updateComplete.then(() =>
         this.renderRoot.querySelector('li[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' })
       )
     } else if (event.key === 'Enter') {
-      const type = list[Math.min(this.active, list.length - 1)]
+      const type = list[this.usableIndex(list, Math.min(this.active, list.length - 1), 1)]
       if (type) {
         event.preventDefault()
         this.pick(type)

@@ -1,5 +1,6 @@
 import { html, type TemplateResult } from 'lit'
 import type { FieldArgs } from '../schema-form.ts'
+import { canonicalWidget } from '../widget-context.ts'
 import '../option-picker.ts'
 import './criteria-builder.ts'
 import './key-list.ts'
@@ -10,6 +11,20 @@ import {
   regionOptions,
   serviceOptions,
 } from './option-sources.ts'
+
+/** Canonical widget names renderWidget handles. */
+export const renderableWidgets = new Set([
+  'accounts',
+  'regions',
+  'service',
+  'method',
+  'action',
+  'addons',
+  'criteria',
+  'keys',
+  'key',
+  'key-path',
+])
 
 /**
  * Named widgets for config fields. A plugin asks for one in `manifest.widgets`; unknown names fall
@@ -22,7 +37,10 @@ export function renderWidget(name: string, args: FieldArgs): TemplateResult | nu
   const ro = form.readonly
   const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : [])
   const onPick = (e: CustomEvent<{ value: unknown }>) => args.set(e.detail.value)
-  const actionKind = 'action' in config || args.path === 'action' ? 'actions' : 'resources'
+  const actionKind =
+    Object.values(form.widgets).some((w) => canonicalWidget(w) === 'action') || 'action' in config
+      ? 'actions'
+      : 'resources'
   switch (name) {
     case 'accounts':
       return html`<qflow-option-picker multiple .label=${args.label} placeholder="Select Account (empty: the flow's accounts)"
@@ -33,7 +51,7 @@ export function renderWidget(name: string, args: FieldArgs): TemplateResult | nu
         .value=${strings(args.value)} ?disabled=${ro} @picker-change=${onPick}></qflow-option-picker>`
     case 'service':
       return html`<qflow-option-picker .label=${args.label} placeholder="Select Service"
-        .options=${serviceOptions(ctx, args.schema.enum, actionKind)} .value=${String(args.value ?? args.schema.default ?? '')}
+        .options=${serviceOptions(args.schema.enum, actionKind)} .value=${String(args.value ?? args.schema.default ?? '')}
         ?disabled=${ro} @picker-change=${(e: CustomEvent<{ value: unknown }>) => {
           // A different service invalidates the method and addons chosen for the old one.
           const { method: _m, action: _a, addons: _ad, ...rest } = config
@@ -41,15 +59,16 @@ export function renderWidget(name: string, args: FieldArgs): TemplateResult | nu
             new CustomEvent('form-change', { detail: { value: { ...rest, service: e.detail.value } } })
           )
         }}></qflow-option-picker>`
+    case 'action':
     case 'method': {
       const service = String(config.service ?? 'rds')
       return html`<qflow-option-picker .label=${args.label} placeholder="Select Method"
-        .options=${methodOptions(ctx, service, actionKind, String(args.value ?? ''))} .value=${String(args.value ?? args.schema.default ?? '')}
+        .options=${methodOptions(service, actionKind, String(args.value ?? args.schema.default ?? ''))} .value=${String(args.value ?? args.schema.default ?? '')}
         ?disabled=${ro} @picker-change=${onPick}></qflow-option-picker>`
     }
     case 'addons':
       return html`<qflow-option-picker multiple .label=${args.label} placeholder="Select Addons"
-        .options=${addonOptions(ctx, String(config.service ?? 'rds'), String(config.method ?? ''), strings(args.value))}
+        .options=${addonOptions(String(config.service ?? 'rds'), String(config.method ?? 'DBInstances'), strings(args.value))}
         .value=${strings(args.value)} ?disabled=${ro} @picker-change=${onPick}></qflow-option-picker>`
     case 'criteria': {
       const prefix = `${args.path}.`

@@ -1,3 +1,5 @@
+import { actions } from '../../../../plugins/aws-action/catalogue.ts'
+import { resourceMethod, resourceMethods } from '../../../../plugins/aws-resource/catalogue.ts'
 import { listOf } from '../../api/client.ts'
 import { humanize } from '../../nodes/summary.ts'
 import type { PickerOption } from '../option-picker.ts'
@@ -5,8 +7,7 @@ import type { WidgetContext } from '../widget-context.ts'
 
 /**
  * Where pickers get their choices. Accounts come from `GET /api/accounts` (each with the regions it
- * enables); the AWS catalogue (services, methods, addons) from `GET /api/aws/catalogue` when the
- * server offers it, otherwise from the plugin's own JSON Schema (enums).
+ * enables); services, methods, addons and actions from the AWS catalogue the plugins ship.
  */
 
 interface AccountRecord {
@@ -74,82 +75,47 @@ const COMMON_REGIONS = [
   'af-south-1',
 ]
 
-export interface CatalogueMethod {
-  id: string
-  service: string
-  serviceLabel?: string
-  label?: string
-  operation?: string
-  addons?: { key: string; label: string }[]
-}
-
-const catalogueCache = new WeakMap<object, Promise<CatalogueMethod[]>>()
-
-/** Resource methods and actions as the server describes them; empty if it does not. */
-export function catalogue(ctx: WidgetContext, kind: 'resources' | 'actions'): Promise<CatalogueMethod[]> {
-  const client = ctx.client
-  if (!client) return Promise.resolve([])
-  let pending = catalogueCache.get(client)
-  if (!pending) {
-    pending = client
-      .getJson<Record<string, unknown>>('/api/aws/catalogue')
-      .then((data) => [
-        ...listOf<CatalogueMethod>(data?.resources ?? data, 'resources').map((m) => ({
-          ...m,
-          kind: 'resources',
-        })),
-        ...listOf<CatalogueMethod>(data?.actions, 'actions').map((m) => ({ ...m, kind: 'actions' })),
-      ])
-      .catch(() => [])
-    catalogueCache.set(client, pending)
-  }
-  return pending.then((list) => list.filter((m) => ((m as { kind?: string }).kind ?? 'resources') === kind))
-}
-
+/**
+ * The AWS catalogue (services, methods, addons, actions) is plain data in the plugins, written so
+ * the editor can load it too: the pickers read it directly, the server validates against the same.
+ */
 export function serviceOptions(
-  ctx: WidgetContext,
   schemaEnum: unknown[] | undefined,
   kind: 'resources' | 'actions'
-): () => Promise<PickerOption[]> {
-  return async () => {
-    const methods = await catalogue(ctx, kind)
-    const fromCatalogue = new Map(methods.map((m) => [m.service, m.serviceLabel ?? m.service.toUpperCase()]))
-    const values = schemaEnum?.map(String) ?? [...fromCatalogue.keys()]
-    return values.map((v) => ({ value: v, label: fromCatalogue.get(v) ?? serviceLabel(v) }))
-  }
+): PickerOption[] {
+  const entries: { service: string; serviceLabel: string }[] =
+    kind === 'actions' ? [...actions] : [...resourceMethods]
+  const labels = new Map(entries.map((m) => [m.service as string, m.serviceLabel]))
+  const values = schemaEnum?.map(String) ?? [...labels.keys()]
+  return values.map((v) => ({ value: v, label: labels.get(v) ?? serviceLabel(v) }))
 }
 
 export function methodOptions(
-  ctx: WidgetContext,
   service: string,
   kind: 'resources' | 'actions',
   current: string
-): () => Promise<PickerOption[]> {
-  return async () => {
-    const methods = (await catalogue(ctx, kind)).filter((m) => m.service === service)
-    const options = methods.map((m) => {
-      const name = m.id.includes('.') ? m.id.split('.').slice(1).join('.') : (m.operation ?? m.id)
-      return { value: kind === 'actions' ? (m.operation ?? name) : name, label: m.label ?? humanize(name) }
-    })
-    if (current && !options.some((o) => o.value === current))
-      options.unshift({ value: current, label: humanize(current) })
-    return options
-  }
+): PickerOption[] {
+  const options =
+    kind === 'actions'
+      ? actions
+          .filter((a) => a.service === service)
+          .map((a) => ({ value: a.operation, label: a.label, hint: a.operation }))
+      : resourceMethods
+          .filter((m) => m.service === service)
+          .map((m) => ({ value: m.id.slice(m.service.length + 1), label: m.label, hint: m.operation }))
+  if (current && !options.some((o) => o.value === current))
+    options.unshift({ value: current, label: humanize(current), hint: 'not in the catalogue' })
+  return options
 }
 
-export function addonOptions(
-  ctx: WidgetContext,
-  service: string,
-  method: string,
-  current: string[]
-): () => Promise<PickerOption[]> {
-  return async () => {
-    const found = (await catalogue(ctx, 'resources')).find((m) => m.id === `${service}.${method}`)
-    const options = (found?.addons ?? []).map((a) => ({ value: a.key, label: a.label }))
-    for (const value of current)
-      if (!options.some((o) => o.value === value)) options.push({ value, label: humanize(value) })
-    return options
-  }
+export function addonOptions(service: string, method: string, current: string[]): PickerOption[] {
+  const options = (resourceMethod(`${service}.${method}`)?.addons ?? []).map((a) => ({
+    value: a.key,
+    label: a.label,
+  }))
+  for (const value of current)
+    if (!options.some((o) => o.value === value)) options.push({ value, label: humanize(value) })
+  return options
 }
 
 function serviceLabel(service: string): string {
