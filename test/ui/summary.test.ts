@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { configSummary, humanize } from '../../ui/src/nodes/summary.ts'
+import { configSummary, humanize, withDefaults } from '../../ui/src/nodes/summary.ts'
 
 describe('configSummary', () => {
   it('summarises a resource node as service, method and regions', () => {
@@ -27,5 +27,17 @@ describe('configSummary', () => {
   it('humanizes API names', () => {
     expect(humanize('describeSecurityGroups')).toBe('Security Groups')
     expect(humanize('DBInstances')).toBe('DB Instances')
+  })
+  it('fills schema defaults before summarising', () => {
+    const schema = {
+      properties: {
+        service: { default: 'rds' },
+        method: { default: 'DBInstances' },
+        addons: { default: [] },
+      },
+    }
+    expect(configSummary('aws-resource', withDefaults({ addons: ['SecurityGroups'] }, schema))).toBe(
+      'RDS · DB Instances · +Security Groups'
+    )
   })
 })

@@ -88,7 +88,8 @@ export const controlStyles = css`
   textarea {
     font-family: var(--_mono);
   }
-  label.field {
+  label.field,
+  div.field {
     display: flex;
     flex-direction: column;
     gap: 4px;

@@ -6,7 +6,7 @@ import { repeat } from 'lit/directives/repeat.js'
 import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
 import { emit, type NodeAction } from '../events.ts'
 import { fitText, iconUrl } from '../nodes/icons.ts'
-import { configSummary } from '../nodes/summary.ts'
+import { configSummary, withDefaults } from '../nodes/summary.ts'
 import { themeTokens } from '../theme.ts'
 import { CanvasStore } from './canvas-store.ts'
 import { canvasStyles } from './canvas-styles.ts'
@@ -371,7 +371,7 @@ export class QflowCanvas extends LitElement {
     const problem = this.problems[node.id]
     const title = flowNode.label || manifest?.title || flowNode.type
     const summary = manifest
-      ? configSummary(flowNode.type, flowNode.config)
+      ? configSummary(flowNode.type, withDefaults(flowNode.config, manifest.configSchema))
       : `Unknown node type "${flowNode.type}"`
     const inputs = manifest?.inputs ?? []
     const outputs = manifest?.outputs ?? []

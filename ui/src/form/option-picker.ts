@@ -205,6 +205,7 @@ export class QflowOptionPicker extends LitElement {
                     data-value=${o.value}
                     class=${i === this.active ? 'active' : ''}
                     aria-selected=${selected.includes(o.value)}
+                    @mousedown=${(e: Event) => e.preventDefault()}
                     @click=${() => this.choose(o.value)}
                   >
                     ${this.multiple ? html`<input type="checkbox" tabindex="-1" .checked=${selected.includes(o.value)} />` : nothing}
@@ -225,7 +226,19 @@ export class QflowOptionPicker extends LitElement {
       }`
   }
 
+  /** A press anywhere outside closes the list, as a native select does. */
+  private readonly outside = (event: Event) => {
+    if (!event.composedPath().includes(this)) this.toggle(false)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    document.removeEventListener('pointerdown', this.outside, true)
+  }
+
   private toggle(open = !this.open): void {
+    if (open) document.addEventListener('pointerdown', this.outside, true)
+    else document.removeEventListener('pointerdown', this.outside, true)
     this.open = open
     this.search = ''
     this.active = 0

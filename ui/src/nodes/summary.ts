@@ -1,3 +1,14 @@
+/** The config with the schema's top-level defaults filled in, so a summary shows what will run. */
+export function withDefaults(config: Record<string, unknown>, schema: unknown): Record<string, unknown> {
+  const properties = (schema as { properties?: Record<string, { default?: unknown }> } | undefined)
+    ?.properties
+  if (!properties) return config
+  const out = { ...config }
+  for (const [key, prop] of Object.entries(properties))
+    if (out[key] === undefined && prop?.default !== undefined) out[key] = prop.default
+  return out
+}
+
 /**
  * One line that says what a node is set to do, e.g. "RDS · DB Instances · 2 regions". It reads the
  * config generically (common field names across plugins), so community nodes get a summary too.
