@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ServerContext } from './context.ts'
 import { errorHandler, errorResponse, notFoundHandler } from './http/errors.ts'
+import { corsMiddleware } from './middleware/cors.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { controlRoutes } from './routes/controls.ts'
 import { flowRoutes } from './routes/flows.ts'
@@ -30,6 +31,8 @@ export const apiRouteGroups: RouteGroup[] = [
 export interface AppOptions {
   /** Runs before every `/api/*` route, in order: authentication goes here. */
   apiMiddleware?: MiddlewareHandler[]
+  /** Origins allowed cross-origin to the API and the editor bundle (QFLOW_CORS_ORIGINS). */
+  corsOrigins?: string[]
   /** Extra route groups for `/api`, e.g. from a test or an optional feature. */
   routeGroups?: RouteGroup[]
 }
@@ -39,6 +42,12 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}) {
   const app = new Hono()
   app.onError(errorHandler(ctx.log))
   app.notFound(notFoundHandler)
+  if (options.corsOrigins?.length) {
+    // First, so preflights are answered before any auth; /embed/* because module scripts need CORS too.
+    const cors = corsMiddleware(options.corsOrigins)
+    app.use('/api/*', cors)
+    app.use('/embed/*', cors)
+  }
   app.route('/', healthRoutes(ctx))
 
   const api = new Hono()

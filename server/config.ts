@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { LogLevel } from '../core/plugin/types.ts'
+import { parseCorsOrigins } from './middleware/cors.ts'
 
 /**
  * Server configuration, read from the environment once at boot. Every variable has a default that
@@ -50,6 +51,17 @@ const envSchema = z.object({
     (value) => (typeof value === 'string' ? value.toLowerCase() || undefined : value),
     z.enum(LOG_LEVELS).default(CONFIG_DEFAULTS.QFLOW_LOG_LEVEL)
   ),
+  /** Origins allowed to call the API and load the editor bundle (pages embedding the editor). */
+  QFLOW_CORS_ORIGINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(
+        /^(\*|https?:\/\/[^\s,]+)(\s*,\s*(https?:\/\/[^\s,]+))*\s*,?$/,
+        'expected * or a comma-separated list of http(s) origins'
+      )
+      .optional()
+  ),
 })
 
 export interface ServerConfig {
@@ -58,6 +70,8 @@ export interface ServerConfig {
   db: { url: string; authToken?: string }
   bodyLimit: number
   logLevel: ConfigLogLevel
+  /** From QFLOW_CORS_ORIGINS; empty means same-origin only. */
+  corsOrigins: string[]
 }
 
 export class ConfigError extends Error {
@@ -86,5 +100,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     bodyLimit: value.QFLOW_BODY_LIMIT,
     logLevel: value.QFLOW_LOG_LEVEL,
+    corsOrigins: parseCorsOrigins(value.QFLOW_CORS_ORIGINS),
   }
 }

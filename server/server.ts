@@ -21,7 +21,7 @@ export async function startServer(
   options: Omit<ContextOptions, 'config'> & { app?: AppOptions } = {}
 ): Promise<RunningServer> {
   const ctx = await createServerContext({ failInterruptedRuns: true, uiDir: UI_DIST, ...options, config })
-  const app = createApp(ctx, options.app)
+  const app = createApp(ctx, { corsOrigins: config.corsOrigins, ...options.app })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
       resolve(listening)

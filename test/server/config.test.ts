@@ -9,6 +9,7 @@ describe('config', () => {
       db: { url: 'file:./data/qflow.db' },
       bodyLimit: CONFIG_DEFAULTS.QFLOW_BODY_LIMIT,
       logLevel: 'info',
+      corsOrigins: [],
     })
   })
 
@@ -20,6 +21,7 @@ describe('config', () => {
       QFLOW_DB_AUTH_TOKEN: 'secret',
       QFLOW_BODY_LIMIT: '2048',
       QFLOW_LOG_LEVEL: 'DEBUG',
+      QFLOW_CORS_ORIGINS: 'https://portal.example.com, http://localhost:3000',
     })
     expect(config).toEqual({
       port: 9000,
@@ -27,6 +29,7 @@ describe('config', () => {
       db: { url: 'libsql://qflow.example.turso.io', authToken: 'secret' },
       bodyLimit: 2048,
       logLevel: 'debug',
+      corsOrigins: ['https://portal.example.com', 'http://localhost:3000'],
     })
   })
 

@@ -1,6 +1,8 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../../server/config.ts'
 import { corsMiddleware, parseCorsOrigins } from '../../server/middleware/cors.ts'
+import { startTestServer } from '../support/server.ts'
 
 function app(origins: string[]) {
   return new Hono().use('/api/*', corsMiddleware(origins)).put('/api/flows/x', (c) => {
@@ -50,5 +52,26 @@ describe('CORS allow-list', () => {
       headers: { origin: 'http://127.0.0.1:5000' },
     })
     expect(res.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5000')
+  })
+  it('refuses a QFLOW_CORS_ORIGINS that is not a list of origins, naming it', () => {
+    expect(() => loadConfig({ QFLOW_CORS_ORIGINS: 'portal.example.com' })).toThrow(ConfigError)
+    expect(() => loadConfig({ QFLOW_CORS_ORIGINS: 'portal.example.com' })).toThrow(/QFLOW_CORS_ORIGINS/)
+  })
+  it('is mounted by the app for the API when origins are configured', async () => {
+    const server = await startTestServer({ app: { corsOrigins: ['https://portal.example'] } })
+    try {
+      const res = await server.call('OPTIONS', '/api/flows', undefined, {
+        origin: 'https://portal.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      })
+      expect(res.status).toBe(204)
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://portal.example')
+      const list = await server.call('GET', '/api/flows', undefined, { origin: 'https://other.example' })
+      expect(list.status).toBe(200)
+      expect(list.headers.get('access-control-allow-origin')).toBeNull()
+    } finally {
+      await server.close()
+    }
   })
 })

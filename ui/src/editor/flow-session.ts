@@ -59,11 +59,10 @@ export class FlowSession implements ReactiveController {
     this.host.requestUpdate()
   }
 
-  async load(id: string): Promise<StoredFlow> {
-    const stored = await this.client().getFlow(id)
+  /** Edit a stored flow, with a fresh history. */
+  open(stored: StoredFlow): void {
     this.adopt(stored)
     this.history.clear()
-    return stored
   }
 
   private adopt(stored: StoredFlow): void {

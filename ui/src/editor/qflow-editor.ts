@@ -83,6 +83,9 @@ export class QflowEditor extends LitElement {
   @query('dialog.conflict') private conflictDialog!: HTMLDialogElement
 
   private addAfter: string | null = null
+  private loadGeneration = 0
+  /** The api-base the node types were fetched from. */
+  private typesFrom: string | null = null
   private clientCache: { key: string; client: QflowClient } | null = null
   private loadedFlowId: string | null = null
   private readonly session = new FlowSession(this, () => this.client)
@@ -135,13 +138,24 @@ export class QflowEditor extends LitElement {
 
   /** Load a flow by id (default: `flow-id`), or start a new one when there is none. */
   async load(flowId: string = this.flowId): Promise<void> {
+    // Attributes may change while a load is under way (a page sets api-base after the element
+    // upgraded): only the latest load may touch the editor, earlier ones end quietly.
+    const generation = ++this.loadGeneration
+    const current = () => generation === this.loadGeneration
     this.loading = true
     try {
-      if (!this.nodeTypes.length) this.nodeTypes = await this.client.nodeTypes()
+      if (this.typesFrom !== this.apiBase || !this.nodeTypes.length) {
+        const types = await this.client.nodeTypes()
+        if (!current()) return
+        this.nodeTypes = types
+        this.typesFrom = this.apiBase
+      }
       this.runner.clear()
       this.side = null
       if (flowId) {
-        const stored = await this.session.load(flowId)
+        const stored = await this.client.getFlow(flowId)
+        if (!current()) return
+        this.session.open(stored)
         this.loadedFlowId = flowId
         this.flowId = flowId
         emit(this, 'qflow-load', { flow: stored.flow, version: stored.version })
@@ -154,9 +168,9 @@ export class QflowEditor extends LitElement {
       }
       this.message = null
     } catch (err) {
-      this.fail(err)
+      if (current()) this.fail(err)
     } finally {
-      this.loading = false
+      if (current()) this.loading = false
     }
   }
 
@@ -246,16 +260,14 @@ export class QflowEditor extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (
-      (changed.has('flowId') || changed.has('apiBase')) &&
-      this.flowId !== this.loadedFlowId &&
-      !this.loading
-    )
-      void this.load()
+    if (!this.hasUpdated) return
+    const otherServer = changed.has('apiBase') && this.typesFrom !== this.apiBase
+    if (otherServer || (changed.has('flowId') && this.flowId !== this.loadedFlowId)) void this.load()
   }
 
   protected override firstUpdated(): void {
-    if (this.loadedFlowId === null && !this.loading) void this.load()
+    // After the first render, so attributes set right after the element upgraded are in place.
+    if (this.loadedFlowId === null) void this.load()
   }
 
   // ---- rendering ----
