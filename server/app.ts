@@ -42,6 +42,14 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}) {
   const app = new Hono()
   app.onError(errorHandler(ctx.log))
   app.notFound(notFoundHandler)
+  app.use(async (c, next) => {
+    const started = performance.now()
+    await next()
+    ctx.log(
+      'debug',
+      `${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`
+    )
+  })
   if (options.corsOrigins?.length) {
     // First, so preflights are answered before any auth; /embed/* because module scripts need CORS too.
     const cors = corsMiddleware(options.corsOrigins)

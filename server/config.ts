@@ -14,6 +14,13 @@ export const CONFIG_DEFAULTS = {
   /** 1 MiB: a flow of 2,000 nodes with config fits comfortably; anything larger is a mistake or abuse. */
   QFLOW_BODY_LIMIT: 1024 * 1024,
   QFLOW_LOG_LEVEL: 'info',
+  /**
+   * SQLite `synchronous` for a file database. `normal` (with WAL) survives a process crash with
+   * every commit intact and cannot corrupt the file; only a power loss or OS crash can drop the
+   * last commits. `full` also survives those, at an fsync per commit (about 2 ms each here,
+   * against 0.1 ms), which caps persisted runs well under 500/s.
+   */
+  QFLOW_DB_SYNC: 'normal',
 } as const
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
@@ -38,6 +45,10 @@ const envSchema = z.object({
       .default(CONFIG_DEFAULTS.QFLOW_DB_URL)
   ),
   QFLOW_DB_AUTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
+  QFLOW_DB_SYNC: z.preprocess(
+    (value) => (typeof value === 'string' ? value.toLowerCase() || undefined : value),
+    z.enum(['normal', 'full']).default(CONFIG_DEFAULTS.QFLOW_DB_SYNC)
+  ),
   QFLOW_BODY_LIMIT: z.preprocess(
     emptyAsUndefined,
     z.coerce
@@ -64,10 +75,17 @@ const envSchema = z.object({
   ),
 })
 
+export interface DbConfig {
+  url: string
+  authToken?: string
+  /** File databases only. */
+  sync?: 'normal' | 'full'
+}
+
 export interface ServerConfig {
   port: number
   host: string
-  db: { url: string; authToken?: string }
+  db: DbConfig
   bodyLimit: number
   logLevel: ConfigLogLevel
   /** From QFLOW_CORS_ORIGINS; empty means same-origin only. */
@@ -96,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: value.HOST,
     db: {
       url: value.QFLOW_DB_URL,
+      sync: value.QFLOW_DB_SYNC,
       ...(value.QFLOW_DB_AUTH_TOKEN ? { authToken: value.QFLOW_DB_AUTH_TOKEN } : {}),
     },
     bodyLimit: value.QFLOW_BODY_LIMIT,

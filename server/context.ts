@@ -83,11 +83,11 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
   }
   const { db } = database
   const registry = options.registry ?? createRegistry(builtinPlugins)
-  const batcher = createWriteBatcher(db, log)
+  const batcher = createWriteBatcher(database.client, log)
   const live = createLiveRuns()
   const flows = createFlowRepo(db)
   const runs = createRunRepo(db)
-  const recorder = createRunRecorder({ db, batcher, live })
+  const recorder = createRunRecorder({ batcher, live })
   const accounts = createAccountRepo(db)
   if (options.seedDemoAccount !== false && (await seedDemoAccount(accounts)))
     log('info', 'added the demo account "demo" (a snapshot estate, no AWS needed)')

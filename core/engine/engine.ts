@@ -1,4 +1,4 @@
-import { errorMessage, FlowError } from '../errors.ts'
+import { errorMessage, FlowError, NodeExecutionError } from '../errors.ts'
 import { resolveExpressions } from '../flow/expressions.ts'
 import { ancestorsOf, buildGraph, topologicalOrder } from '../flow/graph.ts'
 import type { Flow } from '../flow/schema.ts'
@@ -7,6 +7,7 @@ import { resolveVariables } from '../flow/variables.ts'
 import type { PluginRegistry } from '../plugin/registry.ts'
 import type { Item, LogLevel, NodeContext, PortItems, RunTargets, Services } from '../plugin/types.ts'
 import type { RunEvent, RunStatus, StepError, StepStatus } from '../run/events.ts'
+import { outputProblem } from './output.ts'
 import { abortable, nodeSignal } from './signals.ts'
 
 export interface EngineDeps {
@@ -173,7 +174,10 @@ export function createEngine(deps: EngineDeps) {
           services,
         }
         try {
-          const output = await abortable(plugin.execute(ctx, input), signal.signal)
+          // Promise.resolve: a plugin whose execute is not async still works.
+          const output = await abortable(Promise.resolve(plugin.execute(ctx, input)), signal.signal)
+          const problem = outputProblem(output)
+          if (problem) throw new NodeExecutionError(problem, false, undefined, 'OUTPUT_INVALID')
           step.output = output ?? {}
           step.status = partial ? 'partial' : 'succeeded'
           step.warning = partial

@@ -66,3 +66,55 @@ export function ancestorsOf(graph: FlowGraph, nodeId: string): Set<string> {
 export function descendantsOf(graph: FlowGraph, nodeId: string): Set<string> {
   return walk(nodeId, (id) => (graph.outgoing.get(id) ?? []).map((e) => e.target))
 }
+
+/**
+ * The nodes that lie on a cycle: members of a strongly connected component of two or more nodes,
+ * or with an edge to themselves. Tarjan's algorithm, iterative so a long chain cannot overflow
+ * the stack, linear in nodes plus edges so a large hostile flow validates quickly.
+ */
+export function nodesOnCycles(graph: FlowGraph): Set<string> {
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const onStack = new Set<string>()
+  const stack: string[] = []
+  const result = new Set<string>()
+  let counter = 0
+  const successors = (id: string) => graph.outgoing.get(id)!.map((edge) => edge.target)
+
+  for (const root of graph.nodeIds) {
+    if (index.has(root)) continue
+    const work: { id: string; next: string[]; at: number }[] = []
+    const enter = (id: string) => {
+      index.set(id, counter)
+      low.set(id, counter)
+      counter++
+      stack.push(id)
+      onStack.add(id)
+      work.push({ id, next: successors(id), at: 0 })
+    }
+    enter(root)
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!
+      if (frame.at < frame.next.length) {
+        const target = frame.next[frame.at++]!
+        if (!index.has(target)) enter(target)
+        else if (onStack.has(target)) low.set(frame.id, Math.min(low.get(frame.id)!, index.get(target)!))
+        continue
+      }
+      work.pop()
+      const parent = work[work.length - 1]
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!))
+      if (low.get(frame.id) !== index.get(frame.id)) continue
+      const component: string[] = []
+      let member: string
+      do {
+        member = stack.pop()!
+        onStack.delete(member)
+        component.push(member)
+      } while (member !== frame.id)
+      const selfLoop = component.length === 1 && frame.next.includes(frame.id)
+      if (component.length > 1 || selfLoop) for (const id of component) result.add(id)
+    }
+  }
+  return result
+}

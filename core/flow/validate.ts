@@ -1,6 +1,6 @@
 import type { PluginRegistry } from '../plugin/registry.ts'
 import type { NodePlugin } from '../plugin/types.ts'
-import { ancestorsOf, buildGraph, descendantsOf, topologicalOrder } from './graph.ts'
+import { buildGraph, descendantsOf, nodesOnCycles, topologicalOrder } from './graph.ts'
 import type { Flow } from './schema.ts'
 
 export const PROBLEM_CODES = [
@@ -149,7 +149,8 @@ export function validateFlow(flow: Flow, registry: PluginRegistry): FlowProblem[
   const { cycle } = topologicalOrder(graph)
   if (cycle.length > 0) {
     // Report the nodes that are on a cycle, not every node downstream of one.
-    const onCycle = cycle.filter((id) => inCycle(graph, id))
+    const cyclic = nodesOnCycles(graph)
+    const onCycle = cycle.filter((id) => cyclic.has(id))
     for (const nodeId of onCycle.length > 0 ? onCycle : cycle) {
       problems.push({ code: 'CYCLE', nodeId, message: `node "${nodeId}" is part of a cycle` })
     }
@@ -179,13 +180,6 @@ export function validateFlow(flow: Flow, registry: PluginRegistry): FlowProblem[
     }
   }
   return problems
-}
-
-function inCycle(graph: ReturnType<typeof buildGraph>, nodeId: string): boolean {
-  for (const edge of graph.outgoing.get(nodeId) ?? []) {
-    if (ancestorsOf(graph, nodeId).has(edge.target)) return true
-  }
-  return false
 }
 
 function portList(ports: { name: string }[]): string {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { type Client, createClient } from '@libsql/client'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
+import type { DbConfig } from '../config.ts'
 import * as schema from './schema/index.ts'
 
 export type Db = LibSQLDatabase<typeof schema>
@@ -21,7 +22,7 @@ const BUSY_TIMEOUT_MS = 5000
  * Open the database: a local file (its folder created, WAL so readers never wait for the writer)
  * or a libSQL server by URL with an auth token.
  */
-export async function openDatabase(options: { url: string; authToken?: string }): Promise<Database> {
+export async function openDatabase(options: DbConfig): Promise<Database> {
   const isFile = options.url.startsWith('file:')
   if (isFile) {
     const path = filePath(options.url)
@@ -30,8 +31,18 @@ export async function openDatabase(options: { url: string; authToken?: string })
   const client = createClient({
     url: options.url,
     ...(options.authToken ? { authToken: options.authToken } : {}),
-    // Applies to every pooled connection of a file database (SQLite's busy_timeout).
-    ...(isFile ? { timeout: BUSY_TIMEOUT_MS } : {}),
+    ...(isFile
+      ? {
+          // SQLite's busy_timeout, applied to every connection the client opens.
+          timeout: BUSY_TIMEOUT_MS,
+          // One connection. Calls on a file database are synchronous under the hood, so a pool
+          // buys nothing in one process, and every further connection would silently miss the
+          // per-connection pragmas below (synchronous=NORMAL: an fsync per commit otherwise).
+          // The catch: an interactive transaction would hold the only connection and make
+          // concurrent calls fail, so write with `db.batch` (one transaction) instead.
+          concurrency: 1,
+        }
+      : {}),
   })
   try {
     // Probe first: a wrong token or an unreachable server should say so, not fail inside a migration.
@@ -44,6 +55,8 @@ export async function openDatabase(options: { url: string; authToken?: string })
     // journal_mode is stored in the file, so setting it once holds for every connection.
     await client.execute('PRAGMA journal_mode = WAL')
     await client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    // Per connection: see `concurrency` above.
+    await client.execute(`PRAGMA synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`)
   }
   return { db: drizzle(client, { schema }), client, isFile, close: () => client.close() }
 }

@@ -1,8 +1,8 @@
-import type { BatchItem } from 'drizzle-orm/batch'
+import type { Client, InStatement } from '@libsql/client'
 import type { Logger } from '../log.ts'
-import type { Db } from './client.ts'
 
-export type Statement = BatchItem<'sqlite'>
+/** Plain SQL with arguments: the recorder builds these itself (see raw-insert.ts). */
+export type Statement = InStatement
 
 /**
  * Something that holds coalesced state and turns it into statements when a batch is cut, e.g. the
@@ -19,7 +19,7 @@ export interface WriteSource {
  * previous batch is being written goes into the next one. Batches never overlap, so statements
  * commit in the order they were queued.
  */
-export function createWriteBatcher(db: Db, log?: Logger) {
+export function createWriteBatcher(client: Client, log?: Logger) {
   const sources = new Set<WriteSource>()
   let queued: { statements: Statement[]; resolve: () => void; reject: (err: unknown) => void }[] = []
   let scheduled = false
@@ -35,7 +35,7 @@ export function createWriteBatcher(db: Db, log?: Logger) {
     for (const entry of direct) statements.push(...entry.statements)
     for (const entry of collected) statements.push(...entry.statements)
     try {
-      if (statements.length > 0) await db.batch(statements as [Statement, ...Statement[]])
+      if (statements.length > 0) await client.batch(statements, 'write')
     } catch (err) {
       log?.('error', 'a database write batch failed and was rolled back', err)
       for (const entry of direct) entry.reject(err)

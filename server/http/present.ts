@@ -26,14 +26,15 @@ export function presentFlowVersion(version: FlowVersionSummary) {
   return { ...version, createdAt: iso(version.createdAt) }
 }
 
-export function presentRun(run: RunRow) {
+/** A run; list rows come without `input`, so it is left out rather than shown as null. */
+export function presentRun(run: Omit<RunRow, 'input'> & { input?: unknown }) {
   return {
     id: run.id,
     flowId: run.flowId,
     flowVersion: run.flowVersion,
     status: run.status,
     triggeredBy: run.triggeredBy,
-    input: run.input,
+    ...('input' in run ? { input: run.input } : {}),
     variables: run.variables,
     accounts: run.accounts,
     regions: run.regions,

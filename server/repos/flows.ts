@@ -128,29 +128,28 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
       return { flow, version: 1, createdAt: at, updatedAt: at }
     },
 
-    /** Replace the document if the stored version is still `expectedVersion`. */
+    /**
+     * Replace the document if the stored version is still `expectedVersion`. One batch, no
+     * interactive transaction: the version row is copied from the updated flow row, so it exists
+     * exactly when the update matched.
+     */
     async update(id: string, flow: StoredFlow, expectedVersion: number): Promise<UpdateOutcome> {
       const at = now()
-      return db.transaction(async (tx) => {
-        const [current] = await tx
-          .select({ version: flows.version, createdAt: flows.createdAt })
-          .from(flows)
-          .where(eq(flows.id, id))
-        if (!current) return { kind: 'missing' } as const
-        if (current.version !== expectedVersion) {
-          return { kind: 'conflict', currentVersion: current.version } as const
-        }
-        const version = current.version + 1
-        await tx
+      const version = expectedVersion + 1
+      const [updated] = await db.batch([
+        db
           .update(flows)
           .set(rowOf(flow, version, at))
           .where(and(eq(flows.id, id), eq(flows.version, expectedVersion)))
-        await tx.insert(flowVersions).values({ flowId: id, version, document: flow, createdAt: at })
-        return {
-          kind: 'updated',
-          record: { flow, version, createdAt: current.createdAt, updatedAt: at },
-        } as const
-      })
+          .returning({ createdAt: flows.createdAt }),
+        db.run(sql`INSERT OR IGNORE INTO ${flowVersions} (flow_id, version, document, created_at)
+          SELECT id, version, document, updated_at FROM ${flows}
+          WHERE id = ${id} AND version = ${version} AND updated_at = ${at}`),
+      ])
+      const row = updated[0]
+      if (row) return { kind: 'updated', record: { flow, version, createdAt: row.createdAt, updatedAt: at } }
+      const [current] = await db.select({ version: flows.version }).from(flows).where(eq(flows.id, id))
+      return current ? { kind: 'conflict', currentVersion: current.version } : { kind: 'missing' }
     },
 
     async versions(id: string, page: PageRequest): Promise<Page<FlowVersionSummary>> {

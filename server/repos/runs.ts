@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm'
 import type { RunStatus } from '../../core/run/events.ts'
 import type { Db } from '../db/client.ts'
+import { rawInsert } from '../db/raw-insert.ts'
 import { runSteps, runs, stepPayloads } from '../db/schema/runs.ts'
 import type { Statement } from '../db/write-batcher.ts'
 import type { Page, PageRequest } from './paging.ts'
@@ -14,13 +15,34 @@ export type RunWithSteps = RunRow & { steps: StepRow[] }
 export type PayloadLookup = { kind: 'found'; json: string } | { kind: 'no-step' } | { kind: 'not-yet' }
 
 const UNFINISHED: RunStatus[] = ['queued', 'running']
+const { input: _input, ...withoutInput } = getTableColumns(runs)
+
+const RUN_COLUMNS = [
+  'id',
+  'flowId',
+  'flowVersion',
+  'status',
+  'triggeredBy',
+  'input',
+  'variables',
+  'accounts',
+  'regions',
+  'until',
+  'error',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+] as const satisfies readonly (keyof NewRun)[]
+const insertRun = rawInsert(runs, RUN_COLUMNS, {
+  json: ['input', 'variables', 'accounts', 'regions', 'error'],
+})
 
 /** Runs and their steps. Writes during a run go through the recorder; these are the rest. */
 export function createRunRepo(db: Db) {
   return {
     /** The insert for a new queued run, for the write batcher. */
     insertStatement(run: NewRun): Statement {
-      return db.insert(runs).values(run)
+      return insertRun.statement([run])
     },
 
     async get(id: string): Promise<RunRow | undefined> {
@@ -36,15 +58,18 @@ export function createRunRepo(db: Db) {
       return run ? { ...run, steps } : undefined
     },
 
-    /** A flow's runs, newest first. Step rows and payloads are not read. */
-    async listForFlow(flowId: string, query: PageRequest & { status?: RunStatus[] }): Promise<Page<RunRow>> {
+    /** A flow's runs, newest first, without their input (it can be large): the list view's rows. */
+    async listForFlow(
+      flowId: string,
+      query: PageRequest & { status?: RunStatus[] }
+    ): Promise<Page<Omit<RunRow, 'input'>>> {
       const where = and(
         eq(runs.flowId, flowId),
         query.status && query.status.length > 0 ? inArray(runs.status, query.status) : undefined
       )
       const [items, [count]] = await Promise.all([
         db
-          .select()
+          .select(withoutInput)
           .from(runs)
           .where(where)
           .orderBy(desc(runs.createdAt), desc(sql`rowid`))

@@ -1,6 +1,5 @@
-import { eq, sql } from 'drizzle-orm'
 import type { RunEvent } from '../../core/run/events.ts'
-import type { Db } from '../db/client.ts'
+import { rawInsert, rawUpdate } from '../db/raw-insert.ts'
 import { controlResults } from '../db/schema/controls.ts'
 import { runSteps, runs, stepPayloads } from '../db/schema/runs.ts'
 import type { Statement, WriteBatcher, WriteSource } from '../db/write-batcher.ts'
@@ -13,7 +12,7 @@ type RunPatch = Partial<typeof runs.$inferInsert>
 type PayloadRow = { runId: string; nodeId: string; input: string | null; output: string | null }
 type ControlRow = typeof controlResults.$inferInsert
 
-/** Rows per multi-row INSERT, well under SQLite's limit on bound parameters. */
+/** Rows per multi-row INSERT: 14 columns x 500 rows stays well under SQLite's 32,766 parameters. */
 const ROWS_PER_INSERT = 500
 
 interface TrackedRun {
@@ -36,8 +35,8 @@ interface TrackedRun {
  * costs one upsert of its steps, not twenty statements. Live subscribers hear an event after the
  * batch holding it has committed.
  */
-export function createRunRecorder(deps: { db: Db; batcher: WriteBatcher; live: LiveRuns }) {
-  const { db, batcher, live } = deps
+export function createRunRecorder(deps: { batcher: WriteBatcher; live: LiveRuns }) {
+  const { batcher, live } = deps
   const tracked = new Map<string, TrackedRun>()
   const dirty = new Set<TrackedRun>()
 
@@ -153,33 +152,39 @@ export function createRunRecorder(deps: { db: Db; batcher: WriteBatcher; live: L
     markDirty(run)
   }
 
-  function statementsOf(run: TrackedRun): Statement[] {
-    const statements: Statement[] = []
-    if (run.dirtySteps.size > 0) {
-      const rows = [...run.dirtySteps].map((nodeId) => run.steps.get(nodeId)!)
+  /**
+   * The statements for every run in a batch: rows of all runs merged into multi-row statements
+   * (SQLite prepares each statement afresh, so fewer, wider ones are cheaper), then one update
+   * per run.
+   */
+  function statementsOf(batch: TrackedRun[]): Statement[] {
+    const steps: StepRow[] = []
+    const payloads: PayloadRow[] = []
+    const controls: ControlRow[] = []
+    const updates: Statement[] = []
+    for (const run of batch) {
+      for (const nodeId of run.dirtySteps) steps.push(run.steps.get(nodeId)!)
       run.dirtySteps.clear()
-      statements.push(upsertSteps(db, rows))
-    }
-    if (run.payloads.length > 0) {
-      statements.push(upsertPayloads(db, run.payloads))
+      payloads.push(...mergePayloads(run.payloads))
       run.payloads = []
-    }
-    for (let start = 0; start < run.controls.length; start += ROWS_PER_INSERT) {
-      statements.push(db.insert(controlResults).values(run.controls.slice(start, start + ROWS_PER_INSERT)))
-    }
-    run.controls = []
-    if (run.patch) {
-      statements.push(db.update(runs).set(run.patch).where(eq(runs.id, run.runId)))
+      controls.push(...run.controls)
+      run.controls = []
+      if (run.patch) updates.push(updateRun.statement(run.runId, run.patch))
       run.patch = undefined
     }
-    return statements
+    return [
+      ...chunks(steps, ROWS_PER_INSERT).map((rows) => upsertSteps.statement(rows)),
+      ...chunks(payloads, ROWS_PER_INSERT).map((rows) => upsertPayloads.statement(rows)),
+      ...chunks(controls, ROWS_PER_INSERT).map((rows) => insertControls.statement(rows)),
+      ...updates,
+    ]
   }
 
   const source: WriteSource = {
     collect() {
       const runsInBatch = [...dirty]
       dirty.clear()
-      const statements = runsInBatch.flatMap(statementsOf)
+      const statements = statementsOf(runsInBatch)
       const events = runsInBatch.map((run) => {
         const list = run.events
         run.events = []
@@ -245,49 +250,64 @@ function countOf(items: Record<string, unknown[]>): number {
   return total
 }
 
-const excluded = (column: string) => sql.raw(`excluded.${column}`)
+const STEP_STATE = [
+  'status',
+  'startedAt',
+  'finishedAt',
+  'error',
+  'warning',
+  'inputCount',
+  'outputCount',
+  'outputCounts',
+  'inputPreview',
+  'outputPreview',
+] as const
+/** A step's whole current state, written over whatever an earlier batch stored. */
+const upsertSteps = rawInsert(runSteps, ['runId', 'nodeId', 'nodeType', 'position', ...STEP_STATE], {
+  conflict: ['runId', 'nodeId'],
+  update: STEP_STATE,
+  json: ['error', 'warning', 'outputCounts', 'inputPreview', 'outputPreview'],
+})
+/** Input arrives when a step starts, output when it ends: each write keeps the other side. */
+const upsertPayloads = rawInsert(stepPayloads, ['runId', 'nodeId', 'input', 'output'], {
+  conflict: ['runId', 'nodeId'],
+  keepOld: ['input', 'output'],
+})
+const insertControls = rawInsert(
+  controlResults,
+  [
+    'flowId',
+    'nodeId',
+    'resourceId',
+    'runId',
+    'result',
+    'displayName',
+    'accountId',
+    'region',
+    'evidence',
+    'recordedAt',
+  ],
+  { json: ['evidence'] }
+)
+const updateRun = rawUpdate(runs, 'id', { json: ['error'] })
 
-function upsertSteps(db: Db, rows: StepRow[]): Statement {
-  return db
-    .insert(runSteps)
-    .values(rows)
-    .onConflictDoUpdate({
-      target: [runSteps.runId, runSteps.nodeId],
-      set: {
-        status: excluded('status'),
-        startedAt: excluded('started_at'),
-        finishedAt: excluded('finished_at'),
-        error: excluded('error'),
-        warning: excluded('warning'),
-        inputCount: excluded('input_count'),
-        outputCount: excluded('output_count'),
-        outputCounts: excluded('output_counts'),
-        inputPreview: excluded('input_preview'),
-        outputPreview: excluded('output_preview'),
-      },
-    })
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let start = 0; start < list.length; start += size) out.push(list.slice(start, start + size))
+  return out
 }
 
-/** Merge payload rows per step first: one statement cannot upsert the same key twice. */
-function upsertPayloads(db: Db, rows: PayloadRow[]): Statement {
+/** One row per step: a single INSERT cannot upsert the same key twice. */
+function mergePayloads(rows: PayloadRow[]): PayloadRow[] {
   const merged = new Map<string, PayloadRow>()
   for (const row of rows) {
     const existing = merged.get(row.nodeId)
     merged.set(
       row.nodeId,
       existing
-        ? { ...existing, output: row.output ?? existing.output, input: row.input ?? existing.input }
+        ? { ...existing, input: row.input ?? existing.input, output: row.output ?? existing.output }
         : row
     )
   }
-  return db
-    .insert(stepPayloads)
-    .values([...merged.values()])
-    .onConflictDoUpdate({
-      target: [stepPayloads.runId, stepPayloads.nodeId],
-      set: {
-        input: sql`coalesce(excluded.input, ${stepPayloads.input})`,
-        output: sql`coalesce(excluded.output, ${stepPayloads.output})`,
-      },
-    })
+  return [...merged.values()]
 }

@@ -1,25 +1,30 @@
 /**
- * `npm run bench [-- name...]`: runs every `test/bench/<area>.ts` (each exports `bench()` that
- * prints its figures), or only the areas named. One after another, so figures do not disturb
- * each other.
+ * `npm run bench [-- name ...]`: runs every bench module in this folder (or the ones named),
+ * each printing its own figures. A module is `test/bench/<name>.ts` exporting `bench()`.
  */
 import { readdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
+const HELPERS = new Set(['index', 'stats'])
 const here = dirname(fileURLToPath(import.meta.url))
 const available = readdirSync(here)
-  .filter((file) => file.endsWith('.ts') && file !== 'index.ts')
-  .map((file) => file.slice(0, -3))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => basename(file, '.ts'))
+  .filter((name) => !HELPERS.has(name))
   .sort()
-const wanted = process.argv.slice(2)
-const unknown = wanted.filter((name) => !available.includes(name))
+
+const asked = process.argv.slice(2)
+const unknown = asked.filter((name) => !available.includes(name))
 if (unknown.length > 0) {
-  console.error(`unknown bench ${unknown.join(', ')}; available: ${available.join(', ')}`)
+  console.error(`no bench module named ${unknown.join(', ')}; available: ${available.join(', ')}`)
   process.exit(2)
 }
-for (const name of wanted.length > 0 ? wanted : available) {
-  console.log(`\n## ${name}`)
-  const module = (await import(pathToFileURL(join(here, `${name}.ts`)).href)) as { bench(): Promise<void> }
+
+for (const name of asked.length > 0 ? asked : available) {
+  console.log(`\n== ${name}`)
+  const module = (await import(pathToFileURL(join(here, `${name}.ts`)).href)) as {
+    bench: () => Promise<void>
+  }
   await module.bench()
 }

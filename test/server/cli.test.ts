@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,7 +38,8 @@ function writeFlow(name: string, flow: unknown) {
   return path
 }
 
-describe('qflow CLI', () => {
+// Each case starts Node processes with tsx; on a loaded 2-core machine that takes seconds.
+describe('qflow CLI', { timeout: 120_000 }, () => {
   it('runs a flow file end to end and prints a table of node results', async () => {
     const file = writeFlow('sample.json', sampleFlow())
     const result = await qflow([
@@ -159,5 +160,48 @@ describe('qflow CLI', () => {
     const missing = await qflow(['run', 'no-such-flow'], { QFLOW_DB_URL: `file:${join(dir, 'qflow.db')}` })
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/no flow with id "no-such-flow"/)
+  })
+
+  it('serve boots on the environment, answers, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/qflow.js'), 'serve'], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        PORT: '0',
+        QFLOW_DB_URL: `file:${join(dir, 'serve', 'q.db')}`,
+        QFLOW_LOG_LEVEL: 'warn',
+      },
+    })
+    let stdout = ''
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+    })
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    try {
+      for (let i = 0; i < 300 && !/listening on (http:\/\/\S+)/.test(stdout); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      const url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1]
+      expect(url, stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const health = await fetch(`${url}/healthz`)
+      expect(await health.json()).toEqual({ status: 'ok', database: 'ok' })
+      const created = await fetch(`${url}/api/flows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'served', nodes: [{ id: 't', type: 'trigger', typeVersion: 1 }] }),
+      })
+      expect(created.status).toBe(201)
+    } finally {
+      child.kill('SIGTERM')
+    }
+    expect(await exited).toBe(0)
+    expect(stdout).toMatch(/SIGTERM, stopping/)
+  })
+
+  it('serve refuses a bad environment, naming the variable', async () => {
+    const result = await qflow(['serve'], { PORT: 'eighty', QFLOW_LOG_LEVEL: 'loud' })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/PORT="eighty"/)
+    expect(result.stderr).toMatch(/QFLOW_LOG_LEVEL="loud"/)
   })
 })

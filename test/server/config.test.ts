@@ -6,7 +6,7 @@ describe('config', () => {
     expect(loadConfig({})).toEqual({
       port: 8787,
       host: '127.0.0.1',
-      db: { url: 'file:./data/qflow.db' },
+      db: { url: 'file:./data/qflow.db', sync: 'normal' },
       bodyLimit: CONFIG_DEFAULTS.QFLOW_BODY_LIMIT,
       logLevel: 'info',
       corsOrigins: [],
@@ -19,6 +19,7 @@ describe('config', () => {
       HOST: '0.0.0.0',
       QFLOW_DB_URL: 'libsql://qflow.example.turso.io',
       QFLOW_DB_AUTH_TOKEN: 'secret',
+      QFLOW_DB_SYNC: 'FULL',
       QFLOW_BODY_LIMIT: '2048',
       QFLOW_LOG_LEVEL: 'DEBUG',
       QFLOW_CORS_ORIGINS: 'https://portal.example.com, http://localhost:3000',
@@ -26,7 +27,7 @@ describe('config', () => {
     expect(config).toEqual({
       port: 9000,
       host: '0.0.0.0',
-      db: { url: 'libsql://qflow.example.turso.io', authToken: 'secret' },
+      db: { url: 'libsql://qflow.example.turso.io', authToken: 'secret', sync: 'full' },
       bodyLimit: 2048,
       logLevel: 'debug',
       corsOrigins: ['https://portal.example.com', 'http://localhost:3000'],

@@ -30,6 +30,7 @@ describe('starting runs', () => {
     expect(stored.id).toBe(accepted.id)
     const run = await server.waitForRun(accepted.id)
     expect(run.status).toBe('succeeded')
+    expect(run.input).toEqual({ source: 'test' })
     expect(run.steps.map((s: any) => [s.nodeId, s.status, s.inputCount, s.outputCount])).toEqual([
       ['trigger', 'succeeded', 0, 1],
       ['emit', 'succeeded', 1, 3],
@@ -144,6 +145,7 @@ describe('run history', () => {
     expect(page.total).toBe(3)
     expect(page.items.map((r: any) => r.id)).toEqual([ids[2], ids[1]])
     expect(page.items[0]).not.toHaveProperty('steps')
+    expect(page.items[0]).not.toHaveProperty('input')
     const rest = (await (
       await server.call('GET', `/api/flows/${flowId}/runs?limit=2&offset=2`)
     ).json()) as any
