@@ -98,7 +98,7 @@ describe('qflow app and editor', () => {
     await expect.poll(() => page.locator('qflow-canvas [data-node-id]').count()).toBe(2)
 
     await page.locator('qflow-editor [data-action=save]').click()
-    await expect.poll(() => page.url()).toMatch(/\/flows\/[\w-]+$/)
+    await expect.poll(() => page.url()).toMatch(/\/flows\/(?!new$)[\w-]+$/)
     await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(0)
     const id = page.url().split('/').pop()!
     const stored = await api('GET', `/api/flows/${id}`)

@@ -6,7 +6,8 @@ export const canvasStyles = css`
   :host {
     display: block;
     position: relative;
-    overflow: hidden;
+    /* clip, not hidden: a hidden box can still be scrolled, e.g. by focusing a node near the edge. */
+    overflow: clip;
     background: var(--_bg);
     outline: none;
   }
@@ -14,6 +15,7 @@ export const canvasStyles = css`
   .pane {
     position: absolute;
     inset: 0;
+    overflow: clip;
   }
   .pane {
     touch-action: none;

@@ -20,7 +20,7 @@ import {
   VIEWPORT_CLASS,
 } from './dom-contract.ts'
 import { type EdgeLayout, EdgeLayoutCache } from './edge-layout.ts'
-import { portOffsets } from './geometry.ts'
+import { CARD_HEIGHT, CARD_WIDTH, portOffsets } from './geometry.ts'
 import type { CanvasNode, Graph, NodeRunState } from './graph-types.ts'
 import { type KeyBinding, KeyboardController } from './keyboard-controller.ts'
 import { SelectionController } from './selection-controller.ts'
@@ -101,8 +101,26 @@ export class QflowCanvas extends LitElement {
   // ---- public API ----
 
   /** Fit every node into view. */
-  fitView(duration = 200): Promise<void> {
-    return this.panZoom.fitView(duration)
+  async fitView(): Promise<void> {
+    // Read the size now: a side panel may have just opened or closed, before any resize callback.
+    this.store.width = this.clientWidth
+    this.store.height = this.clientHeight
+    if (this.panZoom.fitNow()) this.requestUpdate()
+    await this.updateComplete
+  }
+
+  /** Bring a node into view (fitting the flow) when it lies outside the visible area. */
+  async reveal(nodeId: string): Promise<void> {
+    const node = this.store.nodeLookup.get(nodeId)
+    if (!node) return
+    const [x, y, k] = this.store.transform
+    const { x: left, y: top } = node.internals.positionAbsolute
+    const inside =
+      left * k + x >= 0 &&
+      top * k + y >= 0 &&
+      (left + CARD_WIDTH) * k + x + 60 <= this.clientWidth &&
+      (top + CARD_HEIGHT) * k + y <= this.clientHeight
+    if (!inside) await this.fitView()
   }
 
   zoomIn(): void {

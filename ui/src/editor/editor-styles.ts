@@ -10,7 +10,7 @@ export const editorStyles = css`
     background: var(--_bg);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
-    overflow: hidden;
+    overflow: clip;
     box-sizing: border-box;
   }
   .toolbar {

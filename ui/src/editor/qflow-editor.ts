@@ -480,7 +480,11 @@ export class QflowEditor extends LitElement {
     })
     this.change(next)
     this.addAfter = null
-    void this.updateComplete.then(() => this.canvas.selectNodes([node.id]))
+    void this.updateComplete.then(async () => {
+      await this.canvas.updateComplete
+      this.canvas.selectNodes([node.id])
+      await this.canvas.reveal(node.id)
+    })
   }
 
   private onNodeSave = (

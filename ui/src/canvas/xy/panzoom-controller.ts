@@ -1,5 +1,4 @@
 import {
-  fitViewport,
   getInternalNodesBounds,
   getViewportForBounds,
   PanOnScrollMode,
@@ -81,22 +80,6 @@ export class PanZoomController implements ReactiveController {
     store.transform = [viewport.x, viewport.y, viewport.zoom]
     this.instance.syncViewport(viewport)
     return true
-  }
-
-  async fitView(duration = 0): Promise<void> {
-    const store = this.store
-    if (!this.instance || !store.nodeLookup.size) return
-    await fitViewport(
-      {
-        nodes: store.nodeLookup,
-        width: store.width,
-        height: store.height,
-        panZoom: this.instance,
-        minZoom: MIN_ZOOM,
-        maxZoom: 1.25,
-      },
-      { padding: 0.15, duration }
-    )
   }
 
   zoomBy(factor: number): void {
