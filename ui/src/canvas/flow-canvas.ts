@@ -254,17 +254,53 @@ export class QflowCanvas extends LitElement {
     const still: EdgeLayout[] = []
     const active: EdgeLayout[] = []
     for (const l of layouts) (moving.has(l.edge.source) || moving.has(l.edge.target) ? active : still).push(l)
-    return svg`<svg class="edges">${this.renderEdgeList(still)}</svg>${active.length ? svg`<svg class="edges">${this.renderEdgeList(active)}</svg>` : nothing}`
+    const resting = this.compact() ? this.renderEdgeOutline(still) : this.renderEdgeList(still)
+    return svg`<svg class="edges">${resting}</svg>${active.length ? svg`<svg class="edges">${this.renderEdgeList(active)}</svg>` : nothing}`
   }
 
+  /**
+   * Far out, edges are drawn as two paths (run through, and the rest) instead of one element each:
+   * nobody picks an edge at that zoom, and hundreds of elements cost more to build and paint.
+   */
+  private renderEdgeOutline(layouts: EdgeLayout[]) {
+    const done: string[] = []
+    const rest: string[] = []
+    for (const l of layouts) (this.edgeDone(l) ? done : rest).push(l.path)
+    return svg`<path class="edge-path" d=${rest.join(' ')}></path><g class="xy-flow__edge done"><path class="edge-path" d=${done.join(' ')}></path></g>`
+  }
+
+  private compact(): boolean {
+    return this.store.transform[2] < COMPACT_ZOOM
+  }
+
+  /** Edges in blocks too, each skipped while its layouts (memoised by reference) and run states hold. */
   private renderEdgeList(layouts: EdgeLayout[]) {
-    const statuses = this.statuses
+    const blocks = []
+    for (let start = 0; start < layouts.length; start += BLOCK) {
+      const block = layouts.slice(start, start + BLOCK)
+      blocks.push(
+        guard(
+          block.flatMap((l) => [l, this.edgeDone(l)]),
+          () => this.renderEdgeBlock(block)
+        )
+      )
+    }
+    return blocks
+  }
+
+  private edgeDone(l: EdgeLayout): boolean {
+    return (
+      this.statuses[l.edge.source]?.status === 'succeeded' &&
+      this.statuses[l.edge.target]?.status === 'succeeded'
+    )
+  }
+
+  private renderEdgeBlock(layouts: EdgeLayout[]) {
     return repeat(
       layouts,
       (l) => l.edge.id,
       (l) => {
-        const done =
-          statuses[l.edge.source]?.status === 'succeeded' && statuses[l.edge.target]?.status === 'succeeded'
+        const done = this.edgeDone(l)
         return guard(
           [l, done],
           () => svg`<g
@@ -312,7 +348,7 @@ export class QflowCanvas extends LitElement {
       : ''
     return [
       node,
-      this.store.transform[2] < COMPACT_ZOOM,
+      this.compact(),
       this.store.nodeLookup.get(node.id)?.internals.z,
       this.statuses[node.id],
       this.problems[node.id],
@@ -378,7 +414,7 @@ export class QflowCanvas extends LitElement {
   }
 
   private renderNode(node: CanvasNode) {
-    if (this.store.transform[2] < COMPACT_ZOOM) {
+    if (this.compact()) {
       const { flowNode, manifest } = node.data
       return this.renderCompactNode(node, flowNode.label || manifest?.title || flowNode.type)
     }
