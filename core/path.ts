@@ -17,6 +17,13 @@ export interface CompiledPath {
   all(root: unknown): unknown[]
   /** The value at the path: the single value when there is exactly one, else the list of all values. */
   get(root: unknown): unknown
+  /**
+   * The value with a shape that depends on the path and the data's structure, not on counts: a
+   * list whenever the walk branched over an array (even when it found one value, or none), else
+   * the single value or undefined. For evidence, where `SecurityGroups.IpPermissions` should be a
+   * list of rules whether the resource has one rule or five.
+   */
+  shaped(root: unknown): unknown
 }
 
 const STEP = /([^.[\]]+)|\[([^\]]*)\]/g
@@ -61,7 +68,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 // `fanned` is true once the walk has branched over an array: from then on, an array at the end of the
 // path is spread into the results, so `SecurityGroups.IpPermissions` yields rules, not lists of rules.
-function collect(value: unknown, steps: PathStep[], at: number, out: unknown[], fanned = false): void {
+// `trace`, when given, records whether the walk branched at all (even over an empty array).
+function collect(
+  value: unknown,
+  steps: PathStep[],
+  at: number,
+  out: unknown[],
+  fanned = false,
+  trace?: { fanned: boolean }
+): void {
   if (value === undefined) return
   if (at === steps.length) {
     if (fanned && Array.isArray(value)) out.push(...value)
@@ -71,24 +86,26 @@ function collect(value: unknown, steps: PathStep[], at: number, out: unknown[], 
   const step = steps[at]!
   if (Array.isArray(value) && step.kind !== 'index' && step.kind !== 'each') {
     // A key or match step over an array applies to each element.
-    for (const element of value) collect(element, steps, at, out, true)
+    if (trace) trace.fanned = true
+    for (const element of value) collect(element, steps, at, out, true, trace)
     return
   }
   switch (step.kind) {
     case 'key':
-      if (isRecord(value)) collect(value[step.name], steps, at + 1, out, fanned)
+      if (isRecord(value)) collect(value[step.name], steps, at + 1, out, fanned, trace)
       return
     case 'index':
-      if (Array.isArray(value)) collect(value[step.index], steps, at + 1, out, fanned)
+      if (Array.isArray(value)) collect(value[step.index], steps, at + 1, out, fanned, trace)
       return
     case 'each':
-      if (Array.isArray(value)) for (const element of value) collect(element, steps, at + 1, out, true)
+      if (trace && (Array.isArray(value) || isRecord(value))) trace.fanned = true
+      if (Array.isArray(value)) for (const element of value) collect(element, steps, at + 1, out, true, trace)
       else if (isRecord(value))
-        for (const element of Object.values(value)) collect(element, steps, at + 1, out, true)
+        for (const element of Object.values(value)) collect(element, steps, at + 1, out, true, trace)
       return
     case 'match':
       if (isRecord(value) && String(value[step.key]) === step.value)
-        collect(value, steps, at + 1, out, fanned)
+        collect(value, steps, at + 1, out, fanned, trace)
       return
   }
 }
@@ -100,6 +117,18 @@ function compileUncached(source: string): CompiledPath {
     ? steps.map((s) => (s as { name: string }).name)
     : undefined
   const all = (root: unknown): unknown[] => {
+    if (keys) {
+      // Plain keys through objects only: no walk, one small array.
+      let value = root
+      for (const key of keys) {
+        if (!isRecord(value)) {
+          value = undefined
+          break
+        }
+        value = value[key]
+      }
+      if (value !== undefined || !reachesArray(root, keys)) return value === undefined ? [] : [value]
+    }
     const out: unknown[] = []
     collect(root, steps, 0, out)
     return out
@@ -118,7 +147,24 @@ function compileUncached(source: string): CompiledPath {
     }
     return pick(all(root))
   }
-  return { source, steps, all, get }
+  const shaped = (root: unknown): unknown => {
+    const out: unknown[] = []
+    const trace = { fanned: false }
+    collect(root, steps, 0, out, false, trace)
+    return trace.fanned ? out : out[0]
+  }
+  return { source, steps, all, get, shaped }
+}
+
+/** Whether a walk along plain keys meets an array before its end (then it fans out). */
+function reachesArray(root: unknown, keys: string[]): boolean {
+  let value = root
+  for (const key of keys) {
+    if (Array.isArray(value)) return true
+    if (!isRecord(value)) return false
+    value = value[key]
+  }
+  return false
 }
 
 function pick(values: unknown[]): unknown {

@@ -288,7 +288,9 @@ describe('engine', () => {
 
   it('uses the run targets override over the flow binding', async () => {
     const seen: unknown[] = []
-    const probe = { ...allTestPlugins[1]!, manifest: { ...allTestPlugins[1]!.manifest, type: 'probe' } }
+    // Based on a test plugin found by type: the builtin list (and so positions) grows over time.
+    const base = allTestPlugins.find((plugin) => plugin.manifest.type === 'test-add')!
+    const probe = { ...base, manifest: { ...base.manifest, type: 'probe' } }
     probe.execute = async (ctx) => {
       seen.push(ctx.targets)
       return {}

@@ -51,3 +51,25 @@ describe('key paths over explicit wildcards', () => {
     expect(compilePath('SecurityGroups[*].IpPermissions').all(db)).toHaveLength(3)
   })
 })
+
+describe('shaped values (for evidence)', () => {
+  const item = {
+    One: { Port: 5432 },
+    Groups: [{ Rules: [{ p: 1 }] }],
+    Many: [{ Rules: [{ p: 1 }, { p: 2 }] }, { Rules: [{ p: 3 }] }],
+    Empty: [],
+    List: ['a'],
+  }
+  it('is a list whenever the path runs over an array, whatever it found', () => {
+    expect(compilePath('Groups.Rules').shaped(item)).toEqual([{ p: 1 }])
+    expect(compilePath('Many.Rules.p').shaped(item)).toEqual([1, 2, 3])
+    expect(compilePath('Empty.Rules').shaped(item)).toEqual([])
+    expect(compilePath('Groups[*].Rules[0].p').shaped(item)).toEqual([1])
+  })
+  it('is the value itself when the path does not branch', () => {
+    expect(compilePath('One.Port').shaped(item)).toBe(5432)
+    expect(compilePath('List').shaped(item)).toEqual(['a'])
+    expect(compilePath('Groups[0].Rules[0].p').shaped(item)).toBe(1)
+    expect(compilePath('Missing.Key').shaped(item)).toBeUndefined()
+  })
+})

@@ -7,7 +7,6 @@ import { builtinPlugins } from '../../plugins/index.ts'
 import { createApp } from '../../server/app.ts'
 import { createServerContext, type ServerContext } from '../../server/context.ts'
 import { fixture, testSettings } from '../support/plugin-host.ts'
-import { verdictControlPlugin } from '../support/plugins.ts'
 import { startWebhookReceiver } from '../support/webhook.ts'
 
 describe('community plugins in the server', () => {
@@ -36,7 +35,7 @@ describe('community plugins in the server', () => {
     })
     ctx = await createServerContext({
       config: { db: { url: `file:${join(dir, 'qflow.db')}` }, bodyLimit: 1024 * 1024, logLevel: 'silent' },
-      registry: createRegistry([...builtinPlugins, verdictControlPlugin]),
+      registry: createRegistry(builtinPlugins),
       plugins: settings,
     })
     app = createApp(ctx)
@@ -97,7 +96,14 @@ describe('community plugins in the server', () => {
           id: 'control',
           type: 'totalcloud-control',
           typeVersion: 1,
-          config: { field: 'PubliclyAccessible' },
+          config: {
+            criteria: {
+              type: 'group',
+              conditions: [{ type: 'param', key: 'PubliclyAccessible', operator: 'equals', value: true }],
+            },
+            resourceIdKey: 'id',
+            displayNameKey: 'name',
+          },
         },
         {
           id: 'notify',
@@ -124,7 +130,12 @@ describe('community plugins in the server', () => {
     expect(saved.flow.nodes.find((n: { id: string }) => n.id === 'control').plugin).toBeUndefined()
 
     const accepted = await json('POST', '/api/flows/public-rds-alert/runs', {
-      input: { id: 'orders-db', PubliclyAccessible: true },
+      input: {
+        id: 'orders-db',
+        name: 'resource orders-db',
+        PubliclyAccessible: true,
+        _qflow: { accountId: '123456789012', region: 'us-east-1' },
+      },
     })
     expect(accepted.status).toBe(202)
     const run = await waitForRun((await accepted.json()).id)

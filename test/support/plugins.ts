@@ -98,5 +98,8 @@ export const verdictControlPlugin = defineNodeType({
 
 export const testPlugins: NodePlugin[] = [emitPlugin, mapPlugin, failPlugin, waitPlugin, verdictControlPlugin]
 
-/** For `qflow run --plugin test/support/plugins.ts`. */
-export default testPlugins
+/**
+ * For `qflow run --plugin test/support/plugins.ts`. The CLI registers the builtin node types too,
+ * so the stand-in control stays out: the builtin `totalcloud-control` runs the sample flow.
+ */
+export default testPlugins.filter((plugin) => plugin !== verdictControlPlugin)

@@ -73,7 +73,21 @@ export function sampleFlow(overrides: Partial<FlowInput> = {}): FlowInput {
       { id: 'trigger', type: 'trigger', typeVersion: 1, config: {} },
       { id: 'emit', type: 'test-emit', typeVersion: 1, config: { count: 3, tag: '$wf.variables.label' } },
       { id: 'map', type: 'test-map', typeVersion: 1, config: { set: { id: 'obj.n', bad: false } } },
-      { id: 'control', type: 'totalcloud-control', typeVersion: 1, config: { field: 'bad' } },
+      {
+        id: 'control',
+        type: 'totalcloud-control',
+        typeVersion: 1,
+        // Read by the stand-in control (`field`) and by the builtin one (`criteria`, `resourceIdKey`):
+        // each ignores the other's keys, so the flow runs with either registered.
+        config: {
+          field: 'bad',
+          criteria: {
+            type: 'group',
+            conditions: [{ type: 'param', key: 'bad', operator: 'equals', value: true }],
+          },
+          resourceIdKey: 'id',
+        },
+      },
     ],
     edges: [
       { id: 'e1', source: 'trigger', sourcePort: 'out', target: 'emit', targetPort: 'in' },

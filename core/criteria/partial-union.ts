@@ -1,0 +1,112 @@
+/**
+ * Permissions that each admit only part of a target but together admit all of it: two groups
+ * opening port 22 to `0.0.0.0/1` and `128.0.0.0/1` open it to the whole internet. Only parts for
+ * the same traffic (protocol and port range) add up.
+ *
+ * The question comes up for almost every resource (for a `0.0.0.0/0` target every narrower range
+ * is a part) and the answer is almost always no, so it is asked in steps, cheapest first:
+ * 1. per group, while its rules are read: the total size of its parts in each half of the target
+ *    (a CIDR block smaller than the target lies in one half, and both halves must be covered);
+ * 2. per resource: do the parts of all its groups reach half the target's size in both halves?
+ * 3. only then, per traffic: the same test for each protocol and port range, and the exact sweep.
+ */
+import { type IpRange, PUBLIC_IPV4, PUBLIC_IPV6, rangesCover, rangesOverlap } from './cidr.ts'
+import type { RuleMatch } from './evidence.ts'
+
+/** A permission that admits part of a target, and the ranges that do. */
+export interface PartialPermission {
+  group: Record<string, unknown>
+  index: number
+  permission: Record<string, unknown>
+  /** Protocol and port range, e.g. `tcp|22|22`: only parts of the same traffic add up. */
+  traffic: string
+  ranges: IpRange[]
+}
+
+/**
+ * One group's parts, with the step-1 totals. Only permission positions are kept: the parts
+ * themselves are read again in the rare case that step 3 runs.
+ */
+export interface PartialSet {
+  group: Record<string, unknown>
+  /** Positions of the permissions with parts, in the list that was read. */
+  indexes: number[]
+  /** Per target: total size of the parts in its lower and upper half (repeats counted). */
+  lower: number[]
+  upper: number[]
+}
+
+/** Whether the target is a whole address family (0.0.0.0/0, ::/0), whose halves the top bit tells. */
+function isWholeFamily(target: IpRange): boolean {
+  return target.size === (target.v6 ? PUBLIC_IPV6.size : PUBLIC_IPV4.size)
+}
+
+export function createPartialUnion(
+  targets: readonly IpRange[],
+  toMatch: (part: PartialPermission) => RuleMatch
+) {
+  const middles = targets.map((target) => target.start + (target.end - target.start + 1n) / 2n)
+  const whole = targets.map(isWholeFamily)
+  const inUpperHalf = (range: IpRange, t: number) => (whole[t] ? range.upper : range.start >= middles[t]!)
+
+  /** Whether parts, in both halves of some target, add up to at least half of it each. */
+  const halvesFilled = (lower: number[], upper: number[]) =>
+    targets.some((target, t) => lower[t]! * 2 >= target.size && upper[t]! * 2 >= target.size)
+
+  return {
+    createSet(group: Record<string, unknown>): PartialSet {
+      return { group, indexes: [], lower: targets.map(() => 0), upper: targets.map(() => 0) }
+    },
+
+    /** Step 1: note a range admitting part of the target, from the permission at `index`. */
+    addRange(set: PartialSet, index: number, range: IpRange): void {
+      if (set.indexes[set.indexes.length - 1] !== index) set.indexes.push(index)
+      for (let t = 0; t < targets.length; t++) {
+        const target = targets[t]!
+        if (range.v6 !== target.v6 || !rangesOverlap(range, target)) continue
+        if (inUpperHalf(range, t)) set.upper[t]! += range.size
+        else set.lower[t]! += range.size
+      }
+    },
+
+    /** Step 2: a cheap test over a resource's groups that rules a union out, allocating nothing. */
+    possible(sets: readonly PartialSet[]): boolean {
+      if (sets.length === 1) return halvesFilled(sets[0]!.lower, sets[0]!.upper)
+      for (let t = 0; t < targets.length; t++) {
+        let lower = 0
+        let upper = 0
+        for (const set of sets) {
+          lower += set.lower[t]!
+          upper += set.upper[t]!
+        }
+        if (lower * 2 >= targets[t]!.size && upper * 2 >= targets[t]!.size) return true
+      }
+      return false
+    },
+
+    /**
+     * Step 3: the permissions whose parts, with others of the same traffic, cover a target.
+     * `expand` reads a set's permissions again into parts.
+     */
+    matches(
+      sets: readonly PartialSet[],
+      expand: (set: PartialSet) => PartialPermission[]
+    ): RuleMatch[] | undefined {
+      const byTraffic = new Map<string, PartialPermission[]>()
+      for (const set of sets)
+        for (const part of expand(set)) {
+          const list = byTraffic.get(part.traffic)
+          if (list) list.push(part)
+          else byTraffic.set(part.traffic, [part])
+        }
+      let matches: RuleMatch[] | undefined
+      for (const parts of byTraffic.values()) {
+        // parseCidr hands out one object per CIDR text, so a Set drops repeats.
+        const ranges = [...new Set(parts.flatMap((part) => part.ranges))]
+        if (ranges.length > 1 && targets.some((target) => rangesCover(ranges, target)))
+          matches = (matches ?? []).concat(parts.map(toMatch))
+      }
+      return matches
+    },
+  }
+}

@@ -1,0 +1,628 @@
+/**
+ * The Security Group condition: does some permission of the resource's groups admit the given
+ * source, on the given protocol and ports, in the given direction? Port, protocol and source must
+ * hold on the same permission (a world-open rule on port 22 and a private rule on 5432 do not make
+ * 5432 world-open). See docs/criteria.md for the user-facing rules.
+ *
+ * Speed: an account has a few hundred groups shared by thousands of resources, and the AWS
+ * Resource node attaches the same group object to each resource that lists it. So what one group
+ * says is worked out once per node run (per port, when the port is the resource's own) and
+ * remembered by object identity; a resource then costs a lookup per group. Answers that depend on
+ * the resource's other data (its prefix lists, followed references) are not remembered.
+ */
+import { type CompiledPath, compilePath } from '../path.ts'
+import {
+  type IpRange,
+  PUBLIC_IPV4,
+  PUBLIC_IPV6,
+  parseCidr,
+  rangeContains,
+  rangesCover,
+  rangesOverlap,
+} from './cidr.ts'
+import type { GroupReference, RuleMatch, SecurityGroupEvidence, UndecidedRule } from './evidence.ts'
+import { createPartialUnion, type PartialPermission, type PartialSet } from './partial-union.ts'
+import { entries, protocolAdmits, type RuleProtocol, rulePorts, ruleProtocol } from './rules.ts'
+import type { SecurityGroupCondition } from './schema.ts'
+import { FALSE, not, TRUE, type Truth, truthJson, UNKNOWN } from './truth.ts'
+import { toNumber } from './values.ts'
+
+type Json = Record<string, unknown>
+
+export interface CompiledSecurityGroupCondition {
+  test(item: Json): Truth
+  explain(item: Json): { truth: Truth; evidence: SecurityGroupEvidence }
+}
+
+/** What one group says under the condition, for one port. Shared between resources: never mutated after. */
+interface GroupOutcome {
+  truth: Truth
+  matched: RuleMatch[]
+  undecided: UndecidedRule[]
+  references: GroupReference[]
+  /** Permissions admitting part of the target, for the union across permissions and groups. */
+  partial: PartialSet
+}
+
+/** What a resource lends to the evaluation of its groups. */
+interface ResourceData {
+  item: Json
+  port: number | undefined
+  prefixLists: Map<string, string[]> | undefined
+  pool: Map<string, Json> | undefined
+  /** Set when an answer read the resource's prefix lists or referenced groups (so it is not shared). */
+  usedResource: boolean
+}
+
+interface Admission {
+  truth: Truth
+  sources: string[]
+  /** Ranges admitting part of the target (containment only). */
+  partial?: IpRange[]
+  via?: RuleMatch['via']
+  reason?: string
+}
+
+interface Evaluation {
+  truth: Truth
+  port: number | undefined
+  groups: Json[]
+  unresolved: string[]
+  outcomes: GroupOutcome[]
+  union: RuleMatch[] | undefined
+}
+
+const NO_SOURCES = Object.freeze([]) as unknown as string[]
+const NO: Admission = { truth: FALSE, sources: NO_SOURCES }
+const NO_IDS: string[] = []
+const NOTHING: unknown[] = []
+const ALL_PORTS = { from: 0, to: 65_535 }
+
+export function compileSecurityGroupCondition(
+  condition: SecurityGroupCondition
+): CompiledSecurityGroupCondition {
+  const read = condition.direction === 'inbound' ? 'IpPermissions' : 'IpPermissionsEgress'
+  const groupsPath = compilePath(condition.groupsKey)
+  const attachedPath = compilePath(condition.attachedGroupIdsKey)
+  const referencedPath = compilePath(condition.referencedGroupsKey)
+  const prefixListsPath = compilePath(condition.prefixListsKey)
+  const portPath: CompiledPath | undefined =
+    condition.ports.mode === 'resource' ? compilePath(condition.ports.key) : undefined
+  const fixedPorts = condition.ports.mode === 'range' ? condition.ports : undefined
+  const wholeRange = condition.portMatch === 'all'
+  const source = condition.source
+  const targets: IpRange[] =
+    source.kind === 'publicIpv4'
+      ? [PUBLIC_IPV4]
+      : source.kind === 'publicIpv6'
+        ? [PUBLIC_IPV6]
+        : source.kind === 'public'
+          ? [PUBLIC_IPV4, PUBLIC_IPV6]
+          : source.kind === 'cidr'
+            ? [parseCidr(source.cidr)!]
+            : []
+  const containment = source.kind !== 'cidr' || source.match === 'all'
+  const union = createPartialUnion(targets, (part) =>
+    ruleMatch(
+      part.group,
+      part.index,
+      part.permission,
+      part.ranges.map((range) => range.cidr)
+    )
+  )
+  /** Outcomes per group object (and per port, -1 for none or unknown). Live as long as the node run. */
+  // A Map, not a WeakMap: the groups live as long as the run's items anyway, and a large WeakMap
+  // makes every garbage collection slower.
+  const remembered = new Map<object, GroupOutcome>()
+  const rememberedByPort = new Map<object, Map<number, GroupOutcome>>()
+  /** One object reused for every resource: evaluation is synchronous and never re-entered. */
+  const data: ResourceData = {
+    item: {},
+    port: undefined,
+    prefixLists: undefined,
+    pool: undefined,
+    usedResource: false,
+  }
+
+  // ------------------------------------------------------------ one permission
+
+  /** Whether a permission's protocol and ports satisfy the condition (its source aside). */
+  function trafficTruth(protocol: RuleProtocol, permission: Json, port: number | undefined): Truth {
+    if (protocol === 'unknown') return UNKNOWN
+    if (!protocolAdmits(protocol, condition.protocol)) return FALSE
+    if (condition.ports.mode === 'any') return TRUE
+    const opens = rulePorts(protocol, permission)
+    if (!opens) return FALSE
+    const from = fixedPorts ? fixedPorts.from : port
+    const to = fixedPorts ? fixedPorts.to : port
+    if (from === undefined || to === undefined)
+      return opens.from === ALL_PORTS.from && opens.to === ALL_PORTS.to ? TRUE : UNKNOWN
+    const ok = wholeRange ? opens.from <= from && opens.to >= to : opens.from <= to && from <= opens.to
+    return ok ? TRUE : FALSE
+  }
+
+  // What checkRange found for the permission being read; reset by `addresses` (never re-entered
+  // while in use). Partial ranges go to `sink` (the group's union totals) as sizes; they are kept
+  // as a list only when `keepParts` is set, so a permission that matches nothing allocates nothing.
+  let foundSources: string[] | undefined
+  let foundPartial: IpRange[] | undefined
+  let partialCount = 0
+  let sink: { set: PartialSet; index: number } | undefined
+  let keepParts = false
+  const permissionLower = targets.map(() => 0)
+  const permissionUpper = targets.map(() => 0)
+  const sizeSet: PartialSet = { group: {}, indexes: [], lower: permissionLower, upper: permissionUpper }
+
+  /** The address part of a permission: IPv4, IPv6 and prefix-list ranges against the targets. */
+  function addresses(permission: Json): Admission {
+    foundSources = undefined
+    foundPartial = undefined
+    partialCount = 0
+    permissionLower.fill(0)
+    permissionUpper.fill(0)
+    const reason = readRanges(permission)
+    const sources = foundSources as string[] | undefined
+    if (sources) return { truth: TRUE, sources }
+    // Several parts of one permission may cover the target: read them as a list only if their
+    // sizes could (see partial-union.ts).
+    if (partialCount > 1 && union.possible([sizeSet])) {
+      const keep = keepParts
+      const saved = sink
+      keepParts = true
+      sink = undefined
+      foundPartial = undefined
+      readRanges(permission)
+      keepParts = keep
+      sink = saved
+      const partial = foundPartial as IpRange[] | undefined
+      if (partial && targets.some((target) => rangesCover(partial, target)))
+        return { truth: TRUE, sources: partial.map((range) => range.cidr) }
+    }
+    const partial = keepParts ? (foundPartial as IpRange[] | undefined) : undefined
+    if (reason) return { truth: UNKNOWN, sources: NO_SOURCES, reason, ...(partial ? { partial } : {}) }
+    return partial ? { truth: FALSE, sources: NO_SOURCES, partial } : NO
+  }
+
+  /** Check every range of a permission; returns why it is unknown, if a prefix list is missing. */
+  function readRanges(permission: Json): string | undefined {
+    let reason: string | undefined
+    for (const range of entries(permission.IpRanges)) checkRange(range.CidrIp, undefined)
+    for (const range of entries(permission.Ipv6Ranges)) checkRange(range.CidrIpv6, undefined)
+    for (const list of entries(permission.PrefixListIds)) {
+      const id = String(list.PrefixListId ?? '')
+      const cidrs = prefixLists().get(id)
+      if (!cidrs) {
+        reason ??= `prefix list ${id} is not in the data`
+        continue
+      }
+      for (const cidr of cidrs) checkRange(cidr, `${id}: ${cidr}`)
+    }
+    return reason
+  }
+
+  function checkRange(cidr: unknown, label: string | undefined) {
+    if (typeof cidr !== 'string') return
+    const range = parseCidr(cidr)
+    if (!range) return
+    for (const target of targets) {
+      if (containment ? rangeContains(range, target) : rangesOverlap(range, target)) {
+        foundSources = append(foundSources, label ?? cidr)
+        return
+      }
+    }
+    if (!containment || !targets.some((target) => rangesOverlap(range, target))) return
+    partialCount++
+    union.addRange(sizeSet, -1, range)
+    if (sink) union.addRange(sink.set, sink.index, range)
+    if (keepParts) foundPartial = append(foundPartial, range)
+  }
+
+  /** Whether a permission's source admits the condition's source, following references if asked. */
+  function admits(permission: Json, group: Json, index: number, outcome: GroupOutcome): Admission {
+    const pairs = entries(permission.UserIdGroupPairs)
+    for (const pair of pairs) {
+      const referencedId = String(pair.GroupId ?? '')
+      outcome.references.push({
+        groupId: String(group.GroupId ?? ''),
+        rule: index,
+        referencedGroupId: referencedId,
+        followed: condition.followReferences && referencedId !== group.GroupId && pool().has(referencedId),
+      })
+    }
+    if (source.kind === 'securityGroup')
+      return pairs.some((pair) => pair.GroupId === source.groupId)
+        ? { truth: TRUE, sources: [source.groupId] }
+        : NO
+    let result = addresses(permission)
+    if (!condition.followReferences || result.truth === TRUE) return result
+    // Group-to-group references are never a public source themselves; followed one level they
+    // match when the referenced group admits the source on any port.
+    for (const pair of pairs) {
+      if (pair.GroupId === group.GroupId) continue // a group naming itself adds no new source
+      const referenced = pool().get(String(pair.GroupId ?? ''))
+      if (!referenced) {
+        if (result.truth === FALSE)
+          result = {
+            ...result,
+            truth: UNKNOWN,
+            reason: `referenced group ${pair.GroupId} is not in the data`,
+          }
+        continue
+      }
+      const via = admitsOnAnyPort(referenced)
+      if (via.truth === TRUE)
+        return { truth: TRUE, sources: [String(pair.GroupId)], ...(via.via ? { via: via.via } : {}) }
+      if (via.truth === UNKNOWN && result.truth === FALSE)
+        result = { ...result, truth: UNKNOWN, reason: `referenced group ${pair.GroupId}: ${via.reason}` }
+    }
+    return result
+  }
+
+  /** A referenced group's own permissions in the same direction, any protocol and port. */
+  function admitsOnAnyPort(group: Json): { truth: Truth; via?: RuleMatch['via']; reason?: string } {
+    // The referenced group's ranges are not this group's parts.
+    const saved = sink
+    sink = undefined
+    try {
+      return admitsOnAnyPortUnsunk(group)
+    } finally {
+      sink = saved
+    }
+  }
+
+  function admitsOnAnyPortUnsunk(group: Json): { truth: Truth; via?: RuleMatch['via']; reason?: string } {
+    let reason: string | undefined
+    const permissions = entries(group[read])
+    for (let index = 0; index < permissions.length; index++) {
+      const admitted = addresses(permissions[index]!)
+      if (admitted.truth === TRUE)
+        return {
+          truth: TRUE,
+          via: { groupId: String(group.GroupId ?? ''), rule: index, sources: admitted.sources },
+        }
+      if (admitted.truth === UNKNOWN) reason ??= admitted.reason
+    }
+    return reason ? { truth: UNKNOWN, reason } : { truth: FALSE }
+  }
+
+  // ------------------------------------------------------------ one group
+
+  function evaluateGroup(group: Json): GroupOutcome {
+    const outcome: GroupOutcome = {
+      truth: FALSE,
+      matched: [],
+      undecided: [],
+      references: [],
+      partial: union.createSet(group),
+    }
+    const permissions = entries(group[read])
+    for (let index = 0; index < permissions.length; index++) {
+      const permission = permissions[index]!
+      const protocol = ruleProtocol(permission)
+      const traffic = trafficTruth(protocol, permission, data.port)
+      if (traffic === FALSE) continue
+      sink = traffic === TRUE ? { set: outcome.partial, index } : undefined
+      const admitted = admits(permission, group, index, outcome)
+      sink = undefined
+      if (admitted.truth === TRUE && traffic === TRUE) {
+        outcome.truth = TRUE
+        const match = ruleMatch(group, index, permission, admitted.sources)
+        if (admitted.via) match.via = admitted.via
+        outcome.matched.push(match)
+      } else if (admitted.truth === FALSE) {
+        // Parts of the target were noted in outcome.partial while the ranges were read.
+      } else {
+        if (outcome.truth === FALSE) outcome.truth = UNKNOWN
+        outcome.undecided.push({
+          groupId: String(group.GroupId ?? ''),
+          rule: index,
+          reason:
+            traffic === UNKNOWN
+              ? protocol === 'unknown'
+                ? 'the rule has no IpProtocol'
+                : 'the resource port is unknown and the rule opens only some ports'
+              : (admitted.reason ?? 'the source is not fully described'),
+        })
+      }
+    }
+    return outcome
+  }
+
+  /** The parts of a group's noted permissions, read again as lists (step 3 of the union only). */
+  function partsOf(set: PartialSet): PartialPermission[] {
+    const permissions = entries(set.group[read])
+    const parts: PartialPermission[] = []
+    const keep = keepParts
+    keepParts = true
+    for (const index of set.indexes) {
+      const permission = permissions[index]!
+      const protocol = ruleProtocol(permission)
+      foundPartial = undefined
+      readRanges(permission)
+      const ranges = foundPartial as IpRange[] | undefined
+      if (!ranges) continue
+      const opens = rulePorts(protocol, permission)
+      parts.push({
+        group: set.group,
+        index,
+        permission,
+        traffic: `${protocol}|${opens?.from}|${opens?.to}`,
+        ranges,
+      })
+    }
+    keepParts = keep
+    return parts
+  }
+
+  function outcomeOf(group: Json): GroupOutcome {
+    // The port matters only when it is the resource's own; then answers are kept per port.
+    const byPort = portPath ? rememberedByPort.get(group) : undefined
+    const known = portPath ? byPort?.get(data.port ?? -1) : remembered.get(group)
+    if (known) return known
+    data.usedResource = false
+    const outcome = evaluateGroup(group)
+    if (data.usedResource) return outcome
+    if (!portPath) remembered.set(group, outcome)
+    else if (byPort) byPort.set(data.port ?? -1, outcome)
+    else rememberedByPort.set(group, new Map([[data.port ?? -1, outcome]]))
+    return outcome
+  }
+
+  // ------------------------------------------------------------ one resource
+
+  function prefixLists(): Map<string, string[]> {
+    data.usedResource = true
+    if (!data.prefixLists) {
+      data.prefixLists = new Map()
+      for (const list of prefixListsPath.all(data.item).flat() as Json[]) {
+        if (typeof list !== 'object' || list === null || !Array.isArray(list.Entries)) continue
+        const cidrs = entries(list.Entries)
+          .map((entry) => entry.Cidr)
+          .filter((cidr): cidr is string => typeof cidr === 'string')
+        data.prefixLists.set(String(list.PrefixListId ?? ''), cidrs)
+      }
+    }
+    return data.prefixLists
+  }
+
+  function pool(): Map<string, Json> {
+    data.usedResource = true
+    if (!data.pool) {
+      data.pool = new Map()
+      for (const group of [...groupsPath.all(data.item), ...referencedPath.all(data.item)].flat() as Json[]) {
+        if (isDescribedGroup(group)) data.pool.set(String(group.GroupId), group)
+      }
+    }
+    return data.pool
+  }
+
+  // `VpcSecurityGroups.VpcSecurityGroupId` (two plain keys) is read with a loop, not a path walk:
+  // it runs for nearly every resource.
+  const attachedKeys =
+    attachedPath.steps.every((step) => step.kind === 'key') && attachedPath.steps.length === 2
+      ? attachedPath.steps.map((step) => (step as { name: string }).name)
+      : undefined
+
+  /** Attached group ids no listed entry describes, added to `unresolved`. */
+  function undescribedIds(
+    item: Json,
+    listed: unknown[],
+    unresolved: string[] | undefined
+  ): string[] | undefined {
+    const list = attachedKeys ? item[attachedKeys[0]!] : undefined
+    const ids = attachedKeys && Array.isArray(list) ? list : attachedPath.all(item)
+    for (const entry of ids) {
+      const id = ids === list ? (entry as Json | null)?.[attachedKeys![1]!] : entry
+      if (typeof id !== 'string' || unresolved?.includes(id) || listsGroup(listed, id)) continue
+      unresolved = append(unresolved, id)
+    }
+    return unresolved
+  }
+
+  /**
+   * Ids the AWS Resource node reports it could not describe, under `_qflow.unresolved.<key>`
+   * (for EC2 instances this is the only trace: their own `SecurityGroups` list is replaced by
+   * the described groups).
+   */
+  const unresolvedKey =
+    groupsPath.steps.length === 1 && groupsPath.steps[0]!.kind === 'key' ? groupsPath.source : undefined
+  function reportedUnresolved(item: Json, unresolved: string[] | undefined): string[] | undefined {
+    const reported = unresolvedKey
+      ? ((item._qflow as Json | undefined)?.unresolved as Json | undefined)?.[unresolvedKey]
+      : undefined
+    if (!Array.isArray(reported)) return unresolved
+    for (const id of reported)
+      if (typeof id === 'string' && !unresolved?.includes(id)) unresolved = append(unresolved, id)
+    return unresolved
+  }
+
+  /**
+   * The condition's truth for one resource, before its `not`. With `collect`, everything the
+   * evidence needs; without, the walk stops at the first group that decides.
+   */
+  function evaluate(item: Json, collect: boolean): Evaluation | Truth {
+    data.item = item
+    data.port = portPath ? portOf(portPath.get(item)) : undefined
+    data.prefixLists = undefined
+    data.pool = undefined
+    const listed = listedGroups(item, groupsPath)
+    const groups: Json[] | undefined = collect ? [] : undefined
+    const outcomes: GroupOutcome[] | undefined = collect ? [] : undefined
+    let partials: PartialSet[] | undefined
+    let unresolved: string[] | undefined
+    let truth: Truth = FALSE
+    for (const entry of listed) {
+      if (!isDescribedGroup(entry)) {
+        if (typeof entry === 'object' && entry !== null && typeof (entry as Json).GroupId === 'string')
+          unresolved = append(unresolved, (entry as Json).GroupId as string)
+        continue
+      }
+      const outcome = outcomeOf(entry)
+      if (outcome.truth === TRUE) {
+        if (!collect) return TRUE
+        truth = TRUE
+      } else if (outcome.truth === UNKNOWN && truth === FALSE) truth = UNKNOWN
+      groups?.push(entry)
+      outcomes?.push(outcome)
+      if (outcome.partial.indexes.length > 0) partials = append(partials, outcome.partial)
+    }
+    const joined = partials && union.possible(partials) ? union.matches(partials, partsOf) : undefined
+    if (joined) {
+      if (!collect) return TRUE
+      truth = TRUE
+    }
+    if (listed[0] !== item) unresolved = undescribedIds(item, listed, unresolved)
+    unresolved = reportedUnresolved(item, unresolved)
+    if (truth === FALSE && unresolved) truth = UNKNOWN
+    if (!collect) return truth
+    const ids = unresolved ? unresolved.sort(compareText) : NO_IDS
+    return { truth, port: data.port, groups: groups!, unresolved: ids, outcomes: outcomes!, union: joined }
+  }
+
+  const sourceLabel = describeSource(condition)
+  const finish = (truth: Truth) => (condition.not ? not(truth) : truth)
+
+  return {
+    test: (item) => finish(evaluate(item, false) as Truth),
+    explain(item) {
+      const { truth, port, groups, unresolved, outcomes, union: joined } = evaluate(item, true) as Evaluation
+      const final = finish(truth)
+      const evidence: SecurityGroupEvidence = {
+        type: 'securityGroup',
+        direction: condition.direction,
+        read,
+        protocol: condition.protocol,
+        ports:
+          condition.ports.mode === 'any'
+            ? 'any'
+            : (fixedPorts ?? (port === undefined ? null : { from: port, to: port })),
+        portMatch: condition.portMatch,
+        source: sourceLabel,
+        groups: groups.map((group) => String(group.GroupId ?? '')).sort(compareText),
+        unresolvedGroups: unresolved,
+        matchedRules: gather(outcomes, 'matched', joined).sort(compareMatches),
+        undecidedRules: gather(outcomes, 'undecided').sort(compareUndecided),
+        references: gather(outcomes, 'references').sort(compareReferences),
+        matched: truthJson(final),
+      }
+      if (condition.label !== undefined) evidence.label = condition.label
+      return { truth: final, evidence }
+    },
+  }
+}
+
+function ruleMatch(group: Json, index: number, permission: Json, sources: string[]): RuleMatch {
+  const match: RuleMatch = {
+    groupId: String(group.GroupId ?? ''),
+    rule: index,
+    protocol: String(permission.IpProtocol ?? ''),
+    // AWS does not promise the order of IpRanges: evidence lists sources in a fixed order.
+    sources: [...sources].sort(compareText),
+  }
+  if (typeof group.GroupName === 'string') match.groupName = group.GroupName
+  if (typeof permission.FromPort === 'number') match.fromPort = permission.FromPort
+  if (typeof permission.ToPort === 'number') match.toPort = permission.ToPort
+  return match
+}
+
+function isDescribedGroup(value: unknown): value is Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const group = value as Json
+  return (
+    typeof group.GroupId === 'string' &&
+    (Array.isArray(group.IpPermissions) || Array.isArray(group.IpPermissionsEgress))
+  )
+}
+
+/**
+ * The group entries a resource lists. A resource that is itself a security group (the EC2
+ * Security Groups method) is its own only group. Entries with a `GroupId` and no rules (EC2
+ * instances list their groups that way) are undescribed, and so are attached ids
+ * (`VpcSecurityGroups`) that no entry describes.
+ */
+function listedGroups(item: Json, groupsPath: CompiledPath): unknown[] {
+  const value = groupsPath.get(item)
+  if (Array.isArray(value)) return value
+  if (value !== undefined) return [value]
+  return isDescribedGroup(item) ? [item] : NOTHING
+}
+
+function listsGroup(listed: unknown[], id: string): boolean {
+  for (const entry of listed) if ((entry as Json | null)?.GroupId === id) return true
+  return false
+}
+
+/** Push onto a list made on first use: most resources have nothing to add and should allocate nothing. */
+function append<T>(list: T[] | undefined, value: T): T[] {
+  if (!list) return [value]
+  list.push(value)
+  return list
+}
+
+/** A usable port (1-65535) or undefined: absent, 0 (RDS `DbInstancePort` on most engines) or junk. */
+function portOf(value: unknown): number | undefined {
+  const port = toNumber(value)
+  return port !== undefined && Number.isInteger(port) && port >= 1 && port <= 65_535 ? port : undefined
+}
+
+function describeSource(condition: SecurityGroupCondition): string {
+  const src = condition.source
+  switch (src.kind) {
+    case 'publicIpv4':
+      return 'public IPv4 (0.0.0.0/0)'
+    case 'publicIpv6':
+      return 'public IPv6 (::/0)'
+    case 'public':
+      return 'public IPv4 or IPv6 (0.0.0.0/0, ::/0)'
+    case 'cidr':
+      return src.match === 'all' ? `all of ${src.cidr}` : `any address in ${src.cidr}`
+    case 'securityGroup':
+      return `members of ${src.groupId}`
+  }
+}
+
+/**
+ * One list from every group's part of the evidence. Most lists are empty for most resources: they
+ * share one frozen empty array instead of each allocating their own.
+ */
+function gather<K extends 'matched' | 'undecided' | 'references'>(
+  outcomes: GroupOutcome[],
+  key: K,
+  extra?: GroupOutcome[K]
+): GroupOutcome[K] {
+  let total = extra?.length ?? 0
+  for (const outcome of outcomes) total += outcome[key].length
+  if (total === 0) return NONE as GroupOutcome[K]
+  const out: unknown[] = []
+  for (const outcome of outcomes) out.push(...outcome[key])
+  if (extra) out.push(...extra)
+  return out as GroupOutcome[K]
+}
+const NONE = Object.freeze([]) as unknown as never[]
+
+function compareUndecided(a: UndecidedRule, b: UndecidedRule): number {
+  return compareText(a.groupId, b.groupId) || a.rule - b.rule || compareText(a.reason, b.reason)
+}
+
+function compareReferences(a: GroupReference, b: GroupReference): number {
+  return (
+    compareText(a.groupId, b.groupId) ||
+    a.rule - b.rule ||
+    compareText(a.referencedGroupId, b.referencedGroupId)
+  )
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function compareMatches(a: RuleMatch, b: RuleMatch): number {
+  return (
+    compareText(a.groupId, b.groupId) ||
+    compareText(a.protocol, b.protocol) ||
+    (a.fromPort ?? -2) - (b.fromPort ?? -2) ||
+    (a.toPort ?? -2) - (b.toPort ?? -2) ||
+    compareText(a.sources.join(','), b.sources.join(',')) ||
+    a.rule - b.rule
+  )
+}

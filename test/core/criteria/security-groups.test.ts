@@ -1,0 +1,322 @@
+import { describe, expect, it } from 'vitest'
+import { criteriaSchema } from '../../../core/criteria/schema.ts'
+import { group, judge, resource, sg, sgEvidence, tcp } from '../../support/criteria.ts'
+
+const WORLD = ['0.0.0.0/0']
+const allTraffic = (cidrs: string[]) => ({
+  IpProtocol: '-1',
+  IpRanges: cidrs.map((CidrIp) => ({ CidrIp })),
+  Ipv6Ranges: [],
+  PrefixListIds: [],
+  UserIdGroupPairs: [],
+})
+const icmpAll = { IpProtocol: 'icmp', FromPort: -1, ToPort: -1, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }
+
+describe('security group condition: sources', () => {
+  it('public IPv4 is 0.0.0.0/0; a private or partial range is not', () => {
+    expect(judge(sg(), resource([group('sg-1', [tcp(5432, 5432, WORLD)])]))).toBe(true)
+    expect(judge(sg(), resource([group('sg-1', [tcp(5432, 5432, ['10.0.0.0/8'])])]))).toBe(false)
+    expect(judge(sg(), resource([group('sg-1', [tcp(5432, 5432, ['0.0.0.0/1'])])]))).toBe(false)
+  })
+
+  it('IPv6 ::/0 counts for public IPv6 and for "either", not for public IPv4', () => {
+    const item = resource([group('sg-1', [tcp(5432, 5432, ['::/0'])])])
+    expect(judge(sg({ source: { kind: 'publicIpv4' } }), item)).toBe(false)
+    expect(judge(sg({ source: { kind: 'publicIpv6' } }), item)).toBe(true)
+    expect(judge(sg({ source: { kind: 'public' } }), item)).toBe(true)
+  })
+
+  it('ranges that together cover the internet are the internet: one rule, or same-port rules', () => {
+    const halves = resource([group('sg-1', [tcp(22, 22, ['0.0.0.0/1', '128.0.0.0/1'])])])
+    expect(judge(sg(), halves)).toBe(true)
+    expect(sgEvidence({}, halves).matchedRules[0]!.sources).toEqual(['0.0.0.0/1', '128.0.0.0/1'])
+    const v6Halves = resource([group('sg-1', [tcp(22, 22, ['::/1', '8000::/1'])])])
+    expect(judge(sg({ source: { kind: 'publicIpv6' } }), v6Halves)).toBe(true)
+    const split = resource([
+      group('sg-1', [tcp(22, 22, ['0.0.0.0/1'])]),
+      group('sg-2', [tcp(22, 22, ['128.0.0.0/1'])]),
+    ])
+    expect(judge(sg(), split)).toBe(true)
+    expect(sgEvidence({}, split).matchedRules.map((m) => m.groupId)).toEqual(['sg-1', 'sg-2'])
+    const sameGroup = resource([group('sg-1', [tcp(22, 22, ['0.0.0.0/1']), tcp(22, 22, ['128.0.0.0/1'])])])
+    expect(judge(sg(), sameGroup)).toBe(true)
+    expect(sgEvidence({}, sameGroup).matchedRules.map((m) => m.rule)).toEqual([0, 1])
+    const threeParts = resource([
+      group('sg-1', [tcp(22, 22, ['0.0.0.0/1'])]),
+      group('sg-2', [tcp(22, 22, ['128.0.0.0/2'])]),
+      group('sg-3', [tcp(22, 22, ['192.0.0.0/2'])]),
+    ])
+    expect(judge(sg(), threeParts)).toBe(true)
+    const gap = resource([
+      group('sg-1', [tcp(22, 22, ['0.0.0.0/1'])]),
+      group('sg-2', [tcp(22, 22, ['128.0.0.0/2'])]),
+      group('sg-3', [tcp(22, 22, ['192.0.0.0/3'])]),
+    ])
+    expect(judge(sg(), gap)).toBe(false)
+    // Halves on different ports open no single port to everyone.
+    const different = resource([group('sg-1', [tcp(22, 22, ['0.0.0.0/1']), tcp(80, 80, ['128.0.0.0/1'])])])
+    expect(judge(sg(), different)).toBe(false)
+  })
+
+  it('a CIDR source: "all" needs the rule to admit the whole CIDR, "any" a part of it', () => {
+    const item = resource([group('sg-1', [tcp(5432, 5432, ['10.1.0.0/16'])])])
+    expect(judge(sg({ source: { kind: 'cidr', cidr: '10.1.2.0/24' } }), item)).toBe(true)
+    expect(judge(sg({ source: { kind: 'cidr', cidr: '10.0.0.0/8' } }), item)).toBe(false)
+    expect(judge(sg({ source: { kind: 'cidr', cidr: '10.0.0.0/8', match: 'any' } }), item)).toBe(true)
+    expect(judge(sg({ source: { kind: 'cidr', cidr: '192.168.0.0/16', match: 'any' } }), item)).toBe(false)
+    expect(judge(sg({ source: { kind: 'cidr', cidr: '2001:db8::/32', match: 'any' } }), item)).toBe(false)
+    const world = resource([group('sg-1', [tcp(5432, 5432, WORLD)])])
+    expect(judge(sg({ source: { kind: 'cidr', cidr: '203.0.113.7' } }), world)).toBe(true)
+  })
+
+  it('a security group source matches group-to-group rules naming it', () => {
+    const item = resource([
+      group('sg-1', [tcp(5432, 5432, [], { UserIdGroupPairs: [{ GroupId: 'sg-app', UserId: '1' }] })]),
+    ])
+    expect(judge(sg({ source: { kind: 'securityGroup', groupId: 'sg-app' } }), item)).toBe(true)
+    expect(judge(sg({ source: { kind: 'securityGroup', groupId: 'sg-other' } }), item)).toBe(false)
+    expect(judge(sg(), item)).toBe(false)
+  })
+})
+
+describe('security group condition: protocols and ports', () => {
+  it('all-traffic (-1) rules have no ports and open every one', () => {
+    const item = resource([group('sg-1', [allTraffic(WORLD)])])
+    expect(judge(sg({ ports: { mode: 'range', from: 5432, to: 5432 } }), item)).toBe(true)
+    expect(judge(sg({ ports: { mode: 'range', from: 0, to: 65535 }, portMatch: 'all' }), item)).toBe(true)
+    expect(judge(sg({ protocol: 'tcp' }), item)).toBe(true)
+    expect(judge(sg({ protocol: 'all' }), item)).toBe(true)
+    expect(sgEvidence({}, item).matchedRules[0]).toEqual({
+      groupId: 'sg-1',
+      groupName: 'name-sg-1',
+      rule: 0,
+      protocol: '-1',
+      sources: ['0.0.0.0/0'],
+    })
+  })
+
+  it('protocol choices admit the rule protocols that carry them, names or numbers', () => {
+    const item = resource([group('sg-1', [tcp(53, 53, WORLD, { IpProtocol: '17' })])])
+    expect(judge(sg({ protocol: 'udp' }), item)).toBe(true)
+    expect(judge(sg({ protocol: 'tcp' }), item)).toBe(false)
+    expect(judge(sg({ protocol: 'all' }), item)).toBe(false)
+    expect(judge(sg({ protocol: 'any' }), item)).toBe(true)
+    const numbered = resource([group('sg-1', [tcp(22, 22, WORLD, { IpProtocol: '6' })])])
+    expect(judge(sg({ protocol: 'tcp', ports: { mode: 'range', from: 22, to: 22 } }), numbered)).toBe(true)
+  })
+
+  it('ICMP type/code values are not ports', () => {
+    const item = resource([group('sg-1', [icmpAll])])
+    expect(judge(sg(), item)).toBe(true)
+    expect(judge(sg({ protocol: 'icmp' }), item)).toBe(true)
+    expect(judge(sg({ protocol: 'tcp' }), item)).toBe(false)
+    expect(judge(sg({ ports: { mode: 'range', from: 0, to: 65535 } }), item)).toBe(false)
+    expect(judge(sg({ ports: { mode: 'resource' } }), item)).toBe(false)
+    const echo = resource([group('sg-1', [{ ...icmpAll, FromPort: 8, ToPort: 0 }])])
+    expect(judge(sg({ ports: { mode: 'range', from: 0, to: 10 } }), echo)).toBe(false)
+  })
+
+  it('ICMP with a port range is refused as config', () => {
+    const result = criteriaSchema.safeParse(
+      sg({ protocol: 'icmp', ports: { mode: 'range', from: 1, to: 2 } })
+    )
+    expect(result.success).toBe(false)
+    expect(result.error!.issues[0]!.path).toEqual(['conditions', 0, 'ports'])
+  })
+
+  it('"reaches any port" vs "opens the whole range"', () => {
+    const item = resource([group('sg-1', [tcp(3000, 4000, WORLD)])])
+    const range = (from: number, to: number, portMatch: string) =>
+      sg({ ports: { mode: 'range', from, to }, portMatch })
+    expect(judge(range(3300, 3400, 'any'), item)).toBe(true)
+    expect(judge(range(3300, 3400, 'all'), item)).toBe(true)
+    expect(judge(range(3900, 4100, 'any'), item)).toBe(true)
+    expect(judge(range(3900, 4100, 'all'), item)).toBe(false)
+    expect(judge(range(4001, 5000, 'any'), item)).toBe(false)
+    expect(judge(range(4000, 4000, 'all'), item)).toBe(true)
+  })
+
+  it('a TCP rule without FromPort/ToPort opens every port', () => {
+    const item = resource([group('sg-1', [{ IpProtocol: 'tcp', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }])])
+    expect(judge(sg({ ports: { mode: 'range', from: 1, to: 65535 }, portMatch: 'all' }), item)).toBe(true)
+  })
+
+  it("the resource's own port; unknown when the resource has none yet", () => {
+    const own = sg({ ports: { mode: 'resource', key: 'Endpoint.Port' } })
+    const rangeRule = group('sg-1', [tcp(3000, 4000, WORLD)])
+    expect(judge(own, resource([rangeRule], { Endpoint: { Port: 3306 } }))).toBe(true)
+    expect(judge(own, resource([rangeRule], { Endpoint: { Port: 5432 } }))).toBe(false)
+    expect(judge(own, resource([rangeRule], { Endpoint: { Port: '3306' } }))).toBe(true)
+    const creating = { Endpoint: undefined, DBInstanceStatus: 'creating' }
+    expect(judge(own, resource([rangeRule], creating))).toBe('unknown')
+    expect(judge(own, resource([group('sg-1', [allTraffic(WORLD)])], creating))).toBe(true)
+    expect(judge(own, resource([group('sg-1', [tcp(0, 65535, WORLD)])], creating))).toBe(true)
+    expect(judge(own, resource([group('sg-1', [tcp(5432, 5432, ['10.0.0.0/8'])])], creating))).toBe(false)
+    expect(judge(own, resource([rangeRule], { Endpoint: { Port: 0 } }))).toBe('unknown')
+    const evidence = sgEvidence({ ports: { mode: 'resource' } }, resource([rangeRule], creating))
+    expect(evidence.ports).toBeNull()
+    expect(evidence.undecidedRules).toEqual([
+      { groupId: 'sg-1', rule: 0, reason: 'the resource port is unknown and the rule opens only some ports' },
+    ])
+  })
+
+  it('port, protocol and source must hold on the same rule', () => {
+    const item = resource([group('sg-1', [tcp(22, 22, WORLD), tcp(5432, 5432, ['10.0.0.0/8'])])])
+    expect(judge(sg({ ports: { mode: 'range', from: 5432, to: 5432 } }), item)).toBe(false)
+  })
+})
+
+describe('security group condition: data shapes', () => {
+  it('reads rules without Ipv6Ranges or PrefixListIds (2016-era)', () => {
+    const item = resource([
+      group('sg-1', [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 3306,
+          ToPort: 3306,
+          IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+          UserIdGroupPairs: [],
+        },
+      ]),
+    ])
+    expect(judge(sg({ source: { kind: 'public' } }), item)).toBe(true)
+  })
+
+  it('resolves managed prefix lists from the data, and is unknown without them', () => {
+    const rule = tcp(443, 443, [], { PrefixListIds: [{ PrefixListId: 'pl-1' }] })
+    const lists = (cidrs: string[]) => ({
+      PrefixLists: [{ PrefixListId: 'pl-1', Entries: cidrs.map((Cidr) => ({ Cidr })) }],
+    })
+    expect(judge(sg(), resource([group('sg-1', [rule])], lists(['0.0.0.0/0'])))).toBe(true)
+    expect(judge(sg(), resource([group('sg-1', [rule])], lists(['0.0.0.0/1', '128.0.0.0/1'])))).toBe(true)
+    expect(judge(sg(), resource([group('sg-1', [rule])], lists(['10.0.0.0/8'])))).toBe(false)
+    expect(judge(sg(), resource([group('sg-1', [rule])]))).toBe('unknown')
+    expect(judge(sg(), resource([group('sg-1', [rule, tcp(22, 22, WORLD)])]))).toBe(true)
+    expect(
+      sgEvidence({}, resource([group('sg-1', [rule])], lists(['0.0.0.0/0']))).matchedRules[0]!.sources
+    ).toEqual(['pl-1: 0.0.0.0/0'])
+    expect(sgEvidence({}, resource([group('sg-1', [rule])])).undecidedRules).toEqual([
+      { groupId: 'sg-1', rule: 0, reason: 'prefix list pl-1 is not in the data' },
+    ])
+  })
+
+  it('group-to-group references are reported, never public by themselves', () => {
+    const ref = tcp(5432, 5432, [], { UserIdGroupPairs: [{ GroupId: 'sg-web', UserId: '1' }] })
+    const item = resource([group('sg-db', [ref])])
+    expect(judge(sg(), item)).toBe(false)
+    expect(sgEvidence({}, item).references).toEqual([
+      { groupId: 'sg-db', rule: 0, referencedGroupId: 'sg-web', followed: false },
+    ])
+  })
+
+  it('follows a reference one level when asked: the referenced group admits the source', () => {
+    const ref = tcp(5432, 5432, [], { UserIdGroupPairs: [{ GroupId: 'sg-web', UserId: '1' }] })
+    const web = group('sg-web', [tcp(443, 443, WORLD)])
+    const follow = sg({ followReferences: true })
+    expect(judge(follow, resource([group('sg-db', [ref])], { ReferencedSecurityGroups: [web] }))).toBe(true)
+    // The referenced group may also be attached to the resource itself.
+    expect(judge(follow, resource([group('sg-db', [ref]), web]))).toBe(true)
+    const privateWeb = group('sg-web', [tcp(443, 443, ['10.0.0.0/8'])])
+    expect(judge(follow, resource([group('sg-db', [ref])], { ReferencedSecurityGroups: [privateWeb] }))).toBe(
+      false
+    )
+    expect(judge(follow, resource([group('sg-db', [ref])]))).toBe('unknown')
+    // One level only: a reference of the referenced group is not followed further.
+    const chain = group('sg-web', [tcp(443, 443, [], { UserIdGroupPairs: [{ GroupId: 'sg-edge' }] })])
+    const edge = group('sg-edge', [tcp(443, 443, WORLD)])
+    expect(
+      judge(follow, resource([group('sg-db', [ref])], { ReferencedSecurityGroups: [chain, edge] }))
+    ).toBe(false)
+  })
+
+  it('an attached group nobody described makes the condition unknown, unless another rule decides', () => {
+    const described = group('sg-1', [tcp(5432, 5432, ['10.0.0.0/8'])])
+    const item = resource([described], {
+      VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-1' }, { VpcSecurityGroupId: 'sg-missing' }],
+    })
+    expect(judge(sg(), item)).toBe('unknown')
+    expect(sgEvidence({}, item)).toMatchObject({
+      groups: ['sg-1'],
+      unresolvedGroups: ['sg-missing'],
+      matched: null,
+    })
+    const stub = resource([described, { GroupId: 'sg-stub', GroupName: 'x' }], {
+      VpcSecurityGroups: undefined,
+    })
+    expect(judge(sg(), stub)).toBe('unknown')
+    const open = resource([group('sg-1', [tcp(22, 22, WORLD)])], {
+      VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-1' }, { VpcSecurityGroupId: 'sg-missing' }],
+    })
+    expect(judge(sg(), open)).toBe(true)
+  })
+
+  it('reads the ids the AWS Resource node reports as undescribed (_qflow.unresolved)', () => {
+    // An EC2 instance: its SecurityGroups list is replaced by the described groups, so the
+    // missing one is only in the node's report.
+    const ec2 = {
+      InstanceId: 'i-1',
+      SecurityGroups: [group('sg-1', [tcp(22, 22, ['10.0.0.0/8'])])],
+      _qflow: { resourceId: 'i-1', unresolved: { SecurityGroups: ['sg-gone'] } },
+    }
+    expect(judge(sg(), ec2)).toBe('unknown')
+    expect(sgEvidence({}, ec2).unresolvedGroups).toEqual(['sg-gone'])
+    expect(judge(sg(), { ...ec2, _qflow: { resourceId: 'i-1' } })).toBe(false)
+  })
+
+  it('a resource without groups has no open rule', () => {
+    expect(
+      judge(sg(), { DBInstanceIdentifier: 'classic', DBSecurityGroups: [{ DBSecurityGroupName: 'default' }] })
+    ).toBe(false)
+    expect(judge(sg(), resource([]))).toBe(false)
+    expect(judge(sg(), resource([group('sg-1', [])]))).toBe(false)
+  })
+
+  it('a security group resource (EC2 DescribeSecurityGroups) is judged on its own rules', () => {
+    const item = { ...group('sg-9', [tcp(22, 22, WORLD)]), VpcId: 'vpc-1', _qflow: { resourceId: 'sg-9' } }
+    expect(judge(sg(), item)).toBe(true)
+    expect(sgEvidence({}, item).groups).toEqual(['sg-9'])
+    expect(judge(sg(), group('sg-9', [tcp(22, 22, ['10.0.0.0/8'])]))).toBe(false)
+  })
+
+  it('outbound reads IpPermissionsEgress and says so', () => {
+    const item = resource([group('sg-1', [], [allTraffic(WORLD)])])
+    expect(judge(sg({ direction: 'inbound' }), item)).toBe(false)
+    expect(judge(sg({ direction: 'outbound' }), item)).toBe(true)
+    expect(sgEvidence({ direction: 'outbound' }, item)).toMatchObject({
+      direction: 'outbound',
+      read: 'IpPermissionsEgress',
+    })
+    expect(sgEvidence({}, item)).toMatchObject({ direction: 'inbound', read: 'IpPermissions' })
+  })
+
+  it('a rule without IpProtocol cannot be judged', () => {
+    expect(judge(sg(), resource([group('sg-1', [{ IpRanges: [{ CidrIp: '0.0.0.0/0' }] }])]))).toBe('unknown')
+  })
+
+  it('NOT of an unknown security-group condition stays unknown', () => {
+    const item = resource([], { VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-missing' }] })
+    expect(judge(sg({ not: true }), item)).toBe('unknown')
+    expect(judge(sg({ not: true }), resource([group('sg-1', [tcp(1, 1, WORLD)])]))).toBe(false)
+  })
+})
+
+describe('security group evidence order', () => {
+  it('lists every matched rule in the same order whatever order AWS returned groups and rules in', () => {
+    const a = group('sg-b', [tcp(22, 22, WORLD), allTraffic(WORLD), tcp(80, 80, WORLD)])
+    const b = group('sg-a', [tcp(443, 443, ['::/0', '0.0.0.0/0']), tcp(5432, 5432, ['10.0.0.0/8'])])
+    const shuffled = (g: Record<string, any>) => ({ ...g, IpPermissions: [...g.IpPermissions].reverse() })
+    const condition = { source: { kind: 'public' } }
+    const one = sgEvidence(condition, resource([a, b]))
+    const two = sgEvidence(condition, resource([shuffled(b), shuffled(a)]))
+    const summary = (e: typeof one) =>
+      e.matchedRules.map((m) => [m.groupId, m.protocol, m.fromPort, m.sources.join('+')])
+    expect(summary(one)).toEqual([
+      ['sg-a', 'tcp', 443, '0.0.0.0/0+::/0'],
+      ['sg-b', '-1', undefined, '0.0.0.0/0'],
+      ['sg-b', 'tcp', 22, '0.0.0.0/0'],
+      ['sg-b', 'tcp', 80, '0.0.0.0/0'],
+    ])
+    expect(summary(two)).toEqual(summary(one))
+    expect(one.groups).toEqual(['sg-a', 'sg-b'])
+  })
+})
