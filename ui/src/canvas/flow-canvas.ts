@@ -453,11 +453,11 @@ export class QflowCanvas extends LitElement {
       <div class="card">
         <div class="icon" style="background-image: ${iconUrl(manifest?.icon ?? flowNode.type, safeColor(manifest?.color))}"></div>
         <div class="text">
-          <div class="title" title=${title}>${fitText(title, 21)}</div>
+          <div class="title" title=${title}>${fitText(title, 19)}</div>
           ${
             problem
-              ? html`<div class="summary problem" title=${problem}>${fitText(problem, 30)}</div>`
-              : html`<div class="summary" title=${summary}>${fitText(summary, 30)}</div>`
+              ? html`<div class="summary problem" title=${problem}>${fitText(problem, 27)}</div>`
+              : html`<div class="summary" title=${summary}>${fitText(summary, 27)}</div>`
           }
           ${
             run?.error

@@ -77,6 +77,10 @@ export class QflowRunInspector extends LitElement {
         color: var(--_muted);
         font-weight: 600;
       }
+      td:nth-child(3),
+      td:nth-child(4) {
+        white-space: nowrap;
+      }
       .error-box {
         border: 1px solid var(--_danger);
         background: color-mix(in srgb, var(--_danger) 6%, transparent);
