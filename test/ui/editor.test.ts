@@ -294,4 +294,64 @@ describe('qflow app and editor', () => {
       'Unencrypted RDS storage'
     )
   })
+
+  it('deploys and undeploys from the toolbar', async () => {
+    const created = await api('POST', '/api/flows', flowDoc([n('trigger', 'trigger', 0)], []))
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    const deploy = page.locator('qflow-editor [data-action=deploy]')
+    await deploy.click()
+    await expect.poll(() => deploy.textContent()).toContain('Deployed')
+    expect((await api('GET', `/api/flows/${created.body.flow.id}`)).body.flow.deployed).toBe(true)
+    await deploy.click()
+    await expect.poll(() => deploy.textContent()).toBe('Deploy')
+    expect((await api('GET', `/api/flows/${created.body.flow.id}`)).body.flow.deployed).toBe(false)
+    expect(await page.locator('qflow-editor .dirty').count()).toBe(0)
+  })
+
+  it('in readonly mode offers no editing, but still runs through its methods', async () => {
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc([n('trigger', 'trigger', 0), n('emit', 'test-emit', 330)], [e('trigger', 'emit')])
+    )
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    await node('emit').waitFor()
+    await page.evaluate(() =>
+      document
+        .querySelector('qflow-app')!
+        .shadowRoot!.querySelector('qflow-editor')!
+        .setAttribute('readonly', '')
+    )
+    await expect.poll(() => page.locator('qflow-editor [data-action=save]').count()).toBe(0)
+    expect(await page.locator('qflow-canvas .add-after').count()).toBe(0)
+    await node('emit').click()
+    await page.keyboard.press('Delete')
+    expect(await page.locator('qflow-canvas [data-node-id]').count()).toBe(2)
+    const runId = await page.evaluate(() =>
+      (document.querySelector('qflow-app')!.shadowRoot!.querySelector('qflow-editor') as any).run()
+    )
+    expect(runId).toEqual(expect.any(String))
+    await expect.poll(() => node('emit').getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded')
+  })
+
+  it('exports a flow and imports the file back as a new flow', async () => {
+    const created = await api('POST', '/api/flows', {
+      ...flowDoc([n('trigger', 'trigger', 0)], []),
+      name: 'Round trip',
+    })
+    await page.goto(`${server.url}/`)
+    const row = page.locator(`qflow-app tr[data-flow="${created.body.flow.id}"]`)
+    const download = page.waitForEvent('download')
+    await row.locator('[data-action=export]').click()
+    const file = await (await download).path()
+    const exported = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(file, 'utf8')))
+    expect(exported).toMatchObject({ id: created.body.flow.id, name: 'Round trip' })
+    // The same id exists, so the import comes in as a copy with a fresh id.
+    await page.locator('qflow-app input[type=file]').setInputFiles(file)
+    await expect.poll(() => page.url()).toMatch(/\/flows\/(?!new$)[\w-]+$/)
+    const importedId = page.url().split('/').pop()!
+    expect(importedId).not.toBe(created.body.flow.id)
+    expect((await api('GET', `/api/flows/${importedId}`)).body.flow.name).toBe('Round trip')
+    await node('trigger').waitFor()
+  })
 })
