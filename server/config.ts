@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { LogLevel } from '../core/plugin/types.ts'
 import { parseCorsOrigins } from './middleware/cors.ts'
+import { type RuntimeSettings, runtimeEnvShape, runtimeSettingsOf } from './runtime-config.ts'
 
 /**
  * Server configuration, read from the environment once at boot. Every variable has a default that
@@ -73,6 +74,7 @@ const envSchema = z.object({
       )
       .optional()
   ),
+  ...runtimeEnvShape,
 })
 
 export interface DbConfig {
@@ -82,7 +84,7 @@ export interface DbConfig {
   sync?: 'normal' | 'full'
 }
 
-export interface ServerConfig {
+export interface ServerConfig extends RuntimeSettings {
   port: number
   host: string
   db: DbConfig
@@ -120,5 +122,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: value.QFLOW_BODY_LIMIT,
     logLevel: value.QFLOW_LOG_LEVEL,
     corsOrigins: parseCorsOrigins(value.QFLOW_CORS_ORIGINS),
+    ...runtimeSettingsOf(value),
   }
 }

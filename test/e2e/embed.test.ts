@@ -8,6 +8,8 @@ import { serveStatic } from '../support/static-server.ts'
 // examples/embed.html, a plain page on its own origin, embeds the editor from the real server:
 // cross-origin module, bearer token, no cookies, no iframe, themed, and every documented event.
 
+const TOKEN = 'embed-test-token-0123456789abcdef'
+
 let browser: Browser
 let page: Awaited<ReturnType<typeof serveStatic>>
 let server: Awaited<ReturnType<typeof startLiveServer>>
@@ -15,7 +17,8 @@ let server: Awaited<ReturnType<typeof startLiveServer>>
 beforeAll(async () => {
   await buildUi()
   page = await serveStatic(['examples'])
-  server = await startLiveServer({ app: { corsOrigins: [page.url] } })
+  // With an admin token configured the server requires a key on every request (no local bypass).
+  server = await startLiveServer({ app: { corsOrigins: [page.url] }, env: { QFLOW_ADMIN_TOKEN: TOKEN } })
   browser = await launchChromium()
 })
 afterAll(async () => {
@@ -28,7 +31,7 @@ describe('examples/embed.html', () => {
   it('loads the editor from the server, with a token and no cookies, and emits its events', async () => {
     const created = await fetch(`${server.url}/api/flows`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({
         name: 'Embedded flow',
         nodes: [{ id: 'trigger', type: 'trigger', typeVersion: 1, config: {} }],
@@ -41,7 +44,7 @@ describe('examples/embed.html', () => {
       if (r.url().startsWith(`${server.url}/api/`)) apiRequests.push({ url: r.url(), headers: r.headers() })
     })
     await tab.goto(
-      `${page.url}/embed.html?api=${encodeURIComponent(server.url)}&flow=${created.flow.id}&token=t0k3n`
+      `${page.url}/embed.html?api=${encodeURIComponent(server.url)}&flow=${created.flow.id}&token=${TOKEN}`
     )
     const names = () => tab.evaluate(() => (window as any).qflowEvents.map((e: any) => e.name) as string[])
 
@@ -64,7 +67,7 @@ describe('examples/embed.html', () => {
     // Every API call carried the token and no cookie; the editor sits in the page, not an iframe.
     expect(apiRequests.length).toBeGreaterThan(3)
     for (const request of apiRequests) {
-      expect(request.headers.authorization).toBe('Bearer t0k3n')
+      expect(request.headers.authorization).toBe(`Bearer ${TOKEN}`)
       expect(request.headers.cookie).toBeUndefined()
     }
     expect(await tab.locator('iframe').count()).toBe(0)
@@ -74,7 +77,9 @@ describe('examples/embed.html', () => {
         .locator('qflow-editor [data-action=run]')
         .evaluate((el) => getComputedStyle(el).backgroundColor)
     ).toBe('rgb(15, 118, 110)')
-    const stored = await fetch(`${server.url}/api/flows/${created.flow.id}`).then((r) => r.json())
+    const stored = await fetch(`${server.url}/api/flows/${created.flow.id}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    }).then((r) => r.json())
     expect(stored.version).toBe(2)
     await tab.close()
   })

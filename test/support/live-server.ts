@@ -12,7 +12,12 @@ import { type RunningServer, startServer } from '../../server/server.ts'
  * folder and the built editor (`ui/dist`), for browser tests.
  */
 export async function startLiveServer(
-  options: { registry?: PluginRegistry; services?: Services; app?: AppOptions } = {}
+  options: {
+    registry?: PluginRegistry
+    services?: Services
+    app?: AppOptions
+    env?: Record<string, string>
+  } = {}
 ): Promise<RunningServer & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'qflow-ui-'))
   const config = loadConfig({
@@ -20,6 +25,7 @@ export async function startLiveServer(
     HOST: '127.0.0.1',
     QFLOW_DB_URL: `file:${join(dir, 'qflow.db')}`,
     QFLOW_LOG_LEVEL: 'silent',
+    ...options.env,
   })
   const server = await startServer(config, {
     uiDir: join(process.cwd(), 'ui/dist'),
