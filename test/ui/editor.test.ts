@@ -354,4 +354,32 @@ describe('qflow app and editor', () => {
     expect((await api('GET', `/api/flows/${importedId}`)).body.flow.name).toBe('Round trip')
     await node('trigger').waitFor()
   })
+
+  it('asks for an API key when the server requires one, and sends it from then on', async () => {
+    const token = 'ui-test-admin-token-0123456789'
+    const guarded = await startLiveServer({
+      registry: createRegistry([trigger, ...testPlugins]),
+      env: { QFLOW_ADMIN_TOKEN: token },
+    })
+    try {
+      await fetch(`${guarded.url}/api/flows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ ...flowDoc([n('trigger', 'trigger', 0)], []), name: 'Behind a key' }),
+      })
+      await page.goto(`${guarded.url}/`)
+      const key = page.locator('qflow-app form.key input')
+      await key.waitFor()
+      await key.fill(token)
+      await key.press('Enter')
+      await expect
+        .poll(() => page.locator('qflow-app tr[data-flow] td a').allTextContents())
+        .toEqual(['Behind a key'])
+      await page.locator('qflow-app tr[data-flow] td a').click()
+      await node('trigger').waitFor()
+      expect(await eventNames()).toContain('qflow-load')
+    } finally {
+      await guarded.close()
+    }
+  })
 })

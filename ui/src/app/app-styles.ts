@@ -159,6 +159,15 @@ export const appStyles = css`
     color: var(--_danger);
     margin-bottom: 10px;
   }
+  form.key {
+    display: flex;
+    gap: 8px;
+    align-items: flex-end;
+    margin-bottom: 16px;
+  }
+  form.key input {
+    width: 320px;
+  }
   dialog.templates-dialog {
     width: min(560px, 92vw);
   }

@@ -10,6 +10,10 @@ import { controlStyles, themeTokens } from '../theme.ts'
 import { appStyles } from './app-styles.ts'
 import { TEMPLATES } from './templates.ts'
 
+/** The API key for servers that require one: session storage, so it ends with the tab (no cookie). */
+const KEY_STORAGE = 'qflow-api-key'
+const readKey = () => sessionStorage.getItem(KEY_STORAGE)
+
 type Route = { page: 'list' } | { page: 'edit'; flowId: string } | { page: 'new'; template: Flow | null }
 
 /**
@@ -29,13 +33,14 @@ export class QflowApp extends LitElement {
   @state() private categories: string[] = []
   @state() private error = ''
   @state() private createMenu = false
+  @state() private needsKey = false
   @query('dialog.templates-dialog') private templatesDialog!: HTMLDialogElement
   @query('qflow-editor') private editor?: QflowEditor
   @query('input[type=file]') private fileInput!: HTMLInputElement
   private searchTimer: ReturnType<typeof setTimeout> | undefined
 
   private get client(): QflowClient {
-    return new QflowClient({ baseUrl: this.apiBase })
+    return new QflowClient({ baseUrl: this.apiBase, getToken: readKey })
   }
   private readonly onPop = () => this.routeFromLocation()
 
@@ -68,6 +73,7 @@ export class QflowApp extends LitElement {
   }
 
   private async loadFlows(): Promise<void> {
+    this.needsKey = false
     try {
       const page = await this.client.listFlows({
         q: this.search || undefined,
@@ -79,6 +85,8 @@ export class QflowApp extends LitElement {
         this.categories = [...new Set(page.items.flatMap((f) => f.categories))].sort()
       this.error = ''
     } catch (err) {
+      // A server with API keys answers 401 until the user gives one.
+      this.needsKey = err instanceof ApiError && err.status === 401
       this.error = (err as Error).message
     }
   }
@@ -100,6 +108,7 @@ export class QflowApp extends LitElement {
   private renderEditor(route: Extract<Route, { page: 'edit' | 'new' }>) {
     const flowId = route.page === 'edit' ? route.flowId : ''
     return html`<qflow-editor
+      .getToken=${readKey}
       api-base=${this.apiBase}
       flow-id=${flowId}
       @qflow-save=${(e: CustomEvent<{ flow: Flow }>) => {
@@ -161,6 +170,21 @@ export class QflowApp extends LitElement {
         </span>
       </div>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
+      ${
+        this.needsKey
+          ? html`<form class="key" @submit=${(e: Event) => {
+              e.preventDefault()
+              const input = (e.target as HTMLFormElement).querySelector('input')!
+              sessionStorage.setItem(KEY_STORAGE, input.value.trim())
+              void this.loadFlows()
+            }}>
+              <label class="field">API key (kept for this browser tab only)
+                <input type="password" name="key" autocomplete="off" placeholder="qflow API key" required />
+              </label>
+              <button class="primary" type="submit">Use key</button>
+            </form>`
+          : nothing
+      }
       ${
         this.flows.length
           ? html`<table>
