@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FlowInput } from '../../core/flow/schema.ts'
-import { createRegistry } from '../../core/plugin/registry.ts'
+import { createRegistry, type PluginRegistry } from '../../core/plugin/registry.ts'
 import trigger from '../../plugins/trigger/index.ts'
 import { type AppOptions, createApp } from '../../server/app.ts'
 import { createServerContext, type ServerContext } from '../../server/context.ts'
@@ -21,7 +21,14 @@ export interface TestServer {
 
 /** A real libSQL file in a fresh temp folder, migrated as at boot, with the test node types. */
 export async function startTestServer(
-  options: { bodyLimit?: number; uiDir?: string; app?: AppOptions; dir?: string } = {}
+  options: {
+    bodyLimit?: number
+    uiDir?: string
+    app?: AppOptions
+    dir?: string
+    /** The node types to serve (default: the trigger and the test node types). */
+    registry?: PluginRegistry
+  } = {}
 ): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'qflow-test-'))
   const ctx = await createServerContext({
@@ -30,7 +37,7 @@ export async function startTestServer(
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
       logLevel: 'silent',
     },
-    registry: createRegistry([trigger, ...testPlugins]),
+    registry: options.registry ?? createRegistry([trigger, ...testPlugins]),
     failInterruptedRuns: true,
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
   })
