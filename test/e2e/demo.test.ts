@@ -10,8 +10,6 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRegistry } from '../../core/plugin/registry.ts'
-import { builtinPlugins } from '../../plugins/index.ts'
 import { startTestServer, type TestServer } from '../support/server.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -41,7 +39,7 @@ const promised = promisedVerdicts()
 
 let server: TestServer
 beforeAll(async () => {
-  server = await startTestServer({ registry: createRegistry(builtinPlugins) })
+  server = await startTestServer()
 })
 afterAll(async () => {
   await server?.close()

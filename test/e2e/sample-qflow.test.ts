@@ -8,8 +8,6 @@ import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SecurityGroupEvidence } from '../../core/criteria/evidence.ts'
-import { createRegistry } from '../../core/plugin/registry.ts'
-import { builtinPlugins } from '../../plugins/index.ts'
 import type { ControlResult } from '../../plugins/totalcloud-control/results.ts'
 import {
   type AwsCase,
@@ -37,7 +35,7 @@ const RULES: { rule: Rule; criteria?: Record<string, unknown> }[] = [
 
 let server: TestServer
 beforeAll(async () => {
-  server = await startTestServer({ registry: createRegistry(builtinPlugins) })
+  server = await startTestServer()
 })
 afterAll(async () => {
   await server?.close()
