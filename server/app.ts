@@ -1,14 +1,18 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { requireAccess } from './auth/middleware.ts'
 import type { ServerContext } from './context.ts'
 import { errorHandler, errorResponse, notFoundHandler } from './http/errors.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { controlRoutes } from './routes/controls.ts'
 import { flowRoutes } from './routes/flows.ts'
 import { healthRoutes } from './routes/health.ts'
+import { keyRoutes } from './routes/keys.ts'
 import { nodeTypeRoutes } from './routes/node-types.ts'
 import { pluginRoutes } from './routes/plugins.ts'
+import { qflowApiRoutes } from './routes/qflowapi.ts'
 import { runRoutes } from './routes/runs.ts'
+import { triggerRoutes } from './routes/triggers.ts'
 import { uiRoutes } from './routes/ui.ts'
 
 /** A group of API routes, mounted under `/api`. Paths inside are relative (`/flows`, not `/api/flows`). */
@@ -23,6 +27,8 @@ export const apiRouteGroups: RouteGroup[] = [
   runRoutes,
   controlRoutes,
   nodeTypeRoutes,
+  keyRoutes,
+  triggerRoutes,
   pluginRoutes,
   accountRoutes,
 ]
@@ -34,7 +40,11 @@ export interface AppOptions {
   routeGroups?: RouteGroup[]
 }
 
-/** The HTTP app: `/healthz`, the REST API under `/api`, and the built editor at `/`. */
+/**
+ * The HTTP app: `/healthz`, the REST API under `/api`, the public QFlow API's routes under
+ * `/qflowapi/v1`, and the built editor at `/`. Both APIs need a key (see `auth/`); health and the
+ * editor's files do not.
+ */
 export function createApp(ctx: ServerContext, options: AppOptions = {}) {
   const app = new Hono()
   app.onError(errorHandler(ctx.log))
@@ -49,25 +59,36 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}) {
   })
   app.route('/', healthRoutes(ctx))
 
+  const limit = bodyLimit({
+    maxSize: ctx.config.bodyLimit,
+    onError: (c) =>
+      errorResponse(
+        c,
+        413,
+        'BODY_TOO_LARGE',
+        `the request body is over the limit of ${ctx.config.bodyLimit} bytes`,
+        {
+          limit: ctx.config.bodyLimit,
+        }
+      ),
+  })
+  const access = requireAccess({
+    settings: ctx.settings.auth,
+    keys: ctx.keys,
+    replay: ctx.replay,
+    flowOfRun: async (runId) => (await ctx.runs.get(runId))?.flowId,
+  })
+
   const api = new Hono()
-  api.use(
-    bodyLimit({
-      maxSize: ctx.config.bodyLimit,
-      onError: (c) =>
-        errorResponse(
-          c,
-          413,
-          'BODY_TOO_LARGE',
-          `the request body is over the limit of ${ctx.config.bodyLimit} bytes`,
-          {
-            limit: ctx.config.bodyLimit,
-          }
-        ),
-    })
-  )
+  api.use(limit, access)
   for (const middleware of options.apiMiddleware ?? []) api.use(middleware)
   for (const group of [...apiRouteGroups, ...(options.routeGroups ?? [])]) api.route('/', group(ctx))
   app.route('/api', api)
+
+  const compat = new Hono()
+  compat.use(limit, access)
+  compat.route('/', qflowApiRoutes(ctx))
+  app.route('/qflowapi/v1', compat)
 
   app.route('/', uiRoutes(ctx))
   return app

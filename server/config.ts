@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { LogLevel } from '../core/plugin/types.ts'
+import { type RuntimeSettings, runtimeEnvShape, runtimeSettingsOf } from './runtime-config.ts'
 
 /**
  * Server configuration, read from the environment once at boot. Every variable has a default that
@@ -61,6 +62,7 @@ const envSchema = z.object({
     (value) => (typeof value === 'string' ? value.toLowerCase() || undefined : value),
     z.enum(LOG_LEVELS).default(CONFIG_DEFAULTS.QFLOW_LOG_LEVEL)
   ),
+  ...runtimeEnvShape,
 })
 
 export interface DbConfig {
@@ -70,7 +72,7 @@ export interface DbConfig {
   sync?: 'normal' | 'full'
 }
 
-export interface ServerConfig {
+export interface ServerConfig extends RuntimeSettings {
   port: number
   host: string
   db: DbConfig
@@ -105,5 +107,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     bodyLimit: value.QFLOW_BODY_LIMIT,
     logLevel: value.QFLOW_LOG_LEVEL,
+    ...runtimeSettingsOf(value),
   }
 }

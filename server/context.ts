@@ -3,6 +3,9 @@ import { createRegistry, type PluginRegistry } from '../core/plugin/registry.ts'
 import type { Services } from '../core/plugin/types.ts'
 import { builtinPlugins } from '../plugins/index.ts'
 import type { AwsServiceName } from '../plugins/shared/aws.ts'
+import { clockOf } from '../plugins/shared/clock.ts'
+import { createKeyStore, type KeyStore } from './auth/keys.ts'
+import { createReplayGuard, type ReplayGuard } from './auth/replay-guard.ts'
 import { type AccountService, createAccountService } from './aws/accounts-service.ts'
 import { seedDemoAccount } from './aws/demo.ts'
 import { createAwsGateway, type ServerAwsGateway } from './aws/gateway.ts'
@@ -16,6 +19,11 @@ import { createLogger, type Logger } from './log.ts'
 import { type AwsExecutor, sdkAwsExecutor } from './plugins/aws-gateway.ts'
 import { loadPlugins, type PluginHost } from './plugins/host.ts'
 import type { PluginSettings } from './plugins/settings.ts'
+import { createAdmission } from './queue/admission.ts'
+import { type Claims, createClaims } from './queue/claims.ts'
+import { createRetention, type Retention } from './queue/retention.ts'
+import { waitForRun } from './queue/wait.ts'
+import { createQueueWorker, type QueueWorker } from './queue/worker.ts'
 import { type AccountRepo, createAccountRepo } from './repos/accounts.ts'
 import { type ControlResultRepo, createControlResultRepo } from './repos/control-results.ts'
 import { createFlowRepo, type FlowRepo } from './repos/flows.ts'
@@ -23,6 +31,9 @@ import { createRunRepo, type RunRepo } from './repos/runs.ts'
 import { createLiveRuns, type LiveRuns } from './runs/live.ts'
 import { createRunRecorder } from './runs/recorder.ts'
 import { createRunService, type RunService } from './runs/service.ts'
+import { DEFAULT_RUNTIME_SETTINGS, type RuntimeSettings } from './runtime-config.ts'
+import { loadDeployedFlows } from './triggers/deployed.ts'
+import { createTriggerManager, type TriggerManager } from './triggers/manager.ts'
 
 /**
  * Everything the routes and the CLI work with, built once per process. Other parts of the server
@@ -40,6 +51,21 @@ export interface ServerContext {
   runService: RunService
   controls: ControlResultRepo
   live: LiveRuns
+  /** Queue, triggers, retention and access settings. */
+  settings: RuntimeSettings
+  queue: { claims: Claims; worker: QueueWorker }
+  triggers: TriggerManager
+  retention: Retention
+  keys: KeyStore
+  replay: ReplayGuard
+  /** Wait until a run is finished (here or in another process) or `timeoutMs` passes. */
+  waitForRun(runId: string, timeoutMs: number): Promise<boolean>
+  /**
+   * Start the background work a server does: claim queued runs of other processes, renew leases
+   * and take over expired ones, arm deployed triggers, prune old runs. `serve` calls it; one-off
+   * commands and most tests do not need it (runs queued here execute here anyway).
+   */
+  startBackground(): Promise<void>
   /** Community plugins: what loaded and what failed (`GET /api/plugins`). */
   plugins?: PluginHost
   accounts: AccountRepo
@@ -59,8 +85,10 @@ export interface ContextOptions {
   services?: Services
   log?: Logger
   uiDir?: string
-  /** Mark runs a previous process left unfinished as failed (true for `serve`). */
+  /** Mark runs a previous process left unfinished as failed (one-off use; the queue's leases do this for a server). */
   failInterruptedRuns?: boolean
+  /** Queue, triggers, retention and access; the defaults of an empty environment otherwise. */
+  runtime?: RuntimeSettings
   /** Community plugins to load into the registry (`pluginSettingsFromEnv`); none when absent. */
   plugins?: PluginSettings
   /** Performs `ctx.aws.call` for community plugins with the host's AWS clients. */
@@ -106,13 +134,63 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
           ),
       })
     : undefined
+  const settings = options.runtime ?? DEFAULT_RUNTIME_SETTINGS
   const services: Services = { aws, ...options.services }
   const engine = createEngine({ registry, log, services })
-  const runService = createRunService({ flows, runs, batcher, recorder, engine, registry, log })
+  const claims = createClaims(db)
+  const admission = createAdmission({ db, batcher, claims, maxQueued: settings.queue.maxQueued })
+  const runService = createRunService({ flows, runs, batcher, recorder, admission, engine, registry, log })
   if (options.failInterruptedRuns) {
     const count = await runService.failInterrupted()
     if (count > 0) log('warn', `marked ${count} run(s) left unfinished by a previous process as failed`)
   }
+
+  const worker = createQueueWorker({
+    claims,
+    settings: settings.queue,
+    log,
+    async execute(run) {
+      const flow = await flows.version(run.flowId, run.flowVersion)
+      if (!flow) {
+        await runs.finishUnattended(
+          run.id,
+          'failed',
+          { code: 'FLOW_DELETED', message: `flow "${run.flowId}" was deleted before the run started` },
+          Date.now()
+        )
+        return
+      }
+      await runService.startStoredRun({ run, flow })
+    },
+    abort: (runId, reason) => runService.abortHere(runId, reason),
+  })
+  // Accepted runs stay queued in the database; the worker claims them (here, or in any process).
+  runService.setDispatcher(() => worker.poke())
+
+  const waitFor = (runId: string, timeoutMs: number) =>
+    waitForRun(async (id) => (await runs.get(id))?.status, runId, timeoutMs)
+
+  const triggers = createTriggerManager({
+    registry,
+    loadDeployed: () => loadDeployedFlows(db),
+    async fire(flowId, input, fireOptions) {
+      const submitted = await runService.submit(flowId, { input }, 'schedule', {
+        requireDeployed: true,
+        ...(fireOptions.dedupeKey ? { idempotencyKey: fireOptions.dedupeKey } : {}),
+      })
+      if (submitted.outcome === 'skipped') {
+        log('info', `flow ${flowId}: scheduled run skipped, run ${submitted.run.id} is still going`)
+      }
+    },
+    services,
+    log,
+    syncMs: settings.triggers.syncMs,
+  })
+  const retention = createRetention({ database, settings: settings.retention, log })
+  const replay = createReplayGuard(db)
+  const background: NodeJS.Timeout[] = []
+  let backgroundStarted = false
+
   return {
     config: { bodyLimit: options.config.bodyLimit },
     database,
@@ -125,12 +203,38 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
     runService,
     controls: createControlResultRepo(db),
     live,
+    settings,
+    queue: { claims, worker },
+    triggers,
+    retention,
+    keys: createKeyStore(db),
+    replay,
+    waitForRun: waitFor,
+    async startBackground() {
+      if (backgroundStarted) return
+      backgroundStarted = true
+      await retention.prepare()
+      await worker.start()
+      await triggers.start()
+      retention.start()
+      const pruneSignatures = setInterval(() => {
+        replay
+          .prune(clockOf(services).now())
+          .catch((err) => log('warn', 'pruning seen signatures failed', err))
+      }, 60_000)
+      pruneSignatures.unref()
+      background.push(pruneSignatures)
+    },
     ...(plugins ? { plugins } : {}),
     accounts,
     accountService: createAccountService({ repo: accounts, gateway: aws, secrets }),
     aws,
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
     async close(graceMs) {
+      for (const timer of background.splice(0)) clearInterval(timer)
+      await triggers.stop()
+      await worker.stop()
+      await retention.stop()
       await runService.stop(graceMs)
       await plugins?.close()
       aws.forget()

@@ -4,10 +4,12 @@
  */
 export class AppError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 428 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 428 | 429 | 500 | 503,
     readonly code: string,
     message: string,
-    readonly details?: unknown
+    readonly details?: unknown,
+    /** Response headers that belong to the error, e.g. `Retry-After` on 429. */
+    readonly headers?: Record<string, string>
   ) {
     super(message)
     this.name = 'AppError'

@@ -1,9 +1,13 @@
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { serve } from '@hono/node-server'
+import { createAdaptorServer, type ServerType } from '@hono/node-server'
 import { type AppOptions, createApp } from './app.ts'
-import type { ServerConfig } from './config.ts'
+import { AccessConfigError, checkBindingIsSafe } from './auth/access-mode.ts'
+import { ConfigError, type ServerConfig } from './config.ts'
 import { type ContextOptions, createServerContext, type ServerContext } from './context.ts'
+
+/** Pending connections the kernel queues for us (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096
 
 /** Where `vite build` puts the editor. */
 export const UI_DIST = fileURLToPath(new URL('../ui/dist', import.meta.url))
@@ -15,18 +19,30 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>
 }
 
-/** Boot: open and migrate the database, fail runs a dead process left behind, listen. */
+/**
+ * Boot: open and migrate the database, refuse to listen openly, start the queue worker (which takes
+ * over runs a dead process left behind once their leases expire), arm deployed triggers, listen.
+ */
 export async function startServer(
   config: ServerConfig,
   options: Omit<ContextOptions, 'config'> & { app?: AppOptions } = {}
 ): Promise<RunningServer> {
-  const ctx = await createServerContext({ failInterruptedRuns: true, uiDir: UI_DIST, ...options, config })
+  const ctx = await createServerContext({ uiDir: UI_DIST, runtime: config, ...options, config })
+  try {
+    checkBindingIsSafe({ host: config.host, settings: config.auth, activeKeys: await ctx.keys.countActive() })
+    await ctx.startBackground()
+  } catch (err) {
+    await ctx.close(0)
+    throw err instanceof AccessConfigError ? new ConfigError(err.message) : err
+  }
   const app = createApp(ctx, options.app)
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const listening = createAdaptorServer({ fetch: app.fetch })
+    listening.once('error', reject)
+    // Node's default backlog (511) resets connections when a connector opens a thousand at once.
+    listening.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () =>
       resolve(listening)
     )
-    listening.once('error', reject)
   }).catch(async (err) => {
     await ctx.close(0)
     throw err

@@ -78,12 +78,21 @@ export interface NodeContext<C = Record<string, unknown>> {
   services: Services
 }
 
+/** How a trigger asks for a run. */
+export interface FireOptions {
+  /**
+   * Runs fired with the same key are one run. A schedule armed in several server processes keys
+   * each fire by its instant, so the fire happens once however many processes armed it.
+   */
+  dedupeKey?: string
+}
+
 /** Given to a trigger while its flow is deployed. `fire` starts a run. */
 export interface TriggerContext<C = Record<string, unknown>> {
   flowId: string
   node: { id: string; type: string; label: string }
   config: C
-  fire(input?: unknown): Promise<void>
+  fire(input?: unknown, options?: FireOptions): Promise<void>
   log(level: LogLevel, message: string, data?: unknown): void
   services: Services
 }

@@ -1,9 +1,14 @@
 import { defineNodeType } from '../../core/plugin/define.ts'
+import { armSchedule } from './arm.ts'
 import { triggerConfig } from './config.ts'
+import { isSchedule } from './schedule.ts'
 
 /**
  * The first node of every flow. Its output is the run's input as one item (an empty object when the
  * run was started without input), so downstream nodes always have something to start from.
+ *
+ * Only schedules arm anything: TotalCloud and event triggers are reached through the server's
+ * endpoints, which look up deployed flows and match events with `matchesEventPattern`.
  */
 export default defineNodeType({
   manifest: {
@@ -27,5 +32,10 @@ export default defineNodeType({
           ? {}
           : { value: input }
     return { out: [item] }
+  },
+  activate(ctx) {
+    const { config } = ctx
+    if (isSchedule(config)) return armSchedule({ ...ctx, config })
+    return () => {}
   },
 })

@@ -1,6 +1,7 @@
 import { ConfigError } from '../config.ts'
 import { AppError } from '../errors.ts'
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts'
+import { keysCommand } from './commands/keys.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { pluginCommand } from './commands/plugin.ts'
 import { runCommand } from './commands/run.ts'
@@ -14,6 +15,7 @@ export const commands: Record<string, CliCommand> = {
   validate: validateCommand,
   migrate: migrateCommand,
   plugin: pluginCommand,
+  keys: keysCommand,
 }
 
 const processIo: CliIo = {

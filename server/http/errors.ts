@@ -21,7 +21,10 @@ export function errorResponse(c: Context, status: number, code: string, message:
  */
 export function errorHandler(log: Logger): ErrorHandler {
   return (err, c) => {
-    if (err instanceof AppError) return errorResponse(c, err.status, err.code, err.message, err.details)
+    if (err instanceof AppError) {
+      for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value)
+      return errorResponse(c, err.status, err.code, err.message, err.details)
+    }
     if (err instanceof FlowError) return errorResponse(c, 400, err.code, err.message, err.details)
     if (err instanceof HTTPException) {
       const code = err.status === 413 ? 'BODY_TOO_LARGE' : `HTTP_${err.status}`

@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm'
 import type { Flow } from '../../core/flow/schema.ts'
 import type { Db } from '../db/client.ts'
 import { controlResults, flows, flowVersions, runSteps, runs, stepPayloads } from '../db/schema/index.ts'
@@ -66,8 +66,12 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
   }
 
   return {
-    async list(query: PageRequest & { q?: string; category?: string }): Promise<Page<FlowSummary>> {
+    async list(
+      query: PageRequest & { q?: string; category?: string; ids?: string[] | null }
+    ): Promise<Page<FlowSummary>> {
       const filters: SQL[] = []
+      // An API key limited to some flows lists only those.
+      if (query.ids) filters.push(query.ids.length > 0 ? inArray(flows.id, query.ids) : sql`0`)
       if (query.q) filters.push(sql`${flows.name} LIKE ${likeContains(query.q)} ESCAPE '\\'`)
       if (query.category) {
         filters.push(
@@ -105,6 +109,12 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
         createdAt: row.createdAt,
         updatedAt: row.updatedAt,
       }
+    },
+
+    /** The current version number alone: a cheap check before trusting a cached document. */
+    async currentVersion(id: string): Promise<number | undefined> {
+      const [row] = await db.select({ version: flows.version }).from(flows).where(eq(flows.id, id))
+      return row?.version
     },
 
     async exists(id: string): Promise<boolean> {

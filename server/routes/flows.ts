@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { principalOf } from '../auth/middleware.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { readJson } from '../http/body.ts'
@@ -7,6 +8,7 @@ import { etagOf, versionFromIfMatch } from '../http/if-match.ts'
 import { presentFlow, presentFlowSummary, presentFlowVersion } from '../http/present.ts'
 import { pageQuery, queryOf } from '../http/query.ts'
 import { parseInput } from '../parse-input.ts'
+import type { FlowRecord } from '../repos/flows.ts'
 
 const listQuery = pageQuery.extend({
   q: z.string().max(200).optional(),
@@ -19,14 +21,22 @@ const versionParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
 export function flowRoutes(ctx: ServerContext) {
   const { flows, flowService } = ctx
 
+  /** Arm or disarm the flow's trigger here at once; other processes follow at their next sync. */
+  const rearm = (id: string, record: FlowRecord | undefined) =>
+    ctx.triggers.refresh(
+      id,
+      record?.flow.deployed ? { id, version: record.version, flow: { ...record.flow, id } } : undefined
+    )
+
   return new Hono()
     .get('/flows', async (c) => {
       const query = parseInput(listQuery, queryOf(c), 'query')
-      const page = await flows.list(query)
+      const page = await flows.list({ ...query, ids: principalOf(c)?.flowIds ?? null })
       return c.json({ ...page, items: page.items.map(presentFlowSummary) })
     })
     .post('/flows', async (c) => {
       const saved = await flowService.create(await readJson(c))
+      await rearm(saved.record.flow.id, saved.record)
       c.header('Location', `/api/flows/${saved.record.flow.id}`)
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems), 201)
@@ -34,6 +44,7 @@ export function flowRoutes(ctx: ServerContext) {
     .post('/flows/import', async (c) => {
       const query = parseInput(importQuery, queryOf(c), 'query')
       const saved = await flowService.create(await readJson(c), { freshId: query.newId === 'true' })
+      await rearm(saved.record.flow.id, saved.record)
       c.header('Location', `/api/flows/${saved.record.flow.id}`)
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems), 201)
@@ -59,6 +70,7 @@ export function flowRoutes(ctx: ServerContext) {
         )
       }
       const saved = await flowService.replace(id, body, expected)
+      await rearm(id, saved.record)
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems))
     })
@@ -76,6 +88,7 @@ export function flowRoutes(ctx: ServerContext) {
           }
         )
       }
+      await rearm(id, undefined)
       await ctx.runService.cancelFlowRuns(id)
       await flows.delete(id)
       return c.body(null, 204)
@@ -98,12 +111,14 @@ export function flowRoutes(ctx: ServerContext) {
     .post('/flows/:id/deploy', async (c) => {
       const expected = versionFromIfMatch(c.req.header('if-match'))
       const saved = await flowService.setDeployed(c.req.param('id'), true, expected)
+      await rearm(c.req.param('id'), saved.record)
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems))
     })
     .post('/flows/:id/undeploy', async (c) => {
       const expected = versionFromIfMatch(c.req.header('if-match'))
       const saved = await flowService.setDeployed(c.req.param('id'), false, expected)
+      await rearm(c.req.param('id'), saved.record)
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems))
     })

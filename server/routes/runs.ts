@@ -7,6 +7,7 @@ import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
 import { presentRun, presentStep } from '../http/present.ts'
 import { listOf, pageQuery, queryOf } from '../http/query.ts'
+import { answerSubmission, idempotencyKeyOf, waitSecondsOf } from '../http/run-request.ts'
 import { parseInput } from '../parse-input.ts'
 import type { RunWithSteps } from '../repos/runs.ts'
 import type { LiveRunEvent } from '../runs/live.ts'
@@ -61,9 +62,12 @@ export function runRoutes(ctx: ServerContext) {
   return new Hono()
     .post('/flows/:id/runs', async (c) => {
       const body = parseInput(runBody, (await readJson(c)) ?? {})
-      const stored = await runService.submit(c.req.param('id'), body, 'api')
-      c.header('Location', `/api/runs/${stored.run.id}`)
-      return c.json(presentRun(stored.run), 202)
+      const idempotencyKey = idempotencyKeyOf(c)
+      const wait = waitSecondsOf(c)
+      const submitted = await runService.submit(c.req.param('id'), body, 'api', {
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+      })
+      return answerSubmission(c, ctx, submitted, wait)
     })
     .get('/flows/:id/runs', async (c) => {
       const flowId = c.req.param('id')

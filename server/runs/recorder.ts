@@ -1,3 +1,4 @@
+import type { InValue } from '@libsql/client'
 import type { RunEvent } from '../../core/run/events.ts'
 import { rawInsert, rawUpdate } from '../db/raw-insert.ts'
 import { controlResults } from '../db/schema/controls.ts'
@@ -19,6 +20,8 @@ interface TrackedRun {
   runId: string
   flowId: string
   nodeTypes: ReadonlyMap<string, string>
+  /** The queue lease the run executes under: its status is written only while that holds. */
+  leaseOwner?: string
   patch: RunPatch | undefined
   steps: Map<string, StepRow>
   dirtySteps: Set<string>
@@ -169,7 +172,7 @@ export function createRunRecorder(deps: { batcher: WriteBatcher; live: LiveRuns 
       run.payloads = []
       controls.push(...run.controls)
       run.controls = []
-      if (run.patch) updates.push(updateRun.statement(run.runId, run.patch))
+      if (run.patch) updates.push(fenced(updateRun.statement(run.runId, run.patch), run.leaseOwner))
       run.patch = undefined
     }
     return [
@@ -211,7 +214,12 @@ export function createRunRecorder(deps: { batcher: WriteBatcher; live: LiveRuns 
      * Start recording a run. `onEvent` goes to the engine; `stored` resolves once the run's
      * final state is committed.
      */
-    track(run: { runId: string; flowId: string; nodeTypes: ReadonlyMap<string, string> }) {
+    track(run: {
+      runId: string
+      flowId: string
+      nodeTypes: ReadonlyMap<string, string>
+      leaseOwner?: string
+    }) {
       let done!: TrackedRun['done']
       const stored = new Promise<void>((resolve, reject) => {
         done = { resolve, reject }
@@ -290,6 +298,16 @@ const insertControls = rawInsert(
   { json: ['evidence'] }
 )
 const updateRun = rawUpdate(runs, 'id', { json: ['error'] })
+
+/**
+ * Only while the lease holds: a process that stalled past its lease and lost the run to another
+ * must not overwrite the new holder's status with its own late outcome.
+ */
+function fenced(statement: Statement, leaseOwner: string | undefined): Statement {
+  if (leaseOwner === undefined) return statement
+  const { sql, args } = statement as { sql: string; args: InValue[] }
+  return { sql: `${sql} AND "lease_owner" = ?`, args: [...args, leaseOwner] }
+}
 
 function chunks<T>(list: T[], size: number): T[][] {
   const out: T[][] = []

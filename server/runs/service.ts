@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import type { Engine } from '../../core/engine/engine.ts'
 import { errorMessage, FlowError } from '../../core/errors.ts'
-import { validateFlow } from '../../core/flow/validate.ts'
+import { type FlowProblem, validateFlow } from '../../core/flow/validate.ts'
 import { resolveVariables } from '../../core/flow/variables.ts'
 import type { PluginRegistry } from '../../core/plugin/registry.ts'
 import type { RunStatus } from '../../core/run/events.ts'
+import type { OverlapPolicy } from '../../plugins/trigger/config.ts'
 import type { WriteBatcher } from '../db/write-batcher.ts'
 import { AppError, notFound } from '../errors.ts'
 import type { Logger } from '../log.ts'
+import type { Admission, RunAdmission } from '../queue/admission.ts'
+import { QueueFullError } from '../queue/admission.ts'
 import type { FlowRepo, StoredFlow } from '../repos/flows.ts'
 import type { RunRepo, RunRow } from '../repos/runs.ts'
+import { overlapOf } from './overlap.ts'
 import type { RunRecorder } from './recorder.ts'
 
 export interface RunOptions {
@@ -25,6 +29,15 @@ export interface StoredRun {
   run: RunRow
   flow: StoredFlow
 }
+
+export interface AdmissionOptions {
+  /** `Idempotency-Key`, or a trigger's dedupe key: the same key on the same flow is one run. */
+  idempotencyKey?: string
+  /** Triggers other than manual start runs only while the flow is deployed. */
+  requireDeployed?: boolean
+}
+
+export type SubmittedRun = StoredRun & { outcome: 'created' | 'existing' | 'skipped' }
 
 /**
  * Hands a stored run to whatever executes it. In-process by default; the durable queue replaces
@@ -42,6 +55,7 @@ export function createRunService(deps: {
   runs: RunRepo
   batcher: WriteBatcher
   recorder: RunRecorder
+  admission: RunAdmission
   engine: Engine
   registry: PluginRegistry
   log: Logger
@@ -68,7 +82,12 @@ export function createRunService(deps: {
     // Yield one turn, so whoever started the run (an HTTP handler answering 202) goes first.
     await new Promise((resolve) => setImmediate(resolve))
     const nodeTypes = new Map(flow.nodes.map((node) => [node.id, node.type]))
-    const recording = deps.recorder.track({ runId: run.id, flowId: flow.id, nodeTypes })
+    const recording = deps.recorder.track({
+      runId: run.id,
+      flowId: flow.id,
+      nodeTypes,
+      ...(run.leaseOwner ? { leaseOwner: run.leaseOwner } : {}),
+    })
     try {
       await deps.engine.run({
         runId: run.id,
@@ -101,6 +120,33 @@ export function createRunService(deps: {
     await recording.stored
   }
 
+  /**
+   * The flow as stored, with its validation and overlap policy, cached per version: a burst of run
+   * requests then costs one indexed read of the version each, not a document parse and a
+   * validation each. The registry's size is part of the key, as installing a plugin can change
+   * what validates.
+   */
+  const flowCache = new Map<string, CachedFlow>()
+  async function currentFlow(flowId: string): Promise<CachedFlow | undefined> {
+    const version = await deps.flows.currentVersion(flowId)
+    if (version === undefined) return undefined
+    const types = deps.registry.list().length
+    const cached = flowCache.get(flowId)
+    if (cached && cached.version === version && cached.types === types) return cached
+    const record = await deps.flows.get(flowId)
+    if (!record) return undefined
+    const entry: CachedFlow = {
+      version: record.version,
+      types,
+      flow: record.flow,
+      problems: validateFlow(record.flow, deps.registry),
+      overlap: overlapOf(record.flow, deps.registry),
+    }
+    if (flowCache.size >= FLOW_CACHE_SIZE) flowCache.clear()
+    flowCache.set(flowId, entry)
+    return entry
+  }
+
   let dispatch: RunDispatcher = (stored) => {
     startStoredRun(stored).catch((err) => deps.log('error', `run ${stored.run.id} was not stored`, err))
   }
@@ -115,18 +161,32 @@ export function createRunService(deps: {
 
     /**
      * Accept a run: check the flow and the request, store the run as queued, then dispatch it.
-     * Resolves with the stored run once the row is committed, before the run executes.
+     * Resolves with the stored run once the row is committed, before the run executes. With an
+     * idempotency key, a key seen before answers with that earlier run (`outcome: 'existing'`); a
+     * flow whose overlap policy is `skip` answers with its active run (`outcome: 'skipped'`).
      */
-    async submit(flowId: string, options: RunOptions, triggeredBy: string): Promise<StoredRun> {
-      const record = await deps.flows.get(flowId)
+    async submit(
+      flowId: string,
+      options: RunOptions,
+      triggeredBy: string,
+      admission: AdmissionOptions = {}
+    ): Promise<SubmittedRun> {
+      const record = await currentFlow(flowId)
       if (!record) throw notFound('flow', flowId)
       const flow = record.flow
-      checkRunnable(flow, options, deps.registry)
-      const run: RunRow = {
+      if (admission.requireDeployed && !flow.deployed) {
+        throw new AppError(
+          409,
+          'FLOW_NOT_DEPLOYED',
+          `flow "${flowId}" is not deployed; its ${triggeredBy} trigger is off`
+        )
+      }
+      checkRunnable(flow, options, deps.registry, record.problems)
+      const run = {
         id: newId(),
         flowId,
         flowVersion: record.version,
-        status: 'queued',
+        status: 'queued' as const,
         triggeredBy,
         input: options.input ?? null,
         variables: options.variables ?? null,
@@ -137,11 +197,30 @@ export function createRunService(deps: {
         createdAt: now(),
         startedAt: null,
         finishedAt: null,
+        idempotencyKey: admission.idempotencyKey ?? null,
+        overlap: record.overlap,
       }
-      await deps.batcher.write([deps.runs.insertStatement(run)])
-      const stored = { run, flow }
-      dispatch(stored)
-      return stored
+      let outcome: Admission
+      try {
+        outcome = await deps.admission.admit(run)
+      } catch (err) {
+        if (err instanceof QueueFullError) {
+          throw new AppError(
+            429,
+            'QUEUE_FULL',
+            err.message,
+            { queued: err.queued },
+            {
+              'Retry-After': String(err.retryAfterSeconds),
+            }
+          )
+        }
+        throw err
+      }
+      if (outcome.kind === 'skipped') return { run: outcome.active, flow, outcome: 'skipped' }
+      const stored = { run: outcome.run, flow }
+      if (outcome.kind === 'created') dispatch(stored)
+      return { ...stored, outcome: outcome.kind }
     },
 
     /**
@@ -172,6 +251,11 @@ export function createRunService(deps: {
     },
 
     isActive: (runId: string) => active.has(runId),
+
+    /** Stop a run executing here without recording a cancel (its lease was taken over elsewhere). */
+    abortHere(runId: string, reason: string) {
+      active.get(runId)?.controller.abort(new Error(reason))
+    },
 
     /** Abort every run of a flow executing here (the flow is being deleted) and wait for them. */
     async cancelFlowRuns(flowId: string): Promise<void> {
@@ -206,9 +290,22 @@ export function createRunService(deps: {
 
 export type RunService = ReturnType<typeof createRunService>
 
+interface CachedFlow {
+  version: number
+  types: number
+  flow: StoredFlow
+  problems: FlowProblem[]
+  overlap: OverlapPolicy
+}
+const FLOW_CACHE_SIZE = 1000
+
 /** Refuse a run that could not start: an invalid flow, an unknown `until` node, bad variables. */
-export function checkRunnable(flow: StoredFlow, options: RunOptions, registry: PluginRegistry): void {
-  const problems = validateFlow(flow, registry)
+export function checkRunnable(
+  flow: StoredFlow,
+  options: RunOptions,
+  registry: PluginRegistry,
+  problems: FlowProblem[] = validateFlow(flow, registry)
+): void {
   if (problems.length > 0) {
     throw new AppError(
       400,

@@ -3,7 +3,7 @@ import { CONFIG_DEFAULTS, ConfigError, loadConfig } from '../../server/config.ts
 
 describe('config', () => {
   it('has documented defaults', () => {
-    expect(loadConfig({})).toEqual({
+    expect(loadConfig({})).toMatchObject({
       port: 8787,
       host: '127.0.0.1',
       db: { url: 'file:./data/qflow.db', sync: 'normal' },
@@ -22,7 +22,7 @@ describe('config', () => {
       QFLOW_BODY_LIMIT: '2048',
       QFLOW_LOG_LEVEL: 'DEBUG',
     })
-    expect(config).toEqual({
+    expect(config).toMatchObject({
       port: 9000,
       host: '0.0.0.0',
       db: { url: 'libsql://qflow.example.turso.io', authToken: 'secret', sync: 'full' },
@@ -49,5 +49,34 @@ describe('config', () => {
       const message = (err as Error).message
       for (const name of Object.keys(bad)) expect(message).toContain(`${name}=`)
     }
+  })
+
+  it('has queue, trigger, retention and access defaults, and reads their variables', () => {
+    expect(loadConfig({})).toMatchObject({
+      auth: { mode: 'auto', signingSecrets: [] },
+      queue: { concurrency: 16, maxQueued: 10_000, leaseMs: 30_000, maxAttempts: 2, pollMs: 500 },
+      triggers: { syncMs: 5000 },
+      retention: {
+        runMaxAgeMs: 60 * 86_400_000,
+        payloadMaxAgeMs: 30 * 86_400_000,
+        maxBytes: 2048 * 1024 * 1024,
+      },
+    })
+    const config = loadConfig({
+      QFLOW_AUTH: 'keys',
+      QFLOW_ADMIN_TOKEN: 'a-long-admin-token-123',
+      QFLOW_TOTALCLOUD_SECRETS: 'first-secret-0123456, second-secret-012345',
+      QFLOW_WORKERS: '0',
+      QFLOW_DB_MAX_MB: '0',
+    })
+    expect(config.auth).toEqual({
+      mode: 'keys',
+      adminToken: 'a-long-admin-token-123',
+      signingSecrets: ['first-secret-0123456', 'second-secret-012345'],
+    })
+    expect(config.queue.concurrency).toBe(0)
+    expect(config.retention.maxBytes).toBe(0)
+    expect(() => loadConfig({ QFLOW_ADMIN_TOKEN: 'short' })).toThrow(/QFLOW_ADMIN_TOKEN=.*at least 16/)
+    expect(() => loadConfig({ QFLOW_AUTH: 'open' })).toThrow(/QFLOW_AUTH=/)
   })
 })

@@ -134,11 +134,14 @@ async function runStored(
   const config = loadConfig(env)
   // The database stack is loaded only for stored flows: running a file stays quick.
   const { createServerContext } = await import('../../context.ts')
-  const ctx = await createServerContext({ config, registry, log })
+  const ctx = await createServerContext({ config, registry, log, runtime: config })
   try {
     let done: Promise<void> | undefined
+    // Execute this run here, through a claim, so a server sharing the database never runs it too.
     ctx.runService.setDispatcher((stored) => {
-      done = ctx.runService.startStoredRun(stored)
+      done = ctx.queue.worker.runNow(stored.run.id, async (id) => {
+        while (!(await ctx.waitForRun(id, 60_000))) {}
+      })
     })
     const stored = await ctx.runService.submit(flowId, options, 'cli')
     await done

@@ -1,4 +1,5 @@
 export * from './accounts.ts'
+export * from './auth.ts'
 export * from './controls.ts'
 export * from './flows.ts'
 export * from './runs.ts'

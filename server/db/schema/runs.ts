@@ -1,6 +1,8 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { Item } from '../../../core/plugin/types.ts'
 import type { RunStatus, StepError, StepStatus } from '../../../core/run/events.ts'
+import type { OverlapPolicy } from '../../../plugins/trigger/config.ts'
 
 /** A bounded sample of a step's items per port, for list and inspector views. */
 export interface ItemsPreview {
@@ -28,10 +30,24 @@ export const runs = sqliteTable(
     createdAt: integer('created_at').notNull(),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
+    /** The durable queue (server/queue): claims so far, and the current claim's holder and expiry. */
+    attempts: integer('attempts').notNull().default(0),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: integer('lease_expires_at'),
+    /** `Idempotency-Key` of the request (or a trigger's dedupe key): one run per key and flow. */
+    idempotencyKey: text('idempotency_key'),
+    /** What to do when the flow is already running, from its trigger: parallel, skip or queue. */
+    overlap: text('overlap').$type<OverlapPolicy>().notNull().default('parallel'),
   },
   (table) => [
     index('runs_flow_created_idx').on(table.flowId, table.createdAt),
-    index('runs_status_idx').on(table.status),
+    index('runs_status_idx').on(table.status, table.createdAt),
+    index('runs_flow_status_idx').on(table.flowId, table.status),
+    uniqueIndex('runs_idempotency_idx').on(table.flowId, table.idempotencyKey),
+    // At most one queued-or-running run per flow whose policy is `skip`: a second insert conflicts.
+    uniqueIndex('runs_one_active_when_skip_idx')
+      .on(table.flowId)
+      .where(sql`overlap = 'skip' AND status IN ('queued', 'running')`),
   ]
 )
 

@@ -1,0 +1,140 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { AppError } from '../errors.ts'
+import { type AuthSettings, isLoopbackAddress, isLoopbackOrigin } from './access-mode.ts'
+import { digestOf, sameDigest } from './key-material.ts'
+import type { KeyStore } from './keys.ts'
+import type { ReplayGuard } from './replay-guard.ts'
+import { type Principal, roleAllows } from './roles.ts'
+import { flowIdInPath, permissionFor, runIdInPath } from './route-permissions.ts'
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.ts'
+
+export type AuthEnv = { Variables: { principal: Principal } }
+
+export interface AccessDeps {
+  settings: AuthSettings
+  keys: KeyStore
+  replay: ReplayGuard
+  /** The flow a run belongs to, for keys limited to some flows. */
+  flowOfRun(runId: string): Promise<string | undefined>
+  now?: () => number
+}
+
+const SIGNED_PATH = /^\/api\/flows\/([^/]+)\/trigger\/totalcloud$/
+
+/**
+ * Authenticate the caller and check the route's permission (see `route-permissions.ts`). The
+ * principal is left on the context as `principal` for handlers that filter by flow.
+ */
+export function requireAccess(deps: AccessDeps): MiddlewareHandler<AuthEnv> {
+  const now = deps.now ?? Date.now
+  const adminDigest = deps.settings.adminToken ? digestOf(deps.settings.adminToken) : undefined
+  return async (c, next) => {
+    // A CORS preflight carries no credentials by design and reaches no handler's data.
+    if (c.req.method === 'OPTIONS') return next()
+    const principal = await identify(c, deps, now, adminDigest)
+    const permission = permissionFor(c.req.method, c.req.path)
+    if (!roleAllows(principal.role, permission)) {
+      throw new AppError(
+        403,
+        'FORBIDDEN',
+        `a ${principal.role} key may not do this (it needs ${permission})`,
+        {
+          role: principal.role,
+          needs: permission,
+        }
+      )
+    }
+    if (principal.flowIds !== null) await checkFlowLimit(c.req.path, principal, deps, permission)
+    c.set('principal', principal)
+    await next()
+  }
+}
+
+async function identify(
+  c: Context,
+  deps: AccessDeps,
+  now: () => number,
+  adminDigest: Buffer | undefined
+): Promise<Principal> {
+  const authorization = c.req.header('authorization')
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization)
+    if (!match) throw unauthorized('AUTH_INVALID', 'send the key as "Authorization: Bearer <key>"')
+    const token = match[1]!
+    if (adminDigest && sameDigest(token, adminDigest)) {
+      return { id: 'admin-token', role: 'admin', flowIds: null }
+    }
+    const principal = await deps.keys.authenticate(token)
+    if (!principal) throw unauthorized('AUTH_INVALID', 'the key is unknown or was revoked')
+    return principal
+  }
+  const signed = SIGNED_PATH.exec(c.req.path)
+  if (signed && (c.req.header(SIGNATURE_HEADER) || c.req.header(TIMESTAMP_HEADER))) {
+    const check = verifySignature({
+      secrets: deps.settings.signingSecrets,
+      timestamp: c.req.header(TIMESTAMP_HEADER),
+      signature: c.req.header(SIGNATURE_HEADER),
+      // Hono keeps the body, so the handler can still read it after this.
+      body: await c.req.text(),
+      now: now(),
+    })
+    if (!check.ok) throw unauthorized('SIGNATURE_INVALID', check.reason)
+    if (!(await deps.replay.firstSeen(check.digest, check.expiresAt))) {
+      throw unauthorized('SIGNATURE_REPLAYED', 'this signed request was already received')
+    }
+    return { id: 'signature', role: 'runner', flowIds: [decodeURIComponent(signed[1]!)] }
+  }
+  if ((await localModeOpen(deps)) && fromThisMachine(c)) return { id: 'local', role: 'admin', flowIds: null }
+  throw unauthorized('AUTH_REQUIRED', 'this API needs a key: send "Authorization: Bearer <key>"')
+}
+
+async function localModeOpen(deps: AccessDeps): Promise<boolean> {
+  const { mode, adminToken } = deps.settings
+  if (mode === 'local') return true
+  if (mode === 'keys' || adminToken) return false
+  return (await deps.keys.countActive()) === 0
+}
+
+/**
+ * A request from a process on this machine, to this machine by name, from no other web origin.
+ * The socket check keeps other machines out; the Host check defeats DNS rebinding; the Origin check
+ * stops a web page in the user's browser from posting to the local API.
+ */
+function fromThisMachine(c: Context): boolean {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
+  // No socket: the request was made in-process (`app.request`), by this program itself.
+  if (incoming && !isLoopbackAddress(incoming.socket?.remoteAddress)) return false
+  const host = c.req.header('host')
+  if (host && !isLoopbackOrigin(host)) return false
+  const origin = c.req.header('origin')
+  if (origin && (!isLoopbackOrigin(origin) || new URL(origin).host !== host)) return false
+  return true
+}
+
+async function checkFlowLimit(path: string, principal: Principal, deps: AccessDeps, permission: string) {
+  if (permission === 'admin') {
+    throw new AppError(
+      403,
+      'FORBIDDEN',
+      'a key limited to some flows cannot manage keys, accounts or plugins'
+    )
+  }
+  const flowId = flowIdInPath(path) ?? (await flowOfRunInPath(path, deps))
+  if (flowId !== undefined && !principal.flowIds!.includes(flowId)) {
+    throw new AppError(403, 'FLOW_FORBIDDEN', `this key may not use flow "${flowId}"`, { flowId })
+  }
+}
+
+async function flowOfRunInPath(path: string, deps: AccessDeps): Promise<string | undefined> {
+  const runId = runIdInPath(path)
+  return runId === undefined ? undefined : deps.flowOfRun(runId)
+}
+
+function unauthorized(code: string, message: string): AppError {
+  return new AppError(401, code, message, undefined, { 'WWW-Authenticate': 'Bearer' })
+}
+
+/** The authenticated caller of a request (undefined only on routes outside the API). */
+export function principalOf(c: Context): Principal | undefined {
+  return (c as Context<AuthEnv>).get('principal')
+}

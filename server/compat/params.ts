@@ -1,0 +1,67 @@
+import { z } from 'zod'
+import { AppError } from '../errors.ts'
+
+/**
+ * The list parameters of the public QFlow API: `pageSize` and `pageNumber` (from 1; `offset` is
+ * accepted too, as one of its samples uses it), `startAt` / `endAt` (ISO dates on the creation
+ * time), `order` (a field, `-` for descending) and `query` in a small subset of QQL:
+ * `field: value` terms joined by `and`.
+ */
+export const listParams = z.object({
+  pageSize: z.coerce.number().int().min(1).max(500).default(20),
+  pageNumber: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  offset: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
+  query: z.string().max(500).optional(),
+  startAt: z.iso.datetime({ offset: true }).optional(),
+  endAt: z.iso.datetime({ offset: true }).optional(),
+  order: z
+    .string()
+    .regex(/^-?[A-Za-z.]+$/, 'a field name, with - in front for descending')
+    .optional(),
+})
+export type ListParams = z.infer<typeof listParams>
+
+export function pageOf(params: ListParams): { limit: number; offset: number } {
+  return { limit: params.pageSize, offset: params.offset ?? (params.pageNumber - 1) * params.pageSize }
+}
+
+export function orderOf<F extends string>(
+  params: ListParams,
+  fields: readonly F[],
+  fallback: F
+): { field: F; descending: boolean } {
+  if (!params.order) return { field: fallback, descending: true }
+  const descending = params.order.startsWith('-')
+  const field = params.order.replace(/^-/, '') as F
+  if (!fields.includes(field)) {
+    throw new AppError(
+      400,
+      'VALIDATION_FAILED',
+      `order: one of ${fields.join(', ')} (prefix - for descending)`,
+      {
+        issues: [{ field: 'order', message: 'unknown field' }],
+      }
+    )
+  }
+  return { field, descending }
+}
+
+/** `qflow.name: Public RDS and status: Success` → `{ name: 'Public RDS', status: 'Success' }`. */
+export function qqlTerms(query: string | undefined, fields: readonly string[]): Record<string, string> {
+  if (!query?.trim()) return {}
+  const terms: Record<string, string> = {}
+  for (const part of query.split(/\s+and\s+/i)) {
+    const match = /^\s*(?:qflow\.)?([A-Za-z]+)\s*:\s*(.+?)\s*$/.exec(part)
+    const field = match?.[1]
+    if (!match || !field || !fields.includes(field)) {
+      throw new AppError(
+        400,
+        'VALIDATION_FAILED',
+        `query: terms are "field: value" joined by "and"; fields: ${fields.join(', ')}`,
+        { issues: [{ field: 'query', message: `cannot read "${part.trim()}"` }] }
+      )
+    }
+    terms[field] = match[2]!.replace(/^"(.*)"$/, '$1')
+  }
+  return terms
+}

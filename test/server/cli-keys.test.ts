@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { CliIo } from '../../server/cli/command.ts'
+import { main } from '../../server/cli/main.ts'
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+function cli(env: Record<string, string>) {
+  const out: string[] = []
+  const err: string[] = []
+  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), env, cwd: process.cwd() }
+  return { run: (...argv: string[]) => main(argv, io), out, err }
+}
+
+describe('qflow keys and safe binding', () => {
+  it('creates, lists and revokes keys from the command line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qflow-keys-'))
+    dirs.push(dir)
+    const { run, out, err } = cli({ QFLOW_DB_URL: `file:${join(dir, 'q.db')}`, QFLOW_LOG_LEVEL: 'silent' })
+    expect(await run('keys', 'create', '--name', 'ci', '--role', 'runner', '--flow', 'f1')).toBe(0)
+    const key = out.pop()!
+    expect(key).toMatch(/^qf_/)
+    expect(err.pop()).toMatch(/runner, flows f1.*not shown again/)
+    expect(await run('keys', 'list')).toBe(0)
+    const [line] = out.splice(0)
+    expect(line).toContain(key.slice(0, 9))
+    expect(line).not.toContain(key)
+    const id = line!.split(' ')[0]!
+    expect(await run('keys', 'revoke', id)).toBe(0)
+    expect(await run('keys', 'list')).toBe(0)
+    expect(out).toEqual([`revoked ${id}`])
+    expect(await run('keys', 'create', '--name', 'x', '--role', 'owner')).toBe(2)
+    expect(err.join('\n')).toMatch(/--role: one of viewer, runner, editor, admin/)
+  })
+
+  it('serve refuses a non-loopback HOST while no key exists, saying what to do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qflow-keys-'))
+    dirs.push(dir)
+    const { run, err } = cli({
+      QFLOW_DB_URL: `file:${join(dir, 'q.db')}`,
+      HOST: '0.0.0.0',
+      PORT: '0',
+      QFLOW_LOG_LEVEL: 'silent',
+    })
+    expect(await run('serve')).toBe(2)
+    expect(err.join('\n')).toMatch(/refusing to listen on 0\.0\.0\.0 without API keys.*QFLOW_ADMIN_TOKEN/s)
+  })
+})

@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { chainFlow, startTestServer, type TestServer } from '../support/runtime-server.ts'
+
+let server: TestServer | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+async function withFlows() {
+  server = await startTestServer()
+  await server.call('POST', '/api/flows', {
+    body: {
+      ...chainFlow('rds', {}, [['test-add', { step: 1 }]]),
+      name: 'Publicly accessible RDS DB Instances',
+      variables: [{ name: 'threshold', type: 'number', value: 1 }],
+    },
+  })
+  await server.call('POST', '/api/flows', {
+    body: { ...chainFlow('sg'), name: 'Security groups open to the world' },
+  })
+  return server
+}
+
+describe('/qflowapi/v1 (the public QFlow API, mirrored)', () => {
+  it('lists workflows with pageSize/pageNumber, a QQL name filter and order', async () => {
+    const s = await withFlows()
+    const all = await s.call('GET', '/qflowapi/v1/workflows?pageSize=10&pageNumber=1&order=name')
+    expect(all.status).toBe(200)
+    expect(all.body.total).toBe(2)
+    expect(all.body.items.map((w: { name: string }) => w.name)).toEqual([
+      'Publicly accessible RDS DB Instances',
+      'Security groups open to the world',
+    ])
+    expect(all.body.items[0]).toMatchObject({ id: 'rds', status: 'UNDEPLOYED', customerId: 'qflow' })
+    const byName = await s.call(
+      'GET',
+      `/qflowapi/v1/workflows?pageSize=1&pageNumber=1&query=${encodeURIComponent('qflow.name: Publicly accessible')}`
+    )
+    expect(byName.body).toMatchObject({ total: 1, items: [{ id: 'rds' }] })
+    const page2 = await s.call('GET', '/qflowapi/v1/workflows?pageSize=1&pageNumber=2&order=-name')
+    expect(page2.body.items.map((w: { id: string }) => w.id)).toEqual(['rds'])
+    const bad = await s.call('GET', '/qflowapi/v1/workflows?pageSize=0&pageNumber=1')
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.message).toMatch(/^pageSize:/)
+    expect((await s.call('GET', '/qflowapi/v1/workflows?query=owner:%20me')).body.error.message).toMatch(
+      /^query:/
+    )
+    expect((await s.call('GET', '/qflowapi/v1/workflows/rds')).body.data).toMatchObject({
+      id: 'rds',
+      version: 1,
+    })
+    expect((await s.call('GET', '/qflowapi/v1/workflows/nope')).status).toBe(404)
+  })
+
+  it('runs a workflow with input and variables and answers with the public envelope', async () => {
+    const s = await withFlows()
+    const ran = await s.call('POST', '/qflowapi/v1/workflows/rds/run', {
+      body: {
+        input: '{"buckets":["a","b"]}',
+        variables: { threshold: 5, region: 'eu-west-1', connectorId: 'acct-1' },
+      },
+    })
+    expect(ran.status).toBe(202)
+    expect(ran.body.data).toMatchObject({
+      customerId: 'qflow',
+      workflowId: 'rds',
+      input: { buckets: ['a', 'b'] },
+      forceRun: true,
+      source: 'PUBLIC_API',
+    })
+    expect(ran.body.data.overrideVariables).toEqual(
+      expect.arrayContaining([
+        { key: 'threshold', value: 5, type: 'user-defined' },
+        { key: 'region', value: 'eu-west-1', type: 'system' },
+        { key: 'connectorId', value: 'acct-1', type: 'system' },
+      ])
+    )
+    const run = await s.ctx.runs.get(ran.body.data.executionId)
+    expect(run).toMatchObject({ regions: ['eu-west-1'], accounts: ['acct-1'], variables: { threshold: 5 } })
+    const badVariable = await s.call('POST', '/qflowapi/v1/workflows/rds/run', {
+      body: { variables: { nope: 1 } },
+    })
+    expect(badVariable.status).toBe(400)
+  })
+
+  it('lists executions, shows one with its steps, a step, and the step output', async () => {
+    const s = await withFlows()
+    const ran = await s.call('POST', '/qflowapi/v1/workflows/rds/run', { body: { input: { n: 1 } } })
+    const id = ran.body.data.executionId
+    expect(await s.ctx.waitForRun(id, 5000)).toBe(true)
+
+    const list = await s.call(
+      'GET',
+      '/qflowapi/v1/workflows/rds/executions?pageSize=5&pageNumber=1&query=status:%20Success'
+    )
+    expect(list.body).toMatchObject({
+      total: 1,
+      items: [{ id, execution: id, workflow: 'rds', status: 'Success' }],
+    })
+    const none = await s.call(
+      'GET',
+      '/qflowapi/v1/workflows/rds/executions?pageSize=5&pageNumber=1&query=status:%20Failed'
+    )
+    expect(none.body.total).toBe(0)
+
+    const withoutSteps = await s.call('GET', `/qflowapi/v1/executions/${id}?includeSteps=false`)
+    expect(withoutSteps.body.data).not.toHaveProperty('steps')
+    const details = await s.call('GET', `/qflowapi/v1/executions/${id}?includeSteps=true`)
+    expect(
+      details.body.data.steps.map((step: { nodeId: string; eventOrder: number }) => [
+        step.nodeId,
+        step.eventOrder,
+      ])
+    ).toEqual([
+      ['trigger', 1],
+      ['n1', 2],
+    ])
+    const step = await s.call('GET', `/qflowapi/v1/executions/${id}/steps/n1`)
+    expect(step.body).toMatchObject({ nodeId: 'n1', nodeType: 'test-add', execution: id, status: 'Success' })
+    const output = await s.call('GET', `/qflowapi/v1/executions/${id}/steps/n1/output`)
+    expect(output.body).toEqual([
+      expect.objectContaining({
+        executionId: id,
+        workflowId: 'rds',
+        port: 'out',
+        input: { collection: [{ n: 2 }] },
+      }),
+    ])
+    expect((await s.call('GET', `/qflowapi/v1/executions/${id}/steps/zz`)).status).toBe(404)
+    expect((await s.call('GET', '/qflowapi/v1/executions/nope')).status).toBe(404)
+  })
+})

@@ -1,0 +1,146 @@
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
+import { eq, sql } from 'drizzle-orm'
+import { afterEach, describe, expect, it } from 'vitest'
+import { controlResults } from '../../server/db/schema/controls.ts'
+import { runs, stepPayloads } from '../../server/db/schema/runs.ts'
+import { chainFlow, startTestServer, type TestServer } from '../support/runtime-server.ts'
+
+const servers: TestServer[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()))
+})
+
+async function start(options: Parameters<typeof startTestServer>[0] = {}) {
+  const server = await startTestServer(options)
+  servers.push(server)
+  return server
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+const SLOW: [string, Record<string, unknown>][] = [['test-wait', { ms: 5000 }]]
+
+describe('leases', () => {
+  it('a run whose holder stopped renewing is queued again, cleaned, and finished by another worker', async () => {
+    const s = await start({ runtime: { queue: { concurrency: 0 } } })
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    const { id } = (await s.call('POST', '/api/flows/f1/runs')).body
+    const { claims } = s.ctx.queue
+    const [claimed] = await claims.claim('dead-process', 1, Date.now() - 60_000, 1000)
+    expect(claimed?.id).toBe(id)
+    expect(await claims.reclaimExpired(Date.now(), 2)).toEqual({ requeued: 1, failed: 0 })
+
+    const worker = await start({ dir: s.dir, runtime: { queue: { concurrency: 2 } } })
+    worker.ctx.queue.worker.poke()
+    await until(async () => (await worker.ctx.runs.get(id))?.status === 'succeeded')
+    expect((await worker.ctx.runs.get(id))?.attempts).toBe(2)
+  })
+
+  it('a worker that lost its lease stops the run instead of racing the new holder', async () => {
+    const s = await start({ runtime: { queue: { concurrency: 1, leaseMs: 1000 } } })
+    await s.ctx.startBackground()
+    await s.call('POST', '/api/flows', { body: chainFlow('slow', {}, SLOW) })
+    const { id } = (await s.call('POST', '/api/flows/slow/runs')).body
+    await until(async () => s.ctx.runService.isActive(id))
+    await s.ctx.database.db.update(runs).set({ leaseOwner: 'someone-else' }).where(eq(runs.id, id))
+    await until(async () => !s.ctx.runService.isActive(id), 3000)
+    await s.ctx.batcher.idle()
+    // Its late outcome is not written over the new holder's run.
+    expect(await s.ctx.runs.get(id)).toMatchObject({ status: 'running', leaseOwner: 'someone-else' })
+  })
+
+  it('cancelling a run executing in another process stops it there at its next heartbeat', async () => {
+    const a = await start({ runtime: { queue: { concurrency: 1, leaseMs: 1000 } } })
+    await a.ctx.startBackground()
+    await a.call('POST', '/api/flows', { body: chainFlow('slow', {}, SLOW) })
+    const { id } = (await a.call('POST', '/api/flows/slow/runs')).body
+    await until(async () => a.ctx.runService.isActive(id))
+    const b = await start({ dir: a.dir, runtime: { queue: { concurrency: 0 } } })
+    expect((await b.call('POST', `/api/runs/${id}/cancel`)).body.status).toBe('cancelled')
+    await until(async () => !a.ctx.runService.isActive(id), 3000)
+    expect((await a.ctx.runs.get(id))?.status).toBe('cancelled')
+  })
+})
+
+describe('retention', () => {
+  const DAY = 86_400_000
+
+  async function finishedRuns(s: TestServer, flowId: string, count: number) {
+    const ids: string[] = []
+    for (let i = 0; i < count; i++)
+      ids.push((await s.call('POST', `/api/flows/${flowId}/runs?wait=5`)).body.id)
+    return ids
+  }
+
+  it('prunes old finished runs with their steps and payloads, never running ones, and keeps the latest control result', async () => {
+    const s = await start()
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    await s.call('POST', '/api/flows', { body: chainFlow('slow', {}, SLOW) })
+    const [old1, old2, fresh] = await finishedRuns(s, 'f1', 3)
+    const running = (await s.call('POST', '/api/flows/slow/runs')).body.id
+    await until(async () => s.ctx.runService.isActive(running))
+    const { db } = s.ctx.database
+    const longAgo = Date.now() - 90 * DAY
+    await db
+      .update(runs)
+      .set({ createdAt: longAgo, finishedAt: longAgo })
+      .where(sql`${runs.id} IN (${old1}, ${old2}, ${running})`)
+    const result = (runId: string, id: number) => ({
+      id,
+      flowId: 'f1',
+      nodeId: 'control',
+      resourceId: 'db-1',
+      runId,
+      result: 'FAIL' as const,
+      recordedAt: longAgo,
+    })
+    await db.insert(controlResults).values([result(old1!, 1), result(old2!, 2)])
+
+    const report = await s.ctx.retention.prune()
+    expect(report.runsByAge).toBe(2)
+    expect(await s.ctx.runs.get(old1!)).toBeUndefined()
+    expect(await s.ctx.runs.get(fresh!)).toBeDefined()
+    expect((await s.ctx.runs.get(running))?.status).toBe('running')
+    expect((await s.ctx.runs.stepPayload(old1!, 'n1', 'output')).kind).toBe('no-step')
+    // The older result went with its run; the latest per resource is the resource's current state.
+    expect((await db.select().from(controlResults)).map((row) => row.id)).toEqual([2])
+    await s.call('POST', `/api/runs/${running}/cancel`)
+  })
+
+  it('drops full payloads older than their own limit while keeping the runs', async () => {
+    const s = await start({ runtime: { retention: { payloadMaxAgeMs: DAY } } })
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    const [id] = await finishedRuns(s, 'f1', 1)
+    await s.ctx.database.db
+      .update(runs)
+      .set({ finishedAt: Date.now() - 2 * DAY })
+      .where(eq(runs.id, id!))
+    const report = await s.ctx.retention.prune()
+    expect(report.payloads).toBe(2)
+    expect(await s.ctx.runs.get(id!)).toBeDefined()
+    expect(await s.ctx.database.db.select().from(stepPayloads)).toEqual([])
+  })
+
+  it('caps the database size: oldest finished runs go first and the file shrinks', async () => {
+    const s = await start({ runtime: { retention: { maxBytes: 1 } } })
+    await s.ctx.retention.prepare()
+    await s.call('POST', '/api/flows', {
+      body: chainFlow('big', {}, [['test-emit', { count: 2000 }]]),
+    })
+    await finishedRuns(s, 'big', 20)
+    await s.ctx.database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+    const file = join(s.dir, 'qflow.db')
+    const before = statSync(file).size
+    const report = await s.ctx.retention.prune()
+    expect(report.runsBySize).toBe(20)
+    await s.ctx.database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+    expect(statSync(file).size).toBeLessThan(before / 2)
+  })
+})
