@@ -9,14 +9,30 @@ afterEach(async () => {
   await server.close()
 })
 
-/** A flow whose control judges the run input's `resources` list: FAIL when `bad` is true. */
+/**
+ * A flow whose builtin control judges the run input: FAIL when `bad` is true, the resource named by
+ * its `id`, its account and region from `_qflow` as the AWS Resource node stamps them.
+ */
+const CONTROL_CONFIG = {
+  criteria: { type: 'group', conditions: [{ type: 'param', key: 'bad', operator: 'equals', value: true }] },
+  resourceIdKey: 'id',
+  displayNameKey: 'name',
+  evidenceKeys: ['bad'],
+}
+const resource = (id: string, bad: boolean) => ({
+  id,
+  name: `resource ${id}`,
+  bad,
+  _qflow: { accountId: 'prod', awsAccountId: '123456789012', region: 'us-east-1' },
+})
+
 async function createControlFlow() {
   const flow = sampleFlow({
     id: 'controls',
     nodes: [
       { id: 'trigger', type: 'trigger', typeVersion: 1 },
       { id: 'split', type: 'test-map', typeVersion: 1 },
-      { id: 'control', type: 'totalcloud-control', typeVersion: 1, config: { field: 'bad' } },
+      { id: 'control', type: 'totalcloud-control', typeVersion: 1, config: CONTROL_CONFIG },
     ],
     edges: [
       { id: 'a', source: 'trigger', target: 'split' },
@@ -43,18 +59,22 @@ describe('control results', () => {
   it('keeps the latest result per resource and the history of each', async () => {
     await createControlFlow()
     const [first] = await runWith([
-      { id: 'db-1', bad: true },
-      { id: 'db-2', bad: false },
-      { id: 'arn:aws:rds:us-east-1:1:db:db/3', bad: true },
+      resource('db-1', true),
+      resource('db-2', false),
+      resource('arn:aws:rds:us-east-1:1:db:db/3', true),
     ])
-    const [last] = await runWith([{ id: 'db-1', bad: false }])
+    const [last] = await runWith([resource('db-1', false)])
 
     const latest = (await (
       await server.call('GET', '/api/flows/controls/controls/control/results')
     ).json()) as any
     expect(latest.total).toBe(3)
     const byId = Object.fromEntries(latest.items.map((r: any) => [r.resourceId, r]))
-    expect(byId['db-1']).toMatchObject({ result: 'PASS', runId: last, evidence: { bad: false } })
+    expect(byId['db-1']).toMatchObject({
+      result: 'PASS',
+      runId: last,
+      evidence: { keys: { id: 'db-1', name: 'resource db-1', bad: false } },
+    })
     expect(byId['db-2']).toMatchObject({
       result: 'PASS',
       displayName: 'resource db-2',

@@ -25,7 +25,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000) {
   }
 }
 
-const SLOW: [string, Record<string, unknown>][] = [['test-behave', { mode: 'sleep', ms: 5000 }]]
+const SLOW: [string, Record<string, unknown>][] = [['test-wait', { ms: 5000 }]]
 
 describe('leases', () => {
   it('a run whose holder stopped renewing is queued again, cleaned, and finished by another worker', async () => {
@@ -132,7 +132,7 @@ describe('retention', () => {
     const s = await start({ runtime: { retention: { maxBytes: 1 } } })
     await s.ctx.retention.prepare()
     await s.call('POST', '/api/flows', {
-      body: chainFlow('big', {}, [['test-make', { count: 2000 }]]),
+      body: chainFlow('big', {}, [['test-emit', { count: 2000 }]]),
     })
     await finishedRuns(s, 'big', 20)
     await s.ctx.database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)')
