@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createRegistry } from '../../core/plugin/registry.ts'
+import control from '../../plugins/totalcloud-control/index.ts'
 import trigger from '../../plugins/trigger/index.ts'
 import { launchChromium } from '../support/browser.ts'
 import { buildUi } from '../support/build-ui.ts'
@@ -16,7 +17,7 @@ let page: Page
 
 beforeAll(async () => {
   await buildUi()
-  server = await startLiveServer({ registry: createRegistry([trigger, ...testPlugins]) })
+  server = await startLiveServer({ registry: createRegistry([trigger, control, ...testPlugins]) })
   browser = await launchChromium()
 })
 afterAll(async () => {
@@ -117,7 +118,14 @@ describe('qflow app and editor', () => {
         [
           n('trigger', 'trigger', 0),
           n('emit', 'test-emit', 330, { count: 3 }),
-          n('control', 'totalcloud-control', 660, { field: 'n' }),
+          n('control', 'totalcloud-control', 660, {
+            criteria: {
+              type: 'group',
+              op: 'AND',
+              conditions: [{ type: 'param', key: 'n', operator: 'greaterThan', value: 1 }],
+            },
+            resourceIdKey: 'n',
+          }),
         ],
         [e('trigger', 'emit'), e('emit', 'control')]
       )
@@ -137,8 +145,9 @@ describe('qflow app and editor', () => {
     expect(await inspector.locator('.size').textContent()).toMatch(/output · \d+(\.\d)? (B|KB)/)
     const tree = inspector.locator('qflow-json-tree > ul')
     expect(await tree.textContent()).toContain('results')
-    // Items are collapsed until asked for: open the first result.
-    await inspector.locator('qflow-json-tree button[aria-label="Expand 0"]').first().click()
+    // Items are collapsed until asked for: open the first result (ports are failed, passed, results).
+    expect(await tree.textContent()).not.toContain('resourceId')
+    await inspector.locator('qflow-json-tree button[aria-label="Expand 0"]').last().click()
     expect(await tree.textContent()).toContain('resourceId')
     await inspector.locator('[data-tab=input]').click()
     await inspector.locator('qflow-json-tree button[aria-label="Expand 0"]').first().click()
@@ -358,7 +367,7 @@ describe('qflow app and editor', () => {
   it('asks for an API key when the server requires one, and sends it from then on', async () => {
     const token = 'ui-test-admin-token-0123456789'
     const guarded = await startLiveServer({
-      registry: createRegistry([trigger, ...testPlugins]),
+      registry: createRegistry([trigger, control, ...testPlugins]),
       env: { QFLOW_ADMIN_TOKEN: token },
     })
     try {
