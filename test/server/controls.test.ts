@@ -19,11 +19,11 @@ const CONTROL_CONFIG = {
   displayNameKey: 'name',
   evidenceKeys: ['bad'],
 }
-const resource = (id: string, bad: boolean) => ({
+const resource = (id: string, bad: boolean, awsAccountId = '123456789012', region = 'us-east-1') => ({
   id,
   name: `resource ${id}`,
   bad,
-  _qflow: { accountId: 'prod', awsAccountId: '123456789012', region: 'us-east-1' },
+  _qflow: { accountId: 'prod', awsAccountId, region },
 })
 
 async function createControlFlow() {
@@ -108,11 +108,77 @@ describe('control results', () => {
     expect(arnHistory.total).toBe(1)
   })
 
+  it('tells apart resources with the same id in two regions and in two accounts', async () => {
+    await createControlFlow()
+    const [east] = await runWith([resource('db-1', true)])
+    const [west, otherAccount] = await runWith([
+      resource('db-1', false, '123456789012', 'us-west-2'),
+      resource('db-1', true, '210987654321', 'us-east-1'),
+    ])
+    const [eastAgain] = await runWith([resource('db-1', false)])
+
+    const latest = (await (
+      await server.call('GET', '/api/flows/controls/controls/control/results')
+    ).json()) as any
+    expect(latest.total).toBe(3)
+    expect(latest.items.map((r: any) => [r.accountId, r.region, r.result, r.runId])).toEqual([
+      ['123456789012', 'us-east-1', 'PASS', eastAgain],
+      ['123456789012', 'us-west-2', 'PASS', west],
+      ['210987654321', 'us-east-1', 'FAIL', otherAccount],
+    ])
+    const failing = (await (
+      await server.call('GET', '/api/flows/controls/controls/control/results?result=FAIL')
+    ).json()) as any
+    expect(failing.items.map((r: any) => r.accountId)).toEqual(['210987654321'])
+
+    const history = async (query: string) => {
+      const res = await server.call(
+        'GET',
+        `/api/flows/controls/controls/control/results/db-1/history${query}`
+      )
+      return { status: res.status, body: (await res.json()) as any }
+    }
+    const homeEast = await history('?accountId=123456789012&region=us-east-1')
+    expect(homeEast.body.items.map((r: any) => [r.result, r.runId])).toEqual([
+      ['PASS', eastAgain],
+      ['FAIL', east],
+    ])
+    // One filter is enough when it pins a single resource.
+    const westOnly = await history('?region=us-west-2')
+    expect(westOnly.body.items.map((r: any) => r.runId)).toEqual([west])
+    const otherOnly = await history('?accountId=210987654321')
+    expect(otherOnly.body.items.map((r: any) => r.runId)).toEqual([otherAccount])
+
+    // Without filters the id names three resources: a 409 listing them, never a merged history.
+    const ambiguous = await history('')
+    expect(ambiguous.status).toBe(409)
+    expect(ambiguous.body.error).toMatchObject({
+      code: 'AMBIGUOUS_RESOURCE',
+      details: {
+        resourceId: 'db-1',
+        matches: [
+          { accountId: '123456789012', region: 'us-east-1' },
+          { accountId: '123456789012', region: 'us-west-2' },
+          { accountId: '210987654321', region: 'us-east-1' },
+        ],
+      },
+    })
+    expect(ambiguous.body.error.message).toMatch(/accountId=.*region=/)
+    expect((await history('?region=us-east-1')).status).toBe(409)
+    expect((await history('?region=eu-west-1')).body).toMatchObject({ items: [], total: 0 })
+  })
+
   it('validates the result filter and 404s an unknown flow', async () => {
     await createControlFlow()
     const bad = await server.call('GET', '/api/flows/controls/controls/control/results?result=MAYBE')
     expect(bad.status).toBe(400)
     expect(((await bad.json()) as any).error.message).toMatch(/^result/)
+    const emptyRegion = await server.call(
+      'GET',
+      '/api/flows/controls/controls/control/results/x/history?region='
+    )
+    expect(emptyRegion.status).toBe(400)
+    expect(((await emptyRegion.json()) as any).error.message).toMatch(/region/)
     expect((await server.call('GET', '/api/flows/nope/controls/control/results')).status).toBe(404)
     expect((await server.call('GET', '/api/flows/nope/controls/control/results/x/history')).status).toBe(404)
   })
