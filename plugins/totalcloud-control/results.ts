@@ -63,12 +63,22 @@ export function resultBuilder(config: ControlConfig) {
         resourceId,
         displayName: (namePath && scalarText(readSafely(namePath, item))) || resourceId,
         result,
-        accountId: typeof meta.accountId === 'string' ? meta.accountId : null,
+        accountId: accountIdOf(meta),
         region: typeof meta.region === 'string' ? meta.region : null,
         evidence: { keys, ...evidence },
       }
     },
   }
+}
+
+/**
+ * The account a connector knows the resource by: the AWS account id when the resource node knew it
+ * (`_qflow.awsAccountId`), else qflow's own account id (`_qflow.accountId`, e.g. a snapshot account
+ * made without one). qflow's id alone would name "prod" or "demo", which means nothing to a CSPM.
+ */
+function accountIdOf(meta: Record<string, unknown>): string | null {
+  for (const id of [meta.awsAccountId, meta.accountId]) if (typeof id === 'string' && id !== '') return id
+  return null
 }
 
 /** The value at a path (shaped for evidence: see CompiledPath.shaped), null when absent or when reading it throws (the result must still be written). */

@@ -7,8 +7,8 @@ import { createRegistry } from '../../core/plugin/registry.ts'
 import { signBody } from '../../server/auth/signature.ts'
 import { loadConfig } from '../../server/config.ts'
 import { type RunningServer, startServer } from '../../server/server.ts'
+import { builtinAndTestPlugins } from '../support/plugins.ts'
 import { chainFlow } from '../support/runtime-server.ts'
-import { allTestPlugins } from '../support/test-plugins.ts'
 
 // Request bodies as a real socket delivers them (declared length, chunked, signed), which
 // `app.request` does not exercise: the body limit reads Node's request, not a web Request.
@@ -30,7 +30,7 @@ beforeAll(async () => {
       QFLOW_TOTALCLOUD_SECRETS: SECRET,
       QFLOW_WORKERS: '0',
     }),
-    { registry: createRegistry(allTestPlugins) }
+    { registry: createRegistry(builtinAndTestPlugins) }
   )
   const created = await send('POST', '/api/flows', { body: [JSON.stringify(chainFlow('f1'))] })
   expect(created.status).toBe(201)
