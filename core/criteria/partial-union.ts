@@ -69,15 +69,18 @@ export function createPartialUnion(
       }
     },
 
-    /** Step 2: a cheap test over a resource's groups that rules a union out, allocating nothing. */
-    possible(sets: readonly PartialSet[]): boolean {
-      if (sets.length === 1) return halvesFilled(sets[0]!.lower, sets[0]!.upper)
+    /**
+     * Step 2: a cheap test over a resource's groups (the first `count` sets) that rules a union
+     * out, allocating nothing.
+     */
+    possible(sets: readonly PartialSet[], count = sets.length): boolean {
+      if (count === 1) return halvesFilled(sets[0]!.lower, sets[0]!.upper)
       for (let t = 0; t < targets.length; t++) {
         let lower = 0
         let upper = 0
-        for (const set of sets) {
-          lower += set.lower[t]!
-          upper += set.upper[t]!
+        for (let s = 0; s < count; s++) {
+          lower += sets[s]!.lower[t]!
+          upper += sets[s]!.upper[t]!
         }
         if (lower * 2 >= targets[t]!.size && upper * 2 >= targets[t]!.size) return true
       }

@@ -147,7 +147,10 @@ export function compileSecurityGroupCondition(
   let foundSources: string[] | undefined
   let foundPartial: IpRange[] | undefined
   let partialCount = 0
-  let sink: { set: PartialSet; index: number } | undefined
+  // Where partial ranges of the permission being read also go: its group's union totals, at
+  // position `sinkIndex`; undefined while nothing should be noted.
+  let sinkSet: PartialSet | undefined
+  let sinkIndex = -1
   let keepParts = false
   const permissionLower = targets.map(() => 0)
   const permissionUpper = targets.map(() => 0)
@@ -167,13 +170,13 @@ export function compileSecurityGroupCondition(
     // sizes could (see partial-union.ts).
     if (partialCount > 1 && union.possible([sizeSet])) {
       const keep = keepParts
-      const saved = sink
+      const saved = sinkSet
       keepParts = true
-      sink = undefined
+      sinkSet = undefined
       foundPartial = undefined
       readRanges(permission)
       keepParts = keep
-      sink = saved
+      sinkSet = saved
       const partial = foundPartial as IpRange[] | undefined
       if (partial && targets.some((target) => rangesCover(partial, target)))
         return { truth: TRUE, sources: partial.map((range) => range.cidr) }
@@ -204,16 +207,19 @@ export function compileSecurityGroupCondition(
     if (typeof cidr !== 'string') return
     const range = parseCidr(cidr)
     if (!range) return
-    for (const target of targets) {
+    let overlaps = false
+    for (let t = 0; t < targets.length; t++) {
+      const target = targets[t]!
       if (containment ? rangeContains(range, target) : rangesOverlap(range, target)) {
         foundSources = append(foundSources, label ?? cidr)
         return
       }
+      if (!overlaps && containment) overlaps = rangesOverlap(range, target)
     }
-    if (!containment || !targets.some((target) => rangesOverlap(range, target))) return
+    if (!overlaps) return
     partialCount++
     union.addRange(sizeSet, -1, range)
-    if (sink) union.addRange(sink.set, sink.index, range)
+    if (sinkSet) union.addRange(sinkSet, sinkIndex, range)
     if (keepParts) foundPartial = append(foundPartial, range)
   }
 
@@ -261,12 +267,12 @@ export function compileSecurityGroupCondition(
   /** A referenced group's own permissions in the same direction, any protocol and port. */
   function admitsOnAnyPort(group: Json): { truth: Truth; via?: RuleMatch['via']; reason?: string } {
     // The referenced group's ranges are not this group's parts.
-    const saved = sink
-    sink = undefined
+    const saved = sinkSet
+    sinkSet = undefined
     try {
       return admitsOnAnyPortUnsunk(group)
     } finally {
-      sink = saved
+      sinkSet = saved
     }
   }
 
@@ -301,9 +307,10 @@ export function compileSecurityGroupCondition(
       const protocol = ruleProtocol(permission)
       const traffic = trafficTruth(protocol, permission, data.port)
       if (traffic === FALSE) continue
-      sink = traffic === TRUE ? { set: outcome.partial, index } : undefined
+      sinkSet = traffic === TRUE ? outcome.partial : undefined
+      sinkIndex = index
       const admitted = admits(permission, group, index, outcome)
-      sink = undefined
+      sinkSet = undefined
       if (admitted.truth === TRUE && traffic === TRUE) {
         outcome.truth = TRUE
         const match = ruleMatch(group, index, permission, admitted.sources)
@@ -479,11 +486,68 @@ export function compileSecurityGroupCondition(
     return { truth, port: data.port, groups: groups!, unresolved: ids, outcomes: outcomes!, union: joined }
   }
 
+  /** Group sets with parts of the resource being judged by `verdict`; reused, never re-entered. */
+  const partialScratch: PartialSet[] = []
+
+  /**
+   * The same truth as `evaluate(item, false)`, on the path that runs for every resource of a
+   * filter: known groups cost one map lookup each, and a resource allocates nothing unless it
+   * has something to report.
+   */
+  function verdict(item: Json): Truth {
+    data.item = item
+    data.port = portPath ? portOf(portPath.get(item)) : undefined
+    data.prefixLists = undefined
+    data.pool = undefined
+    const listed = listedGroups(item, groupsPath)
+    let truth: Truth = FALSE
+    let partials = 0
+    let undescribed = false
+    for (let i = 0; i < listed.length; i++) {
+      const entry = listed[i]
+      // Only described groups are ever remembered, so a hit needs no further check.
+      let outcome = portPath ? undefined : remembered.get(entry as object)
+      if (outcome === undefined) {
+        if (!isDescribedGroup(entry)) {
+          if (typeof entry === 'object' && entry !== null && typeof (entry as Json).GroupId === 'string')
+            undescribed = true
+          continue
+        }
+        outcome = outcomeOf(entry)
+      }
+      if (outcome.truth === TRUE) return TRUE
+      if (outcome.truth === UNKNOWN) truth = UNKNOWN
+      if (outcome.partial.indexes.length > 0) partialScratch[partials++] = outcome.partial
+    }
+    if (partials > 0 && union.possible(partialScratch, partials)) {
+      const sets = partialScratch.slice(0, partials)
+      if (union.matches(sets, partsOf)) return TRUE
+    }
+    if (truth !== FALSE || undescribed) return truth === FALSE ? UNKNOWN : truth
+    if (listed[0] !== item && hasUndescribedId(item, listed)) return UNKNOWN
+    return reportedUnresolved(item, undefined) ? UNKNOWN : FALSE
+  }
+
+  /** Whether an attached group id is listed by no entry (see `undescribedIds`), allocating nothing. */
+  function hasUndescribedId(item: Json, listed: unknown[]): boolean {
+    const list = attachedKeys ? item[attachedKeys[0]!] : undefined
+    if (!attachedKeys || !Array.isArray(list)) return undescribedIds(item, listed, undefined) !== undefined
+    const idKey = attachedKeys[1]!
+    for (let i = 0; i < list.length; i++) {
+      const id = (list[i] as Json | null | undefined)?.[idKey]
+      if (typeof id !== 'string') continue
+      // The AWS Resource node lists the described groups in the order the ids are attached.
+      if ((listed[i] as Json | null | undefined)?.GroupId === id) continue
+      if (!listsGroup(listed, id)) return true
+    }
+    return false
+  }
+
   const sourceLabel = describeSource(condition)
   const finish = (truth: Truth) => (condition.not ? not(truth) : truth)
 
   return {
-    test: (item) => finish(evaluate(item, false) as Truth),
+    test: (item) => finish(verdict(item)),
     explain(item) {
       const { truth, port, groups, unresolved, outcomes, union: joined } = evaluate(item, true) as Evaluation
       const final = finish(truth)

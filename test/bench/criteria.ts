@@ -152,12 +152,12 @@ async function measure(scenario: Scenario): Promise<Figures> {
       exposed = output.failed!.length
     }
   }
-  collectGarbage() // the generator's leftovers are not the evaluator's memory
+  await collectGarbage() // the generator's leftovers are not the evaluator's memory
   await pass() // warm-up: JIT
   let bestCpu = Number.POSITIVE_INFINITY
   let bestWall = Number.POSITIVE_INFINITY
   for (let i = 0; i < PASSES; i++) {
-    collectGarbage() // outside the timing: each pass starts from the data alone
+    await collectGarbage() // outside the timing: each pass starts from the data alone
     const cpu = process.cpuUsage()
     const wall = performance.now()
     await pass()
@@ -189,9 +189,16 @@ function inChild(scenario: Scenario): Figures {
 
 const CHILD_FLAG = '--criteria-bench-scenario'
 
-function collectGarbage(): void {
+/**
+ * A full collection, then a pause while V8's helper threads sweep what it freed: otherwise the
+ * next timed pass pays for that sweeping in CPU time (and in wall time on a busy machine), a
+ * cost of the forced collection, not of the code under test.
+ */
+async function collectGarbage(): Promise<void> {
   ;(globalThis as { gc?: () => void }).gc?.()
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
 }
+const SETTLE_MS = 150
 const fmt = (n: number) => Math.round(n).toLocaleString('en')
 
 export async function bench(): Promise<void> {
