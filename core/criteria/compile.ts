@@ -52,8 +52,8 @@ function compileGroup(group: Criteria, options: CompileOptions): CompiledCriteri
   return {
     test(item) {
       let result: Truth = neutral
-      for (const child of children) {
-        const truth = child.test(item)
+      for (let i = 0; i < children.length; i++) {
+        const truth = children[i]!.test(item)
         if (truth === decisive) return finish(decisive)
         if (truth === UNKNOWN) result = UNKNOWN
       }

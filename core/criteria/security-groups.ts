@@ -155,6 +155,7 @@ export function compileSecurityGroupCondition(
   const permissionLower = targets.map(() => 0)
   const permissionUpper = targets.map(() => 0)
   const sizeSet: PartialSet = { group: {}, indexes: [], lower: permissionLower, upper: permissionUpper }
+  const sizeSets = [sizeSet]
 
   /** The address part of a permission: IPv4, IPv6 and prefix-list ranges against the targets. */
   function addresses(permission: Json): Admission {
@@ -168,7 +169,7 @@ export function compileSecurityGroupCondition(
     if (sources) return { truth: TRUE, sources }
     // Several parts of one permission may cover the target: read them as a list only if their
     // sizes could (see partial-union.ts).
-    if (partialCount > 1 && union.possible([sizeSet])) {
+    if (partialCount > 1 && union.possible(sizeSets)) {
       const keep = keepParts
       const saved = sinkSet
       keepParts = true
@@ -228,7 +229,7 @@ export function compileSecurityGroupCondition(
     const pairs = entries(permission.UserIdGroupPairs)
     for (const pair of pairs) {
       const referencedId = String(pair.GroupId ?? '')
-      outcome.references.push({
+      outcome.references = added(outcome.references, {
         groupId: String(group.GroupId ?? ''),
         rule: index,
         referencedGroupId: referencedId,
@@ -296,9 +297,10 @@ export function compileSecurityGroupCondition(
   function evaluateGroup(group: Json): GroupOutcome {
     const outcome: GroupOutcome = {
       truth: FALSE,
-      matched: [],
-      undecided: [],
-      references: [],
+      // Most groups have nothing to list: they share the empty list until they do.
+      matched: NONE,
+      undecided: NONE,
+      references: NONE,
       partial: union.createSet(group),
     }
     const permissions = entries(group[read])
@@ -315,12 +317,12 @@ export function compileSecurityGroupCondition(
         outcome.truth = TRUE
         const match = ruleMatch(group, index, permission, admitted.sources)
         if (admitted.via) match.via = admitted.via
-        outcome.matched.push(match)
+        outcome.matched = added(outcome.matched, match)
       } else if (admitted.truth === FALSE) {
         // Parts of the target were noted in outcome.partial while the ranges were read.
       } else {
         if (outcome.truth === FALSE) outcome.truth = UNKNOWN
-        outcome.undecided.push({
+        outcome.undecided = added(outcome.undecided, {
           groupId: String(group.GroupId ?? ''),
           rule: index,
           reason:
@@ -619,6 +621,13 @@ function listsGroup(listed: unknown[], id: string): boolean {
 /** Push onto a list made on first use: most resources have nothing to add and should allocate nothing. */
 function append<T>(list: T[] | undefined, value: T): T[] {
   if (!list) return [value]
+  list.push(value)
+  return list
+}
+
+/** Push onto an outcome's list, which starts as the shared empty `NONE` (never pushed onto). */
+function added<T>(list: T[], value: T): T[] {
+  if (list === NONE) return [value]
   list.push(value)
   return list
 }

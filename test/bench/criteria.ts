@@ -143,7 +143,8 @@ async function measure(scenario: Scenario): Promise<Figures> {
       // Compiled per pass, as a node run does: group answers are not carried over.
       const criteria = compileCriteria(parsed, { now: Date.now() })
       exposed = 0
-      for (const item of items) if (criteria.test(item) === 1) exposed++
+      // An index loop, as the nodes use: an iterator here would allocate in the bench, not the evaluator.
+      for (let i = 0; i < items.length; i++) if (criteria.test(items[i]!) === 1) exposed++
     } else if (scenario === 'filter') {
       const { output } = await runPlugin(filter as NodePlugin, { criteria: sampleCriteriaInput() }, items)
       exposed = output.matched!.length
