@@ -37,7 +37,7 @@ export interface PartialSet {
 }
 
 /** Whether the target is a whole address family (0.0.0.0/0, ::/0), whose halves the top bit tells. */
-function isWholeFamily(target: IpRange): boolean {
+export function isWholeFamily(target: IpRange): boolean {
   return target.size === (target.v6 ? PUBLIC_IPV6.size : PUBLIC_IPV4.size)
 }
 
@@ -66,6 +66,19 @@ export function createPartialUnion(
         if (range.v6 !== target.v6 || !rangesOverlap(range, target)) continue
         if (inUpperHalf(range, t)) set.upper[t]! += range.size
         else set.lower[t]! += range.size
+      }
+    },
+
+    /**
+     * Step 1 for a range known only by family, size and half (see `plainIpv4Prefix`); only for
+     * targets that are whole families, whose halves the top bit tells.
+     */
+    addPart(set: PartialSet, index: number, v6: boolean, size: number, upper: boolean): void {
+      if (set.indexes[set.indexes.length - 1] !== index) set.indexes.push(index)
+      for (let t = 0; t < targets.length; t++) {
+        if (targets[t]!.v6 !== v6) continue
+        if (upper) set.upper[t]! += size
+        else set.lower[t]! += size
       }
     },
 

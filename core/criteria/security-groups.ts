@@ -16,12 +16,18 @@ import {
   PUBLIC_IPV4,
   PUBLIC_IPV6,
   parseCidr,
+  plainIpv4Prefix,
   rangeContains,
   rangesCover,
   rangesOverlap,
 } from './cidr.ts'
 import type { GroupReference, RuleMatch, SecurityGroupEvidence, UndecidedRule } from './evidence.ts'
-import { createPartialUnion, type PartialPermission, type PartialSet } from './partial-union.ts'
+import {
+  createPartialUnion,
+  isWholeFamily,
+  type PartialPermission,
+  type PartialSet,
+} from './partial-union.ts'
 import { entries, protocolAdmits, type RuleProtocol, rulePorts, ruleProtocol } from './rules.ts'
 import type { SecurityGroupCondition } from './schema.ts'
 import { FALSE, not, TRUE, type Truth, truthJson, UNKNOWN } from './truth.ts'
@@ -102,6 +108,9 @@ export function compileSecurityGroupCondition(
             ? [parseCidr(source.cidr)!]
             : []
   const containment = source.kind !== 'cidr' || source.match === 'all'
+  // Public sources: plain IPv4 ranges are read without building ranges (see checkPlainIpv4).
+  const wholeFamilies = containment && targets.length > 0 && targets.every(isWholeFamily)
+  const ipv4Target = targets.some((target) => !target.v6)
   const union = createPartialUnion(targets, (part) =>
     ruleMatch(
       part.group,
@@ -113,7 +122,15 @@ export function compileSecurityGroupCondition(
   /** Outcomes per group object (and per port, -1 for none or unknown). Live as long as the node run. */
   // A Map, not a WeakMap: the groups live as long as the run's items anyway, and a large WeakMap
   // makes every garbage collection slower.
-  const remembered = new Map<object, GroupOutcome>()
+  const remembered = new Map<object, number>()
+  /**
+   * Remembered outcomes by slot (the number `remembered` gives), and beside them, in flat lists,
+   * what the verdict needs of each: its truth and its union totals (per target: lower, upper).
+   * The verdict of a resource then reads a few numbers per group, not the outcome objects.
+   */
+  const slotOutcomes: GroupOutcome[] = []
+  const slotTruths: Truth[] = []
+  const slotTotals: number[] = []
   const rememberedByPort = new Map<object, Map<number, GroupOutcome>>()
   /** One object reused for every resource: evaluation is synchronous and never re-entered. */
   const data: ResourceData = {
@@ -190,9 +207,13 @@ export function compileSecurityGroupCondition(
   /** Check every range of a permission; returns why it is unknown, if a prefix list is missing. */
   function readRanges(permission: Json): string | undefined {
     let reason: string | undefined
-    for (const range of entries(permission.IpRanges)) checkRange(range.CidrIp, undefined)
-    for (const range of entries(permission.Ipv6Ranges)) checkRange(range.CidrIpv6, undefined)
-    for (const list of entries(permission.PrefixListIds)) {
+    const v4 = entries(permission.IpRanges)
+    for (let i = 0; i < v4.length; i++) checkRange(v4[i]!.CidrIp, undefined)
+    const v6 = entries(permission.Ipv6Ranges)
+    for (let i = 0; i < v6.length; i++) checkRange(v6[i]!.CidrIpv6, undefined)
+    const lists = entries(permission.PrefixListIds)
+    for (let i = 0; i < lists.length; i++) {
+      const list = lists[i]!
       const id = String(list.PrefixListId ?? '')
       const cidrs = prefixLists().get(id)
       if (!cidrs) {
@@ -206,6 +227,10 @@ export function compileSecurityGroupCondition(
 
   function checkRange(cidr: unknown, label: string | undefined) {
     if (typeof cidr !== 'string') return
+    if (wholeFamilies && !keepParts) {
+      const plain = plainIpv4Prefix(cidr)
+      if (plain >= 0) return checkPlainIpv4(plain & 63, plain >= 64, label ?? cidr)
+    }
     const range = parseCidr(cidr)
     if (!range) return
     let overlaps = false
@@ -222,6 +247,22 @@ export function compileSecurityGroupCondition(
     union.addRange(sizeSet, -1, range)
     if (sinkSet) union.addRange(sinkSet, sinkIndex, range)
     if (keepParts) foundPartial = append(foundPartial, range)
+  }
+
+  /**
+   * `checkRange` for a plain IPv4 CIDR when every target is a whole family: the range holds the
+   * IPv4 target exactly when its prefix is 0, and is a part of it otherwise.
+   */
+  function checkPlainIpv4(prefix: number, upper: boolean, source: string) {
+    if (!ipv4Target) return
+    if (prefix === 0) {
+      foundSources = append(foundSources, source)
+      return
+    }
+    const size = 2 ** (32 - prefix)
+    partialCount++
+    union.addPart(sizeSet, -1, false, size, upper)
+    if (sinkSet) union.addPart(sinkSet, sinkIndex, false, size, upper)
   }
 
   /** Whether a permission's source admits the condition's source, following references if asked. */
@@ -363,15 +404,24 @@ export function compileSecurityGroupCondition(
     return parts
   }
 
+  function remember(group: Json, outcome: GroupOutcome): void {
+    const slot = slotOutcomes.length
+    remembered.set(group, slot)
+    slotOutcomes.push(outcome)
+    slotTruths.push(outcome.truth)
+    for (let t = 0; t < targets.length; t++)
+      slotTotals.push(outcome.partial.lower[t]!, outcome.partial.upper[t]!)
+  }
+
   function outcomeOf(group: Json): GroupOutcome {
     // The port matters only when it is the resource's own; then answers are kept per port.
     const byPort = portPath ? rememberedByPort.get(group) : undefined
-    const known = portPath ? byPort?.get(data.port ?? -1) : remembered.get(group)
+    const known = portPath ? byPort?.get(data.port ?? -1) : slotOutcomes[remembered.get(group) ?? -1]
     if (known) return known
     data.usedResource = false
     const outcome = evaluateGroup(group)
     if (data.usedResource) return outcome
-    if (!portPath) remembered.set(group, outcome)
+    if (!portPath) remember(group, outcome)
     else if (byPort) byPort.set(data.port ?? -1, outcome)
     else rememberedByPort.set(group, new Map([[data.port ?? -1, outcome]]))
     return outcome
@@ -488,13 +538,18 @@ export function compileSecurityGroupCondition(
     return { truth, port: data.port, groups: groups!, unresolved: ids, outcomes: outcomes!, union: joined }
   }
 
-  /** Group sets with parts of the resource being judged by `verdict`; reused, never re-entered. */
-  const partialScratch: PartialSet[] = []
+  /**
+   * Groups with parts, of the resource being judged by `verdict`: a remembered group's slot, or
+   * the outcome itself when it was not remembered. Reused, never re-entered.
+   */
+  const partialScratch: (number | GroupOutcome)[] = []
+  const targetCount = targets.length
+  const halves = targets.map((target) => target.size)
 
   /**
    * The same truth as `evaluate(item, false)`, on the path that runs for every resource of a
-   * filter: known groups cost one map lookup each, and a resource allocates nothing unless it
-   * has something to report.
+   * filter: a known group costs one map lookup and a few reads from flat lists, and a resource
+   * allocates nothing unless it has something to report.
    */
   function verdict(item: Json): Truth {
     data.item = item
@@ -505,24 +560,64 @@ export function compileSecurityGroupCondition(
     let truth: Truth = FALSE
     let partials = 0
     let undescribed = false
+    // Union totals of the resource's groups (step 2 of partial-union.ts), lower and upper half
+    // of the first target, then of the second.
+    let lower0 = 0
+    let upper0 = 0
+    let lower1 = 0
+    let upper1 = 0
     for (let i = 0; i < listed.length; i++) {
       const entry = listed[i]
       // Only described groups are ever remembered, so a hit needs no further check.
-      let outcome = portPath ? undefined : remembered.get(entry as object)
-      if (outcome === undefined) {
-        if (!isDescribedGroup(entry)) {
-          if (typeof entry === 'object' && entry !== null && typeof (entry as Json).GroupId === 'string')
-            undescribed = true
-          continue
+      const slot = portPath ? undefined : remembered.get(entry as object)
+      if (slot !== undefined) {
+        const known = slotTruths[slot]!
+        if (known === TRUE) return TRUE
+        if (known === UNKNOWN) truth = UNKNOWN
+        if (targetCount === 0) continue
+        // A group has parts exactly when some total is above zero (every part has a size).
+        const at = slot * 2 * targetCount
+        const lower = slotTotals[at]!
+        const upper = slotTotals[at + 1]!
+        lower0 += lower
+        upper0 += upper
+        let parts = lower > 0 || upper > 0
+        if (targetCount > 1) {
+          lower1 += slotTotals[at + 2]!
+          upper1 += slotTotals[at + 3]!
+          parts ||= slotTotals[at + 2]! > 0 || slotTotals[at + 3]! > 0
         }
-        outcome = outcomeOf(entry)
+        if (parts) partialScratch[partials++] = slot
+        continue
       }
+      if (!isDescribedGroup(entry)) {
+        if (typeof entry === 'object' && entry !== null && typeof (entry as Json).GroupId === 'string')
+          undescribed = true
+        continue
+      }
+      const outcome = outcomeOf(entry)
       if (outcome.truth === TRUE) return TRUE
       if (outcome.truth === UNKNOWN) truth = UNKNOWN
-      if (outcome.partial.indexes.length > 0) partialScratch[partials++] = outcome.partial
+      const set = outcome.partial
+      if (targetCount === 0) continue
+      lower0 += set.lower[0]!
+      upper0 += set.upper[0]!
+      if (targetCount > 1) {
+        lower1 += set.lower[1]!
+        upper1 += set.upper[1]!
+      }
+      if (set.indexes.length > 0) partialScratch[partials++] = outcome
     }
-    if (partials > 0 && union.possible(partialScratch, partials)) {
-      const sets = partialScratch.slice(0, partials)
+    if (
+      partials > 0 &&
+      ((lower0 * 2 >= halves[0]! && upper0 * 2 >= halves[0]!) ||
+        (targetCount > 1 && lower1 * 2 >= halves[1]! && upper1 * 2 >= halves[1]!))
+    ) {
+      const sets: PartialSet[] = []
+      for (let p = 0; p < partials; p++) {
+        const held = partialScratch[p]!
+        sets.push(typeof held === 'number' ? slotOutcomes[held]!.partial : held.partial)
+      }
       if (union.matches(sets, partsOf)) return TRUE
     }
     if (truth !== FALSE || undescribed) return truth === FALSE ? UNKNOWN : truth
