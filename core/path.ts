@@ -156,12 +156,6 @@ function compileUncached(source: string): CompiledPath {
     }
     return pick(all(root))
   }
-  const shaped = (root: unknown): unknown => {
-    const out: unknown[] = []
-    const trace = { fanned: false }
-    collect(root, steps, 0, out, false, trace)
-    return trace.fanned ? out : out[0]
-  }
   const one = (root: unknown): unknown => {
     if (!keys) return FANS_OUT
     let value = root
@@ -170,6 +164,15 @@ function compileUncached(source: string): CompiledPath {
       value = value[keys[i]!]
     }
     return value
+  }
+  const shaped = (root: unknown): unknown => {
+    // Plain keys that meet no array on the way never branch: the value as it is, no walk.
+    const value = one(root)
+    if (value !== FANS_OUT) return value
+    const out: unknown[] = []
+    const trace = { fanned: false }
+    collect(root, steps, 0, out, false, trace)
+    return trace.fanned ? out : out[0]
   }
   return { source, steps, all, get, shaped, one }
 }

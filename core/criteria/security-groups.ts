@@ -375,6 +375,11 @@ export function compileSecurityGroupCondition(
         })
       }
     }
+    // Sorted once here, so evidence can join groups' lists in group order instead of sorting
+    // them again for every resource (see evidenceLists).
+    if (outcome.matched.length > 1) outcome.matched.sort(compareMatches)
+    if (outcome.undecided.length > 1) outcome.undecided.sort(compareUndecided)
+    if (outcome.references.length > 1) outcome.references.sort(compareReferences)
     return outcome
   }
 
@@ -495,18 +500,15 @@ export function compileSecurityGroupCondition(
     return unresolved
   }
 
-  /**
-   * The condition's truth for one resource, before its `not`. With `collect`, everything the
-   * evidence needs; without, the walk stops at the first group that decides.
-   */
-  function evaluate(item: Json, collect: boolean): Evaluation | Truth {
+  /** The condition's truth for one resource, before its `not`, with everything the evidence needs. */
+  function evaluate(item: Json): Evaluation {
     data.item = item
     data.port = portPath ? portOf(portPath.get(item)) : undefined
     data.prefixLists = undefined
     data.pool = undefined
     const listed = listedGroups(item, groupsPath)
-    const groups: Json[] | undefined = collect ? [] : undefined
-    const outcomes: GroupOutcome[] | undefined = collect ? [] : undefined
+    const groups: Json[] = []
+    const outcomes: GroupOutcome[] = []
     let partials: PartialSet[] | undefined
     let unresolved: string[] | undefined
     let truth: Truth = FALSE
@@ -517,25 +519,19 @@ export function compileSecurityGroupCondition(
         continue
       }
       const outcome = outcomeOf(entry)
-      if (outcome.truth === TRUE) {
-        if (!collect) return TRUE
-        truth = TRUE
-      } else if (outcome.truth === UNKNOWN && truth === FALSE) truth = UNKNOWN
-      groups?.push(entry)
-      outcomes?.push(outcome)
+      if (outcome.truth === TRUE) truth = TRUE
+      else if (outcome.truth === UNKNOWN && truth === FALSE) truth = UNKNOWN
+      groups.push(entry)
+      outcomes.push(outcome)
       if (outcome.partial.indexes.length > 0) partials = append(partials, outcome.partial)
     }
     const joined = partials && union.possible(partials) ? union.matches(partials, partsOf) : undefined
-    if (joined) {
-      if (!collect) return TRUE
-      truth = TRUE
-    }
+    if (joined) truth = TRUE
     if (listed[0] !== item) unresolved = undescribedIds(item, listed, unresolved)
     unresolved = reportedUnresolved(item, unresolved)
     if (truth === FALSE && unresolved) truth = UNKNOWN
-    if (!collect) return truth
     const ids = unresolved ? unresolved.sort(compareText) : NO_IDS
-    return { truth, port: data.port, groups: groups!, unresolved: ids, outcomes: outcomes!, union: joined }
+    return { truth, port: data.port, groups, unresolved: ids, outcomes, union: joined }
   }
 
   /**
@@ -646,8 +642,9 @@ export function compileSecurityGroupCondition(
   return {
     test: (item) => finish(verdict(item)),
     explain(item) {
-      const { truth, port, groups, unresolved, outcomes, union: joined } = evaluate(item, true) as Evaluation
+      const { truth, port, groups, unresolved, outcomes, union: joined } = evaluate(item)
       const final = finish(truth)
+      const listed = evidenceLists(groups, outcomes, joined)
       const evidence: SecurityGroupEvidence = {
         type: 'securityGroup',
         direction: condition.direction,
@@ -659,11 +656,11 @@ export function compileSecurityGroupCondition(
             : (fixedPorts ?? (port === undefined ? null : { from: port, to: port })),
         portMatch: condition.portMatch,
         source: sourceLabel,
-        groups: groups.map((group) => String(group.GroupId ?? '')).sort(compareText),
+        groups: listed.groups,
         unresolvedGroups: unresolved,
-        matchedRules: gather(outcomes, 'matched', joined).sort(compareMatches),
-        undecidedRules: gather(outcomes, 'undecided').sort(compareUndecided),
-        references: gather(outcomes, 'references').sort(compareReferences),
+        matchedRules: listed.matched,
+        undecidedRules: listed.undecided,
+        references: listed.references,
         matched: truthJson(final),
       }
       if (condition.label !== undefined) evidence.label = condition.label
@@ -746,6 +743,39 @@ function describeSource(condition: SecurityGroupCondition): string {
       return src.match === 'all' ? `all of ${src.cidr}` : `any address in ${src.cidr}`
     case 'securityGroup':
       return `members of ${src.groupId}`
+  }
+}
+
+/**
+ * The evidence lists of a resource, in their documented order: group ids sorted, and every
+ * matched rule, undecided rule and reference sorted by group id first. Each group's lists are
+ * sorted already, so when the ids are distinct, joining the lists in id order gives exactly
+ * what sorting the joined list would (the sort is stable), without sorting per resource.
+ */
+function evidenceLists(
+  groups: Json[],
+  outcomes: GroupOutcome[],
+  joined: RuleMatch[] | undefined
+): { groups: string[]; matched: RuleMatch[]; undecided: UndecidedRule[]; references: GroupReference[] } {
+  const ids = groups.map((group) => String(group.GroupId ?? ''))
+  const order = ids.map((_, index) => index).sort((a, b) => compareText(ids[a]!, ids[b]!))
+  const sortedIds = order.map((index) => ids[index]!)
+  let distinct = true
+  for (let i = 1; i < sortedIds.length; i++) if (sortedIds[i] === sortedIds[i - 1]) distinct = false
+  if (!distinct)
+    return {
+      groups: sortedIds,
+      matched: gather(outcomes, 'matched', joined).sort(compareMatches),
+      undecided: gather(outcomes, 'undecided').sort(compareUndecided),
+      references: gather(outcomes, 'references').sort(compareReferences),
+    }
+  const ordered = order.map((index) => outcomes[index]!)
+  const matched = gather(ordered, 'matched', joined)
+  return {
+    groups: sortedIds,
+    matched: joined && matched.length > 0 ? matched.sort(compareMatches) : matched,
+    undecided: gather(ordered, 'undecided'),
+    references: gather(ordered, 'references'),
   }
 }
 

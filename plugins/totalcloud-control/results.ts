@@ -44,9 +44,11 @@ export function resultBuilder(config: ControlConfig) {
   return {
     /** The resource id, or undefined when neither the id key nor the `_qflow` metadata gives one. */
     idOf(item: Item): string | undefined {
-      for (const path of [idPath, ...fallbackIds]) {
-        const id = scalarText(readSafely(path, item))
-        if (id !== undefined && id !== '') return id
+      const id = scalarText(readSafely(idPath, item))
+      if (id !== undefined && id !== '') return id
+      for (const path of fallbackIds) {
+        const fallback = scalarText(readSafely(path, item))
+        if (fallback !== undefined && fallback !== '') return fallback
       }
       return undefined
     },
@@ -57,15 +59,23 @@ export function resultBuilder(config: ControlConfig) {
       evidence: Omit<ControlResult['evidence'], 'keys'>
     ): ControlResult {
       const keys: Record<string, unknown> = {}
-      for (const path of evidencePaths) keys[path.source] = readSafely(path, item, true)
-      const meta = (item._qflow ?? {}) as Record<string, unknown>
+      for (let i = 0; i < evidencePaths.length; i++) {
+        const path = evidencePaths[i]!
+        keys[path.source] = readSafely(path, item, true)
+      }
+      const meta = item._qflow as Record<string, unknown> | undefined
+      const accountId = meta?.accountId
+      const region = meta?.region
+      const out: ControlResult['evidence'] = { keys }
+      if (evidence.criteria !== undefined) out.criteria = evidence.criteria
+      if (evidence.error !== undefined) out.error = evidence.error
       return {
         resourceId,
         displayName: (namePath && scalarText(readSafely(namePath, item))) || resourceId,
         result,
-        accountId: typeof meta.accountId === 'string' ? meta.accountId : null,
-        region: typeof meta.region === 'string' ? meta.region : null,
-        evidence: { keys, ...evidence },
+        accountId: typeof accountId === 'string' ? accountId : null,
+        region: typeof region === 'string' ? region : null,
+        evidence: out,
       }
     },
   }
