@@ -60,14 +60,20 @@ export function compileParamCondition(
       const values = path.all(item)
       const raw = base(values)
       const truth = negate ? not(raw) : raw
-      const evidence: ParamEvidence = {
-        type: 'param',
-        key: condition.key,
-        operator: condition.operator,
-        observed: path.shaped(item),
-        matched: truthJson(truth),
-      }
-      if (condition.value !== undefined) evidence.value = condition.value
+      const observed = path.shaped(item)
+      const matched = truthJson(truth)
+      // One literal per shape: a property added afterwards costs every stored result a second block.
+      const evidence: ParamEvidence =
+        condition.value === undefined
+          ? { type: 'param', key: condition.key, operator: condition.operator, observed, matched }
+          : {
+              type: 'param',
+              key: condition.key,
+              operator: condition.operator,
+              observed,
+              matched,
+              value: condition.value,
+            }
       if (condition.label !== undefined) evidence.label = condition.label
       if (truth === UNKNOWN) evidence.reason = unknownReason(condition.operator)
       return { truth, evidence }

@@ -789,11 +789,16 @@ function gather<K extends 'matched' | 'undecided' | 'references'>(
   extra?: GroupOutcome[K]
 ): GroupOutcome[K] {
   let total = extra?.length ?? 0
-  for (const outcome of outcomes) total += outcome[key].length
+  for (let o = 0; o < outcomes.length; o++) total += outcomes[o]![key].length
   if (total === 0) return NONE as GroupOutcome[K]
-  const out: unknown[] = []
-  for (const outcome of outcomes) out.push(...outcome[key])
-  if (extra) out.push(...extra)
+  // Exactly as long as needed: a list grown by push keeps room for more, in every stored result.
+  const out: unknown[] = new Array(total)
+  let at = 0
+  for (let o = 0; o < outcomes.length; o++) {
+    const list = outcomes[o]![key]
+    for (let i = 0; i < list.length; i++) out[at++] = list[i]
+  }
+  if (extra) for (let i = 0; i < extra.length; i++) out[at++] = extra[i]
   return out as GroupOutcome[K]
 }
 const NONE = Object.freeze([]) as unknown as never[]

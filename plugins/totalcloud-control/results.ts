@@ -66,9 +66,8 @@ export function resultBuilder(config: ControlConfig) {
       const meta = item._qflow as Record<string, unknown> | undefined
       const accountId = meta?.accountId
       const region = meta?.region
-      const out: ControlResult['evidence'] = { keys }
-      if (evidence.criteria !== undefined) out.criteria = evidence.criteria
-      if (evidence.error !== undefined) out.error = evidence.error
+      // One literal per shape (see evidenceOf), none grown after it is made.
+      const out = evidenceOf(keys, evidence.criteria, evidence.error)
       return {
         resourceId,
         displayName: (namePath && scalarText(readSafely(namePath, item))) || resourceId,
@@ -79,6 +78,15 @@ export function resultBuilder(config: ControlConfig) {
       }
     },
   }
+}
+
+function evidenceOf(
+  keys: Record<string, unknown>,
+  criteria: GroupEvidence | undefined,
+  error: string | undefined
+): ControlResult['evidence'] {
+  if (error === undefined) return criteria === undefined ? { keys } : { keys, criteria }
+  return criteria === undefined ? { keys, error } : { keys, criteria, error }
 }
 
 /** The value at a path (shaped for evidence: see CompiledPath.shaped), null when absent or when reading it throws (the result must still be written). */
