@@ -500,6 +500,9 @@ export function compileSecurityGroupCondition(
     return unresolved
   }
 
+  /** Group sets with parts of the resource `evaluate` is reading; reused, never re-entered. */
+  const setScratch: PartialSet[] = []
+
   /** The condition's truth for one resource, before its `not`, with everything the evidence needs. */
   function evaluate(item: Json): Evaluation {
     data.item = item
@@ -509,10 +512,11 @@ export function compileSecurityGroupCondition(
     const listed = listedGroups(item, groupsPath)
     const groups: Json[] = []
     const outcomes: GroupOutcome[] = []
-    let partials: PartialSet[] | undefined
+    let partials = 0
     let unresolved: string[] | undefined
     let truth: Truth = FALSE
-    for (const entry of listed) {
+    for (let i = 0; i < listed.length; i++) {
+      const entry = listed[i]
       if (!isDescribedGroup(entry)) {
         if (typeof entry === 'object' && entry !== null && typeof (entry as Json).GroupId === 'string')
           unresolved = append(unresolved, (entry as Json).GroupId as string)
@@ -523,11 +527,16 @@ export function compileSecurityGroupCondition(
       else if (outcome.truth === UNKNOWN && truth === FALSE) truth = UNKNOWN
       groups.push(entry)
       outcomes.push(outcome)
-      if (outcome.partial.indexes.length > 0) partials = append(partials, outcome.partial)
+      if (outcome.partial.indexes.length > 0) setScratch[partials++] = outcome.partial
     }
-    const joined = partials && union.possible(partials) ? union.matches(partials, partsOf) : undefined
+    const joined =
+      partials > 0 && union.possible(setScratch, partials)
+        ? union.matches(setScratch.slice(0, partials), partsOf)
+        : undefined
     if (joined) truth = TRUE
-    if (listed[0] !== item) unresolved = undescribedIds(item, listed, unresolved)
+    // Most resources list every attached group: the check that allocates nothing goes first.
+    if (listed[0] !== item && hasUndescribedId(item, listed))
+      unresolved = undescribedIds(item, listed, unresolved)
     unresolved = reportedUnresolved(item, unresolved)
     if (truth === FALSE && unresolved) truth = UNKNOWN
     const ids = unresolved ? unresolved.sort(compareText) : NO_IDS
@@ -757,11 +766,23 @@ function evidenceLists(
   outcomes: GroupOutcome[],
   joined: RuleMatch[] | undefined
 ): { groups: string[]; matched: RuleMatch[]; undecided: UndecidedRule[]; references: GroupReference[] } {
-  const ids = groups.map((group) => String(group.GroupId ?? ''))
-  const order = ids.map((_, index) => index).sort((a, b) => compareText(ids[a]!, ids[b]!))
-  const sortedIds = order.map((index) => ids[index]!)
+  // A resource has a handful of groups: an insertion sort (stable, like Array#sort) of ids and
+  // outcomes together, with no comparator closure or index lists.
+  const count = groups.length
+  const sortedIds = new Array<string>(count)
+  const ordered = new Array<GroupOutcome>(count)
+  for (let i = 0; i < count; i++) {
+    const id = String(groups[i]!.GroupId ?? '')
+    let j = i
+    for (; j > 0 && compareText(sortedIds[j - 1]!, id) > 0; j--) {
+      sortedIds[j] = sortedIds[j - 1]!
+      ordered[j] = ordered[j - 1]!
+    }
+    sortedIds[j] = id
+    ordered[j] = outcomes[i]!
+  }
   let distinct = true
-  for (let i = 1; i < sortedIds.length; i++) if (sortedIds[i] === sortedIds[i - 1]) distinct = false
+  for (let i = 1; i < count; i++) if (sortedIds[i] === sortedIds[i - 1]) distinct = false
   if (!distinct)
     return {
       groups: sortedIds,
@@ -769,7 +790,6 @@ function evidenceLists(
       undecided: gather(outcomes, 'undecided').sort(compareUndecided),
       references: gather(outcomes, 'references').sort(compareReferences),
     }
-  const ordered = order.map((index) => outcomes[index]!)
   const matched = gather(ordered, 'matched', joined)
   return {
     groups: sortedIds,
