@@ -9,6 +9,9 @@
  * says is worked out once per node run (per port, when the port is the resource's own) and
  * remembered by object identity; a resource then costs a lookup per group. Answers that depend on
  * the resource's other data (its prefix lists, followed references) are not remembered.
+ * `test` (the filter's path, `verdict` below) remembers lean answers, a truth and the union totals
+ * in flat lists, and allocates nothing per resource; `explain` (the control node's) remembers full
+ * outcomes with every list the evidence shows, each sorted once per run.
  */
 import { type CompiledPath, compilePath } from '../path.ts'
 import {
@@ -81,6 +84,7 @@ interface Evaluation {
 const NO_SOURCES = Object.freeze([]) as unknown as string[]
 const NO: Admission = { truth: FALSE, sources: NO_SOURCES }
 const NO_IDS: string[] = []
+const NO_PAIRS: Json[] = []
 const NOTHING: unknown[] = []
 const ALL_PORTS = { from: 0, to: 65_535 }
 
@@ -131,7 +135,19 @@ export function compileSecurityGroupCondition(
   const slotOutcomes: GroupOutcome[] = []
   const slotTruths: Truth[] = []
   const slotTotals: number[] = []
-  const rememberedByPort = new Map<object, Map<number, GroupOutcome>>()
+  /**
+   * What `verdict` remembers (above) leaves out what only evidence shows: the group-to-group
+   * references, whose lists are not even read unless they decide the source. `explain` keeps full
+   * outcomes in a map of its own.
+   */
+  const rememberedInFull = new Map<object, GroupOutcome>()
+  const rememberedByPort = [
+    new Map<object, Map<number, GroupOutcome>>(),
+    new Map<object, Map<number, GroupOutcome>>(),
+  ]
+  /** Set while `verdict` reads groups: outcomes without references. */
+  let lean = false
+  const pairsDecide = source.kind === 'securityGroup' || condition.followReferences
   /** One object reused for every resource: evaluation is synchronous and never re-entered. */
   const data: ResourceData = {
     item: {},
@@ -267,7 +283,7 @@ export function compileSecurityGroupCondition(
 
   /** Whether a permission's source admits the condition's source, following references if asked. */
   function admits(permission: Json, group: Json, index: number, outcome: GroupOutcome): Admission {
-    const pairs = entries(permission.UserIdGroupPairs)
+    const pairs = lean && !pairsDecide ? NO_PAIRS : entries(permission.UserIdGroupPairs)
     for (const pair of pairs) {
       const referencedId = String(pair.GroupId ?? '')
       outcome.references = added(outcome.references, {
@@ -418,17 +434,27 @@ export function compileSecurityGroupCondition(
       slotTotals.push(outcome.partial.lower[t]!, outcome.partial.upper[t]!)
   }
 
-  function outcomeOf(group: Json): GroupOutcome {
+  /** A group's outcome; `forVerdict` gives the lean one (no references) `verdict` remembers. */
+  function outcomeOf(group: Json, forVerdict: boolean): GroupOutcome {
     // The port matters only when it is the resource's own; then answers are kept per port.
-    const byPort = portPath ? rememberedByPort.get(group) : undefined
-    const known = portPath ? byPort?.get(data.port ?? -1) : slotOutcomes[remembered.get(group) ?? -1]
+    const byPorts = rememberedByPort[forVerdict ? 0 : 1]!
+    const byPort = portPath ? byPorts.get(group) : undefined
+    const known = portPath
+      ? byPort?.get(data.port ?? -1)
+      : forVerdict
+        ? slotOutcomes[remembered.get(group) ?? -1]
+        : rememberedInFull.get(group)
     if (known) return known
     data.usedResource = false
+    lean = forVerdict
     const outcome = evaluateGroup(group)
+    lean = false
     if (data.usedResource) return outcome
-    if (!portPath) remember(group, outcome)
-    else if (byPort) byPort.set(data.port ?? -1, outcome)
-    else rememberedByPort.set(group, new Map([[data.port ?? -1, outcome]]))
+    if (portPath) {
+      if (byPort) byPort.set(data.port ?? -1, outcome)
+      else byPorts.set(group, new Map([[data.port ?? -1, outcome]]))
+    } else if (forVerdict) remember(group, outcome)
+    else rememberedInFull.set(group, outcome)
     return outcome
   }
 
@@ -522,7 +548,7 @@ export function compileSecurityGroupCondition(
           unresolved = append(unresolved, (entry as Json).GroupId as string)
         continue
       }
-      const outcome = outcomeOf(entry)
+      const outcome = outcomeOf(entry, false)
       if (outcome.truth === TRUE) truth = TRUE
       else if (outcome.truth === UNKNOWN && truth === FALSE) truth = UNKNOWN
       groups.push(entry)
@@ -600,7 +626,7 @@ export function compileSecurityGroupCondition(
           undescribed = true
         continue
       }
-      const outcome = outcomeOf(entry)
+      const outcome = outcomeOf(entry, true)
       if (outcome.truth === TRUE) return TRUE
       if (outcome.truth === UNKNOWN) truth = UNKNOWN
       const set = outcome.partial

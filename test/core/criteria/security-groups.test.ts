@@ -330,7 +330,10 @@ describe('security group condition: groups shared by many resources', () => {
     const low = group('sg-low', [tcp(80, 80, ['0.0.0.0/1']), tcp(443, 443, ['10.0.0.0/8'])])
     const high = group('sg-high', [tcp(80, 80, ['128.0.0.0/1'])])
     const ssh = group('sg-ssh', [tcp(22, 22, ['128.0.0.0/1'])])
-    const lists = group('sg-pl', [tcp(5432, 5432, [], { PrefixListIds: [{ PrefixListId: 'pl-1' }] })])
+    const lists = group('sg-pl', [
+      tcp(5432, 5432, [], { PrefixListIds: [{ PrefixListId: 'pl-1' }] }),
+      tcp(5432, 5432, ['10.0.0.0/8'], { UserIdGroupPairs: [{ GroupId: 'sg-app' }] }),
+    ])
     const noProtocol = group('sg-odd', [{ IpRanges: [{ CidrIp: '0.0.0.0/0' }] }])
     const v6 = group('sg-v6', [tcp(22, 22, ['::/0'])])
     const resources = [
@@ -381,6 +384,8 @@ describe('security group condition: groups shared by many resources', () => {
         const fresh = judge(criteria, item)
         const truth = shared.test(item)
         expect(sharedExplained.explain(item).truth, JSON.stringify(item)).toBe(truth)
+        // The verdict remembers lean answers (no references); evidence must not be read from them.
+        expect(shared.explain(item), JSON.stringify(item)).toEqual(compile(criteria).explain(item))
         expect(truth === 2 ? 'unknown' : truth === 1, JSON.stringify(item)).toBe(fresh)
         return fresh
       })
