@@ -72,12 +72,15 @@ interface Admission {
   reason?: string
 }
 
+/** What `evaluate` found for a resource; one object reused for every resource (read at once). */
 interface Evaluation {
   truth: Truth
   port: number | undefined
+  /** The first `count` entries of `groups` and `outcomes` are this resource's. */
+  count: number
   groups: Json[]
-  unresolved: string[]
   outcomes: GroupOutcome[]
+  unresolved: string[]
   union: RuleMatch[] | undefined
 }
 
@@ -529,6 +532,16 @@ export function compileSecurityGroupCondition(
   /** Group sets with parts of the resource `evaluate` is reading; reused, never re-entered. */
   const setScratch: PartialSet[] = []
 
+  const evaluation: Evaluation = {
+    truth: FALSE,
+    port: undefined,
+    count: 0,
+    groups: [],
+    outcomes: [],
+    unresolved: NO_IDS,
+    union: undefined,
+  }
+
   /** The condition's truth for one resource, before its `not`, with everything the evidence needs. */
   function evaluate(item: Json): Evaluation {
     data.item = item
@@ -536,8 +549,8 @@ export function compileSecurityGroupCondition(
     data.prefixLists = undefined
     data.pool = undefined
     const listed = listedGroups(item, groupsPath)
-    const groups: Json[] = []
-    const outcomes: GroupOutcome[] = []
+    const { groups, outcomes } = evaluation
+    let count = 0
     let partials = 0
     let unresolved: string[] | undefined
     let truth: Truth = FALSE
@@ -551,8 +564,8 @@ export function compileSecurityGroupCondition(
       const outcome = outcomeOf(entry, false)
       if (outcome.truth === TRUE) truth = TRUE
       else if (outcome.truth === UNKNOWN && truth === FALSE) truth = UNKNOWN
-      groups.push(entry)
-      outcomes.push(outcome)
+      groups[count] = entry
+      outcomes[count++] = outcome
       if (outcome.partial.indexes.length > 0) setScratch[partials++] = outcome.partial
     }
     const joined =
@@ -565,8 +578,12 @@ export function compileSecurityGroupCondition(
       unresolved = undescribedIds(item, listed, unresolved)
     unresolved = reportedUnresolved(item, unresolved)
     if (truth === FALSE && unresolved) truth = UNKNOWN
-    const ids = unresolved ? unresolved.sort(compareText) : NO_IDS
-    return { truth, port: data.port, groups, unresolved: ids, outcomes, union: joined }
+    evaluation.truth = truth
+    evaluation.port = data.port
+    evaluation.count = count
+    evaluation.unresolved = unresolved ? unresolved.sort(compareText) : NO_IDS
+    evaluation.union = joined
+    return evaluation
   }
 
   /**
@@ -677,9 +694,9 @@ export function compileSecurityGroupCondition(
   return {
     test: (item) => finish(verdict(item)),
     explain(item) {
-      const { truth, port, groups, unresolved, outcomes, union: joined } = evaluate(item)
+      const { truth, port, count, groups, unresolved, outcomes, union: joined } = evaluate(item)
       const final = finish(truth)
-      const listed = evidenceLists(groups, outcomes, joined)
+      const listed = evidenceLists(groups, outcomes, count, joined)
       const evidence: SecurityGroupEvidence = {
         type: 'securityGroup',
         direction: condition.direction,
@@ -790,11 +807,11 @@ function describeSource(condition: SecurityGroupCondition): string {
 function evidenceLists(
   groups: Json[],
   outcomes: GroupOutcome[],
+  count: number,
   joined: RuleMatch[] | undefined
 ): { groups: string[]; matched: RuleMatch[]; undecided: UndecidedRule[]; references: GroupReference[] } {
   // A resource has a handful of groups: an insertion sort (stable, like Array#sort) of ids and
   // outcomes together, with no comparator closure or index lists.
-  const count = groups.length
   const sortedIds = new Array<string>(count)
   const ordered = new Array<GroupOutcome>(count)
   for (let i = 0; i < count; i++) {
@@ -809,13 +826,15 @@ function evidenceLists(
   }
   let distinct = true
   for (let i = 1; i < count; i++) if (sortedIds[i] === sortedIds[i - 1]) distinct = false
-  if (!distinct)
+  if (!distinct) {
+    const mine = outcomes.slice(0, count)
     return {
       groups: sortedIds,
-      matched: gather(outcomes, 'matched', joined).sort(compareMatches),
-      undecided: gather(outcomes, 'undecided').sort(compareUndecided),
-      references: gather(outcomes, 'references').sort(compareReferences),
+      matched: gather(mine, 'matched', joined).sort(compareMatches),
+      undecided: gather(mine, 'undecided').sort(compareUndecided),
+      references: gather(mine, 'references').sort(compareReferences),
     }
+  }
   const matched = gather(ordered, 'matched', joined)
   return {
     groups: sortedIds,

@@ -318,6 +318,18 @@ describe('security group evidence order', () => {
     ])
     expect(summary(two)).toEqual(summary(one))
     expect(one.groups).toEqual(['sg-a', 'sg-b'])
+    // The same group id twice (two copies, rules in another order) still gives one sorted list.
+    const twice = sgEvidence(condition, resource([a, b, shuffled(a)]))
+    expect(twice.groups).toEqual(['sg-a', 'sg-b', 'sg-b'])
+    expect(summary(twice)).toEqual([
+      ['sg-a', 'tcp', 443, '0.0.0.0/0+::/0'],
+      ['sg-b', '-1', undefined, '0.0.0.0/0'],
+      ['sg-b', '-1', undefined, '0.0.0.0/0'],
+      ['sg-b', 'tcp', 22, '0.0.0.0/0'],
+      ['sg-b', 'tcp', 22, '0.0.0.0/0'],
+      ['sg-b', 'tcp', 80, '0.0.0.0/0'],
+      ['sg-b', 'tcp', 80, '0.0.0.0/0'],
+    ])
   })
 })
 
