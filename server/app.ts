@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { requireAccess } from './auth/middleware.ts'
 import type { ServerContext } from './context.ts'
 import { errorHandler, errorResponse, notFoundHandler } from './http/errors.ts'
+import { corsMiddleware } from './middleware/cors.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { controlRoutes } from './routes/controls.ts'
 import { flowRoutes } from './routes/flows.ts'
@@ -36,6 +37,8 @@ export const apiRouteGroups: RouteGroup[] = [
 export interface AppOptions {
   /** Runs before every `/api/*` route, in order: authentication goes here. */
   apiMiddleware?: MiddlewareHandler[]
+  /** Origins allowed cross-origin to the API and the editor bundle (QFLOW_CORS_ORIGINS). */
+  corsOrigins?: string[]
   /** Extra route groups for `/api`, e.g. from a test or an optional feature. */
   routeGroups?: RouteGroup[]
 }
@@ -57,6 +60,12 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}) {
       `${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`
     )
   })
+  if (options.corsOrigins?.length) {
+    // First, so preflights are answered before any auth; /embed/* because module scripts need CORS too.
+    const cors = corsMiddleware(options.corsOrigins)
+    app.use('/api/*', cors)
+    app.use('/embed/*', cors)
+  }
   app.route('/', healthRoutes(ctx))
 
   const limit = bodyLimit({

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { LogLevel } from '../core/plugin/types.ts'
+import { parseCorsOrigins } from './middleware/cors.ts'
 import { type RuntimeSettings, runtimeEnvShape, runtimeSettingsOf } from './runtime-config.ts'
 
 /**
@@ -62,6 +63,17 @@ const envSchema = z.object({
     (value) => (typeof value === 'string' ? value.toLowerCase() || undefined : value),
     z.enum(LOG_LEVELS).default(CONFIG_DEFAULTS.QFLOW_LOG_LEVEL)
   ),
+  /** Origins allowed to call the API and load the editor bundle (pages embedding the editor). */
+  QFLOW_CORS_ORIGINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(
+        /^(\*|https?:\/\/[^\s,]+)(\s*,\s*(https?:\/\/[^\s,]+))*\s*,?$/,
+        'expected * or a comma-separated list of http(s) origins'
+      )
+      .optional()
+  ),
   ...runtimeEnvShape,
 })
 
@@ -78,6 +90,8 @@ export interface ServerConfig extends RuntimeSettings {
   db: DbConfig
   bodyLimit: number
   logLevel: ConfigLogLevel
+  /** From QFLOW_CORS_ORIGINS; empty means same-origin only. */
+  corsOrigins: string[]
 }
 
 export class ConfigError extends Error {
@@ -107,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     bodyLimit: value.QFLOW_BODY_LIMIT,
     logLevel: value.QFLOW_LOG_LEVEL,
+    corsOrigins: parseCorsOrigins(value.QFLOW_CORS_ORIGINS),
     ...runtimeSettingsOf(value),
   }
 }

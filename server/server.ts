@@ -35,7 +35,7 @@ export async function startServer(
     await ctx.close(0)
     throw err instanceof AccessConfigError ? new ConfigError(err.message) : err
   }
-  const app = createApp(ctx, options.app)
+  const app = createApp(ctx, { corsOrigins: config.corsOrigins, ...options.app })
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = createAdaptorServer({ fetch: app.fetch })
     listening.once('error', reject)

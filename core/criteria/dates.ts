@@ -18,13 +18,15 @@ export function toEpochMs(value: unknown): number | undefined {
     const ms = value.getTime()
     return Number.isNaN(ms) ? undefined : ms
   }
-  if (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { __class__?: unknown }).__class__ === 'datetime'
-  )
-    return fromRecordedDatetime(value as Record<string, unknown>)
+  if (isRecordedDatetime(value)) return fromRecordedDatetime(value)
   return undefined
+}
+
+/** The recording format's envelope, `{"__class__": "datetime", ...}`, valid or not. */
+export function isRecordedDatetime(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' && value !== null && (value as { __class__?: unknown }).__class__ === 'datetime'
+  )
 }
 
 /** True when the string has the shape of an ISO date, whether or not the date is valid. */

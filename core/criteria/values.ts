@@ -1,4 +1,4 @@
-import { toEpochMs } from './dates.ts'
+import { isRecordedDatetime, toEpochMs } from './dates.ts'
 
 /**
  * How an observed value is compared with the value a user typed. The editor stores what the user
@@ -46,12 +46,7 @@ export function toText(value: unknown): string | undefined {
 }
 
 export function isDateValue(value: unknown): boolean {
-  return (
-    value instanceof Date ||
-    (typeof value === 'object' &&
-      value !== null &&
-      (value as { __class__?: unknown }).__class__ === 'datetime')
-  )
+  return value instanceof Date || isRecordedDatetime(value)
 }
 
 /** Equality under the type rules above. `ignoreCase` applies to text. */

@@ -29,28 +29,25 @@ export type Waiter = (
   input: Record<string, unknown>
 ) => Promise<{ state: string; reason?: unknown }>
 
-export async function commandClass(service: AwsServiceName, operation: string): Promise<CommandClass> {
-  const found = (await sdkPackage(service))[`${operation}Command`]
-  if (typeof found !== 'function')
-    throw new NodeExecutionError(
-      `the ${service} SDK has no operation "${operation}"`,
-      false,
-      undefined,
-      'AWS_OPERATION_UNKNOWN'
-    )
-  return found as CommandClass
+export function commandClass(service: AwsServiceName, operation: string): Promise<CommandClass> {
+  return sdkFunction(service, `${operation}Command`, `operation "${operation}"`, 'AWS_OPERATION_UNKNOWN')
 }
 
-export async function waiterFor(service: AwsServiceName, name: string): Promise<Waiter> {
-  const found = (await sdkPackage(service))[`waitUntil${name}`]
+export function waiterFor(service: AwsServiceName, name: string): Promise<Waiter> {
+  return sdkFunction(service, `waitUntil${name}`, `waiter "${name}"`, 'AWS_WAITER_UNKNOWN')
+}
+
+/** A function the service's SDK package exports; a catalogue naming one it lacks fails the node clearly. */
+async function sdkFunction<T>(
+  service: AwsServiceName,
+  exportName: string,
+  what: string,
+  code: string
+): Promise<T> {
+  const found = (await sdkPackage(service))[exportName]
   if (typeof found !== 'function')
-    throw new NodeExecutionError(
-      `the ${service} SDK has no waiter "${name}"`,
-      false,
-      undefined,
-      'AWS_WAITER_UNKNOWN'
-    )
-  return found as Waiter
+    throw new NodeExecutionError(`the ${service} SDK has no ${what}`, false, undefined, code)
+  return found as T
 }
 
 /** The smallest client surface the plugins use; every SDK v3 client has it. */

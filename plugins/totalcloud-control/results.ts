@@ -64,7 +64,6 @@ export function resultBuilder(config: ControlConfig) {
         keys[path.source] = readSafely(path, item, true)
       }
       const meta = item._qflow as Record<string, unknown> | undefined
-      const accountId = meta?.accountId
       const region = meta?.region
       // One literal per shape (see evidenceOf), none grown after it is made.
       const out = evidenceOf(keys, evidence.criteria, evidence.error)
@@ -72,7 +71,7 @@ export function resultBuilder(config: ControlConfig) {
         resourceId,
         displayName: (namePath && scalarText(readSafely(namePath, item))) || resourceId,
         result,
-        accountId: typeof accountId === 'string' ? accountId : null,
+        accountId: accountIdOf(meta),
         region: typeof region === 'string' ? region : null,
         evidence: out,
       }
@@ -87,6 +86,19 @@ function evidenceOf(
 ): ControlResult['evidence'] {
   if (error === undefined) return criteria === undefined ? { keys } : { keys, criteria }
   return criteria === undefined ? { keys, error } : { keys, criteria, error }
+}
+
+/**
+ * The account a connector knows the resource by: the AWS account id when the resource node knew it
+ * (`_qflow.awsAccountId`), else qflow's own account id (`_qflow.accountId`, e.g. a snapshot account
+ * made without one). qflow's id alone would name "prod" or "demo", which means nothing to a CSPM.
+ */
+function accountIdOf(meta: Record<string, unknown> | undefined): string | null {
+  // Two reads, not a list of both: this runs for every resource.
+  const awsAccountId = meta?.awsAccountId
+  if (typeof awsAccountId === 'string' && awsAccountId !== '') return awsAccountId
+  const accountId = meta?.accountId
+  return typeof accountId === 'string' && accountId !== '' ? accountId : null
 }
 
 /** The value at a path (shaped for evidence: see CompiledPath.shaped), null when absent or when reading it throws (the result must still be written). */

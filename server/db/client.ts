@@ -62,7 +62,7 @@ export async function openDatabase(options: DbConfig): Promise<Database> {
 }
 
 /** The filesystem path of a `file:` URL (`file:./x.db`, `file:/abs/x.db`, `file:///abs/x.db`). */
-function filePath(url: string): string | undefined {
+export function filePath(url: string): string | undefined {
   const rest = url.slice('file:'.length).split('?')[0]!
   if (rest === '' || rest === ':memory:') return undefined
   return rest.startsWith('//') ? rest.replace(/^\/\/[^/]*/, '') : rest

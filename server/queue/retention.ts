@@ -50,8 +50,11 @@ export function createRetention(deps: {
         .limit(settings.batchSize)
     ).map((row) => row.id)
     if (ids.length === 0) return 0
+    // A result goes with its run only when the same resource (same account and region too) has a
+    // newer one. IS, not =: a missing account or region still names one resource.
     const newer = sql`EXISTS (SELECT 1 FROM control_results n WHERE n.flow_id = ${controlResults.flowId}
       AND n.node_id = ${controlResults.nodeId} AND n.resource_id = ${controlResults.resourceId}
+      AND n.account_id IS ${controlResults.accountId} AND n.region IS ${controlResults.region}
       AND n.id > ${controlResults.id})`
     await db.batch([
       db.delete(stepPayloads).where(inArray(stepPayloads.runId, ids)),

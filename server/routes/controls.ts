@@ -1,12 +1,18 @@
 import { Hono } from 'hono'
+import { z } from 'zod'
 import type { ServerContext } from '../context.ts'
 import { CONTROL_RESULTS } from '../db/schema/controls.ts'
-import { notFound } from '../errors.ts'
+import { AppError, notFound } from '../errors.ts'
 import { presentControlResult } from '../http/present.ts'
 import { listOf, pageQuery, queryOf } from '../http/query.ts'
 import { parseInput } from '../parse-input.ts'
 
 const latestQuery = pageQuery.extend({ result: listOf(CONTROL_RESULTS) })
+/** A resource id such as a `DBInstanceIdentifier` can repeat across accounts and regions. */
+const historyQuery = pageQuery.extend({
+  accountId: z.string().min(1).max(256).optional(),
+  region: z.string().min(1).max(64).optional(),
+})
 
 /** What control nodes concluded per resource: the current state and one resource's history. */
 export function controlRoutes(ctx: ServerContext) {
@@ -24,9 +30,21 @@ export function controlRoutes(ctx: ServerContext) {
     })
     .get('/flows/:id/controls/:nodeId/results/:resourceId/history', async (c) => {
       const { id, nodeId, resourceId } = c.req.param()
-      const query = parseInput(pageQuery, queryOf(c), 'query')
+      const { accountId, region, ...page } = parseInput(historyQuery, queryOf(c), 'query')
       await requireFlow(id)
-      const page = await ctx.controls.history(id, nodeId, resourceId, query)
-      return c.json({ ...page, items: page.items.map(presentControlResult) })
+      const places = await ctx.controls.placesOf(id, nodeId, resourceId, { accountId, region })
+      // Mixing two resources' histories would look like one resource flapping; make the caller pick.
+      if (places.length > 1) {
+        throw new AppError(
+          409,
+          'AMBIGUOUS_RESOURCE',
+          `resource "${resourceId}" was judged in ${places.length} account/region pairs; pick one with ?accountId=&region=`,
+          { resourceId, matches: places }
+        )
+      }
+      const [place] = places
+      if (!place) return c.json({ items: [], total: 0, limit: page.limit, offset: page.offset })
+      const history = await ctx.controls.history(id, nodeId, { resourceId, ...place }, page)
+      return c.json({ ...history, items: history.items.map(presentControlResult) })
     })
 }

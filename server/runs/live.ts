@@ -1,4 +1,4 @@
-import type { StepError } from '../../core/run/events.ts'
+import type { RunEvent } from '../../core/run/events.ts'
 import type { ItemsPreview } from '../db/schema/runs.ts'
 
 /**
@@ -7,35 +7,17 @@ import type { ItemsPreview } from '../db/schema/runs.ts'
  * stored, so a client never sees a state the database does not have.
  */
 export type LiveRunEvent =
-  | { type: 'run.started'; runId: string; at: number; nodeIds: string[] }
-  | {
-      type: 'node.started'
-      runId: string
-      at: number
-      nodeId: string
-      inputCount: number
-      inputPreview: ItemsPreview
-    }
-  | {
-      type: 'node.finished'
-      runId: string
-      at: number
-      nodeId: string
-      status: 'succeeded' | 'partial'
+  | EngineEvent<'run.started'>
+  | (Omit<EngineEvent<'node.started'>, 'input'> & { inputCount: number; inputPreview: ItemsPreview })
+  | (Omit<EngineEvent<'node.finished'>, 'output'> & {
       outputCount: number
       outputCounts: Record<string, number>
       outputPreview: ItemsPreview
-      warning?: StepError
-    }
-  | {
-      type: 'node.failed'
-      runId: string
-      at: number
-      nodeId: string
-      status: 'failed' | 'cancelled'
-      error: StepError
-    }
-  | { type: 'run.finished'; runId: string; at: number; status: string; error?: StepError }
+    })
+  | EngineEvent<'node.failed'>
+  | EngineEvent<'run.finished'>
+
+type EngineEvent<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>
 
 type Listener = (event: LiveRunEvent) => void
 

@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import { loadConfig } from '../../server/config.ts'
 import { startServer } from '../../server/server.ts'
+import { builtinAndTestPlugins } from '../support/plugins.ts'
 import { chainFlow } from '../support/runtime-server.ts'
 import { spawnServe } from '../support/serve-process.ts'
-import { allTestPlugins } from '../support/test-plugins.ts'
 import { percentile } from './stats.ts'
 
 /**
@@ -117,7 +117,7 @@ async function soak() {
   const dir = mkdtempSync(join(tmpdir(), 'qflow-bench-soak-'))
   const server = await startServer(
     loadConfig({ PORT: '0', QFLOW_DB_URL: `file:${join(dir, 'qflow.db')}`, QFLOW_LOG_LEVEL: 'warn' }),
-    { registry: createRegistry(allTestPlugins) }
+    { registry: createRegistry(builtinAndTestPlugins) }
   )
   const flows = 10
   try {

@@ -3,9 +3,9 @@ import { createEngine, type RunRequest } from '../../core/engine/engine.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import type { RunEvent } from '../../core/run/events.ts'
 import { flow } from '../support/flows.ts'
-import { allTestPlugins } from '../support/test-plugins.ts'
+import { builtinAndTestPlugins } from '../support/plugins.ts'
 
-const registry = createRegistry(allTestPlugins)
+const registry = createRegistry(builtinAndTestPlugins)
 
 function run(request: Omit<RunRequest, 'runId'>, deps: { defaultTimeoutMs?: number } = {}) {
   const events: RunEvent[] = []
@@ -29,7 +29,7 @@ describe('engine', () => {
     const f = flow(
       [
         ['t', 'trigger'],
-        ['make', 'test-make', { count: 4 }],
+        ['make', 'test-emit', { count: 4 }],
         ['split', 'test-split'],
         ['addEven', 'test-add', { step: 10 }],
         ['addOdd', 'test-add', { step: 100 }],
@@ -41,13 +41,12 @@ describe('engine', () => {
         ['split', 'addOdd', 'odd'],
       ]
     )
-    // make gives n=0 for all four; every item is even.
+    // make gives n = 0, 1, 2, 3: two even, two odd.
     const done = await run({ flow: f }).result
     expect(done.status).toBe('succeeded')
-    expect(stepOf(done, 'addEven').output.out).toHaveLength(4)
-    expect(stepOf(done, 'addEven').output.out?.every((item) => item.n === 10)).toBe(true)
-    expect(stepOf(done, 'addOdd').input).toEqual({ in: [] })
-    expect(stepOf(done, 'addOdd').output.out).toEqual([])
+    expect(stepOf(done, 'addEven').output.out?.map((item) => item.n)).toEqual([10, 12])
+    expect(stepOf(done, 'addOdd').input.in?.map((item) => item.n)).toEqual([1, 3])
+    expect(stepOf(done, 'addOdd').output.out?.map((item) => item.n)).toEqual([101, 103])
   })
 
   it('gives a node the items of all its inputs', async () => {
@@ -77,9 +76,9 @@ describe('engine', () => {
     const f = flow(
       [
         ['t', 'trigger'],
-        ['s1', 'test-behave', { mode: 'sleep', ms: 150 }],
-        ['s2', 'test-behave', { mode: 'sleep', ms: 150 }],
-        ['s3', 'test-behave', { mode: 'sleep', ms: 150 }],
+        ['s1', 'test-wait', { ms: 150 }],
+        ['s2', 'test-wait', { ms: 150 }],
+        ['s3', 'test-wait', { ms: 150 }],
       ],
       [
         ['t', 's1'],
@@ -98,7 +97,7 @@ describe('engine', () => {
     const f = flow(
       [
         ['t', 'trigger'],
-        ['bad', 'test-behave', { mode: 'fail' }],
+        ['bad', 'test-fail'],
         ['after', 'test-add'],
         ['sibling', 'test-add'],
         ['siblingChild', 'test-add'],
@@ -125,7 +124,7 @@ describe('engine', () => {
     const f = flow(
       [
         ['t', 'trigger'],
-        ['hang', 'test-behave', { mode: 'hang' }],
+        ['hang', 'test-hang'],
       ],
       [['t', 'hang']]
     )
@@ -140,7 +139,7 @@ describe('engine', () => {
     const f = flow(
       [
         ['t', 'trigger'],
-        ['slow', 'test-behave', { mode: 'sleep', ms: 5000 }],
+        ['slow', 'test-wait', { ms: 5000 }],
       ],
       [['t', 'slow']]
     )
@@ -152,7 +151,7 @@ describe('engine', () => {
     const f = flow(
       [
         ['t', 'trigger'],
-        ['slow', 'test-behave', { mode: 'sleep', ms: 5000 }],
+        ['slow', 'test-wait', { ms: 5000 }],
         ['after', 'test-add'],
       ],
       [
@@ -253,7 +252,7 @@ describe('engine', () => {
     const f = flow(
       [
         ['t', 'trigger'],
-        ['p', 'test-behave', { mode: 'partial' }],
+        ['p', 'test-partial'],
       ],
       [['t', 'p']]
     )
@@ -289,13 +288,13 @@ describe('engine', () => {
   it('uses the run targets override over the flow binding', async () => {
     const seen: unknown[] = []
     // Based on a test plugin found by type: the builtin list (and so positions) grows over time.
-    const base = allTestPlugins.find((plugin) => plugin.manifest.type === 'test-add')!
+    const base = builtinAndTestPlugins.find((plugin) => plugin.manifest.type === 'test-add')!
     const probe = { ...base, manifest: { ...base.manifest, type: 'probe' } }
     probe.execute = async (ctx) => {
       seen.push(ctx.targets)
       return {}
     }
-    const engine = createEngine({ registry: createRegistry([...allTestPlugins, probe]) })
+    const engine = createEngine({ registry: createRegistry([...builtinAndTestPlugins, probe]) })
     const f = flow(
       [
         ['t', 'trigger'],

@@ -3,9 +3,9 @@ import { flowSchema } from '../../core/flow/schema.ts'
 import { validateFlow } from '../../core/flow/validate.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import { flow } from '../support/flows.ts'
-import { allTestPlugins } from '../support/test-plugins.ts'
+import { builtinAndTestPlugins } from '../support/plugins.ts'
 
-const registry = createRegistry(allTestPlugins)
+const registry = createRegistry(builtinAndTestPlugins)
 const codes = (problems: { code: string }[]) => problems.map((problem) => problem.code)
 
 describe('validateFlow', () => {

@@ -11,8 +11,10 @@ import type { ControlResult } from '../../plugins/totalcloud-control/results.ts'
 import {
   type AwsCase,
   caseItems,
-  type ExpectedInstance,
+  expectedRuleTexts,
+  expectedVerdict,
   loadAwsCases,
+  matchedRuleTexts,
   type Rule,
 } from '../support/aws-cases.ts'
 import { runPlugin } from '../support/node-context.ts'
@@ -25,27 +27,6 @@ const RULES: { rule: Rule; source: TrafficSource; ownPort: boolean }[] = [
   { rule: 'lenient', source: { kind: 'public' }, ownPort: false },
   { rule: 'strict', source: { kind: 'public' }, ownPort: true },
 ]
-
-/**
- * The verdict expected.json implies. Exposed is FAIL. Not exposed is PASS, unless the answer
- * rests on something the data lacks: an attached group nobody described, or (port-bound rule)
- * a world-open rule on part of the ports of an instance whose port is not known yet.
- */
-function expectedVerdict(expected: ExpectedInstance, rule: Rule): string {
-  if (expected[rule].exposed) return 'FAIL'
-  if (expected.detail.unresolved_sgs.length > 0) return 'ERROR'
-  const portUnknown = expected.detail.endpoint_port === null || expected.detail.endpoint_port === undefined
-  const worldOpen = (expected.detail as { world_open_rules_on_attached_sgs?: string[] })
-    .world_open_rules_on_attached_sgs
-  if (rule === 'strict' && portUnknown && (worldOpen?.length ?? 0) > 0) return 'ERROR'
-  return 'PASS'
-}
-
-/** A matched rule written the way expected.json lists world-open rules. */
-function ruleText(match: SecurityGroupEvidence['matchedRules'][number], source: string): string {
-  const ports = match.protocol === '-1' ? 'all' : `${match.fromPort}-${match.toPort}`
-  return `${match.groupId} ${match.protocol}/${ports} from ${source}`
-}
 
 async function run(awsCase: AwsCase, source: TrafficSource, ownPort: boolean) {
   const config = { ...SAMPLE_CONTROL_CONFIG, criteria: sampleCriteriaInput({ source, ownPort }) }
@@ -79,18 +60,10 @@ describe('sample QFlow control over ../shared/aws-cases', () => {
         let checked = 0
         for (const awsCase of cases) {
           for (const result of await run(awsCase, source, ownPort)) {
-            const detail = awsCase.expected[result.resourceId]!.detail
-            const listed =
-              rule === 'strict'
-                ? detail.world_open_rules_covering_port_or_all!
-                : detail.world_open_rules_on_attached_sgs!
-            const wanted = listed.filter(
-              (text) => rule !== 'lenient_ipv4_only' || text.endsWith('from 0.0.0.0/0')
-            )
+            const wanted = expectedRuleTexts(awsCase.expected[result.resourceId]!, rule)
             const sg = result.evidence.criteria!.conditions[1] as SecurityGroupEvidence
             expect(sg.read).toBe('IpPermissions')
-            const seen = sg.matchedRules.flatMap((match) => match.sources.map((s) => ruleText(match, s)))
-            expect(seen.sort()).toEqual([...wanted].sort())
+            expect(matchedRuleTexts(sg.matchedRules).sort()).toEqual([...wanted].sort())
             checked += wanted.length
           }
         }

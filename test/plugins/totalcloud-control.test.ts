@@ -117,6 +117,21 @@ describe('totalcloud-control node', () => {
     expect(JSON.parse(JSON.stringify(result))).toEqual(result)
   })
 
+  it("reports the AWS account id when the resource node knew it, else qflow's account id", async () => {
+    // As the AWS Resource node writes them: accountId is qflow's account, awsAccountId AWS's.
+    const fromAccount = (meta: Record<string, unknown>) => ({
+      ...openDb,
+      _qflow: { ...openDb._qflow, ...meta },
+    })
+    const items = [
+      fromAccount({ accountId: 'prod', awsAccountId: '123456789012' }),
+      fromAccount({ accountId: 'snapshot-without-id', awsAccountId: undefined }),
+      fromAccount({ accountId: undefined, awsAccountId: undefined }),
+    ]
+    const { output } = await runPlugin(control, SAMPLE_CONTROL_CONFIG, items)
+    expect(results(output).map((r) => r.accountId)).toEqual(['123456789012', 'snapshot-without-id', null])
+  })
+
   it('defaults the id to _qflow.resourceId and the display name to the id', async () => {
     const { output } = await runPlugin(control, { criteria: sampleCriteriaInput() }, [openDb])
     expect(results(output)[0]).toMatchObject({ resourceId: 'open', displayName: 'open' })

@@ -9,6 +9,7 @@ describe('config', () => {
       db: { url: 'file:./data/qflow.db', sync: 'normal' },
       bodyLimit: CONFIG_DEFAULTS.QFLOW_BODY_LIMIT,
       logLevel: 'info',
+      corsOrigins: [],
     })
   })
 
@@ -21,6 +22,7 @@ describe('config', () => {
       QFLOW_DB_SYNC: 'FULL',
       QFLOW_BODY_LIMIT: '2048',
       QFLOW_LOG_LEVEL: 'DEBUG',
+      QFLOW_CORS_ORIGINS: 'https://portal.example.com, http://localhost:3000',
     })
     expect(config).toMatchObject({
       port: 9000,
@@ -28,6 +30,7 @@ describe('config', () => {
       db: { url: 'libsql://qflow.example.turso.io', authToken: 'secret', sync: 'full' },
       bodyLimit: 2048,
       logLevel: 'debug',
+      corsOrigins: ['https://portal.example.com', 'http://localhost:3000'],
     })
   })
 

@@ -25,7 +25,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000) {
   }
 }
 
-const SLOW: [string, Record<string, unknown>][] = [['test-behave', { mode: 'sleep', ms: 5000 }]]
+const SLOW: [string, Record<string, unknown>][] = [['test-wait', { ms: 5000 }]]
 
 describe('leases', () => {
   it('a run whose holder stopped renewing is queued again, cleaned, and finished by another worker', async () => {
@@ -92,16 +92,34 @@ describe('retention', () => {
       .update(runs)
       .set({ createdAt: longAgo, finishedAt: longAgo })
       .where(sql`${runs.id} IN (${old1}, ${old2}, ${running})`)
-    const result = (runId: string, id: number) => ({
+    // The same DBInstanceIdentifier in two regions and two accounts is three resources.
+    const result = (
+      runId: string,
+      id: number,
+      resourceId: string,
+      accountId: string | null,
+      region: string | null
+    ) => ({
       id,
       flowId: 'f1',
       nodeId: 'control',
-      resourceId: 'db-1',
+      resourceId,
+      accountId,
+      region,
       runId,
       result: 'FAIL' as const,
       recordedAt: longAgo,
     })
-    await db.insert(controlResults).values([result(old1!, 1), result(old2!, 2)])
+    await db
+      .insert(controlResults)
+      .values([
+        result(old1!, 1, 'db-1', '111111111111', 'us-east-1'),
+        result(old2!, 2, 'db-1', '111111111111', 'us-east-1'),
+        result(old1!, 3, 'db-1', '111111111111', 'us-west-2'),
+        result(old1!, 4, 'db-1', '222222222222', 'us-east-1'),
+        result(old1!, 5, 'db-2', null, null),
+        result(old2!, 6, 'db-2', null, null),
+      ])
 
     const report = await s.ctx.retention.prune()
     expect(report.runsByAge).toBe(2)
@@ -109,8 +127,8 @@ describe('retention', () => {
     expect(await s.ctx.runs.get(fresh!)).toBeDefined()
     expect((await s.ctx.runs.get(running))?.status).toBe('running')
     expect((await s.ctx.runs.stepPayload(old1!, 'n1', 'output')).kind).toBe('no-step')
-    // The older result went with its run; the latest per resource is the resource's current state.
-    expect((await db.select().from(controlResults)).map((row) => row.id)).toEqual([2])
+    // Older results went with their runs; the latest per resource is the resource's current state.
+    expect((await db.select().from(controlResults)).map((row) => row.id)).toEqual([2, 3, 4, 6])
     await s.call('POST', `/api/runs/${running}/cancel`)
   })
 
@@ -132,7 +150,7 @@ describe('retention', () => {
     const s = await start({ runtime: { retention: { maxBytes: 1 } } })
     await s.ctx.retention.prepare()
     await s.call('POST', '/api/flows', {
-      body: chainFlow('big', {}, [['test-make', { count: 2000 }]]),
+      body: chainFlow('big', {}, [['test-emit', { count: 2000 }]]),
     })
     await finishedRuns(s, 'big', 20)
     await s.ctx.database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)')

@@ -61,7 +61,7 @@ describe('the queue across real server processes', () => {
   it('a server killed with SIGKILL mid-run: after a restart every run is finished, none lost or stuck', async () => {
     const dbUrl = tempDb()
     const first = await serve(dbUrl)
-    const slow = chainFlow('slow', {}, [['test-behave', { mode: 'sleep', ms: 2000 }]])
+    const slow = chainFlow('slow', {}, [['test-wait', { ms: 2000 }]])
     expect((await http(first.url, 'POST', '/api/flows', { token: TOKEN, body: slow })).status).toBe(201)
     const ids: string[] = []
     for (let i = 0; i < 3; i++)
@@ -92,7 +92,7 @@ describe('the queue across real server processes', () => {
     const dbUrl = tempDb()
     const env = { QFLOW_RUN_ATTEMPTS: '1' }
     const first = await serve(dbUrl, env)
-    const slow = chainFlow('slow', {}, [['test-behave', { mode: 'sleep', ms: 5000 }]])
+    const slow = chainFlow('slow', {}, [['test-wait', { ms: 5000 }]])
     await http(first.url, 'POST', '/api/flows', { token: TOKEN, body: slow })
     const { id } = (await http(first.url, 'POST', '/api/flows/slow/runs', { token: TOKEN })).body
     const db = openDb(dbUrl)

@@ -41,7 +41,7 @@ describe('run queue', () => {
     expect(done.body.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(['trigger', 'n1'])
 
     await server.call('POST', '/api/flows', {
-      body: chainFlow('slow', {}, [['test-behave', { mode: 'sleep', ms: 3000 }]]),
+      body: chainFlow('slow', {}, [['test-wait', { ms: 3000 }]]),
     })
     const started = Date.now()
     const pending = await server.call('POST', '/api/flows/slow/runs?wait=0.3')
@@ -85,7 +85,7 @@ describe('run queue', () => {
 
   it('overlap skip drops a run while one is going; queue holds it until the first is done', async () => {
     server = await startTestServer()
-    const slow: [string, Record<string, unknown>][] = [['test-behave', { mode: 'sleep', ms: 300 }]]
+    const slow: [string, Record<string, unknown>][] = [['test-wait', { ms: 300 }]]
     await server.call('POST', '/api/flows', { body: chainFlow('skip', { overlap: 'skip' }, slow) })
     const first = await server.call('POST', '/api/flows/skip/runs')
     const second = await server.call('POST', '/api/flows/skip/runs')
@@ -110,7 +110,7 @@ describe('run queue', () => {
   it('bounds concurrency: never more runs executing than QFLOW_WORKERS', async () => {
     server = await startTestServer({ runtime: { queue: { concurrency: 2 } } })
     await server.call('POST', '/api/flows', {
-      body: chainFlow('f1', {}, [['test-behave', { mode: 'sleep', ms: 100 }]]),
+      body: chainFlow('f1', {}, [['test-wait', { ms: 100 }]]),
     })
     const ids: string[] = []
     for (let i = 0; i < 6; i++) ids.push((await server.call('POST', '/api/flows/f1/runs')).body.id)

@@ -113,6 +113,52 @@ function qflowMeta(instance: Json): Json {
   }
 }
 
+/**
+ * The verdict expected.json implies. Exposed is FAIL. Not exposed is PASS, unless the answer
+ * rests on something the data lacks: an attached group nobody described, or (port-bound rule)
+ * a world-open rule on part of the ports of an instance whose port is not known yet.
+ */
+export function expectedVerdict(expected: ExpectedInstance, rule: Rule): 'PASS' | 'FAIL' | 'ERROR' {
+  if (expected[rule].exposed) return 'FAIL'
+  if (expected.detail.unresolved_sgs.length > 0) return 'ERROR'
+  const portUnknown = expected.detail.endpoint_port === null || expected.detail.endpoint_port === undefined
+  if (rule === 'strict' && portUnknown && expected.detail.world_open_rules_on_attached_sgs.length > 0)
+    return 'ERROR'
+  return 'PASS'
+}
+
+/** The world-open rules expected.json lists for an instance under a rule, as `sg-1 tcp/22-22 from 0.0.0.0/0`. */
+export function expectedRuleTexts(expected: ExpectedInstance, rule: Rule): string[] {
+  const listed =
+    rule === 'strict'
+      ? expected.detail.world_open_rules_covering_port_or_all
+      : expected.detail.world_open_rules_on_attached_sgs
+  return listed.filter((text) => rule !== 'lenient_ipv4_only' || text.endsWith('from 0.0.0.0/0'))
+}
+
+/** A matched rule of the evidence written the way expected.json lists world-open rules, one per source. */
+export function matchedRuleTexts(
+  matches: readonly {
+    groupId: string
+    protocol: string
+    fromPort?: number
+    toPort?: number
+    sources: string[]
+  }[]
+): string[] {
+  return matches.flatMap((match) => {
+    const ports = match.protocol === '-1' ? 'all' : `${match.fromPort}-${match.toPort}`
+    return match.sources.map((source) => `${match.groupId} ${match.protocol}/${ports} from ${source}`)
+  })
+}
+
+/** Where a case was recorded: the region and AWS account of its instances' ARNs (us-east-1 when none say). */
+export function caseOrigin(awsCase: AwsCase): { region: string; awsAccountId?: string } {
+  const arn = awsCase.instances.map((i) => String(i.DBInstanceArn ?? '')).find((a) => a.startsWith('arn:'))
+  const [, , , region, awsAccountId] = arn?.split(':') ?? []
+  return { region: region || 'us-east-1', ...(awsAccountId ? { awsAccountId } : {}) }
+}
+
 /** Every case's instances as resource items, with their case name. */
 export function caseItems(awsCase: AwsCase, options: { referenced?: boolean } = {}): Json[] {
   return awsCase.instances.map((instance) => withSecurityGroups(instance, awsCase.groups, options))

@@ -6,7 +6,7 @@ import type { Services } from '../../core/plugin/types.ts'
 import { createApp } from '../../server/app.ts'
 import { createServerContext, type ServerContext } from '../../server/context.ts'
 import { DEFAULT_RUNTIME_SETTINGS, type RuntimeSettings } from '../../server/runtime-config.ts'
-import { allTestPlugins } from './test-plugins.ts'
+import { builtinAndTestPlugins } from './plugins.ts'
 
 export interface TestServer {
   ctx: ServerContext
@@ -38,7 +38,7 @@ export async function startTestServer(
   ) as unknown as RuntimeSettings
   const ctx = await createServerContext({
     config: { db: { url: dbUrl }, bodyLimit: 1024 * 1024, logLevel: 'silent' },
-    registry: createRegistry(allTestPlugins),
+    registry: createRegistry(builtinAndTestPlugins),
     runtime,
     ...(options.services ? { services: options.services } : {}),
   })

@@ -15,15 +15,11 @@ export interface ServeProcess {
 
 /** `node bin/qflow.js serve` with the test node types, on a free port; resolves once it listens. */
 export async function spawnServe(env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(
-    process.execPath,
-    ['bin/qflow.js', 'serve', '--plugin', 'test/support/plugin-module.ts'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', QFLOW_LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }
-  )
+  const child = spawn(process.execPath, ['bin/qflow.js', 'serve', '--plugin', 'test/support/plugins.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', QFLOW_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stderr = ''
   child.stderr!.on('data', (chunk) => {
     stderr += chunk

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FlowInput } from '../../core/flow/schema.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
-import trigger from '../../plugins/trigger/index.ts'
 import { type AppOptions, createApp } from '../../server/app.ts'
 import { createServerContext, type ServerContext } from '../../server/context.ts'
-import { testPlugins } from './plugins.ts'
+import { builtinAndTestPlugins } from './plugins.ts'
 
 export interface TestServer {
   ctx: ServerContext
@@ -19,7 +18,7 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-/** A real libSQL file in a fresh temp folder, migrated as at boot, with the test node types. */
+/** A real libSQL file in a fresh temp folder, migrated as at boot, with the builtin and test node types. */
 export async function startTestServer(
   options: { bodyLimit?: number; uiDir?: string; app?: AppOptions; dir?: string } = {}
 ): Promise<TestServer> {
@@ -30,7 +29,7 @@ export async function startTestServer(
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
       logLevel: 'silent',
     },
-    registry: createRegistry([trigger, ...testPlugins]),
+    registry: createRegistry(builtinAndTestPlugins),
     failInterruptedRuns: true,
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
   })
@@ -77,10 +76,7 @@ export function sampleFlow(overrides: Partial<FlowInput> = {}): FlowInput {
         id: 'control',
         type: 'totalcloud-control',
         typeVersion: 1,
-        // Read by the stand-in control (`field`) and by the builtin one (`criteria`, `resourceIdKey`):
-        // each ignores the other's keys, so the flow runs with either registered.
         config: {
-          field: 'bad',
           criteria: {
             type: 'group',
             conditions: [{ type: 'param', key: 'bad', operator: 'equals', value: true }],

@@ -1,3 +1,4 @@
+import { isRecordedDatetime, toEpochMs } from '../../../core/criteria/dates.ts'
 import { compilePath } from '../../../core/path.ts'
 import { type ResourceMethod, resourceMethods } from '../../../plugins/aws-resource/catalogue.ts'
 import { getOrSet } from '../../../plugins/shared/maps.ts'
@@ -265,19 +266,10 @@ function decode(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(decode)
   if (typeof value !== 'object' || value === null) return value
   const record = value as Record<string, unknown>
-  if (record.__class__ === 'datetime') {
-    const n = (key: string) => Number(record[key] ?? 0)
-    return new Date(
-      Date.UTC(
-        n('year'),
-        n('month') - 1,
-        n('day') || 1,
-        n('hour'),
-        n('minute'),
-        n('second'),
-        Math.floor(n('microsecond') / 1000)
-      )
-    )
+  if (isRecordedDatetime(record)) {
+    // Read as the criteria read it; an envelope that is not a real date is handed over as recorded.
+    const ms = toEpochMs(record)
+    if (ms !== undefined) return new Date(ms)
   }
   const out: Record<string, unknown> = {}
   for (const key in record) out[key] = decode(record[key])

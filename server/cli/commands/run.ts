@@ -6,10 +6,13 @@ import { FlowError } from '../../../core/errors.ts'
 import { countItems, type RunStatus, type StepError } from '../../../core/run/events.ts'
 import { loadConfig } from '../../config.ts'
 import { createLogger } from '../../log.ts'
+import { CONTROL_NODE_TYPE, CONTROL_RESULTS_PORT } from '../../runs/control-results.ts'
 import { checkRunnable, type RunOptions } from '../../runs/service.ts'
-import { type CliCommand, EXIT, UsageError } from '../command.ts'
+import { type CliCommand, type CliIo, EXIT, UsageError } from '../command.ts'
+import { fileRunAws } from '../file-run-aws.ts'
 import { readFlowFile } from '../flow-file.ts'
 import { registryWith } from '../plugins.ts'
+import { type ResultLine, renderResults } from '../results-table.ts'
 import { renderTable } from '../table.ts'
 
 /** What the table shows of a step, whether it came from the engine or the database. */
@@ -21,6 +24,8 @@ interface StepLine {
   outputCount: number
   durationMs: number | null
   note: string
+  /** A control node's `results` port: printed as its own table. */
+  results?: ResultLine[]
 }
 
 export const runCommand: CliCommand = {
@@ -40,7 +45,7 @@ export const runCommand: CliCommand = {
     const registry = await registryWith(values.plugin ?? [], io.cwd)
     const log = createLogger(io.env.QFLOW_LOG_LEVEL === 'debug' ? 'debug' : 'warn', io.err)
     const outcome = isFile
-      ? await runFile(target, options, registry, log, io.cwd)
+      ? await runFile(target, options, registry, log, io)
       : await runStored(target, options, registry, log, io.env)
     if (values.json) {
       io.out(JSON.stringify(outcome, null, 2))
@@ -59,6 +64,8 @@ export const runCommand: CliCommand = {
           ])
         )
       )
+      for (const step of outcome.steps)
+        if (step.results) io.out(`\n${renderResults(step.nodeId, step.results)}`)
       io.out(`\nrun ${outcome.runId} ${outcome.status}${outcome.error ? `: ${outcome.error.message}` : ''}`)
     }
     return outcome.status === 'succeeded' ? EXIT.ok : EXIT.failed
@@ -78,11 +85,12 @@ async function runFile(
   options: RunOptions,
   registry: Awaited<ReturnType<typeof registryWith>>,
   log: ReturnType<typeof createLogger>,
-  cwd: string
+  io: CliIo
 ): Promise<Outcome> {
-  const flow = await readFlowFile(path, cwd)
+  const flow = await readFlowFile(path, io.cwd)
   checkRunnable(flow, options, registry)
-  const engine = createEngine({ registry, log })
+  const aws = await fileRunAws(loadConfig(io.env), io.env, io.cwd)
+  const engine = createEngine({ registry, log, services: { aws: aws.gateway } })
   const controller = new AbortController()
   const onSignal = () => controller.abort(new Error('interrupted'))
   process.once('SIGINT', onSignal)
@@ -111,6 +119,7 @@ async function runFile(
     throw err
   } finally {
     process.off('SIGINT', onSignal)
+    aws.close()
   }
 }
 
@@ -141,20 +150,36 @@ async function runStored(
       runId: run.id,
       status: run.status,
       ...(run.error ? { error: run.error } : {}),
-      steps: run.steps.map((step) => ({
-        nodeId: step.nodeId,
-        type: step.nodeType,
-        status: step.status,
-        inputCount: step.inputCount,
-        outputCount: step.outputCount,
-        durationMs:
-          step.startedAt != null && step.finishedAt != null ? step.finishedAt - step.startedAt : null,
-        note: step.error?.message ?? step.warning?.message ?? '',
-      })),
+      steps: await Promise.all(
+        run.steps.map(async (step) => ({
+          nodeId: step.nodeId,
+          type: step.nodeType,
+          status: step.status,
+          inputCount: step.inputCount,
+          outputCount: step.outputCount,
+          durationMs:
+            step.startedAt != null && step.finishedAt != null ? step.finishedAt - step.startedAt : null,
+          note: step.error?.message ?? step.warning?.message ?? '',
+          ...(step.nodeType === CONTROL_NODE_TYPE ? await storedResults(run.id, step.nodeId) : {}),
+        }))
+      ),
     }
   } finally {
     await ctx.close()
   }
+
+  async function storedResults(runId: string, nodeId: string): Promise<{ results?: ResultLine[] }> {
+    const found = await ctx.runs.stepPayload(runId, nodeId, 'output')
+    if (found.kind !== 'found') return {}
+    const output = JSON.parse(found.json) as Record<string, unknown>
+    return resultsOf(output)
+  }
+}
+
+/** The `results` port of a control step's output, when it has one. */
+function resultsOf(output: Record<string, unknown>): { results?: ResultLine[] } {
+  const results = output[CONTROL_RESULTS_PORT]
+  return Array.isArray(results) ? { results: results as ResultLine[] } : {}
 }
 
 function lineOf(step: StepResult, type: string): StepLine {
@@ -167,6 +192,7 @@ function lineOf(step: StepResult, type: string): StepLine {
     durationMs:
       step.startedAt !== undefined && step.finishedAt !== undefined ? step.finishedAt - step.startedAt : null,
     note: step.error?.message ?? step.warning?.message ?? '',
+    ...(type === CONTROL_NODE_TYPE ? resultsOf(step.output) : {}),
   }
 }
 

@@ -5,8 +5,10 @@ export type ControlResult = (typeof CONTROL_RESULTS)[number]
 
 /**
  * What a `totalcloud-control` node concluded about each resource, one row per resource per run.
- * The latest row per (flow, node, resource) is the resource's current state; older rows are its
- * history.
+ * A resource is (account, region, resource id): ids such as `DBInstanceIdentifier` repeat across
+ * regions and accounts. The latest row per (flow, node, account, region, resource id) is the
+ * resource's current state; older rows are its history. A missing account or region (null) is a
+ * value of its own there, matched with IS rather than `=`.
  */
 export const controlResults = sqliteTable(
   'control_results',
@@ -24,7 +26,15 @@ export const controlResults = sqliteTable(
     recordedAt: integer('recorded_at').notNull(),
   },
   (table) => [
-    index('control_results_resource_idx').on(table.flowId, table.nodeId, table.resourceId, table.id),
+    // Resource id before account and region: a history lookup by id alone still uses the index.
+    index('control_results_resource_idx').on(
+      table.flowId,
+      table.nodeId,
+      table.resourceId,
+      table.accountId,
+      table.region,
+      table.id
+    ),
     index('control_results_run_idx').on(table.runId),
   ]
 )

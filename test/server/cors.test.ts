@@ -1,0 +1,77 @@
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../../server/config.ts'
+import { corsMiddleware, parseCorsOrigins } from '../../server/middleware/cors.ts'
+import { startTestServer } from '../support/server.ts'
+
+function app(origins: string[]) {
+  return new Hono().use('/api/*', corsMiddleware(origins)).put('/api/flows/x', (c) => {
+    c.header('ETag', '"2"')
+    return c.json({ ok: true })
+  })
+}
+
+describe('CORS allow-list', () => {
+  it('parses QFLOW_CORS_ORIGINS', () => {
+    expect(parseCorsOrigins(' https://a.example/, http://localhost:3000 ,,')).toEqual([
+      'https://a.example',
+      'http://localhost:3000',
+    ])
+    expect(parseCorsOrigins(undefined)).toEqual([])
+  })
+  it('answers a preflight from a listed origin with the headers the editor sends', async () => {
+    const res = await app(['https://portal.example']).request('/api/flows/x', {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://portal.example',
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'authorization, if-match, content-type',
+      },
+    })
+    expect(res.status).toBe(204)
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://portal.example')
+    expect(res.headers.get('access-control-allow-headers')).toContain('if-match')
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull()
+  })
+  it('exposes the ETag to a listed origin and says nothing to others', async () => {
+    const listed = await app(['https://portal.example']).request('/api/flows/x', {
+      method: 'PUT',
+      headers: { origin: 'https://portal.example' },
+    })
+    expect(listed.headers.get('access-control-allow-origin')).toBe('https://portal.example')
+    expect(listed.headers.get('access-control-expose-headers')).toContain('etag')
+    const other = await app(['https://portal.example']).request('/api/flows/x', {
+      method: 'PUT',
+      headers: { origin: 'https://evil.example' },
+    })
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+  })
+  it('allows any origin with *', async () => {
+    const res = await app(['*']).request('/api/flows/x', {
+      method: 'PUT',
+      headers: { origin: 'http://127.0.0.1:5000' },
+    })
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5000')
+  })
+  it('refuses a QFLOW_CORS_ORIGINS that is not a list of origins, naming it', () => {
+    expect(() => loadConfig({ QFLOW_CORS_ORIGINS: 'portal.example.com' })).toThrow(ConfigError)
+    expect(() => loadConfig({ QFLOW_CORS_ORIGINS: 'portal.example.com' })).toThrow(/QFLOW_CORS_ORIGINS/)
+  })
+  it('is mounted by the app for the API when origins are configured', async () => {
+    const server = await startTestServer({ app: { corsOrigins: ['https://portal.example'] } })
+    try {
+      const res = await server.call('OPTIONS', '/api/flows', undefined, {
+        origin: 'https://portal.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      })
+      expect(res.status).toBe(204)
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://portal.example')
+      // An origin not on the list gets no CORS grant, whatever the API answers it.
+      const list = await server.call('GET', '/api/flows', undefined, { origin: 'https://other.example' })
+      expect(list.headers.get('access-control-allow-origin')).toBeNull()
+    } finally {
+      await server.close()
+    }
+  })
+})

@@ -1,0 +1,173 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { launchChromium } from '../support/browser.ts'
+import { buildUi } from '../support/build-ui.ts'
+import { serveStatic } from '../support/static-server.ts'
+
+// The canvas element alone, in real Chromium, on the built bundle: pointer gestures go through
+// @xyflow/system's engines exactly as in the product.
+
+let browser: Browser
+let server: Awaited<ReturnType<typeof serveStatic>>
+let page: Page
+
+const node = (id: string, type: string, x: number, y = 0) => ({
+  id,
+  type,
+  typeVersion: 1,
+  label: id,
+  config: {},
+  position: { x, y },
+})
+const graph = {
+  nodes: [
+    node('trigger', 'trigger', 0),
+    node('a', 'step', 330),
+    node('b', 'split', 660),
+    node('c', 'step', 660, 200),
+  ],
+  edges: [{ id: 'e1', source: 'trigger', sourcePort: 'out', target: 'a', targetPort: 'in' }],
+}
+
+beforeAll(async () => {
+  await buildUi()
+  server = await serveStatic(['ui/dist', 'test/ui/fixtures'])
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+afterEach(() => page?.close())
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1200, height: 700 } })
+  await page.goto(`${server.url}/canvas.html`)
+  await page.evaluate((g) => (window as any).fixture.load(g), graph)
+  await page.locator('qflow-canvas [data-node-id="c"]').waitFor()
+})
+
+const events = (name: string) =>
+  page.evaluate(
+    (n) => (window as any).fixture.events.filter((e: any) => e.name === n).map((e: any) => e.detail),
+    name
+  )
+const center = async (selector: string) => {
+  const box = (await page.locator(`qflow-canvas ${selector}`).boundingBox())!
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+}
+async function dragBetween(from: { x: number; y: number }, to: { x: number; y: number }) {
+  await page.mouse.move(from.x, from.y)
+  await page.mouse.down()
+  await page.mouse.move(from.x + 20, from.y + 20, { steps: 4 })
+  await page.mouse.move(to.x, to.y, { steps: 8 })
+}
+
+describe('qflow-canvas', () => {
+  it('connects an output to an input by dragging, and reports the new edge', async () => {
+    await dragBetween(
+      await center('[data-id="qflow-a-out-source"]'),
+      await center('[data-id="qflow-b-in-target"]')
+    )
+    await page.mouse.up()
+    const [change] = await events('qflow-graph-change')
+    expect(change.reason).toBe('connect')
+    expect(change.graph.edges).toContainEqual(
+      expect.objectContaining({ source: 'a', sourcePort: 'out', target: 'b', targetPort: 'in' })
+    )
+    expect(await page.locator('qflow-canvas .xy-flow__edge').count()).toBe(2)
+  })
+
+  it('refuses a connection that would make a loop, visibly, and adds nothing', async () => {
+    await dragBetween(
+      await center('[data-id="qflow-a-out-source"]'),
+      await center('[data-id="qflow-b-in-target"]')
+    )
+    await page.mouse.up()
+    await dragBetween(
+      await center('[data-id="qflow-b-failed-source"]'),
+      await center('[data-id="qflow-a-in-target"]')
+    )
+    await expect
+      .poll(() => page.locator('qflow-canvas .refusal-tip').textContent())
+      .toContain('would create a loop')
+    expect(await page.locator('qflow-canvas .connection-line.invalid').count()).toBe(1)
+    await page.mouse.up()
+    expect(await page.locator('qflow-canvas .notice').textContent()).toContain('would create a loop')
+    expect(await events('qflow-connect-refused')).toEqual([{ reason: 'This connection would create a loop' }])
+    expect((await events('qflow-graph-change')).length).toBe(1)
+  })
+
+  it('cancels a connection released outside the element', async () => {
+    await page.evaluate(() => {
+      const canvas = document.querySelector('qflow-canvas') as HTMLElement
+      canvas.style.height = '500px'
+    })
+    await dragBetween(await center('[data-id="qflow-a-out-source"]'), { x: 600, y: 650 })
+    expect(await page.locator('qflow-canvas .connection-line').count()).toBe(1)
+    await page.mouse.up()
+    expect(await page.locator('qflow-canvas .connection-line').count()).toBe(0)
+    expect(await events('qflow-graph-change')).toEqual([])
+  })
+
+  it('drags a node and reports its new position once, when the drag ends', async () => {
+    const before = await center('[data-node-id="c"] .title')
+    await dragBetween(before, { x: before.x - 200, y: before.y + 60 })
+    expect(await events('qflow-graph-change')).toEqual([])
+    await page.mouse.up()
+    const changes = await events('qflow-graph-change')
+    expect(changes.map((c: any) => c.reason)).toEqual(['move'])
+    const moved = changes[0].graph.nodes.find((n: any) => n.id === 'c')
+    expect(moved.position.x).toBeLessThan(660 - 100)
+    expect(moved.position.y).toBeGreaterThan(200)
+  })
+
+  it('selects with click, adds with ctrl-click, deletes with the Delete key (the trigger stays)', async () => {
+    await page.mouse.click(...(Object.values(await center('[data-node-id="a"] .title')) as [number, number]))
+    await page.keyboard.down('Control')
+    await page.mouse.click(...(Object.values(await center('[data-node-id="c"] .title')) as [number, number]))
+    await page.mouse.click(
+      ...(Object.values(await center('[data-node-id="trigger"] .title')) as [number, number])
+    )
+    await page.keyboard.up('Control')
+    const selections = await events('qflow-node-select')
+    expect(selections.at(-1).nodeIds.sort()).toEqual(['a', 'c', 'trigger'])
+    await page.keyboard.press('Delete')
+    const [change] = await events('qflow-graph-change')
+    expect(change.reason).toBe('delete')
+    expect(change.graph.nodes.map((n: any) => n.id)).toEqual(['trigger', 'b'])
+    expect(change.graph.edges).toEqual([])
+  })
+
+  it('selects the nodes a shift-drag rubber band touches', async () => {
+    const a = await center('[data-node-id="a"]')
+    const b = await center('[data-node-id="b"]')
+    await page.keyboard.down('Shift')
+    await page.mouse.move(a.x - 20, a.y + 120)
+    await page.mouse.down()
+    await page.mouse.move(b.x + 10, b.y - 60, { steps: 6 })
+    await page.mouse.up()
+    await page.keyboard.up('Shift')
+    expect((await events('qflow-node-select')).at(-1).nodeIds.sort()).toEqual(['a', 'b'])
+  })
+
+  it('zooms with the wheel and pans by dragging the pane', async () => {
+    const transform = () => page.locator('qflow-canvas .xyflow__viewport').getAttribute('style')
+    const start = await transform()
+    await page.mouse.move(600, 600)
+    await page.mouse.wheel(0, -300)
+    await expect.poll(transform).not.toBe(start)
+    const zoomed = await transform()
+    await page.mouse.move(600, 620)
+    await page.mouse.down()
+    await page.mouse.move(500, 640, { steps: 5 })
+    await page.mouse.up()
+    expect(await transform()).not.toBe(zoomed)
+    expect(await events('qflow-graph-change')).toEqual([])
+  })
+
+  it('opens a node menu and asks for Run till here', async () => {
+    await page.locator('qflow-canvas [data-node-id="a"] .menu-btn').click()
+    await page.locator('qflow-canvas .node-menu [data-action="run-until"]').click()
+    expect(await events('qflow-node-action')).toEqual([{ nodeId: 'a', action: 'run-until' }])
+  })
+})

@@ -1,0 +1,394 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createRegistry } from '../../core/plugin/registry.ts'
+import control from '../../plugins/totalcloud-control/index.ts'
+import trigger from '../../plugins/trigger/index.ts'
+import { launchChromium } from '../support/browser.ts'
+import { buildUi } from '../support/build-ui.ts'
+import { startLiveServer } from '../support/live-server.ts'
+import { testPlugins } from '../support/plugins.ts'
+
+// The editor and app in Chromium against the real server (real libSQL file, real engine), with the
+// server's test node types standing in for the AWS and control plugins.
+
+let browser: Browser
+let server: Awaited<ReturnType<typeof startLiveServer>>
+let page: Page
+
+beforeAll(async () => {
+  await buildUi()
+  server = await startLiveServer({ registry: createRegistry([trigger, control, ...testPlugins]) })
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1300, height: 800 } })
+  await page.addInitScript(() => {
+    const seen: { name: string; detail: unknown }[] = []
+    ;(window as any).qflowEvents = seen
+    for (const name of [
+      'qflow-load',
+      'qflow-change',
+      'qflow-save',
+      'qflow-run-start',
+      'qflow-run-finish',
+      'qflow-error',
+      'qflow-node-select',
+    ])
+      document.addEventListener(name, (e) =>
+        seen.push({ name, detail: JSON.parse(JSON.stringify((e as CustomEvent).detail)) })
+      )
+  })
+})
+afterEach(() => page?.close())
+
+const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const res = await fetch(server.url + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  return { status: res.status, body: res.status === 204 ? null : await res.json() }
+}
+const eventNames = () => page.evaluate(() => (window as any).qflowEvents.map((e: any) => e.name) as string[])
+const node = (id: string) => page.locator(`qflow-canvas [data-node-id="${id}"]`)
+const flowDoc = (nodes: any[], edges: any[]) => ({ name: 'UI flow', categories: ['Security'], nodes, edges })
+const n = (id: string, type: string, x: number, config: Record<string, unknown> = {}) => ({
+  id,
+  type,
+  typeVersion: 1,
+  label: '',
+  config,
+  position: { x, y: 0 },
+})
+const e = (source: string, target: string, sourcePort = 'out') => ({
+  id: `${source}-${target}`,
+  source,
+  sourcePort,
+  target,
+  targetPort: 'in',
+})
+
+describe('qflow app and editor', () => {
+  it('builds a flow from scratch: trigger first, Explore Nodes by keyboard, undo/redo, unsaved marker, save', async () => {
+    await page.goto(`${server.url}/`)
+    await page.locator('[data-action=create]').click()
+    await page.locator('[data-action=from-scratch]').click()
+    await node('trigger').waitFor()
+    expect(await page.locator('qflow-canvas [data-node-id]').count()).toBe(1)
+
+    await node('trigger').locator('.add-after').click()
+    const palette = page.locator('qflow-node-palette dialog')
+    await expect.poll(() => palette.getAttribute('open')).toBe('')
+    // Triggers are offered but refused: a flow has one.
+    expect(await palette.locator('li[data-type=trigger]').getAttribute('aria-disabled')).toBe('true')
+    await page.keyboard.type('emit')
+    expect(await palette.locator('li[role=option]').count()).toBe(1)
+    await page.keyboard.press('Enter')
+    await node('testEmit').waitFor()
+    expect(await page.locator('qflow-canvas .xy-flow__edge').count()).toBe(1)
+    expect(await page.locator('qflow-editor .dirty').count()).toBe(1)
+
+    await page.locator('qflow-canvas').click({ position: { x: 5, y: 5 } })
+    await page.keyboard.press('Control+z')
+    await expect.poll(() => page.locator('qflow-canvas [data-node-id]').count()).toBe(1)
+    await page.keyboard.press('Control+Shift+Z')
+    await expect.poll(() => page.locator('qflow-canvas [data-node-id]').count()).toBe(2)
+
+    await page.locator('qflow-editor [data-action=save]').click()
+    await expect.poll(() => page.url()).toMatch(/\/flows\/(?!new$)[\w-]+$/)
+    await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(0)
+    const id = page.url().split('/').pop()!
+    const stored = await api('GET', `/api/flows/${id}`)
+    expect(stored.body.flow.nodes.map((x: any) => x.type)).toEqual(['trigger', 'test-emit'])
+    expect(stored.body.flow.edges).toEqual([
+      expect.objectContaining({ source: 'trigger', target: 'testEmit' }),
+    ])
+    expect(await eventNames()).toContain('qflow-save')
+  })
+
+  it('runs a flow: every node turns green live, execution details show the output, history lists the run', async () => {
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc(
+        [
+          n('trigger', 'trigger', 0),
+          n('emit', 'test-emit', 330, { count: 3 }),
+          n('control', 'totalcloud-control', 660, {
+            criteria: {
+              type: 'group',
+              op: 'AND',
+              conditions: [{ type: 'param', key: 'n', operator: 'greaterThan', value: 1 }],
+            },
+            resourceIdKey: 'n',
+          }),
+        ],
+        [e('trigger', 'emit'), e('emit', 'control')]
+      )
+    )
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    await node('control').waitFor()
+    await page.locator('qflow-editor [data-action=run]').click()
+    for (const id of ['trigger', 'emit', 'control'])
+      await expect.poll(() => node(id).getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded')
+    await expect.poll(eventNames).toContain('qflow-run-finish')
+    expect(await node('emit').locator('.counts').textContent()).toContain('1 in · 3 out')
+
+    await node('control').locator('.menu-btn').click()
+    await page.locator('qflow-canvas .node-menu [data-action=details]').click()
+    const inspector = page.locator('qflow-run-inspector')
+    await expect.poll(() => inspector.locator('table.results tbody tr').count()).toBe(3)
+    expect(await inspector.locator('.size').textContent()).toMatch(/output · \d+(\.\d)? (B|KB)/)
+    const tree = inspector.locator('qflow-json-tree > ul')
+    expect(await tree.textContent()).toContain('results')
+    // Items are collapsed until asked for: open the first result (ports are failed, passed, results).
+    expect(await tree.textContent()).not.toContain('resourceId')
+    await inspector.locator('qflow-json-tree button[aria-label="Expand 0"]').last().click()
+    expect(await tree.textContent()).toContain('resourceId')
+    await inspector.locator('[data-tab=input]').click()
+    await inspector.locator('qflow-json-tree button[aria-label="Expand 0"]').first().click()
+    await expect.poll(() => tree.textContent()).toContain('tag')
+
+    await page.locator('qflow-editor [data-action=history]').click()
+    const history = page.locator('qflow-run-history')
+    await expect.poll(() => history.locator('li').count()).toBe(1)
+    expect(await history.locator('.badge').first().textContent()).toBe('succeeded')
+  })
+
+  it('runs till a node from its menu: only it and its ancestors run', async () => {
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc(
+        [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330), n('map', 'test-map', 660)],
+        [e('trigger', 'emit'), e('emit', 'map')]
+      )
+    )
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    await node('map').waitFor()
+    await node('emit').locator('.menu-btn').click()
+    await page.locator('qflow-canvas .node-menu [data-action=run-until]').click()
+    await expect.poll(() => node('emit').getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded')
+    await expect.poll(eventNames).toContain('qflow-run-finish')
+    expect(await node('map').getAttribute('data-status')).toBeNull()
+    const start = await page.evaluate(
+      () => (window as any).qflowEvents.find((x: any) => x.name === 'qflow-run-start').detail
+    )
+    expect(start.until).toBe('emit')
+
+    // A full run, then the older partial run opened from the history shows its own statuses again.
+    await page.locator('qflow-editor [data-action=run]').click()
+    await expect.poll(() => node('map').getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded')
+    await page.locator('qflow-editor [data-action=history]').click()
+    const runs = page.locator('qflow-run-history li button')
+    await expect.poll(() => runs.count()).toBe(2)
+    await runs.nth(1).click()
+    await expect.poll(() => node('map').getAttribute('data-status')).toBeNull()
+    expect(await node('emit').getAttribute('data-status')).toBe('succeeded')
+    expect(await page.locator('qflow-editor .statusbar').textContent()).toContain('till')
+  })
+
+  it('shows a 409 with what changed, and overwrites on request', async () => {
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc([n('trigger', 'trigger', 0), n('emit', 'test-emit', 330)], [e('trigger', 'emit')])
+    )
+    const id = created.body.flow.id
+    await page.goto(`${server.url}/flows/${id}`)
+    await node('emit').waitFor()
+    // Someone else renames the flow meanwhile.
+    const theirs = await api(
+      'PUT',
+      `/api/flows/${id}`,
+      { ...created.body.flow, name: 'Renamed elsewhere' },
+      { 'if-match': String(created.body.version) }
+    )
+    expect(theirs.status).toBe(200)
+    await node('emit').click()
+    await page.keyboard.press('ArrowDown')
+    await page.locator('qflow-editor [data-action=save]').click()
+    const dialog = page.locator('qflow-editor dialog.conflict')
+    await expect.poll(() => dialog.getAttribute('open')).toBe('')
+    expect(await dialog.textContent()).toContain('name changed to "Renamed elsewhere"')
+    await dialog.locator('[data-action=overwrite]').click()
+    await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(0)
+    const stored = await api('GET', `/api/flows/${id}`)
+    expect(stored.body.version).toBe(3)
+    expect(stored.body.flow.name).toBe('UI flow')
+    expect(stored.body.flow.nodes[1].position.y).toBe(10)
+  })
+
+  it('validates config inline and shows the server message on the field it names', async () => {
+    // Stored with a config the plugin refuses: the server keeps it and reports the problem.
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc(
+        [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330, { count: -2 })],
+        [e('trigger', 'emit')]
+      )
+    )
+    expect(created.body.problems).toEqual([expect.objectContaining({ nodeId: 'emit', field: 'count' })])
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    await node('emit').waitFor()
+    expect(await node('emit').locator('.summary.problem').count()).toBe(1)
+    await node('emit').dblclick()
+    const field = page.locator('qflow-schema-form [data-field=count]')
+    expect(await field.locator('.error-text').textContent()).toBe(created.body.problems[0].message)
+    await field.locator('input').fill('-1')
+    await field.locator('input').press('Tab')
+    await expect.poll(() => field.locator('.error-text').textContent()).toBe('At least 0')
+    await field.locator('input').fill('4')
+    await field.locator('input').press('Tab')
+    await expect.poll(() => field.locator('.error-text').count()).toBe(0)
+    await page.locator('qflow-node-dialog [data-action=save]').click()
+    await page.locator('qflow-editor [data-action=save]').click()
+    await expect
+      .poll(async () => (await api('GET', `/api/flows/${created.body.flow.id}`)).body.problems)
+      .toEqual([])
+    expect(await node('emit').locator('.summary').textContent()).toBe('Count: 4')
+  })
+
+  it('guards unsaved changes against leaving the page, and stops guarding once saved', async () => {
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc([n('trigger', 'trigger', 0), n('emit', 'test-emit', 330)], [e('trigger', 'emit')])
+    )
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    const leaving = () =>
+      page.evaluate(() => {
+        const event = new Event('beforeunload', { cancelable: true })
+        window.dispatchEvent(event)
+        return event.defaultPrevented
+      })
+    await node('emit').click()
+    expect(await leaving()).toBe(false)
+    await page.keyboard.press('ArrowRight')
+    await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(1)
+    expect(await leaving()).toBe(true)
+    await page.keyboard.press('Control+s')
+    await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(0)
+    expect(await leaving()).toBe(false)
+  })
+
+  it('lists flows with search and category filter, and creates from a template', async () => {
+    await api('POST', '/api/flows', {
+      ...flowDoc([n('trigger', 'trigger', 0)], []),
+      name: 'Cost watch',
+      categories: ['Cost'],
+    })
+    await page.goto(`${server.url}/`)
+    await page.locator('qflow-app tr[data-flow]').first().waitFor()
+    await page.locator('qflow-app input[type=search]').fill('cost')
+    await expect
+      .poll(() => page.locator('qflow-app tr[data-flow] td a').allTextContents())
+      .toEqual(['Cost watch'])
+    await page.locator('qflow-app input[type=search]').fill('')
+    await page.locator('qflow-app select').selectOption('Cost')
+    await expect
+      .poll(() => page.locator('qflow-app tr[data-flow] td a').allTextContents())
+      .toEqual(['Cost watch'])
+
+    await page.locator('[data-action=create]').click()
+    await page.locator('[data-action=from-template]').click()
+    await page.locator('[data-template=unencrypted-rds-storage]').click()
+    await node('control').waitFor()
+    expect(await page.locator('qflow-editor .name span').first().textContent()).toBe(
+      'Unencrypted RDS storage'
+    )
+  })
+
+  it('deploys and undeploys from the toolbar', async () => {
+    const created = await api('POST', '/api/flows', flowDoc([n('trigger', 'trigger', 0)], []))
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    const deploy = page.locator('qflow-editor [data-action=deploy]')
+    await deploy.click()
+    await expect.poll(() => deploy.textContent()).toContain('Deployed')
+    expect((await api('GET', `/api/flows/${created.body.flow.id}`)).body.flow.deployed).toBe(true)
+    await deploy.click()
+    await expect.poll(() => deploy.textContent()).toBe('Deploy')
+    expect((await api('GET', `/api/flows/${created.body.flow.id}`)).body.flow.deployed).toBe(false)
+    expect(await page.locator('qflow-editor .dirty').count()).toBe(0)
+  })
+
+  it('in readonly mode offers no editing, but still runs through its methods', async () => {
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc([n('trigger', 'trigger', 0), n('emit', 'test-emit', 330)], [e('trigger', 'emit')])
+    )
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    await node('emit').waitFor()
+    await page.evaluate(() =>
+      document
+        .querySelector('qflow-app')!
+        .shadowRoot!.querySelector('qflow-editor')!
+        .setAttribute('readonly', '')
+    )
+    await expect.poll(() => page.locator('qflow-editor [data-action=save]').count()).toBe(0)
+    expect(await page.locator('qflow-canvas .add-after').count()).toBe(0)
+    await node('emit').click()
+    await page.keyboard.press('Delete')
+    expect(await page.locator('qflow-canvas [data-node-id]').count()).toBe(2)
+    const runId = await page.evaluate(() =>
+      (document.querySelector('qflow-app')!.shadowRoot!.querySelector('qflow-editor') as any).run()
+    )
+    expect(runId).toEqual(expect.any(String))
+    await expect.poll(() => node('emit').getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded')
+  })
+
+  it('exports a flow and imports the file back as a new flow', async () => {
+    const created = await api('POST', '/api/flows', {
+      ...flowDoc([n('trigger', 'trigger', 0)], []),
+      name: 'Round trip',
+    })
+    await page.goto(`${server.url}/`)
+    const row = page.locator(`qflow-app tr[data-flow="${created.body.flow.id}"]`)
+    const download = page.waitForEvent('download')
+    await row.locator('[data-action=export]').click()
+    const file = await (await download).path()
+    const exported = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(file, 'utf8')))
+    expect(exported).toMatchObject({ id: created.body.flow.id, name: 'Round trip' })
+    // The same id exists, so the import comes in as a copy with a fresh id.
+    await page.locator('qflow-app input[type=file]').setInputFiles(file)
+    await expect.poll(() => page.url()).toMatch(/\/flows\/(?!new$)[\w-]+$/)
+    const importedId = page.url().split('/').pop()!
+    expect(importedId).not.toBe(created.body.flow.id)
+    expect((await api('GET', `/api/flows/${importedId}`)).body.flow.name).toBe('Round trip')
+    await node('trigger').waitFor()
+  })
+
+  it('asks for an API key when the server requires one, and sends it from then on', async () => {
+    const token = 'ui-test-admin-token-0123456789'
+    const guarded = await startLiveServer({
+      registry: createRegistry([trigger, control, ...testPlugins]),
+      env: { QFLOW_ADMIN_TOKEN: token },
+    })
+    try {
+      await fetch(`${guarded.url}/api/flows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ ...flowDoc([n('trigger', 'trigger', 0)], []), name: 'Behind a key' }),
+      })
+      await page.goto(`${guarded.url}/`)
+      const key = page.locator('qflow-app form.key input')
+      await key.waitFor()
+      await key.fill(token)
+      await key.press('Enter')
+      await expect
+        .poll(() => page.locator('qflow-app tr[data-flow] td a').allTextContents())
+        .toEqual(['Behind a key'])
+      await page.locator('qflow-app tr[data-flow] td a').click()
+      await node('trigger').waitFor()
+      expect(await eventNames()).toContain('qflow-load')
+    } finally {
+      await guarded.close()
+    }
+  })
+})

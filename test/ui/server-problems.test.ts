@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { blankFlow } from '../../ui/src/editor/flow-edits.ts'
+import { indexProblems } from '../../ui/src/editor/server-problems.ts'
+
+const flow = {
+  ...blankFlow(),
+  nodes: [
+    ...blankFlow().nodes,
+    {
+      id: 'control',
+      type: 'totalcloud-control',
+      typeVersion: 1,
+      label: 'C',
+      config: {},
+      position: { x: 0, y: 0 },
+    },
+  ],
+}
+
+describe('indexProblems', () => {
+  it('files flow problems under their node and config field', () => {
+    const index = indexProblems(
+      [
+        {
+          code: 'CONFIG_INVALID',
+          nodeId: 'control',
+          field: 'criteria.conditions.0.key',
+          message: 'a key path is required',
+        },
+        { code: 'CONFIG_INVALID', nodeId: 'control', field: 'criteria.conditions.0.key', message: 'second' },
+        { code: 'TRIGGER_MISSING', message: 'the flow has no trigger' },
+      ],
+      flow
+    )
+    expect(index.byNode.get('control')).toEqual({
+      'criteria.conditions.0.key': 'a key path is required; second',
+    })
+    expect(index.general).toEqual(['the flow has no trigger'])
+  })
+  it('maps schema issue paths through node indices', () => {
+    const index = indexProblems(
+      {
+        issues: [
+          { path: ['nodes', 1, 'config', 'resourceIdKey'], message: 'bad' },
+          { path: 'name', message: 'a flow needs a name' },
+        ],
+      },
+      flow
+    )
+    expect(index.byNode.get('control')).toEqual({ resourceIdKey: 'bad' })
+    expect(index.general).toEqual(['name: a flow needs a name'])
+  })
+})

@@ -1,0 +1,272 @@
+import { html, LitElement, nothing } from 'lit'
+import { customElement, property, query, state } from 'lit/decorators.js'
+import type { Flow } from '../../../core/flow/schema.ts'
+import { ApiError, type FlowSummary, QflowClient } from '../api/client.ts'
+import '../editor/qflow-editor.ts'
+import type { QflowEditor } from '../editor/qflow-editor.ts'
+import { modalStyles } from '../panels/modal-styles.ts'
+import { download } from '../panels/run-inspector.ts'
+import { controlStyles, themeTokens } from '../theme.ts'
+import { appStyles } from './app-styles.ts'
+import { TEMPLATES } from './templates.ts'
+
+/** The API key for servers that require one: session storage, so it ends with the tab (no cookie). */
+const KEY_STORAGE = 'qflow-api-key'
+const readKey = () => sessionStorage.getItem(KEY_STORAGE)
+
+type Route = { page: 'list' } | { page: 'edit'; flowId: string } | { page: 'new'; template: Flow | null }
+
+/**
+ * The app at `/`: the flow list (search, category filter), creating a flow from scratch or from a
+ * template, import and export, and the editor for one flow. Routes are real paths (`/flows/<id>`),
+ * which the server answers with this page.
+ */
+@customElement('qflow-app')
+export class QflowApp extends LitElement {
+  static override styles = [themeTokens, controlStyles, modalStyles, appStyles]
+
+  @property({ attribute: 'api-base' }) apiBase = ''
+  @state() private route: Route = { page: 'list' }
+  @state() private flows: FlowSummary[] = []
+  @state() private search = ''
+  @state() private category = ''
+  @state() private categories: string[] = []
+  @state() private error = ''
+  @state() private createMenu = false
+  @state() private needsKey = false
+  @query('dialog.templates-dialog') private templatesDialog!: HTMLDialogElement
+  @query('qflow-editor') private editor?: QflowEditor
+  @query('input[type=file]') private fileInput!: HTMLInputElement
+  private searchTimer: ReturnType<typeof setTimeout> | undefined
+
+  private get client(): QflowClient {
+    return new QflowClient({ baseUrl: this.apiBase, getToken: readKey })
+  }
+  private readonly onPop = () => this.routeFromLocation()
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    window.addEventListener('popstate', this.onPop)
+    this.routeFromLocation()
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    window.removeEventListener('popstate', this.onPop)
+  }
+
+  private routeFromLocation(): void {
+    const match = /^\/flows\/([^/]+)$/.exec(location.pathname)
+    if (match && match[1] !== 'new') this.route = { page: 'edit', flowId: decodeURIComponent(match[1]!) }
+    else if (match) this.route = { page: 'new', template: null }
+    else {
+      this.route = { page: 'list' }
+      void this.loadFlows()
+    }
+  }
+
+  private go(path: string, route: Route): void {
+    if (this.editor?.dirty && !confirm('You have unsaved changes. Leave this QFlow?')) return
+    history.pushState(null, '', path)
+    this.route = route
+    if (route.page === 'list') void this.loadFlows()
+  }
+
+  private async loadFlows(): Promise<void> {
+    this.needsKey = false
+    try {
+      const page = await this.client.listFlows({
+        q: this.search || undefined,
+        category: this.category || undefined,
+        limit: 200,
+      })
+      this.flows = page.items
+      if (!this.category && !this.search)
+        this.categories = [...new Set(page.items.flatMap((f) => f.categories))].sort()
+      this.error = ''
+    } catch (err) {
+      // A server with API keys answers 401 until the user gives one.
+      this.needsKey = err instanceof ApiError && err.status === 401
+      this.error = (err as Error).message
+    }
+  }
+
+  override render() {
+    const route = this.route
+    return html`<div class="top">
+        <a class="brand" href="/" @click=${(e: Event) => {
+          e.preventDefault()
+          this.go('/', { page: 'list' })
+        }}><span class="logo">Q</span>qflow</a>
+        ${route.page !== 'list' ? html`<span class="crumb">/ QFlows</span>` : nothing}
+      </div>
+      ${route.page === 'list' ? this.renderList() : this.renderEditor(route)}
+      ${this.renderTemplates()}
+      <input type="file" accept=".json,application/json" hidden @change=${this.onImportFile} />`
+  }
+
+  private renderEditor(route: Extract<Route, { page: 'edit' | 'new' }>) {
+    const flowId = route.page === 'edit' ? route.flowId : ''
+    return html`<qflow-editor
+      .getToken=${readKey}
+      api-base=${this.apiBase}
+      flow-id=${flowId}
+      @qflow-save=${(e: CustomEvent<{ flow: Flow }>) => {
+        const id = e.detail.flow.id
+        if (id && route.page === 'new') {
+          history.replaceState(null, '', `/flows/${encodeURIComponent(id)}`)
+          this.route = { page: 'edit', flowId: id }
+        }
+      }}
+      @qflow-load=${() => {}}
+    ></qflow-editor>`
+  }
+
+  protected override async updated(): Promise<void> {
+    const route = this.route
+    if (route.page === 'new' && route.template && this.editor) {
+      const template = route.template
+      this.route = { page: 'new', template: null }
+      await this.editor.updateComplete
+      await this.editor.edit(template)
+    }
+  }
+
+  private renderList() {
+    return html`<div class="page">
+      <div class="list-head">
+        <h1>QFlows</h1>
+        <input type="search" placeholder="Search by name" aria-label="Search QFlows" .value=${this.search}
+          @input=${(e: Event) => {
+            this.search = (e.target as HTMLInputElement).value
+            clearTimeout(this.searchTimer)
+            this.searchTimer = setTimeout(() => void this.loadFlows(), 200)
+          }} />
+        <select aria-label="Category" @change=${(e: Event) => {
+          this.category = (e.target as HTMLSelectElement).value
+          void this.loadFlows()
+        }}>
+          <option value="">All categories</option>
+          ${this.categories.map((c) => html`<option value=${c} ?selected=${c === this.category}>${c}</option>`)}
+        </select>
+        <span class="spacer"></span>
+        <button data-action="import" @click=${() => this.fileInput.click()}>Import</button>
+        <span class="menu">
+          <button class="primary" data-action="create" aria-haspopup="menu" aria-expanded=${this.createMenu} @click=${() => (this.createMenu = !this.createMenu)}>Create QFlow ▾</button>
+          ${
+            this.createMenu
+              ? html`<div class="menu-panel" role="menu">
+                  <button role="menuitem" data-action="from-scratch" @click=${() => {
+                    this.createMenu = false
+                    this.go('/flows/new', { page: 'new', template: null })
+                  }}>From scratch</button>
+                  <button role="menuitem" data-action="from-template" @click=${() => {
+                    this.createMenu = false
+                    this.templatesDialog.showModal()
+                  }}>From template</button>
+                </div>`
+              : nothing
+          }
+        </span>
+      </div>
+      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
+      ${
+        this.needsKey
+          ? html`<form class="key" @submit=${(e: Event) => {
+              e.preventDefault()
+              const input = (e.target as HTMLFormElement).querySelector('input')!
+              sessionStorage.setItem(KEY_STORAGE, input.value.trim())
+              void this.loadFlows()
+            }}>
+              <label class="field">API key (kept for this browser tab only)
+                <input type="password" name="key" autocomplete="off" placeholder="qflow API key" required />
+              </label>
+              <button class="primary" type="submit">Use key</button>
+            </form>`
+          : nothing
+      }
+      ${
+        this.flows.length
+          ? html`<table>
+              <thead><tr><th>Name</th><th>Categories</th><th>Status</th><th>Updated</th><th></th></tr></thead>
+              <tbody>${this.flows.map(
+                (f) => html`<tr data-flow=${f.id}>
+                  <td><a href="/flows/${encodeURIComponent(f.id)}" @click=${(e: Event) => {
+                    e.preventDefault()
+                    this.go(`/flows/${encodeURIComponent(f.id)}`, { page: 'edit', flowId: f.id })
+                  }}>${f.name}</a>${f.description ? html`<div class="desc">${f.description}</div>` : nothing}</td>
+                  <td>${f.categories.map((c) => html`<span class="chip">${c}</span> `)}</td>
+                  <td>${f.deployed ? html`<span class="deployed">Deployed</span>` : 'Draft'}</td>
+                  <td>${f.updatedAt ? new Date(f.updatedAt).toLocaleString() : ''}</td>
+                  <td><div class="row-actions">
+                    <button data-action="export" @click=${() => this.exportFlow(f)}>Export</button>
+                    <button class="danger" data-action="delete" @click=${() => this.deleteFlow(f)}>Delete</button>
+                  </div></td>
+                </tr>`
+              )}</tbody>
+            </table>`
+          : html`<div class="empty">${this.search || this.category ? 'No QFlow matches.' : 'No QFlows yet. Create one from scratch or from a template.'}</div>`
+      }
+    </div>`
+  }
+
+  private renderTemplates() {
+    return html`<dialog class="templates-dialog" aria-label="Templates">
+      <div class="dialog-body">
+        <header class="dialog-head"><h2>Create from a template</h2><button class="close" aria-label="Close" @click=${() => this.templatesDialog.close()}>×</button></header>
+        <div class="dialog-main templates">
+          ${TEMPLATES.map(
+            (t) =>
+              html`<button data-template=${t.id} @click=${() => {
+                this.templatesDialog.close()
+                this.go('/flows/new', { page: 'new', template: structuredClone(t.flow) })
+              }}><strong>${t.flow.name}</strong><span>${t.flow.description}</span></button>`
+          )}
+        </div>
+      </div>
+    </dialog>`
+  }
+
+  private async exportFlow(flow: FlowSummary): Promise<void> {
+    try {
+      const doc = await this.client.exportFlow(flow.id)
+      download(`${flow.id}.qflow.json`, JSON.stringify(doc, null, 2))
+    } catch (err) {
+      this.error = (err as Error).message
+    }
+  }
+
+  private async deleteFlow(flow: FlowSummary): Promise<void> {
+    if (!confirm(`Delete "${flow.name}"? Its runs are deleted too.`)) return
+    try {
+      await this.client.deleteFlow(flow.id)
+      await this.loadFlows()
+    } catch (err) {
+      this.error = (err as Error).message
+    }
+  }
+
+  private onImportFile = async (): Promise<void> => {
+    const file = this.fileInput.files?.[0]
+    this.fileInput.value = ''
+    if (!file) return
+    try {
+      const doc = JSON.parse(await file.text())
+      const stored = await this.client.importFlow(doc).catch(async (err) => {
+        // The same id exists already: import as a copy rather than refuse.
+        if (err instanceof ApiError && err.status === 409) return this.client.importFlowCopy(doc)
+        throw err
+      })
+      this.go(`/flows/${encodeURIComponent(stored.flow.id!)}`, { page: 'edit', flowId: stored.flow.id! })
+    } catch (err) {
+      this.error =
+        err instanceof SyntaxError ? `${file.name} is not JSON: ${err.message}` : (err as Error).message
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'qflow-app': QflowApp
+  }
+}

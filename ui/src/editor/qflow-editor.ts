@@ -1,0 +1,686 @@
+import { html, LitElement, nothing, type PropertyValues } from 'lit'
+import { customElement, property, query, state } from 'lit/decorators.js'
+import type { Flow } from '../../../core/flow/schema.ts'
+import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
+import { ApiError, QflowClient, type RunRecord } from '../api/client.ts'
+import '../canvas/flow-canvas.ts'
+import type { QflowCanvas } from '../canvas/flow-canvas.ts'
+import type { Graph } from '../canvas/graph-types.ts'
+import { type KeyBinding, KeyboardController } from '../canvas/keyboard-controller.ts'
+import { emit, type NodeAction } from '../events.ts'
+import { keyPathsOf } from '../form/key-paths.ts'
+import '../panels/flow-details.ts'
+import type { FlowDetails } from '../panels/flow-details.ts'
+import { modalStyles } from '../panels/modal-styles.ts'
+import '../panels/node-dialog.ts'
+import '../panels/node-palette.ts'
+import '../panels/run-history.ts'
+import '../panels/run-inspector.ts'
+import { controlStyles, themeTokens } from '../theme.ts'
+import { editorStyles } from './editor-styles.ts'
+import { addNode, blankFlow, duplicateNode, firstOutput, updateNode } from './flow-edits.ts'
+import { FlowSession } from './flow-session.ts'
+import { RunController } from './run-controller.ts'
+
+type SidePanel = { kind: 'details'; nodeId: string } | { kind: 'history' } | null
+
+/** Lit's default Boolean converter treats readonly="false" as true; embedders expect the opposite. */
+const booleanAttribute = {
+  fromAttribute: (value: string | null) => value !== null && value !== 'false',
+  toAttribute: (value: boolean) => (value ? '' : null),
+}
+
+/**
+ * The embeddable QFlow editor: loads a flow from the API, edits it on the canvas, saves it with the
+ * version check, runs it and shows live statuses and execution details. No iframe, no cookies: it
+ * talks to `api-base` with a bearer token.
+ *
+ * @fires qflow-load - a flow was loaded: `{flow, version}`
+ * @fires qflow-node-select - the selected nodes changed: `{nodeIds, edgeIds}`
+ * @fires qflow-change - the flow changed and is not saved yet: `{flow, dirty}`
+ * @fires qflow-save - the flow was saved: `{flow, version}`
+ * @fires qflow-run-start - a run started: `{runId, flowId, until?}`
+ * @fires qflow-run-finish - a run finished: `{runId, flowId, status}`
+ * @fires qflow-error - a request failed: `{message, status?}`
+ * @csspart toolbar - the top bar
+ * @csspart canvas - the canvas element
+ * @csspart node - each node card (through the canvas)
+ * @csspart statusbar - the bottom bar
+ * @csspart run-button - the Run Now button
+ * @csspart save-button - the Save button
+ * @cssprop --qflow-accent - accent colour (buttons, selection)
+ * @cssprop --qflow-bg - canvas background
+ */
+@customElement('qflow-editor')
+export class QflowEditor extends LitElement {
+  static override styles = [themeTokens, controlStyles, modalStyles, editorStyles]
+
+  /** Base URL of the qflow server, e.g. `https://qflow.example.com` (default: this page's origin). */
+  @property({ attribute: 'api-base' }) apiBase = ''
+  /** The flow to open; without it the editor starts a new, unsaved flow. */
+  @property({ attribute: 'flow-id', reflect: true }) flowId = ''
+  /** View only: no edits, no saving, no deploying. Runs and execution details stay available. */
+  @property({ type: Boolean, reflect: true, converter: booleanAttribute }) readonly = false
+  /** A bearer token sent with every request. */
+  @property({ attribute: false }) token: string | null = null
+  /** Called before each request for a fresh token; wins over `token`. */
+  @property({ attribute: false }) getToken:
+    | (() => string | null | undefined | Promise<string | null | undefined>)
+    | null = null
+
+  @state() private nodeTypes: NodeTypeDescription[] = []
+  @state() private selected: string[] = []
+  @state() private paletteOpen = false
+  @state() private detailsOpen = false
+  @state() private editing: string | null = null
+  @state() private editingKeys: string[] = []
+  @state() private side: SidePanel = null
+  @state() private runs: RunRecord[] = []
+  @state() private runsLoading = false
+  @state() private message: { text: string; error?: boolean } | null = null
+  @state() private loading = false
+  @query('qflow-canvas') private canvas!: QflowCanvas
+  @query('dialog.conflict') private conflictDialog!: HTMLDialogElement
+
+  private addAfter: string | null = null
+  private loadGeneration = 0
+  /** The api-base the node types were fetched from. */
+  private typesFrom: string | null = null
+  private clientCache: { key: string; client: QflowClient } | null = null
+  private loadedFlowId: string | null = null
+  private readonly session = new FlowSession(this, () => this.client)
+  private readonly runner = new RunController(this, () => this.client, {
+    onStart: (runId, until) =>
+      emit(this, 'qflow-run-start', { runId, flowId: this.session.flow?.id ?? '', until }),
+    onFinish: (runId, status) => {
+      emit(this, 'qflow-run-finish', { runId, flowId: this.session.flow?.id ?? '', status })
+      const error = this.runner.run?.error?.message
+      this.message = error ? { text: error, error: true } : null
+      if (this.side?.kind === 'history') void this.loadRuns()
+    },
+  })
+  private readonly beforeUnload = (event: BeforeUnloadEvent) => {
+    if (!this.session.dirty || this.readonly) return
+    event.preventDefault()
+    event.returnValue = ''
+  }
+
+  constructor() {
+    super()
+    new KeyboardController(this, () => this.keyBindings())
+  }
+
+  /** The API client for the current `api-base` and token settings. */
+  get client(): QflowClient {
+    const key = this.apiBase
+    if (!this.clientCache || this.clientCache.key !== key)
+      this.clientCache = {
+        key,
+        client: new QflowClient({
+          baseUrl: this.apiBase,
+          getToken: () => (this.getToken ? this.getToken() : this.token),
+        }),
+      }
+    return this.clientCache.client
+  }
+
+  /** The flow as currently edited (unsaved changes included). */
+  get flow(): Flow | null {
+    return this.session.flow
+  }
+
+  /** True when there are changes not saved yet. */
+  get dirty(): boolean {
+    return this.session.dirty
+  }
+
+  // ---- public methods ----
+
+  /** Load a flow by id (default: `flow-id`), or start a new one when there is none. */
+  async load(flowId: string = this.flowId): Promise<void> {
+    // Attributes may change while a load is under way (a page sets api-base after the element
+    // upgraded): only the latest load may touch the editor, earlier ones end quietly.
+    const generation = ++this.loadGeneration
+    const current = () => generation === this.loadGeneration
+    this.loading = true
+    try {
+      if (this.typesFrom !== this.apiBase || !this.nodeTypes.length) {
+        const types = await this.client.nodeTypes()
+        if (!current()) return
+        this.nodeTypes = types
+        this.typesFrom = this.apiBase
+      }
+      this.runner.clear()
+      this.side = null
+      if (flowId) {
+        const stored = await this.client.getFlow(flowId)
+        if (!current()) return
+        this.session.open(stored)
+        this.loadedFlowId = flowId
+        this.flowId = flowId
+        emit(this, 'qflow-load', { flow: stored.flow, version: stored.version })
+        this.fitAfterLoad()
+        void this.openLatestRun()
+      } else {
+        this.session.start(blankFlow())
+        this.loadedFlowId = ''
+        this.fitAfterLoad()
+      }
+      this.message = null
+    } catch (err) {
+      if (current()) this.fail(err)
+    } finally {
+      if (current()) this.loading = false
+    }
+  }
+
+  /** Start editing a document that is not stored yet (a template or an imported file). */
+  async edit(flow: Flow): Promise<void> {
+    if (!this.nodeTypes.length) this.nodeTypes = await this.client.nodeTypes()
+    const { id: _id, ...doc } = flow
+    this.session.start({ ...doc, deployed: false } as Flow)
+    this.loadedFlowId = ''
+    this.flowId = ''
+    this.runner.clear()
+    this.fitAfterLoad()
+  }
+
+  /** Save with the version check. Resolves false when a newer version blocks the save (see the dialog). */
+  async save(options: { overwrite?: boolean } = {}): Promise<boolean> {
+    if (this.readonly || !this.session.flow) return false
+    try {
+      const stored = await this.session.save(options)
+      if (!stored) {
+        await this.updateComplete
+        this.conflictDialog?.showModal()
+        return false
+      }
+      this.loadedFlowId = stored.flow.id ?? null
+      this.flowId = stored.flow.id ?? ''
+      this.say('Saved')
+      emit(this, 'qflow-save', { flow: this.session.flow!, version: stored.version })
+      return true
+    } catch (err) {
+      this.fail(err)
+      return false
+    }
+  }
+
+  /** Run the flow (saving first when there are changes); `until` runs a node and its ancestors only. */
+  async run(
+    options: { until?: string; accounts?: string[]; regions?: string[] } = {}
+  ): Promise<string | null> {
+    if (!this.session.flow) return null
+    if ((this.session.dirty || this.session.isNew) && !this.readonly) {
+      if (!(await this.save())) return null
+    }
+    const flowId = this.session.flow.id
+    if (!flowId) return null
+    if (this.needsTargets(this.session.flow, options)) {
+      // Cloud nodes need somewhere to look: ask once, rather than start a run that must fail.
+      this.say('Choose the accounts and regions this QFlow runs on, then run again.', true)
+      this.detailsOpen = true
+      return null
+    }
+    try {
+      this.say(options.until ? `Running till ${this.labelOf(options.until)}…` : 'Running…')
+      return await this.runner.start(flowId, options)
+    } catch (err) {
+      this.fail(err)
+      return null
+    }
+  }
+
+  private fitAfterLoad(): void {
+    void this.updateComplete.then(() => this.canvas?.requestFit())
+  }
+
+  /** Fit every node into view. */
+  fitView(): Promise<void> {
+    return this.canvas?.fitView() ?? Promise.resolve()
+  }
+
+  /** Open the Explore Nodes palette (adds after `nodeId` when given). */
+  openPalette(afterNodeId: string | null = null): void {
+    if (this.readonly) return
+    this.addAfter = afterNodeId
+    this.paletteOpen = true
+  }
+
+  // ---- lifecycle ----
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    window.addEventListener('beforeunload', this.beforeUnload)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    window.removeEventListener('beforeunload', this.beforeUnload)
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!this.hasUpdated) return
+    const otherServer = changed.has('apiBase') && this.typesFrom !== this.apiBase
+    if (otherServer || (changed.has('flowId') && this.flowId !== this.loadedFlowId)) void this.load()
+  }
+
+  protected override firstUpdated(): void {
+    // After the first render, so attributes set right after the element upgraded are in place.
+    if (this.loadedFlowId === null) void this.load()
+  }
+
+  // ---- rendering ----
+
+  override render() {
+    const flow = this.session.flow
+    const graph = this.graphOf(flow)
+    const problems = Object.fromEntries(
+      [...this.session.problems.byNode].map(([id, fields]) => [id, Object.values(fields).join('; ')])
+    )
+    return html`
+      ${this.renderToolbar(flow)}
+      <div class="main">
+        <qflow-canvas
+          part="canvas"
+          exportparts="node, handle, notice"
+          .graph=${graph}
+          .nodeTypes=${this.nodeTypes}
+          .statuses=${this.runner.statuses}
+          .problems=${problems}
+          ?readonly=${this.readonly}
+          @qflow-graph-change=${this.onGraphChange}
+          @qflow-node-select=${(e: CustomEvent<{ nodeIds: string[] }>) => (this.selected = e.detail.nodeIds)}
+          @qflow-node-action=${(e: CustomEvent<{ nodeId: string; action: NodeAction }>) => this.onNodeAction(e.detail.nodeId, e.detail.action)}
+        ></qflow-canvas>
+        ${!flow && !this.loading ? html`<div class="empty">No flow loaded</div>` : nothing}
+        ${this.renderSide()}
+      </div>
+      ${this.renderStatusbar()}
+      <qflow-node-palette
+        .nodeTypes=${this.nodeTypes}
+        .open=${this.paletteOpen}
+        .disabledTypes=${this.disabledTypes(flow)}
+        @palette-pick=${(e: CustomEvent<{ type: NodeTypeDescription }>) => this.onPick(e.detail.type)}
+        @palette-close=${() => (this.paletteOpen = false)}
+      ></qflow-node-palette>
+      <qflow-node-dialog
+        .node=${this.editing ? (flow?.nodes.find((n) => n.id === this.editing) ?? null) : null}
+        .typeInfo=${this.nodeTypes.find((t) => t.type === flow?.nodes.find((n) => n.id === this.editing)?.type)}
+        .flow=${flow}
+        .client=${this.client}
+        .keys=${this.editingKeys}
+        .serverErrors=${(this.editing && this.session.problems.byNode.get(this.editing)) || {}}
+        ?readonly=${this.readonly}
+        @node-save=${this.onNodeSave}
+        @dialog-close=${() => (this.editing = null)}
+      ></qflow-node-dialog>
+      <qflow-flow-details
+        .flow=${flow}
+        .client=${this.client}
+        .open=${this.detailsOpen}
+        ?readonly=${this.readonly}
+        @details-save=${(e: CustomEvent<FlowDetails>) => this.change({ ...flow!, ...e.detail })}
+        @dialog-close=${() => (this.detailsOpen = false)}
+      ></qflow-flow-details>
+      ${this.renderConflict()}
+    `
+  }
+
+  private renderToolbar(flow: Flow | null) {
+    const s = this.session
+    const ro = this.readonly
+    const binding = flow
+      ? `${plural(flow.accounts.length, 'account')} · ${plural(flow.regions.length, 'region')}`
+      : ''
+    return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label="QFlow editor">
+      <button class="name" data-action="details" title="QFlow details" @click=${() => (this.detailsOpen = true)}>
+        <span>${flow?.name ?? 'Loading…'}</span>
+        ${s.dirty ? html`<span class="dirty" role="status" aria-label="Unsaved changes" title="Unsaved changes"></span>` : nothing}
+      </button>
+      <span class="binding" title="Accounts and regions this QFlow runs on">${binding}</span>
+      <span class="sep"></span>
+      ${
+        ro
+          ? nothing
+          : html`<button data-action="add-node" title="Add a node (N)" @click=${() => this.openPalette(this.selected.length === 1 ? this.selected[0]! : null)}>+ Add node</button>
+              <button class="icon" data-action="undo" title="Undo (Ctrl+Z)" aria-label="Undo" ?disabled=${!s.canUndo} @click=${() => this.undo()}>↶</button>
+              <button class="icon" data-action="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" ?disabled=${!s.canRedo} @click=${() => this.redo()}>↷</button>`
+      }
+      <button class="icon" data-action="fit" title="Fit view (F)" aria-label="Fit view" @click=${() => this.fitView()}>⤢</button>
+      <span class="spacer"></span>
+      <button data-action="history" aria-pressed=${this.side?.kind === 'history'} ?disabled=${!flow?.id} @click=${() => this.toggleHistory()}>History</button>
+      ${
+        ro
+          ? nothing
+          : html`<button data-action="deploy" class=${flow?.deployed ? 'deployed' : ''} ?disabled=${!flow} title=${flow?.deployed ? 'Deployed: its trigger is armed. Click to undeploy.' : 'Deploy: arm the trigger'}
+                @click=${() => this.toggleDeploy()}>${flow?.deployed ? '● Deployed' : 'Deploy'}</button>
+              <button data-action="save" part="save-button" ?disabled=${!flow || s.saving || (!s.dirty && !s.isNew)} @click=${() => this.save()}>${s.saving ? 'Saving…' : 'Save'}</button>`
+      }
+      ${
+        this.runner.active
+          ? html`<button data-action="cancel-run" class="danger" @click=${() => this.cancelRun()}>Stop</button>`
+          : html`<button class="primary" data-action="run" part="run-button" ?disabled=${!flow} @click=${() => this.run()}>▶ Run Now</button>`
+      }
+    </div>`
+  }
+
+  private renderSide() {
+    const side = this.side
+    if (!side) return nothing
+    if (side.kind === 'history')
+      return html`<div class="side"><qflow-run-history
+        .runs=${this.runs}
+        .loading=${this.runsLoading}
+        .currentRunId=${this.runner.run?.id ?? ''}
+        @run-open=${(e: CustomEvent<{ runId: string }>) => this.openRun(e.detail.runId)}
+        @panel-close=${() => (this.side = null)}
+      ></qflow-run-history></div>`
+    const run = this.runner.run
+    return html`<div class="side"><qflow-run-inspector
+      .client=${this.client}
+      .runId=${run?.id ?? ''}
+      .nodeId=${side.nodeId}
+      .nodeLabel=${this.labelOf(side.nodeId)}
+      .step=${this.runner.step(side.nodeId)}
+      @panel-close=${() => (this.side = null)}
+    ></qflow-run-inspector></div>`
+  }
+
+  private renderStatusbar() {
+    const run = this.runner.run
+    const general = this.session.problems.general
+    return html`<div class="statusbar" part="statusbar" role="status" aria-live="polite">
+      ${run ? html`<span>Run <span class="badge ${run.status}" data-run-status=${run.status}>${run.status}</span>${run.until ? ` till ${this.labelOf(run.until)}` : ''}</span>` : nothing}
+      ${this.message ? html`<span class=${this.message.error ? 'error' : ''} data-message>${this.message.text}</span>` : nothing}
+      ${general.map((p) => html`<span class="error">${p}</span>`)}
+    </div>`
+  }
+
+  private renderConflict() {
+    const conflict = this.session.conflict
+    return html`<dialog class="conflict" aria-label="Newer version">
+      <div class="dialog-body">
+        <header class="dialog-head"><h2>This QFlow changed since you opened it</h2></header>
+        <div class="dialog-main">
+          <p>Version ${conflict?.theirs.version ?? ''} was saved meanwhile. It differs from yours in:</p>
+          <ul>${(conflict?.changes.length ? conflict.changes : ['details not shown in the editor']).map((c) => html`<li>${c}</li>`)}</ul>
+        </div>
+        <footer class="dialog-foot">
+          <button @click=${() => this.conflictDialog.close()}>Keep editing</button>
+          <button data-action="reload" @click=${() => {
+            this.session.takeTheirs()
+            this.conflictDialog.close()
+            this.say('Loaded the newer version')
+          }}>Reload theirs</button>
+          <button class="primary" data-action="overwrite" @click=${async () => {
+            this.conflictDialog.close()
+            await this.save({ overwrite: true })
+          }}>Overwrite with mine</button>
+        </footer>
+      </div>
+    </dialog>`
+  }
+
+  // ---- behaviour ----
+
+  private keyBindings(): KeyBinding[] {
+    return [
+      { keys: ['mod+z'], label: 'Undo', run: () => this.undo() },
+      { keys: ['shift+mod+z', 'mod+y'], label: 'Redo', run: () => this.redo() },
+      { keys: ['mod+s'], label: 'Save', run: () => void this.save() },
+      { keys: ['mod+enter'], label: 'Run now', run: () => void this.run() },
+      {
+        keys: ['n'],
+        label: 'Add a node',
+        run: () => this.openPalette(this.selected.length === 1 ? this.selected[0]! : null),
+      },
+      {
+        keys: ['mod+d'],
+        label: 'Duplicate',
+        run: () => {
+          for (const id of this.selected) this.onNodeAction(id, 'duplicate')
+        },
+      },
+    ]
+  }
+
+  private change(next: Flow): void {
+    if (this.readonly) return
+    this.session.change(next)
+    emit(this, 'qflow-change', { flow: next, dirty: this.session.dirty })
+  }
+
+  private undo(): void {
+    if (!this.readonly && this.session.undo())
+      emit(this, 'qflow-change', { flow: this.session.flow!, dirty: this.session.dirty })
+  }
+
+  private redo(): void {
+    if (!this.readonly && this.session.redo())
+      emit(this, 'qflow-change', { flow: this.session.flow!, dirty: this.session.dirty })
+  }
+
+  private onGraphChange = (event: CustomEvent<{ graph: Graph }>): void => {
+    event.stopPropagation()
+    const flow = this.session.flow
+    if (!flow) return
+    this.change({ ...flow, nodes: event.detail.graph.nodes, edges: event.detail.graph.edges })
+  }
+
+  private onPick(type: NodeTypeDescription): void {
+    const flow = this.session.flow
+    if (!flow) return
+    const types = new Map(this.nodeTypes.map((t) => [t.type, t]))
+    const after = this.addAfter ? flow.nodes.find((n) => n.id === this.addAfter) : undefined
+    const { flow: next, node } = addNode(flow, type, {
+      after: after?.id,
+      sourcePort: firstOutput(types, after),
+      at: after ? undefined : this.canvas.viewCenter(),
+    })
+    this.change(next)
+    this.addAfter = null
+    void this.updateComplete.then(async () => {
+      await this.canvas.updateComplete
+      this.canvas.selectNodes([node.id])
+      await this.canvas.reveal(node.id)
+    })
+  }
+
+  private onNodeSave = (
+    event: CustomEvent<{ nodeId: string; label: string; config: Record<string, unknown> }>
+  ): void => {
+    const flow = this.session.flow
+    if (!flow) return
+    const { nodeId, label, config } = event.detail
+    const node = flow.nodes.find((n) => n.id === nodeId)
+    this.change(
+      updateNode(flow, nodeId, {
+        label,
+        config,
+        typeVersion: this.nodeTypes.find((t) => t.type === node?.type)?.version ?? node?.typeVersion ?? 1,
+      })
+    )
+    this.session.problems.byNode.delete(nodeId)
+  }
+
+  private onNodeAction(nodeId: string, action: NodeAction): void {
+    const flow = this.session.flow
+    if (!flow) return
+    switch (action) {
+      case 'edit':
+        this.editingKeys = []
+        this.editing = nodeId
+        void this.loadKeys(nodeId)
+        break
+      case 'add-after':
+        this.openPalette(nodeId)
+        break
+      case 'run-until':
+        void this.run({ until: nodeId })
+        break
+      case 'details':
+        this.side = { kind: 'details', nodeId }
+        break
+      case 'duplicate':
+        if (flow.nodes.find((n) => n.id === nodeId)?.type !== 'trigger')
+          this.change(duplicateNode(flow, nodeId))
+        break
+      case 'delete':
+        break
+    }
+  }
+
+  /** Keys seen in the node's input and its own output in the shown (or latest) run, for key pickers. */
+  private async loadKeys(nodeId: string): Promise<void> {
+    const flow = this.session.flow
+    if (!flow?.id) return
+    try {
+      let runId = this.runner.run?.id
+      runId ??= (await this.client.listRuns(flow.id, { limit: 1 })).items[0]?.id
+      if (!runId) return
+      const items: unknown[] = []
+      const [input, output] = await Promise.all([
+        this.client.stepInput(runId, nodeId).catch(() => null),
+        this.client.stepOutput(runId, nodeId).catch(() => null),
+      ])
+      for (const payload of [input?.output, output?.output]) {
+        if (!payload || typeof payload !== 'object') continue
+        for (const [port, list] of Object.entries(payload as Record<string, unknown>)) {
+          // A control's own `results` describe verdicts, not resources; keep to resource-shaped items.
+          if (port !== 'results' && Array.isArray(list)) items.push(...list.slice(0, 50))
+        }
+      }
+      if (this.editing === nodeId) this.editingKeys = keyPathsOf(items)
+    } catch {
+      // Without a run the pickers still take typed keys.
+    }
+  }
+
+  private async openLatestRun(): Promise<void> {
+    const id = this.session.flow?.id
+    if (!id) return
+    try {
+      const latest = (await this.client.listRuns(id, { limit: 1 })).items[0]
+      if (latest && !this.runner.run) await this.runner.open(latest.id)
+    } catch {
+      // History is a convenience; the editor works without it.
+    }
+  }
+
+  private async openRun(runId: string): Promise<void> {
+    try {
+      await this.runner.open(runId)
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  private async cancelRun(): Promise<void> {
+    const run = this.runner.run
+    if (!run) return
+    try {
+      await this.client.cancelRun(run.id)
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  private async toggleHistory(): Promise<void> {
+    if (this.side?.kind === 'history') {
+      this.side = null
+      return
+    }
+    this.side = { kind: 'history' }
+    await this.loadRuns()
+  }
+
+  private async loadRuns(): Promise<void> {
+    const id = this.session.flow?.id
+    if (!id) return
+    this.runsLoading = true
+    try {
+      this.runs = (await this.client.listRuns(id, { limit: 50 })).items
+    } catch (err) {
+      this.fail(err)
+    } finally {
+      this.runsLoading = false
+    }
+  }
+
+  private async toggleDeploy(): Promise<void> {
+    const flow = this.session.flow
+    if (!flow || this.readonly) return
+    if ((this.session.dirty || this.session.isNew) && !(await this.save())) return
+    const target = !flow.deployed
+    try {
+      const stored = await this.client.setDeployed(this.session.flow!.id!, target)
+      this.session.acknowledge(stored, target)
+      this.say(target ? 'Deployed: the trigger is armed' : 'Undeployed')
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  /** True when an AWS node would run with no account or no region (neither the node's nor the flow's). */
+  private needsTargets(flow: Flow, options: { accounts?: string[]; regions?: string[] }): boolean {
+    const accounts = options.accounts ?? flow.accounts
+    const regions = options.regions ?? flow.regions
+    return flow.nodes.some((node) => {
+      if (this.nodeTypes.find((t) => t.type === node.type)?.category !== 'aws') return false
+      const own = (key: string) =>
+        Array.isArray(node.config[key]) ? (node.config[key] as unknown[]).length : 0
+      return (
+        (own('accounts') === 0 && accounts.length === 0) || (own('regions') === 0 && regions.length === 0)
+      )
+    })
+  }
+
+  private disabledTypes(flow: Flow | null): Map<string, string> {
+    const out = new Map<string, string>()
+    if (!flow) return out
+    const hasTrigger = flow.nodes.some(
+      (n) => this.nodeTypes.find((t) => t.type === n.type)?.category === 'trigger'
+    )
+    if (hasTrigger)
+      for (const t of this.nodeTypes)
+        if (t.category === 'trigger') out.set(t.type, 'A QFlow has one trigger; edit the existing one')
+    return out
+  }
+
+  private graphCache: Graph = { nodes: [], edges: [] }
+
+  /** The same graph object while nodes and edges are unchanged, so the canvas skips reloading. */
+  private graphOf(flow: Flow | null): Graph {
+    const nodes = flow?.nodes ?? []
+    const edges = flow?.edges ?? []
+    if (this.graphCache.nodes !== nodes || this.graphCache.edges !== edges) this.graphCache = { nodes, edges }
+    return this.graphCache
+  }
+
+  private labelOf(nodeId: string): string {
+    const node = this.session.flow?.nodes.find((n) => n.id === nodeId)
+    return node?.label || nodeId
+  }
+
+  private say(text: string, error = false): void {
+    this.message = { text, error }
+  }
+
+  private fail(err: unknown): void {
+    const status = err instanceof ApiError ? err.status : undefined
+    const message = err instanceof Error ? err.message : String(err)
+    this.say(message, true)
+    emit(this, 'qflow-error', { message, status })
+  }
+}
+
+function plural(n: number, word: string): string {
+  return n === 0 ? `no ${word}s` : n === 1 ? `1 ${word}` : `${n} ${word}s`
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'qflow-editor': QflowEditor
+  }
+}

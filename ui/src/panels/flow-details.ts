@@ -1,0 +1,177 @@
+import { css, html, LitElement, type PropertyValues } from 'lit'
+import { customElement, property, query, state } from 'lit/decorators.js'
+import type { Flow } from '../../../core/flow/schema.ts'
+import type { QflowClient } from '../api/client.ts'
+import '../form/option-picker.ts'
+import { accountOptions, regionOptions } from '../form/widgets/option-sources.ts'
+import { controlStyles, themeTokens } from '../theme.ts'
+import { modalStyles } from './modal-styles.ts'
+
+export const SUGGESTED_CATEGORIES = [
+  'Security',
+  'Compliance',
+  'Cost',
+  'Operations',
+  'Remediation',
+  'Inventory',
+]
+
+export interface FlowDetails {
+  name: string
+  description: string
+  categories: string[]
+  accounts: string[]
+  regions: string[]
+}
+
+/**
+ * Basic details of a QFlow: name, description, categories (several), and the accounts and regions
+ * it runs on.
+ *
+ * @fires details-save - detail: FlowDetails
+ * @fires dialog-close
+ */
+@customElement('qflow-flow-details')
+export class QflowFlowDetails extends LitElement {
+  static override styles = [
+    themeTokens,
+    controlStyles,
+    modalStyles,
+    css`
+      dialog {
+        width: min(560px, 94vw);
+      }
+      .dialog-main {
+        display: grid;
+        gap: 14px;
+      }
+      input,
+      textarea {
+        width: 100%;
+      }
+      textarea {
+        font-family: var(--_font);
+      }
+      .cats {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px;
+      }
+      .cats button[aria-pressed='true'] {
+        background: var(--_accent);
+        color: var(--_accent-text);
+        border-color: var(--_accent);
+      }
+      .cats button {
+        border-radius: 999px;
+        padding: 3px 12px;
+      }
+    `,
+  ]
+
+  @property({ attribute: false }) flow: Flow | null = null
+  @property({ attribute: false }) client: QflowClient | null = null
+  @property({ type: Boolean }) open = false
+  @property({ type: Boolean }) readonly = false
+  @state() private draft: FlowDetails = {
+    name: '',
+    description: '',
+    categories: [],
+    accounts: [],
+    regions: [],
+  }
+  @state() private error = ''
+  @query('dialog') private dialog!: HTMLDialogElement
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('open') && this.open && this.flow) {
+      const { name, description, categories, accounts, regions } = this.flow
+      this.draft = {
+        name,
+        description,
+        categories: [...categories],
+        accounts: [...accounts],
+        regions: [...regions],
+      }
+      this.error = ''
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('open')) return
+    if (this.open && !this.dialog.open) this.dialog.showModal()
+    else if (!this.open && this.dialog.open) this.dialog.close()
+  }
+
+  override render() {
+    const d = this.draft
+    const categories = [...new Set([...SUGGESTED_CATEGORIES, ...d.categories])]
+    const ctx = { client: this.client, config: {}, keys: [], flow: this.flow, nodeId: null }
+    return html`<dialog aria-label="QFlow details" @close=${() => {
+      this.open = false
+      this.dispatchEvent(new CustomEvent('dialog-close'))
+    }}>
+      <div class="dialog-body">
+        <header class="dialog-head"><h2>QFlow details</h2><button class="close" aria-label="Close" @click=${() => this.dialog.close()}>×</button></header>
+        <div class="dialog-main">
+          <label class="field">QFlow Name
+            <input type="text" data-field="name" maxlength="200" .value=${d.name} ?readonly=${this.readonly}
+              @input=${(e: Event) => (this.draft = { ...d, name: (e.target as HTMLInputElement).value })} />
+            ${this.error ? html`<span class="error-text" role="alert">${this.error}</span>` : ''}
+          </label>
+          <label class="field">Description
+            <textarea rows="3" data-field="description" maxlength="5000" .value=${d.description} ?readonly=${this.readonly}
+              @input=${(e: Event) => (this.draft = { ...d, description: (e.target as HTMLTextAreaElement).value })}></textarea>
+          </label>
+          <div class="field"><span>Categories</span>
+            <div class="cats" role="group" aria-label="Categories">
+              ${categories.map((c) => {
+                const on = d.categories.includes(c)
+                return html`<button aria-pressed=${on} data-category=${c} ?disabled=${this.readonly}
+                  @click=${() => (this.draft = { ...d, categories: on ? d.categories.filter((x) => x !== c) : [...d.categories, c] })}>${c}</button>`
+              })}
+            </div>
+            <input type="text" placeholder="Add a category and press Enter" aria-label="New category" ?hidden=${this.readonly}
+              @keydown=${(e: KeyboardEvent) => {
+                const input = e.target as HTMLInputElement
+                if (e.key === 'Enter' && input.value.trim()) {
+                  e.preventDefault()
+                  this.draft = { ...d, categories: [...new Set([...d.categories, input.value.trim()])] }
+                  input.value = ''
+                }
+              }} />
+          </div>
+          <div class="field"><span>Accounts</span>
+            <qflow-option-picker multiple label="Accounts" placeholder="Select Account" data-field="accounts" .options=${accountOptions(ctx)} .value=${d.accounts} ?disabled=${this.readonly}
+              @picker-change=${(e: CustomEvent<{ value: string[] }>) => (this.draft = { ...this.draft, accounts: e.detail.value })}></qflow-option-picker>
+          </div>
+          <div class="field"><span>Regions</span>
+            <qflow-option-picker multiple label="Regions" placeholder="Select Region" data-field="regions" .options=${regionOptions(ctx, d.accounts)} .value=${d.regions} ?disabled=${this.readonly}
+              @picker-change=${(e: CustomEvent<{ value: string[] }>) => (this.draft = { ...this.draft, regions: e.detail.value })}></qflow-option-picker>
+          </div>
+        </div>
+        <footer class="dialog-foot">
+          <button @click=${() => this.dialog.close()}>Cancel</button>
+          ${this.readonly ? '' : html`<button class="primary" data-action="apply" @click=${this.apply}>Apply</button>`}
+        </footer>
+      </div>
+    </dialog>`
+  }
+
+  private apply = (): void => {
+    if (!this.draft.name.trim()) {
+      this.error = 'A QFlow needs a name'
+      return
+    }
+    this.dispatchEvent(
+      new CustomEvent('details-save', { detail: { ...this.draft, name: this.draft.name.trim() } })
+    )
+    this.dialog.close()
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'qflow-flow-details': QflowFlowDetails
+  }
+}

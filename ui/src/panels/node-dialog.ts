@@ -1,0 +1,163 @@
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit'
+import { customElement, property, query, state } from 'lit/decorators.js'
+import type { Flow, FlowNode } from '../../../core/flow/schema.ts'
+import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
+import type { QflowClient } from '../api/client.ts'
+import { type JsonSchema, localProblems } from '../form/json-schema.ts'
+import '../form/schema-form.ts'
+import { iconTemplate } from '../nodes/icons.ts'
+import { controlStyles, themeTokens } from '../theme.ts'
+import { modalStyles } from './modal-styles.ts'
+
+/**
+ * The edit dialog of one node: its name and the config form generated from its type's JSON Schema.
+ * Local checks show as the user types; the server's messages for this node arrive in `serverErrors`.
+ *
+ * @fires node-save - detail `{nodeId, label, config}`
+ * @fires dialog-close
+ */
+@customElement('qflow-node-dialog')
+export class QflowNodeDialog extends LitElement {
+  static override styles = [
+    themeTokens,
+    controlStyles,
+    modalStyles,
+    css`
+      dialog {
+        width: min(760px, 94vw);
+      }
+      .type {
+        display: grid;
+        place-items: center;
+        width: 30px;
+        height: 30px;
+        border-radius: 8px;
+        color: var(--c);
+        background: color-mix(in srgb, var(--c) 14%, transparent);
+      }
+      .name {
+        margin-bottom: 16px;
+      }
+      .name input {
+        width: 100%;
+      }
+      .desc {
+        font-size: 12px;
+        color: var(--_muted);
+        margin: -6px 0 14px;
+      }
+      .summary-errors {
+        color: var(--_danger);
+        font-size: 12px;
+        margin-right: auto;
+        align-self: center;
+      }
+    `,
+  ]
+
+  @property({ attribute: false }) node: FlowNode | null = null
+  @property({ attribute: false }) typeInfo: NodeTypeDescription | undefined
+  @property({ attribute: false }) flow: Flow | null = null
+  @property({ attribute: false }) client: QflowClient | null = null
+  /** Key paths seen in this node's last run, for key pickers. */
+  @property({ attribute: false }) keys: string[] = []
+  /** Server messages for this node's config, by dotted field path. */
+  @property({ attribute: false }) serverErrors: Record<string, string> = {}
+  @property({ type: Boolean }) readonly = false
+  @state() private label = ''
+  @state() private config: Record<string, unknown> = {}
+  @state() private touched = false
+  @query('dialog') private dialog!: HTMLDialogElement
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('node') && this.node) {
+      this.label = this.node.label
+      this.config = structuredClone(this.node.config)
+      this.touched = false
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('node')) {
+      if (this.node && !this.dialog.open) this.dialog.showModal()
+      else if (!this.node && this.dialog.open) this.dialog.close()
+    }
+  }
+
+  private problems(): Record<string, string> {
+    const schema = (this.typeInfo?.configSchema ?? {}) as JsonSchema
+    const local = this.touched ? localProblems(schema, this.config, schema) : {}
+    // Server messages hold until the user edits; local checks then take over.
+    return this.touched ? local : { ...local, ...this.serverErrors }
+  }
+
+  override render() {
+    const node = this.node
+    const type = this.typeInfo
+    const errors = node ? this.problems() : {}
+    const count = Object.keys(errors).length
+    return html`<dialog aria-label="Edit node" @close=${() => this.dispatchEvent(new CustomEvent('dialog-close'))}>
+      ${
+        node
+          ? html`<div class="dialog-body">
+              <header class="dialog-head">
+                <span class="type" style="--c:${type?.color ?? '#64748b'}">${iconTemplate(type?.icon ?? node.type)}</span>
+                <h2>${this.readonly ? '' : 'Edit '}${type?.title ?? node.type} Node</h2>
+                <button class="close" aria-label="Close" @click=${() => this.dialog.close()}>×</button>
+              </header>
+              <div class="dialog-main">
+                ${type ? html`<p class="desc">${type.description}</p>` : html`<p class="error-text">Unknown node type "${node.type}": no installed plugin provides it.</p>`}
+                <label class="field name">Name
+                  <input type="text" data-field="label" .value=${this.label} ?readonly=${this.readonly} maxlength="200"
+                    @input=${(e: Event) => (this.label = (e.target as HTMLInputElement).value)} />
+                </label>
+                ${
+                  type
+                    ? html`<qflow-schema-form
+                        .schema=${type.configSchema as JsonSchema}
+                        .value=${this.config}
+                        .widgets=${type.widgets ?? {}}
+                        .errors=${errors}
+                        .readonly=${this.readonly}
+                        .context=${{ client: this.client, config: this.config, keys: this.keys, flow: this.flow, nodeId: node.id }}
+                        @form-change=${(e: CustomEvent<{ value: Record<string, unknown> }>) => {
+                          this.config = e.detail.value
+                          this.touched = true
+                        }}
+                      ></qflow-schema-form>`
+                    : nothing
+                }
+              </div>
+              <footer class="dialog-foot">
+                ${count ? html`<span class="summary-errors" role="status">${count} field${count > 1 ? 's' : ''} to fix</span>` : nothing}
+                <button @click=${() => this.dialog.close()}>${this.readonly ? 'Close' : 'Cancel'}</button>
+                ${this.readonly ? nothing : html`<button class="primary" data-action="save" @click=${this.save}>Save</button>`}
+              </footer>
+            </div>`
+          : nothing
+      }
+    </dialog>`
+  }
+
+  private save = (): void => {
+    if (!this.node) return
+    this.touched = true
+    const schema = (this.typeInfo?.configSchema ?? {}) as JsonSchema
+    if (Object.keys(localProblems(schema, this.config, schema)).length) {
+      this.requestUpdate()
+      return
+    }
+    this.dispatchEvent(
+      new CustomEvent('node-save', {
+        detail: { nodeId: this.node.id, label: this.label.trim(), config: this.config },
+      })
+    )
+    this.dialog.close()
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'qflow-node-dialog': QflowNodeDialog
+  }
+}
