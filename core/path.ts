@@ -24,7 +24,16 @@ export interface CompiledPath {
    * list of rules whether the resource has one rule or five.
    */
   shaped(root: unknown): unknown
+  /**
+   * The one value a path of plain keys reaches without meeting an array on the way (undefined
+   * when absent), or `FANS_OUT` when the walk would branch (use `all`). Allocates nothing: for
+   * conditions read on every resource.
+   */
+  one(root: unknown): unknown
 }
+
+/** What `CompiledPath.one` returns when the path reaches several values. */
+export const FANS_OUT: unique symbol = Symbol('fans out')
 
 const STEP = /([^.[\]]+)|\[([^\]]*)\]/g
 
@@ -147,13 +156,25 @@ function compileUncached(source: string): CompiledPath {
     }
     return pick(all(root))
   }
+  const one = (root: unknown): unknown => {
+    if (!keys) return FANS_OUT
+    let value = root
+    for (let i = 0; i < keys.length; i++) {
+      if (!isRecord(value)) return Array.isArray(value) ? FANS_OUT : undefined
+      value = value[keys[i]!]
+    }
+    return value
+  }
   const shaped = (root: unknown): unknown => {
+    // Plain keys that meet no array on the way never branch: the value as it is, no walk.
+    const value = one(root)
+    if (value !== FANS_OUT) return value
     const out: unknown[] = []
     const trace = { fanned: false }
     collect(root, steps, 0, out, false, trace)
     return trace.fanned ? out : out[0]
   }
-  return { source, steps, all, get, shaped }
+  return { source, steps, all, get, shaped, one }
 }
 
 /** Whether a walk along plain keys meets an array before its end (then it fans out). */

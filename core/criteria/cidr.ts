@@ -39,6 +39,37 @@ export function parseCidr(text: string): IpRange | undefined {
   return range ?? undefined
 }
 
+/**
+ * A plain IPv4 CIDR (`10.1.2.0/24`: four decimal octets and a prefix, nothing around them) read
+ * without building a range: the prefix length, plus 64 when the block lies in the upper half of
+ * the space. -1 for any other text, which `parseCidr` then reads (it agrees on plain ones). Rules
+ * are read by the ten thousand, and this spares each a cache lookup and a range object.
+ */
+export function plainIpv4Prefix(text: string): number {
+  const length = text.length
+  if (length < 9 || length > 19) return -1 // 0.0.0.0/0 .. 255.255.255.255/032
+  let at = 0
+  let first = 0
+  for (let octet = 0; octet < 5; octet++) {
+    let value = 0
+    const from = at
+    for (; at < length; at++) {
+      const code = text.charCodeAt(at)
+      if (code < 48 || code > 57) break
+      value = value * 10 + code - 48
+    }
+    const digits = at - from
+    if (digits === 0 || digits > 3) return -1
+    if (octet === 4) return at === length && value <= 32 ? value + (value > 0 && first >= 128 ? 64 : 0) : -1
+    if (value > 255 || text.charCodeAt(at) !== (octet < 3 ? DOT : SLASH)) return -1
+    if (octet === 0) first = value
+    at++
+  }
+  return -1
+}
+const DOT = 46
+const SLASH = 47
+
 function parseCidrOrThrow(text: string): IpRange {
   const range = parseUncached(text, text)
   if (!range) throw new Error(`bad CIDR ${text}`)

@@ -52,8 +52,8 @@ function compileGroup(group: Criteria, options: CompileOptions): CompiledCriteri
   return {
     test(item) {
       let result: Truth = neutral
-      for (const child of children) {
-        const truth = child.test(item)
+      for (let i = 0; i < children.length; i++) {
+        const truth = children[i]!.test(item)
         if (truth === decisive) return finish(decisive)
         if (truth === UNKNOWN) result = UNKNOWN
       }
@@ -61,10 +61,11 @@ function compileGroup(group: Criteria, options: CompileOptions): CompiledCriteri
     },
     explain(item) {
       let result: Truth = neutral
-      const conditions: ConditionEvidence[] = []
-      for (const child of children) {
-        const { truth, evidence } = child.explain(item)
-        conditions.push(evidence)
+      // Exactly as long as needed: it is kept in every stored result.
+      const conditions: ConditionEvidence[] = new Array(children.length)
+      for (let i = 0; i < children.length; i++) {
+        const { truth, evidence } = children[i]!.explain(item)
+        conditions[i] = evidence
         if (truth === decisive) result = decisive
         else if (truth === UNKNOWN && result !== decisive) result = UNKNOWN
       }

@@ -4,13 +4,13 @@
  * satisfies them, and each negative operator is exactly the negation of its positive twin
  * (`notEquals` = no reached value equals), so `x notEquals v` never disagrees with `NOT x equals v`.
  */
-import { compilePath } from '../path.ts'
+import { compilePath, FANS_OUT } from '../path.ts'
 import { toEpochMs } from './dates.ts'
 import type { ParamEvidence } from './evidence.ts'
 import { compileSafeRegex } from './regex.ts'
 import type { ParamCondition, ParamOperator } from './schema.ts'
 import { FALSE, not, TRUE, type Truth, truthJson, UNKNOWN } from './truth.ts'
-import { compareValues, isEmptyValue, toNumber, toText, valuesEqual } from './values.ts'
+import { compareValues, equalsTo, isEmptyValue, toNumber, toText, valuesEqual } from './values.ts'
 
 type Json = Record<string, unknown>
 const DAY_MS = 86_400_000
@@ -20,8 +20,11 @@ export interface CompiledParamCondition {
   explain(item: Json): { truth: Truth; evidence: ParamEvidence }
 }
 
-/** A test over every value the path reached; it may say why it is unknown. */
-type ValuesTest = (values: unknown[]) => Truth
+/**
+ * A test over every value the path reached; it may say why it is unknown. Tests that hold when
+ * any single value passes carry that per-value test as `scalar`.
+ */
+type ValuesTest = ((values: unknown[]) => Truth) & { scalar?: (value: unknown) => boolean }
 
 const NEGATIONS: Partial<Record<ParamOperator, ParamOperator>> = {
   notEquals: 'equals',
@@ -39,8 +42,16 @@ export function compileParamCondition(
   const positive = NEGATIONS[condition.operator]
   const base = valuesTest(positive ?? condition.operator, condition, options.now)
   const negate = (positive !== undefined) !== condition.not
+  const scalar = base.scalar
   const evaluate = (item: Json): Truth => {
-    const truth = base(path.all(item))
+    // A plain key reaching one non-list value (PubliclyAccessible) is judged without a list.
+    const value = scalar ? path.one(item) : FANS_OUT
+    const truth =
+      value === FANS_OUT || Array.isArray(value)
+        ? base(path.all(item))
+        : value !== undefined && scalar!(value)
+          ? TRUE
+          : FALSE
     return negate ? not(truth) : truth
   }
   return {
@@ -49,14 +60,20 @@ export function compileParamCondition(
       const values = path.all(item)
       const raw = base(values)
       const truth = negate ? not(raw) : raw
-      const evidence: ParamEvidence = {
-        type: 'param',
-        key: condition.key,
-        operator: condition.operator,
-        observed: path.shaped(item),
-        matched: truthJson(truth),
-      }
-      if (condition.value !== undefined) evidence.value = condition.value
+      const observed = path.shaped(item)
+      const matched = truthJson(truth)
+      // One literal per shape: a property added afterwards costs every stored result a second block.
+      const evidence: ParamEvidence =
+        condition.value === undefined
+          ? { type: 'param', key: condition.key, operator: condition.operator, observed, matched }
+          : {
+              type: 'param',
+              key: condition.key,
+              operator: condition.operator,
+              observed,
+              matched,
+              value: condition.value,
+            }
       if (condition.label !== undefined) evidence.label = condition.label
       if (truth === UNKNOWN) evidence.reason = unknownReason(condition.operator)
       return { truth, evidence }
@@ -77,10 +94,12 @@ function scalars(values: unknown[]): unknown[] {
 
 /** A test that holds when any reached value (arrays flattened) passes `test`, built once per condition. */
 function anyScalar(test: (value: unknown) => boolean): ValuesTest {
-  return (values) => {
+  const anyOf: ValuesTest = (values) => {
     for (const value of scalars(values)) if (test(value)) return TRUE
     return FALSE
   }
+  anyOf.scalar = test
+  return anyOf
 }
 
 function valuesTest(operator: ParamOperator, condition: ParamCondition, now: number): ValuesTest {
@@ -113,14 +132,15 @@ function valuesTest(operator: ParamOperator, condition: ParamCondition, now: num
       if (Array.isArray(expected))
         return (values) =>
           valuesEqual(values.length === 1 ? values[0] : values, expected, ignoreCase) ? TRUE : FALSE
-      return anyScalar((value) => valuesEqual(value, expected, ignoreCase))
+      return anyScalar(equalsTo(expected, ignoreCase))
     case 'in': {
       const list = Array.isArray(expected)
         ? expected
         : typeof expected === 'string'
           ? expected.split(',').map((part) => part.trim())
           : [expected]
-      return anyScalar((value) => list.some((wanted) => valuesEqual(value, wanted, ignoreCase)))
+      const tests = list.map((wanted) => equalsTo(wanted, ignoreCase))
+      return anyScalar((value) => tests.some((equal) => equal(value)))
     }
     case 'contains': {
       // Text contains a substring; a list contains an element (checked before flattening).

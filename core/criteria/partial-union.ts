@@ -37,7 +37,7 @@ export interface PartialSet {
 }
 
 /** Whether the target is a whole address family (0.0.0.0/0, ::/0), whose halves the top bit tells. */
-function isWholeFamily(target: IpRange): boolean {
+export function isWholeFamily(target: IpRange): boolean {
   return target.size === (target.v6 ? PUBLIC_IPV6.size : PUBLIC_IPV4.size)
 }
 
@@ -69,15 +69,31 @@ export function createPartialUnion(
       }
     },
 
-    /** Step 2: a cheap test over a resource's groups that rules a union out, allocating nothing. */
-    possible(sets: readonly PartialSet[]): boolean {
-      if (sets.length === 1) return halvesFilled(sets[0]!.lower, sets[0]!.upper)
+    /**
+     * Step 1 for a range known only by family, size and half (see `plainIpv4Prefix`); only for
+     * targets that are whole families, whose halves the top bit tells.
+     */
+    addPart(set: PartialSet, index: number, v6: boolean, size: number, upper: boolean): void {
+      if (set.indexes[set.indexes.length - 1] !== index) set.indexes.push(index)
+      for (let t = 0; t < targets.length; t++) {
+        if (targets[t]!.v6 !== v6) continue
+        if (upper) set.upper[t]! += size
+        else set.lower[t]! += size
+      }
+    },
+
+    /**
+     * Step 2: a cheap test over a resource's groups (the first `count` sets) that rules a union
+     * out, allocating nothing.
+     */
+    possible(sets: readonly PartialSet[], count = sets.length): boolean {
+      if (count === 1) return halvesFilled(sets[0]!.lower, sets[0]!.upper)
       for (let t = 0; t < targets.length; t++) {
         let lower = 0
         let upper = 0
-        for (const set of sets) {
-          lower += set.lower[t]!
-          upper += set.upper[t]!
+        for (let s = 0; s < count; s++) {
+          lower += sets[s]!.lower[t]!
+          upper += sets[s]!.upper[t]!
         }
         if (lower * 2 >= targets[t]!.size && upper * 2 >= targets[t]!.size) return true
       }

@@ -8,24 +8,35 @@ import type { ProtocolChoice } from './schema.ts'
 
 export type RuleProtocol = 'all' | 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'other' | 'unknown'
 
-const PROTOCOL_NAMES: Record<string, RuleProtocol> = {
-  '-1': 'all',
-  all: 'all',
-  tcp: 'tcp',
-  '6': 'tcp',
-  udp: 'udp',
-  '17': 'udp',
-  icmp: 'icmp',
-  '1': 'icmp',
-  icmpv6: 'icmpv6',
-  '58': 'icmpv6',
-}
-
 export function ruleProtocol(permission: Record<string, unknown>): RuleProtocol {
   const raw = permission.IpProtocol
   if (raw === undefined || raw === null) return 'unknown'
-  if (typeof raw === 'string' && Object.hasOwn(PROTOCOL_NAMES, raw)) return PROTOCOL_NAMES[raw]!
-  return PROTOCOL_NAMES[String(raw).toLowerCase()] ?? 'other'
+  // A switch on the text as AWS writes it: read for every rule of every group, and far cheaper
+  // than a lookup in an object whose keys mix names and array-index-like numbers.
+  const named = protocolNamed(typeof raw === 'string' ? raw : String(raw))
+  return named !== 'other' || typeof raw !== 'string' ? named : protocolNamed(raw.toLowerCase())
+}
+
+function protocolNamed(text: string): RuleProtocol {
+  switch (text) {
+    case '-1':
+    case 'all':
+      return 'all'
+    case 'tcp':
+    case '6':
+      return 'tcp'
+    case 'udp':
+    case '17':
+      return 'udp'
+    case 'icmp':
+    case '1':
+      return 'icmp'
+    case 'icmpv6':
+    case '58':
+      return 'icmpv6'
+    default:
+      return 'other'
+  }
 }
 
 /** Whether a rule of this protocol admits the traffic the condition's protocol choice names. */

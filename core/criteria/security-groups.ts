@@ -9,6 +9,9 @@
  * says is worked out once per node run (per port, when the port is the resource's own) and
  * remembered by object identity; a resource then costs a lookup per group. Answers that depend on
  * the resource's other data (its prefix lists, followed references) are not remembered.
+ * `test` (the filter's path, `verdict` below) remembers lean answers, a truth and the union totals
+ * in flat lists, and allocates nothing per resource; `explain` (the control node's) remembers full
+ * outcomes with every list the evidence shows, each sorted once per run.
  */
 import { type CompiledPath, compilePath } from '../path.ts'
 import {
@@ -16,12 +19,18 @@ import {
   PUBLIC_IPV4,
   PUBLIC_IPV6,
   parseCidr,
+  plainIpv4Prefix,
   rangeContains,
   rangesCover,
   rangesOverlap,
 } from './cidr.ts'
 import type { GroupReference, RuleMatch, SecurityGroupEvidence, UndecidedRule } from './evidence.ts'
-import { createPartialUnion, type PartialPermission, type PartialSet } from './partial-union.ts'
+import {
+  createPartialUnion,
+  isWholeFamily,
+  type PartialPermission,
+  type PartialSet,
+} from './partial-union.ts'
 import { entries, protocolAdmits, type RuleProtocol, rulePorts, ruleProtocol } from './rules.ts'
 import type { SecurityGroupCondition } from './schema.ts'
 import { FALSE, not, TRUE, type Truth, truthJson, UNKNOWN } from './truth.ts'
@@ -63,18 +72,22 @@ interface Admission {
   reason?: string
 }
 
+/** What `evaluate` found for a resource; one object reused for every resource (read at once). */
 interface Evaluation {
   truth: Truth
   port: number | undefined
+  /** The first `count` entries of `groups` and `outcomes` are this resource's. */
+  count: number
   groups: Json[]
-  unresolved: string[]
   outcomes: GroupOutcome[]
+  unresolved: string[]
   union: RuleMatch[] | undefined
 }
 
 const NO_SOURCES = Object.freeze([]) as unknown as string[]
 const NO: Admission = { truth: FALSE, sources: NO_SOURCES }
 const NO_IDS: string[] = []
+const NO_PAIRS: Json[] = []
 const NOTHING: unknown[] = []
 const ALL_PORTS = { from: 0, to: 65_535 }
 
@@ -102,6 +115,9 @@ export function compileSecurityGroupCondition(
             ? [parseCidr(source.cidr)!]
             : []
   const containment = source.kind !== 'cidr' || source.match === 'all'
+  // Public sources: plain IPv4 ranges are read without building ranges (see checkPlainIpv4).
+  const wholeFamilies = containment && targets.length > 0 && targets.every(isWholeFamily)
+  const ipv4Target = targets.some((target) => !target.v6)
   const union = createPartialUnion(targets, (part) =>
     ruleMatch(
       part.group,
@@ -113,8 +129,28 @@ export function compileSecurityGroupCondition(
   /** Outcomes per group object (and per port, -1 for none or unknown). Live as long as the node run. */
   // A Map, not a WeakMap: the groups live as long as the run's items anyway, and a large WeakMap
   // makes every garbage collection slower.
-  const remembered = new Map<object, GroupOutcome>()
-  const rememberedByPort = new Map<object, Map<number, GroupOutcome>>()
+  const remembered = new Map<object, number>()
+  /**
+   * Remembered outcomes by slot (the number `remembered` gives), and beside them, in flat lists,
+   * what the verdict needs of each: its truth and its union totals (per target: lower, upper).
+   * The verdict of a resource then reads a few numbers per group, not the outcome objects.
+   */
+  const slotOutcomes: GroupOutcome[] = []
+  const slotTruths: Truth[] = []
+  const slotTotals: number[] = []
+  /**
+   * What `verdict` remembers (above) leaves out what only evidence shows: the group-to-group
+   * references, whose lists are not even read unless they decide the source. `explain` keeps full
+   * outcomes in a map of its own.
+   */
+  const rememberedInFull = new Map<object, GroupOutcome>()
+  const rememberedByPort = [
+    new Map<object, Map<number, GroupOutcome>>(),
+    new Map<object, Map<number, GroupOutcome>>(),
+  ]
+  /** Set while `verdict` reads groups: outcomes without references. */
+  let lean = false
+  const pairsDecide = source.kind === 'securityGroup' || condition.followReferences
   /** One object reused for every resource: evaluation is synchronous and never re-entered. */
   const data: ResourceData = {
     item: {},
@@ -147,11 +183,15 @@ export function compileSecurityGroupCondition(
   let foundSources: string[] | undefined
   let foundPartial: IpRange[] | undefined
   let partialCount = 0
-  let sink: { set: PartialSet; index: number } | undefined
+  // Where partial ranges of the permission being read also go: its group's union totals, at
+  // position `sinkIndex`; undefined while nothing should be noted.
+  let sinkSet: PartialSet | undefined
+  let sinkIndex = -1
   let keepParts = false
   const permissionLower = targets.map(() => 0)
   const permissionUpper = targets.map(() => 0)
   const sizeSet: PartialSet = { group: {}, indexes: [], lower: permissionLower, upper: permissionUpper }
+  const sizeSets = [sizeSet]
 
   /** The address part of a permission: IPv4, IPv6 and prefix-list ranges against the targets. */
   function addresses(permission: Json): Admission {
@@ -165,15 +205,15 @@ export function compileSecurityGroupCondition(
     if (sources) return { truth: TRUE, sources }
     // Several parts of one permission may cover the target: read them as a list only if their
     // sizes could (see partial-union.ts).
-    if (partialCount > 1 && union.possible([sizeSet])) {
+    if (partialCount > 1 && union.possible(sizeSets)) {
       const keep = keepParts
-      const saved = sink
+      const saved = sinkSet
       keepParts = true
-      sink = undefined
+      sinkSet = undefined
       foundPartial = undefined
       readRanges(permission)
       keepParts = keep
-      sink = saved
+      sinkSet = saved
       const partial = foundPartial as IpRange[] | undefined
       if (partial && targets.some((target) => rangesCover(partial, target)))
         return { truth: TRUE, sources: partial.map((range) => range.cidr) }
@@ -186,9 +226,13 @@ export function compileSecurityGroupCondition(
   /** Check every range of a permission; returns why it is unknown, if a prefix list is missing. */
   function readRanges(permission: Json): string | undefined {
     let reason: string | undefined
-    for (const range of entries(permission.IpRanges)) checkRange(range.CidrIp, undefined)
-    for (const range of entries(permission.Ipv6Ranges)) checkRange(range.CidrIpv6, undefined)
-    for (const list of entries(permission.PrefixListIds)) {
+    const v4 = entries(permission.IpRanges)
+    for (let i = 0; i < v4.length; i++) checkRange(v4[i]!.CidrIp, undefined)
+    const v6 = entries(permission.Ipv6Ranges)
+    for (let i = 0; i < v6.length; i++) checkRange(v6[i]!.CidrIpv6, undefined)
+    const lists = entries(permission.PrefixListIds)
+    for (let i = 0; i < lists.length; i++) {
+      const list = lists[i]!
       const id = String(list.PrefixListId ?? '')
       const cidrs = prefixLists().get(id)
       if (!cidrs) {
@@ -202,27 +246,50 @@ export function compileSecurityGroupCondition(
 
   function checkRange(cidr: unknown, label: string | undefined) {
     if (typeof cidr !== 'string') return
+    if (wholeFamilies && !keepParts) {
+      const plain = plainIpv4Prefix(cidr)
+      if (plain >= 0) return checkPlainIpv4(plain & 63, plain >= 64, label ?? cidr)
+    }
     const range = parseCidr(cidr)
     if (!range) return
-    for (const target of targets) {
+    let overlaps = false
+    for (let t = 0; t < targets.length; t++) {
+      const target = targets[t]!
       if (containment ? rangeContains(range, target) : rangesOverlap(range, target)) {
         foundSources = append(foundSources, label ?? cidr)
         return
       }
+      if (!overlaps && containment) overlaps = rangesOverlap(range, target)
     }
-    if (!containment || !targets.some((target) => rangesOverlap(range, target))) return
+    if (!overlaps) return
     partialCount++
     union.addRange(sizeSet, -1, range)
-    if (sink) union.addRange(sink.set, sink.index, range)
+    if (sinkSet) union.addRange(sinkSet, sinkIndex, range)
     if (keepParts) foundPartial = append(foundPartial, range)
+  }
+
+  /**
+   * `checkRange` for a plain IPv4 CIDR when every target is a whole family: the range holds the
+   * IPv4 target exactly when its prefix is 0, and is a part of it otherwise.
+   */
+  function checkPlainIpv4(prefix: number, upper: boolean, source: string) {
+    if (!ipv4Target) return
+    if (prefix === 0) {
+      foundSources = append(foundSources, source)
+      return
+    }
+    const size = 2 ** (32 - prefix)
+    partialCount++
+    union.addPart(sizeSet, -1, false, size, upper)
+    if (sinkSet) union.addPart(sinkSet, sinkIndex, false, size, upper)
   }
 
   /** Whether a permission's source admits the condition's source, following references if asked. */
   function admits(permission: Json, group: Json, index: number, outcome: GroupOutcome): Admission {
-    const pairs = entries(permission.UserIdGroupPairs)
+    const pairs = lean && !pairsDecide ? NO_PAIRS : entries(permission.UserIdGroupPairs)
     for (const pair of pairs) {
       const referencedId = String(pair.GroupId ?? '')
-      outcome.references.push({
+      outcome.references = added(outcome.references, {
         groupId: String(group.GroupId ?? ''),
         rule: index,
         referencedGroupId: referencedId,
@@ -261,12 +328,12 @@ export function compileSecurityGroupCondition(
   /** A referenced group's own permissions in the same direction, any protocol and port. */
   function admitsOnAnyPort(group: Json): { truth: Truth; via?: RuleMatch['via']; reason?: string } {
     // The referenced group's ranges are not this group's parts.
-    const saved = sink
-    sink = undefined
+    const saved = sinkSet
+    sinkSet = undefined
     try {
       return admitsOnAnyPortUnsunk(group)
     } finally {
-      sink = saved
+      sinkSet = saved
     }
   }
 
@@ -290,9 +357,10 @@ export function compileSecurityGroupCondition(
   function evaluateGroup(group: Json): GroupOutcome {
     const outcome: GroupOutcome = {
       truth: FALSE,
-      matched: [],
-      undecided: [],
-      references: [],
+      // Most groups have nothing to list: they share the empty list until they do.
+      matched: NONE,
+      undecided: NONE,
+      references: NONE,
       partial: union.createSet(group),
     }
     const permissions = entries(group[read])
@@ -301,19 +369,20 @@ export function compileSecurityGroupCondition(
       const protocol = ruleProtocol(permission)
       const traffic = trafficTruth(protocol, permission, data.port)
       if (traffic === FALSE) continue
-      sink = traffic === TRUE ? { set: outcome.partial, index } : undefined
+      sinkSet = traffic === TRUE ? outcome.partial : undefined
+      sinkIndex = index
       const admitted = admits(permission, group, index, outcome)
-      sink = undefined
+      sinkSet = undefined
       if (admitted.truth === TRUE && traffic === TRUE) {
         outcome.truth = TRUE
         const match = ruleMatch(group, index, permission, admitted.sources)
         if (admitted.via) match.via = admitted.via
-        outcome.matched.push(match)
+        outcome.matched = added(outcome.matched, match)
       } else if (admitted.truth === FALSE) {
         // Parts of the target were noted in outcome.partial while the ranges were read.
       } else {
         if (outcome.truth === FALSE) outcome.truth = UNKNOWN
-        outcome.undecided.push({
+        outcome.undecided = added(outcome.undecided, {
           groupId: String(group.GroupId ?? ''),
           rule: index,
           reason:
@@ -325,6 +394,11 @@ export function compileSecurityGroupCondition(
         })
       }
     }
+    // Sorted once here, so evidence can join groups' lists in group order instead of sorting
+    // them again for every resource (see evidenceLists).
+    if (outcome.matched.length > 1) outcome.matched.sort(compareMatches)
+    if (outcome.undecided.length > 1) outcome.undecided.sort(compareUndecided)
+    if (outcome.references.length > 1) outcome.references.sort(compareReferences)
     return outcome
   }
 
@@ -354,17 +428,36 @@ export function compileSecurityGroupCondition(
     return parts
   }
 
-  function outcomeOf(group: Json): GroupOutcome {
+  function remember(group: Json, outcome: GroupOutcome): void {
+    const slot = slotOutcomes.length
+    remembered.set(group, slot)
+    slotOutcomes.push(outcome)
+    slotTruths.push(outcome.truth)
+    for (let t = 0; t < targets.length; t++)
+      slotTotals.push(outcome.partial.lower[t]!, outcome.partial.upper[t]!)
+  }
+
+  /** A group's outcome; `forVerdict` gives the lean one (no references) `verdict` remembers. */
+  function outcomeOf(group: Json, forVerdict: boolean): GroupOutcome {
     // The port matters only when it is the resource's own; then answers are kept per port.
-    const byPort = portPath ? rememberedByPort.get(group) : undefined
-    const known = portPath ? byPort?.get(data.port ?? -1) : remembered.get(group)
+    const byPorts = rememberedByPort[forVerdict ? 0 : 1]!
+    const byPort = portPath ? byPorts.get(group) : undefined
+    const known = portPath
+      ? byPort?.get(data.port ?? -1)
+      : forVerdict
+        ? slotOutcomes[remembered.get(group) ?? -1]
+        : rememberedInFull.get(group)
     if (known) return known
     data.usedResource = false
+    lean = forVerdict
     const outcome = evaluateGroup(group)
+    lean = false
     if (data.usedResource) return outcome
-    if (!portPath) remembered.set(group, outcome)
-    else if (byPort) byPort.set(data.port ?? -1, outcome)
-    else rememberedByPort.set(group, new Map([[data.port ?? -1, outcome]]))
+    if (portPath) {
+      if (byPort) byPort.set(data.port ?? -1, outcome)
+      else byPorts.set(group, new Map([[data.port ?? -1, outcome]]))
+    } else if (forVerdict) remember(group, outcome)
+    else rememberedInFull.set(group, outcome)
     return outcome
   }
 
@@ -436,57 +529,174 @@ export function compileSecurityGroupCondition(
     return unresolved
   }
 
-  /**
-   * The condition's truth for one resource, before its `not`. With `collect`, everything the
-   * evidence needs; without, the walk stops at the first group that decides.
-   */
-  function evaluate(item: Json, collect: boolean): Evaluation | Truth {
+  /** Group sets with parts of the resource `evaluate` is reading; reused, never re-entered. */
+  const setScratch: PartialSet[] = []
+
+  const evaluation: Evaluation = {
+    truth: FALSE,
+    port: undefined,
+    count: 0,
+    groups: [],
+    outcomes: [],
+    unresolved: NO_IDS,
+    union: undefined,
+  }
+
+  /** The condition's truth for one resource, before its `not`, with everything the evidence needs. */
+  function evaluate(item: Json): Evaluation {
     data.item = item
     data.port = portPath ? portOf(portPath.get(item)) : undefined
     data.prefixLists = undefined
     data.pool = undefined
     const listed = listedGroups(item, groupsPath)
-    const groups: Json[] | undefined = collect ? [] : undefined
-    const outcomes: GroupOutcome[] | undefined = collect ? [] : undefined
-    let partials: PartialSet[] | undefined
+    const { groups, outcomes } = evaluation
+    let count = 0
+    let partials = 0
     let unresolved: string[] | undefined
     let truth: Truth = FALSE
-    for (const entry of listed) {
+    for (let i = 0; i < listed.length; i++) {
+      const entry = listed[i]
       if (!isDescribedGroup(entry)) {
         if (typeof entry === 'object' && entry !== null && typeof (entry as Json).GroupId === 'string')
           unresolved = append(unresolved, (entry as Json).GroupId as string)
         continue
       }
-      const outcome = outcomeOf(entry)
-      if (outcome.truth === TRUE) {
-        if (!collect) return TRUE
-        truth = TRUE
-      } else if (outcome.truth === UNKNOWN && truth === FALSE) truth = UNKNOWN
-      groups?.push(entry)
-      outcomes?.push(outcome)
-      if (outcome.partial.indexes.length > 0) partials = append(partials, outcome.partial)
+      const outcome = outcomeOf(entry, false)
+      if (outcome.truth === TRUE) truth = TRUE
+      else if (outcome.truth === UNKNOWN && truth === FALSE) truth = UNKNOWN
+      groups[count] = entry
+      outcomes[count++] = outcome
+      if (outcome.partial.indexes.length > 0) setScratch[partials++] = outcome.partial
     }
-    const joined = partials && union.possible(partials) ? union.matches(partials, partsOf) : undefined
-    if (joined) {
-      if (!collect) return TRUE
-      truth = TRUE
-    }
-    if (listed[0] !== item) unresolved = undescribedIds(item, listed, unresolved)
+    const joined =
+      partials > 0 && union.possible(setScratch, partials)
+        ? union.matches(setScratch.slice(0, partials), partsOf)
+        : undefined
+    if (joined) truth = TRUE
+    // Most resources list every attached group: the check that allocates nothing goes first.
+    if (listed[0] !== item && hasUndescribedId(item, listed))
+      unresolved = undescribedIds(item, listed, unresolved)
     unresolved = reportedUnresolved(item, unresolved)
     if (truth === FALSE && unresolved) truth = UNKNOWN
-    if (!collect) return truth
-    const ids = unresolved ? unresolved.sort(compareText) : NO_IDS
-    return { truth, port: data.port, groups: groups!, unresolved: ids, outcomes: outcomes!, union: joined }
+    evaluation.truth = truth
+    evaluation.port = data.port
+    evaluation.count = count
+    evaluation.unresolved = unresolved ? unresolved.sort(compareText) : NO_IDS
+    evaluation.union = joined
+    return evaluation
+  }
+
+  /**
+   * Groups with parts, of the resource being judged by `verdict`: a remembered group's slot, or
+   * the outcome itself when it was not remembered. Reused, never re-entered.
+   */
+  const partialScratch: (number | GroupOutcome)[] = []
+  const targetCount = targets.length
+  const halves = targets.map((target) => target.size)
+
+  /**
+   * The same truth as `evaluate(item, false)`, on the path that runs for every resource of a
+   * filter: a known group costs one map lookup and a few reads from flat lists, and a resource
+   * allocates nothing unless it has something to report.
+   */
+  function verdict(item: Json): Truth {
+    data.item = item
+    data.port = portPath ? portOf(portPath.get(item)) : undefined
+    data.prefixLists = undefined
+    data.pool = undefined
+    const listed = listedGroups(item, groupsPath)
+    let truth: Truth = FALSE
+    let partials = 0
+    let undescribed = false
+    // Union totals of the resource's groups (step 2 of partial-union.ts), lower and upper half
+    // of the first target, then of the second.
+    let lower0 = 0
+    let upper0 = 0
+    let lower1 = 0
+    let upper1 = 0
+    for (let i = 0; i < listed.length; i++) {
+      const entry = listed[i]
+      // Only described groups are ever remembered, so a hit needs no further check.
+      const slot = portPath ? undefined : remembered.get(entry as object)
+      if (slot !== undefined) {
+        const known = slotTruths[slot]!
+        if (known === TRUE) return TRUE
+        if (known === UNKNOWN) truth = UNKNOWN
+        if (targetCount === 0) continue
+        // A group has parts exactly when some total is above zero (every part has a size).
+        const at = slot * 2 * targetCount
+        const lower = slotTotals[at]!
+        const upper = slotTotals[at + 1]!
+        lower0 += lower
+        upper0 += upper
+        let parts = lower > 0 || upper > 0
+        if (targetCount > 1) {
+          lower1 += slotTotals[at + 2]!
+          upper1 += slotTotals[at + 3]!
+          parts ||= slotTotals[at + 2]! > 0 || slotTotals[at + 3]! > 0
+        }
+        if (parts) partialScratch[partials++] = slot
+        continue
+      }
+      if (!isDescribedGroup(entry)) {
+        if (typeof entry === 'object' && entry !== null && typeof (entry as Json).GroupId === 'string')
+          undescribed = true
+        continue
+      }
+      const outcome = outcomeOf(entry, true)
+      if (outcome.truth === TRUE) return TRUE
+      if (outcome.truth === UNKNOWN) truth = UNKNOWN
+      const set = outcome.partial
+      if (targetCount === 0) continue
+      lower0 += set.lower[0]!
+      upper0 += set.upper[0]!
+      if (targetCount > 1) {
+        lower1 += set.lower[1]!
+        upper1 += set.upper[1]!
+      }
+      if (set.indexes.length > 0) partialScratch[partials++] = outcome
+    }
+    if (
+      partials > 0 &&
+      ((lower0 * 2 >= halves[0]! && upper0 * 2 >= halves[0]!) ||
+        (targetCount > 1 && lower1 * 2 >= halves[1]! && upper1 * 2 >= halves[1]!))
+    ) {
+      const sets: PartialSet[] = []
+      for (let p = 0; p < partials; p++) {
+        const held = partialScratch[p]!
+        sets.push(typeof held === 'number' ? slotOutcomes[held]!.partial : held.partial)
+      }
+      if (union.matches(sets, partsOf)) return TRUE
+    }
+    if (truth !== FALSE || undescribed) return truth === FALSE ? UNKNOWN : truth
+    if (listed[0] !== item && hasUndescribedId(item, listed)) return UNKNOWN
+    return reportedUnresolved(item, undefined) ? UNKNOWN : FALSE
+  }
+
+  /** Whether an attached group id is listed by no entry (see `undescribedIds`), allocating nothing. */
+  function hasUndescribedId(item: Json, listed: unknown[]): boolean {
+    const list = attachedKeys ? item[attachedKeys[0]!] : undefined
+    if (!attachedKeys || !Array.isArray(list)) return undescribedIds(item, listed, undefined) !== undefined
+    const idKey = attachedKeys[1]!
+    for (let i = 0; i < list.length; i++) {
+      const id = (list[i] as Json | null | undefined)?.[idKey]
+      if (typeof id !== 'string') continue
+      // The AWS Resource node lists the described groups in the order the ids are attached.
+      if ((listed[i] as Json | null | undefined)?.GroupId === id) continue
+      if (!listsGroup(listed, id)) return true
+    }
+    return false
   }
 
   const sourceLabel = describeSource(condition)
   const finish = (truth: Truth) => (condition.not ? not(truth) : truth)
 
   return {
-    test: (item) => finish(evaluate(item, false) as Truth),
+    test: (item) => finish(verdict(item)),
     explain(item) {
-      const { truth, port, groups, unresolved, outcomes, union: joined } = evaluate(item, true) as Evaluation
+      const { truth, port, count, groups, unresolved, outcomes, union: joined } = evaluate(item)
       const final = finish(truth)
+      const listed = evidenceLists(groups, outcomes, count, joined)
       const evidence: SecurityGroupEvidence = {
         type: 'securityGroup',
         direction: condition.direction,
@@ -498,11 +708,11 @@ export function compileSecurityGroupCondition(
             : (fixedPorts ?? (port === undefined ? null : { from: port, to: port })),
         portMatch: condition.portMatch,
         source: sourceLabel,
-        groups: groups.map((group) => String(group.GroupId ?? '')).sort(compareText),
+        groups: listed.groups,
         unresolvedGroups: unresolved,
-        matchedRules: gather(outcomes, 'matched', joined).sort(compareMatches),
-        undecidedRules: gather(outcomes, 'undecided').sort(compareUndecided),
-        references: gather(outcomes, 'references').sort(compareReferences),
+        matchedRules: listed.matched,
+        undecidedRules: listed.undecided,
+        references: listed.references,
         matched: truthJson(final),
       }
       if (condition.label !== undefined) evidence.label = condition.label
@@ -559,6 +769,13 @@ function append<T>(list: T[] | undefined, value: T): T[] {
   return list
 }
 
+/** Push onto an outcome's list, which starts as the shared empty `NONE` (never pushed onto). */
+function added<T>(list: T[], value: T): T[] {
+  if (list === NONE) return [value]
+  list.push(value)
+  return list
+}
+
 /** A usable port (1-65535) or undefined: absent, 0 (RDS `DbInstancePort` on most engines) or junk. */
 function portOf(value: unknown): number | undefined {
   const port = toNumber(value)
@@ -582,6 +799,52 @@ function describeSource(condition: SecurityGroupCondition): string {
 }
 
 /**
+ * The evidence lists of a resource, in their documented order: group ids sorted, and every
+ * matched rule, undecided rule and reference sorted by group id first. Each group's lists are
+ * sorted already, so when the ids are distinct, joining the lists in id order gives exactly
+ * what sorting the joined list would (the sort is stable), without sorting per resource.
+ */
+function evidenceLists(
+  groups: Json[],
+  outcomes: GroupOutcome[],
+  count: number,
+  joined: RuleMatch[] | undefined
+): { groups: string[]; matched: RuleMatch[]; undecided: UndecidedRule[]; references: GroupReference[] } {
+  // A resource has a handful of groups: an insertion sort (stable, like Array#sort) of ids and
+  // outcomes together, with no comparator closure or index lists.
+  const sortedIds = new Array<string>(count)
+  const ordered = new Array<GroupOutcome>(count)
+  for (let i = 0; i < count; i++) {
+    const id = String(groups[i]!.GroupId ?? '')
+    let j = i
+    for (; j > 0 && compareText(sortedIds[j - 1]!, id) > 0; j--) {
+      sortedIds[j] = sortedIds[j - 1]!
+      ordered[j] = ordered[j - 1]!
+    }
+    sortedIds[j] = id
+    ordered[j] = outcomes[i]!
+  }
+  let distinct = true
+  for (let i = 1; i < count; i++) if (sortedIds[i] === sortedIds[i - 1]) distinct = false
+  if (!distinct) {
+    const mine = outcomes.slice(0, count)
+    return {
+      groups: sortedIds,
+      matched: gather(mine, 'matched', joined).sort(compareMatches),
+      undecided: gather(mine, 'undecided').sort(compareUndecided),
+      references: gather(mine, 'references').sort(compareReferences),
+    }
+  }
+  const matched = gather(ordered, 'matched', joined)
+  return {
+    groups: sortedIds,
+    matched: joined && matched.length > 0 ? matched.sort(compareMatches) : matched,
+    undecided: gather(ordered, 'undecided'),
+    references: gather(ordered, 'references'),
+  }
+}
+
+/**
  * One list from every group's part of the evidence. Most lists are empty for most resources: they
  * share one frozen empty array instead of each allocating their own.
  */
@@ -591,11 +854,16 @@ function gather<K extends 'matched' | 'undecided' | 'references'>(
   extra?: GroupOutcome[K]
 ): GroupOutcome[K] {
   let total = extra?.length ?? 0
-  for (const outcome of outcomes) total += outcome[key].length
+  for (let o = 0; o < outcomes.length; o++) total += outcomes[o]![key].length
   if (total === 0) return NONE as GroupOutcome[K]
-  const out: unknown[] = []
-  for (const outcome of outcomes) out.push(...outcome[key])
-  if (extra) out.push(...extra)
+  // Exactly as long as needed: a list grown by push keeps room for more, in every stored result.
+  const out: unknown[] = new Array(total)
+  let at = 0
+  for (let o = 0; o < outcomes.length; o++) {
+    const list = outcomes[o]![key]
+    for (let i = 0; i < list.length; i++) out[at++] = list[i]
+  }
+  if (extra) for (let i = 0; i < extra.length; i++) out[at++] = extra[i]
   return out as GroupOutcome[K]
 }
 const NONE = Object.freeze([]) as unknown as never[]

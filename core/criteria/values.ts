@@ -80,6 +80,22 @@ export function valuesEqual(observed: unknown, expected: unknown, ignoreCase = f
   }
 }
 
+/**
+ * `valuesEqual(observed, expected, ignoreCase)` for one expected value, with the expected side's
+ * boolean and number readings worked out once instead of for every resource.
+ */
+export function equalsTo(expected: unknown, ignoreCase = false): (observed: unknown) => boolean {
+  if (expected === undefined) return (observed) => observed === undefined
+  const asBoolean = toBoolean(expected)
+  const asNumber = toNumber(expected)
+  return (observed) => {
+    if (typeof observed === 'boolean') return asBoolean === observed
+    if (typeof observed === 'number')
+      return observed === expected || (asNumber !== undefined && asNumber === observed)
+    return valuesEqual(observed, expected, ignoreCase)
+  }
+}
+
 function sameInstant(a: unknown, b: unknown): boolean {
   const x = toEpochMs(a)
   return x !== undefined && x === toEpochMs(b)

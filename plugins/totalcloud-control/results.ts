@@ -44,9 +44,11 @@ export function resultBuilder(config: ControlConfig) {
   return {
     /** The resource id, or undefined when neither the id key nor the `_qflow` metadata gives one. */
     idOf(item: Item): string | undefined {
-      for (const path of [idPath, ...fallbackIds]) {
-        const id = scalarText(readSafely(path, item))
-        if (id !== undefined && id !== '') return id
+      const id = scalarText(readSafely(idPath, item))
+      if (id !== undefined && id !== '') return id
+      for (const path of fallbackIds) {
+        const fallback = scalarText(readSafely(path, item))
+        if (fallback !== undefined && fallback !== '') return fallback
       }
       return undefined
     },
@@ -57,18 +59,33 @@ export function resultBuilder(config: ControlConfig) {
       evidence: Omit<ControlResult['evidence'], 'keys'>
     ): ControlResult {
       const keys: Record<string, unknown> = {}
-      for (const path of evidencePaths) keys[path.source] = readSafely(path, item, true)
-      const meta = (item._qflow ?? {}) as Record<string, unknown>
+      for (let i = 0; i < evidencePaths.length; i++) {
+        const path = evidencePaths[i]!
+        keys[path.source] = readSafely(path, item, true)
+      }
+      const meta = item._qflow as Record<string, unknown> | undefined
+      const region = meta?.region
+      // One literal per shape (see evidenceOf), none grown after it is made.
+      const out = evidenceOf(keys, evidence.criteria, evidence.error)
       return {
         resourceId,
         displayName: (namePath && scalarText(readSafely(namePath, item))) || resourceId,
         result,
         accountId: accountIdOf(meta),
-        region: typeof meta.region === 'string' ? meta.region : null,
-        evidence: { keys, ...evidence },
+        region: typeof region === 'string' ? region : null,
+        evidence: out,
       }
     },
   }
+}
+
+function evidenceOf(
+  keys: Record<string, unknown>,
+  criteria: GroupEvidence | undefined,
+  error: string | undefined
+): ControlResult['evidence'] {
+  if (error === undefined) return criteria === undefined ? { keys } : { keys, criteria }
+  return criteria === undefined ? { keys, error } : { keys, criteria, error }
 }
 
 /**
@@ -76,9 +93,12 @@ export function resultBuilder(config: ControlConfig) {
  * (`_qflow.awsAccountId`), else qflow's own account id (`_qflow.accountId`, e.g. a snapshot account
  * made without one). qflow's id alone would name "prod" or "demo", which means nothing to a CSPM.
  */
-function accountIdOf(meta: Record<string, unknown>): string | null {
-  for (const id of [meta.awsAccountId, meta.accountId]) if (typeof id === 'string' && id !== '') return id
-  return null
+function accountIdOf(meta: Record<string, unknown> | undefined): string | null {
+  // Two reads, not a list of both: this runs for every resource.
+  const awsAccountId = meta?.awsAccountId
+  if (typeof awsAccountId === 'string' && awsAccountId !== '') return awsAccountId
+  const accountId = meta?.accountId
+  return typeof accountId === 'string' && accountId !== '' ? accountId : null
 }
 
 /** The value at a path (shaped for evidence: see CompiledPath.shaped), null when absent or when reading it throws (the result must still be written). */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { parseCidr, rangeContains, rangesCover, rangesOverlap } from '../../../core/criteria/cidr.ts'
+import {
+  parseCidr,
+  plainIpv4Prefix,
+  rangeContains,
+  rangesCover,
+  rangesOverlap,
+} from '../../../core/criteria/cidr.ts'
 
 const r = (cidr: string) => {
   const range = parseCidr(cidr)
@@ -53,5 +59,62 @@ describe('CIDR', () => {
     expect(rangesCover([r('::/1'), r('128.0.0.0/1')], r('::/0'))).toBe(false)
     expect(rangesCover([r('10.0.0.0/9'), r('10.128.0.0/9')], r('10.0.0.0/8'))).toBe(true)
     expect(rangesCover([], r('10.0.0.0/8'))).toBe(false)
+  })
+
+  it('the plain IPv4 reading agrees with parseCidr, or leaves the text to it', () => {
+    const texts = [
+      '0.0.0.0/0',
+      '1.2.3.4/0',
+      '10.0.0.0/8',
+      '10.1.2.3/8',
+      '128.0.0.0/1',
+      '127.255.255.255/1',
+      '172.16.0.0/12',
+      '255.255.255.255/32',
+      '192.168.0.1/032',
+      '010.0.0.0/8',
+      '0.0.0.0/1',
+      '200.1.1.0/24',
+      ' 10.0.0.0/8',
+      '10.0.0.0/8 ',
+      '10.0.0.0',
+      '10.0.0/8',
+      '10.0.0.0.0/8',
+      '256.0.0.0/8',
+      '10.0.0.0/33',
+      '10.0.0.0/',
+      '/8',
+      '1000.0.0.0/8',
+      '10.0.0.0/0008',
+      '::/0',
+      '10.0.0.0/8/8',
+      '1.2.3.4/-1',
+      '1.2.3.4/+1',
+      '1.2.3.4/1e1',
+      '١.2.3.4/8',
+      'a.b.c.d/8',
+      '',
+    ]
+    for (let i = 0; i < 400; i++) {
+      const octets = Array.from({ length: 4 }, (_, k) => ((i * 37 + k * 101) % 260).toString())
+      texts.push(`${octets.join('.')}/${(i * 7) % 35}`)
+    }
+    let plainCount = 0
+    for (const text of texts) {
+      const plain = plainIpv4Prefix(text)
+      if (plain < 0) continue
+      plainCount++
+      const range = parseCidr(text)
+      expect(range, text).toBeDefined()
+      expect({ v6: range!.v6, size: range!.size, upper: range!.upper }, text).toEqual({
+        v6: false,
+        size: 2 ** (32 - (plain & 63)),
+        upper: plain >= 64,
+      })
+    }
+    expect(plainCount).toBeGreaterThan(300)
+    // Texts it leaves to parseCidr: whitespace, bare addresses, bad octets or prefixes, IPv6.
+    for (const text of [' 10.0.0.0/8', '10.0.0.0', '256.0.0.0/8', '10.0.0.0/33', '::/0', '10.0.0.0/0008'])
+      expect(plainIpv4Prefix(text), text).toBe(-1)
   })
 })

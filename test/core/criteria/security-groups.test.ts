@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { criteriaSchema } from '../../../core/criteria/schema.ts'
-import { group, judge, resource, sg, sgEvidence, tcp } from '../../support/criteria.ts'
+import { compile, group, judge, resource, sg, sgEvidence, tcp } from '../../support/criteria.ts'
 
 const WORLD = ['0.0.0.0/0']
 const allTraffic = (cidrs: string[]) => ({
@@ -318,5 +318,91 @@ describe('security group evidence order', () => {
     ])
     expect(summary(two)).toEqual(summary(one))
     expect(one.groups).toEqual(['sg-a', 'sg-b'])
+    // The same group id twice (two copies, rules in another order) still gives one sorted list.
+    const twice = sgEvidence(condition, resource([a, b, shuffled(a)]))
+    expect(twice.groups).toEqual(['sg-a', 'sg-b', 'sg-b'])
+    expect(summary(twice)).toEqual([
+      ['sg-a', 'tcp', 443, '0.0.0.0/0+::/0'],
+      ['sg-b', '-1', undefined, '0.0.0.0/0'],
+      ['sg-b', '-1', undefined, '0.0.0.0/0'],
+      ['sg-b', 'tcp', 22, '0.0.0.0/0'],
+      ['sg-b', 'tcp', 22, '0.0.0.0/0'],
+      ['sg-b', 'tcp', 80, '0.0.0.0/0'],
+      ['sg-b', 'tcp', 80, '0.0.0.0/0'],
+    ])
+  })
+})
+
+describe('security group condition: groups shared by many resources', () => {
+  it('answers remembered for one resource are the same as a fresh evaluation for the next', () => {
+    // The AWS Resource node attaches one group object to every resource listing it; the
+    // condition remembers each group's answer per run. Every resource here is judged by one
+    // compiled criteria (remembered answers) and by a fresh one, by test and by explain.
+    const open = group('sg-open', [tcp(22, 22, WORLD)])
+    const low = group('sg-low', [tcp(80, 80, ['0.0.0.0/1']), tcp(443, 443, ['10.0.0.0/8'])])
+    const high = group('sg-high', [tcp(80, 80, ['128.0.0.0/1'])])
+    const ssh = group('sg-ssh', [tcp(22, 22, ['128.0.0.0/1'])])
+    const lists = group('sg-pl', [
+      tcp(5432, 5432, [], { PrefixListIds: [{ PrefixListId: 'pl-1' }] }),
+      tcp(5432, 5432, ['10.0.0.0/8'], { UserIdGroupPairs: [{ GroupId: 'sg-app' }] }),
+    ])
+    const noProtocol = group('sg-odd', [{ IpRanges: [{ CidrIp: '0.0.0.0/0' }] }])
+    const v6 = group('sg-v6', [tcp(22, 22, ['::/0'])])
+    const resources = [
+      resource([low, high]),
+      resource([high, low]),
+      resource([low, ssh]),
+      resource([low]),
+      resource([open, low]),
+      resource([low], {
+        VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-gone' }, { VpcSecurityGroupId: 'sg-low' }],
+      }),
+      resource([high, low], {
+        VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-low' }, { VpcSecurityGroupId: 'sg-high' }],
+      }),
+      resource([lists]),
+      resource([lists], { PrefixLists: [{ PrefixListId: 'pl-1', Entries: [{ Cidr: '0.0.0.0/0' }] }] }),
+      resource([lists]),
+      resource([noProtocol, low]),
+      resource([low, { GroupId: 'sg-stub' }]),
+      resource([v6, low]),
+      resource([low], { _qflow: { unresolved: { SecurityGroups: ['sg-x'] } } }),
+    ]
+    const expected = [
+      true,
+      true,
+      false,
+      false,
+      true,
+      'unknown',
+      true,
+      'unknown',
+      true,
+      'unknown',
+      'unknown',
+      'unknown',
+      false,
+      'unknown',
+    ]
+    for (const source of [
+      { kind: 'publicIpv4' },
+      { kind: 'public' },
+      { kind: 'cidr', cidr: '10.0.0.0/8', match: 'all' },
+    ]) {
+      const criteria = sg({ source })
+      const shared = compile(criteria)
+      const sharedExplained = compile(criteria)
+      const verdicts = resources.map((item) => {
+        const fresh = judge(criteria, item)
+        const truth = shared.test(item)
+        expect(sharedExplained.explain(item).truth, JSON.stringify(item)).toBe(truth)
+        // The verdict remembers lean answers (no references); evidence must not be read from them.
+        expect(shared.explain(item), JSON.stringify(item)).toEqual(compile(criteria).explain(item))
+        expect(truth === 2 ? 'unknown' : truth === 1, JSON.stringify(item)).toBe(fresh)
+        return fresh
+      })
+      if (source.kind === 'publicIpv4') expect(verdicts).toEqual(expected)
+      if (source.kind === 'public') expect(verdicts[12]).toBe(true)
+    }
   })
 })
