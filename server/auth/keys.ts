@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { and, desc, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { apiKeys } from '../db/schema/auth.ts'
+import { AppError } from '../errors.ts'
 import { displayPrefix, generateApiKey, hashKey } from './key-material.ts'
 import type { Principal, Role } from './roles.ts'
 
@@ -29,6 +30,15 @@ export function createKeyStore(db: Db, now: () => number = Date.now) {
 
   return {
     async create(input: { name: string; role: Role; flowIds?: string[] | null }) {
+      if (input.role === 'admin' && input.flowIds && input.flowIds.length > 0) {
+        // An admin manages keys, so a limit on it would only pretend: it could mint an unlimited key.
+        throw new AppError(
+          400,
+          'VALIDATION_FAILED',
+          'flowIds: admin keys are unlimited; give a limited key the editor, runner or viewer role',
+          { issues: [{ field: 'flowIds', message: 'admin keys cannot be limited to flows' }] }
+        )
+      }
       const key = generateApiKey()
       const row: ApiKeyRow = {
         id: randomUUID(),

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { AppError } from '../errors.ts'
+import { AppError, notFound } from '../errors.ts'
 import { type AuthSettings, isLoopbackAddress, isLoopbackOrigin } from './access-mode.ts'
 import { digestOf, sameDigest } from './key-material.ts'
 import type { KeyStore } from './keys.ts'
@@ -105,10 +105,26 @@ function fromThisMachine(c: Context): boolean {
   // No socket: the request was made in-process (`app.request`), by this program itself.
   if (incoming && !isLoopbackAddress(incoming.socket?.remoteAddress)) return false
   const host = c.req.header('host')
+  if (host !== undefined && !HOST_HEADER.test(host))
+    throw badHeader('Host', 'a host name or address and an optional port')
   if (host && !isLoopbackOrigin(host)) return false
   const origin = c.req.header('origin')
-  if (origin && (!isLoopbackOrigin(origin) || new URL(origin).host !== host)) return false
-  return true
+  if (origin === undefined) return true
+  // Browsers send "null" for sandboxed and file pages: a foreign origin, not a malformed one.
+  if (origin === 'null') return false
+  const parsed = ORIGIN_HEADER.exec(origin)
+  if (!parsed || !HOST_HEADER.test(parsed[1]!))
+    throw badHeader('Origin', 'a scheme and a host, e.g. http://127.0.0.1:8080')
+  return isLoopbackOrigin(origin) && parsed[1]!.toLowerCase() === host?.toLowerCase()
+}
+
+/** A `Host` header (RFC 9110): a name, IPv4 or bracketed IPv6 address, and an optional port. */
+const HOST_HEADER = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
+/** A serialized origin (RFC 6454): scheme "://" host, nothing after. */
+const ORIGIN_HEADER = /^https?:\/\/([^/?#@\s]+)$/i
+
+function badHeader(header: string, expected: string): AppError {
+  return new AppError(400, 'HEADER_INVALID', `${header}: expected ${expected}`, { field: header })
 }
 
 async function checkFlowLimit(path: string, principal: Principal, deps: AccessDeps, permission: string) {
@@ -119,15 +135,18 @@ async function checkFlowLimit(path: string, principal: Principal, deps: AccessDe
       'a key limited to some flows cannot manage keys, accounts or plugins'
     )
   }
-  const flowId = flowIdInPath(path) ?? (await flowOfRunInPath(path, deps))
-  if (flowId !== undefined && !principal.flowIds!.includes(flowId)) {
-    throw new AppError(403, 'FLOW_FORBIDDEN', `this key may not use flow "${flowId}"`, { flowId })
+  // Another flow, or a run of one, answers as if it did not exist: a limited key learns no ids.
+  const flowId = flowIdInPath(path)
+  if (flowId !== undefined) {
+    if (!principal.flowIds!.includes(flowId)) throw notFound('flow', flowId)
+    return
   }
-}
-
-async function flowOfRunInPath(path: string, deps: AccessDeps): Promise<string | undefined> {
   const runId = runIdInPath(path)
-  return runId === undefined ? undefined : deps.flowOfRun(runId)
+  if (runId === undefined) return
+  const runFlow = await deps.flowOfRun(runId)
+  if (runFlow !== undefined && !principal.flowIds!.includes(runFlow)) {
+    throw notFound(path.startsWith('/qflowapi/') ? 'execution' : 'run', runId)
+  }
 }
 
 function unauthorized(code: string, message: string): AppError {

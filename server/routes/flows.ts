@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { checkCreatableFlow } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError } from '../errors.ts'
@@ -35,7 +36,9 @@ export function flowRoutes(ctx: ServerContext) {
       return c.json({ ...page, items: page.items.map(presentFlowSummary) })
     })
     .post('/flows', async (c) => {
-      const saved = await flowService.create(await readJson(c))
+      const body = await readJson(c)
+      checkCreatableFlow(principalOf(c), body)
+      const saved = await flowService.create(body)
       await rearm(saved.record.flow.id, saved.record)
       c.header('Location', `/api/flows/${saved.record.flow.id}`)
       c.header('ETag', etagOf(saved.record.version))
@@ -43,7 +46,10 @@ export function flowRoutes(ctx: ServerContext) {
     })
     .post('/flows/import', async (c) => {
       const query = parseInput(importQuery, queryOf(c), 'query')
-      const saved = await flowService.create(await readJson(c), { freshId: query.newId === 'true' })
+      const freshId = query.newId === 'true'
+      const body = await readJson(c)
+      checkCreatableFlow(principalOf(c), body, { freshId })
+      const saved = await flowService.create(body, { freshId })
       await rearm(saved.record.flow.id, saved.record)
       c.header('Location', `/api/flows/${saved.record.flow.id}`)
       c.header('ETag', etagOf(saved.record.version))

@@ -1,8 +1,9 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { principalOf } from '../auth/middleware.ts'
 import { ROLES } from '../auth/roles.ts'
 import type { ServerContext } from '../context.ts'
-import { notFound } from '../errors.ts'
+import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
 import { queryOf } from '../http/query.ts'
 import { parseInput } from '../parse-input.ts'
@@ -29,6 +30,16 @@ export function keyRoutes(ctx: ServerContext) {
   return new Hono()
     .post('/keys', async (c) => {
       const body = parseInput(createBody, (await readJson(c)) ?? {})
+      if (principalOf(c)?.id === 'local' && ctx.settings.auth.mode === 'auto' && body.role !== 'admin') {
+        // The first key ends single-user mode; unless it is an admin key nobody could manage keys after.
+        throw new AppError(
+          400,
+          'VALIDATION_FAILED',
+          'role: the first key must be an admin key, because creating it ends keyless single-user mode ' +
+            'and no one would be left to manage keys; create an admin key first',
+          { issues: [{ field: 'role', message: 'the first key must be admin' }] }
+        )
+      }
       const { key, info } = await ctx.keys.create(body)
       c.header('Location', `/api/keys/${info.id}`)
       c.header('Cache-Control', 'no-store')

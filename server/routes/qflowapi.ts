@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { checkTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
 import { listParams, orderOf, pageOf, qqlTerms } from '../compat/params.ts'
 import {
@@ -128,6 +129,7 @@ export function qflowApiRoutes(ctx: ServerContext) {
           targets[target] = (Array.isArray(value) ? value : [value]).map(String)
         }
       }
+      await checkTargets(ctx.flowService, id, principalOf(c), targets)
       const idempotencyKey = idempotencyKeyOf(c)
       const submitted = await ctx.runService.submit(
         id,

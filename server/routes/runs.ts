@@ -2,6 +2,8 @@ import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import { RUN_STATUSES, TERMINAL_RUN_STATUSES } from '../../core/run/events.ts'
+import { checkTargets } from '../auth/flow-limit.ts'
+import { principalOf } from '../auth/middleware.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
@@ -64,6 +66,7 @@ export function runRoutes(ctx: ServerContext) {
       const body = parseInput(runBody, (await readJson(c)) ?? {})
       const idempotencyKey = idempotencyKeyOf(c)
       const wait = waitSecondsOf(c)
+      await checkTargets(ctx.flowService, c.req.param('id'), principalOf(c), body)
       const submitted = await runService.submit(c.req.param('id'), body, 'api', {
         ...(idempotencyKey ? { idempotencyKey } : {}),
       })

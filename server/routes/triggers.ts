@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Flow } from '../../core/flow/schema.ts'
 import type { TriggerConfig } from '../../plugins/trigger/config.ts'
 import { matchesEventPattern } from '../../plugins/trigger/event-pattern.ts'
+import { checkRunTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
 import { canUseFlow } from '../auth/roles.ts'
 import type { ServerContext } from '../context.ts'
@@ -45,6 +46,7 @@ export function triggerRoutes(ctx: ServerContext) {
       if (triggerOf(record.flow)?.kind !== 'totalcloud') {
         throw new AppError(409, 'TRIGGER_MISMATCH', `flow "${id}" does not have a TotalCloud trigger`)
       }
+      checkRunTargets(principalOf(c), record.flow, body)
       const idempotencyKey = idempotencyKeyOf(c)
       const submitted = await ctx.runService.submit(id, body, 'totalcloud', {
         requireDeployed: true,

@@ -97,14 +97,158 @@ describe('API keys and roles', () => {
     const list = await s.call('GET', '/api/flows', { token: key })
     expect(list.body.items.map((f: { id: string }) => f.id)).toEqual(['mine'])
     expect((await s.call('POST', '/api/flows/mine/runs', { token: key })).status).toBe(202)
+    // Another flow looks like no flow at all: the key learns no ids, not even that one exists.
     const denied = await s.call('POST', '/api/flows/theirs/runs', { token: key })
-    expect(denied.status).toBe(403)
-    expect(denied.body.error.code).toBe('FLOW_FORBIDDEN')
-    expect((await s.call('GET', `/api/runs/${other.body.id}`, { token: key })).status).toBe(403)
-    expect((await s.call('GET', `/qflowapi/v1/executions/${other.body.id}`, { token: key })).status).toBe(403)
-    expect((await s.call('GET', '/api/flows/%E0%A4%A', { token: key })).status).toBe(403)
+    expect(denied.status).toBe(404)
+    expect(denied.body.error.code).toBe('FLOW_NOT_FOUND')
+    const missing = await s.call('GET', '/api/flows/nowhere', { token: key })
+    expect({ ...denied.body.error, message: '', details: {} }).toEqual({
+      ...missing.body.error,
+      message: '',
+      details: {},
+    })
+    const run = await s.call('GET', `/api/runs/${other.body.id}`, { token: key })
+    expect(run.status).toBe(404)
+    expect(run.body.error.code).toBe('RUN_NOT_FOUND')
+    expect(JSON.stringify(run.body)).not.toContain('theirs')
+    const execution = await s.call('GET', `/qflowapi/v1/executions/${other.body.id}`, { token: key })
+    expect(execution.status).toBe(404)
+    expect(execution.body.error.code).toBe('EXECUTION_NOT_FOUND')
+    expect((await s.call('GET', '/qflowapi/v1/workflows/theirs', { token: key })).status).toBe(404)
+    expect((await s.call('GET', '/api/flows/%E0%A4%A', { token: key })).status).toBe(404)
     const compat = await s.call('GET', '/qflowapi/v1/workflows', { token: key })
     expect(compat.body.items.map((f: { id: string }) => f.id)).toEqual(['mine'])
+  })
+
+  it('a flow-limited key creates and imports flows only under its own ids', async () => {
+    const s = await withAdmin()
+    const key = (
+      await s.call('POST', '/api/keys', {
+        token: ADMIN,
+        body: { name: 'scoped editor', role: 'editor', flowIds: ['mine', 'mine-2'] },
+      })
+    ).body.key
+    const other = await s.call('POST', '/api/flows', { token: key, body: chainFlow('elsewhere') })
+    expect(other.status).toBe(403)
+    expect(other.body.error).toMatchObject({ code: 'FLOW_FORBIDDEN', details: { field: 'id' } })
+    expect(other.body.error.message).toContain('"elsewhere"')
+    const { id: _id, ...noId } = chainFlow('x')
+    const anonymous = await s.call('POST', '/api/flows', { token: key, body: noId })
+    expect(anonymous.status).toBe(403)
+    expect(anonymous.body.error.message).toMatch(/^id: .*none/)
+    const imported = await s.call('POST', '/api/flows/import', { token: key, body: chainFlow('intruder') })
+    expect(imported.status).toBe(403)
+    expect(imported.body.error.message).toContain('"intruder"')
+    const fresh = await s.call('POST', '/api/flows/import?newId=true', {
+      token: key,
+      body: chainFlow('mine'),
+    })
+    expect(fresh.status).toBe(403)
+    expect(fresh.body.error.message).toMatch(/^newId:/)
+    // Nothing refused was stored.
+    const all = await s.call('GET', '/api/flows', { token: ADMIN })
+    expect(all.body.items).toEqual([])
+
+    expect((await s.call('POST', '/api/flows', { token: key, body: chainFlow('mine') })).status).toBe(201)
+    expect(
+      (await s.call('POST', '/api/flows/import', { token: key, body: chainFlow('mine-2') })).status
+    ).toBe(201)
+    expect((await s.call('POST', '/api/flows/mine/deploy', { token: key })).status).toBe(200)
+    // An unlimited editor imports under a new id as before.
+    const editor = (await s.call('POST', '/api/keys', { token: ADMIN, body: { name: 'e', role: 'editor' } }))
+      .body.key
+    expect(
+      (await s.call('POST', '/api/flows/import?newId=true', { token: editor, body: chainFlow('mine') }))
+        .status
+    ).toBe(201)
+  })
+
+  it("below editor, or limited to flows, a run only narrows the flow's own accounts and regions", async () => {
+    const s = await withAdmin()
+    const bound = { accounts: ['111111111111', '222222222222'], regions: ['us-east-1', 'eu-west-1'] }
+    await s.call('POST', '/api/flows', { token: ADMIN, body: { ...chainFlow('bound'), ...bound } })
+    await s.call('POST', '/api/flows', {
+      token: ADMIN,
+      body: { ...chainFlow('tc', { kind: 'totalcloud' }), ...bound, deployed: true },
+    })
+    const keyFor = async (role: string, flowIds?: string[]) =>
+      (await s.call('POST', '/api/keys', { token: ADMIN, body: { name: role, role, flowIds } })).body
+        .key as string
+    const runner = await keyFor('runner', ['bound', 'tc'])
+    const unlimitedRunner = await keyFor('runner')
+    const limitedEditor = await keyFor('editor', ['bound'])
+    const editor = await keyFor('editor')
+
+    for (const key of [runner, unlimitedRunner, limitedEditor]) {
+      const elsewhere = await s.call('POST', '/api/flows/bound/runs', {
+        token: key,
+        body: { accounts: ['333333333333'] },
+      })
+      expect(elsewhere.status).toBe(403)
+      expect(elsewhere.body.error).toMatchObject({ code: 'TARGET_FORBIDDEN', details: { field: 'accounts' } })
+      expect(elsewhere.body.error.message).toMatch(/^accounts: .*333333333333/)
+      const region = await s.call('POST', '/api/flows/bound/runs', {
+        token: key,
+        body: { accounts: ['111111111111'], regions: ['ap-south-1'] },
+      })
+      expect(region.status).toBe(403)
+      expect(region.body.error.message).toMatch(/^regions: .*ap-south-1/)
+      const narrowed = await s.call('POST', '/api/flows/bound/runs', {
+        token: key,
+        body: { accounts: ['222222222222'], regions: ['eu-west-1'] },
+      })
+      expect(narrowed.status).toBe(202)
+      expect((await s.ctx.runs.get(narrowed.body.id))?.accounts).toEqual(['222222222222'])
+    }
+    const compat = await s.call('POST', '/qflowapi/v1/workflows/bound/run', {
+      token: runner,
+      body: { variables: { connectorId: '333333333333' } },
+    })
+    expect(compat.status).toBe(403)
+    expect(compat.body.error.details.field).toBe('accounts')
+    const compatRegion = await s.call('POST', '/qflowapi/v1/workflows/bound/run', {
+      token: runner,
+      body: { variables: { region: 'ap-south-1' } },
+    })
+    expect(compatRegion.status).toBe(403)
+    expect(
+      (
+        await s.call('POST', '/qflowapi/v1/workflows/bound/run', {
+          token: runner,
+          body: { variables: { connectorId: '111111111111' } },
+        })
+      ).status
+    ).toBe(202)
+    const trigger = await s.call('POST', '/api/flows/tc/trigger/totalcloud', {
+      token: runner,
+      body: { accounts: ['333333333333'] },
+    })
+    expect(trigger.status).toBe(403)
+    expect(trigger.body.error.details.field).toBe('accounts')
+
+    // Unlimited editors and admins may point a run anywhere.
+    for (const key of [editor, ADMIN]) {
+      const anywhere = await s.call('POST', '/api/flows/bound/runs', {
+        token: key,
+        body: { accounts: ['333333333333'], regions: ['ap-south-1'] },
+      })
+      expect(anywhere.status).toBe(202)
+    }
+  })
+
+  it('refuses an admin key limited to flows, naming flowIds', async () => {
+    const s = await withAdmin()
+    const bad = await s.call('POST', '/api/keys', {
+      token: ADMIN,
+      body: { name: 'x', role: 'admin', flowIds: ['f1'] },
+    })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.message).toMatch(/^flowIds: admin keys are unlimited/)
+    expect((await s.call('GET', '/api/keys', { token: ADMIN })).body.items).toEqual([])
+    expect(
+      (await s.call('POST', '/api/keys', { token: ADMIN, body: { name: 'x', role: 'admin', flowIds: [] } }))
+        .status
+    ).toBe(201)
   })
 
   it('validates key requests, naming the field', async () => {
@@ -132,6 +276,60 @@ describe('loopback single-user mode', () => {
     const closed = await server.call('GET', '/api/flows')
     expect(closed.status).toBe(401)
     expect((await server.call('GET', '/api/flows', { token: created.body.key })).status).toBe(200)
+  })
+
+  it('answers malformed Origin and Host headers with 400 or 401, never 500, and stays closed to them', async () => {
+    server = await startTestServer()
+    const s = server
+    const malformed: [string, string][] = [
+      ['origin', '127.0.0.1:18789'],
+      ['origin', 'localhost'],
+      ['origin', 'http://'],
+      ['origin', 'http://127.0.0.1/path'],
+      ['origin', 'http://user@127.0.0.1'],
+      ['origin', 'http://[::1'],
+      ['origin', '%%%'],
+      ['host', '127.0.0.1/evil'],
+      ['host', '[::1'],
+      ['host', 'a b'],
+      ['host', 'localhost:99999999'],
+    ]
+    for (const [header, value] of malformed) {
+      const answer = await s.call('POST', '/api/flows', {
+        body: chainFlow('x'),
+        headers: { [header]: value },
+      })
+      expect(answer.status, `${header}: ${value}`).toBe(400)
+      expect(answer.body.error.code).toBe('HEADER_INVALID')
+      expect(answer.body.error.details.field).toBe(header === 'origin' ? 'Origin' : 'Host')
+    }
+    // A foreign but well-formed origin (and a sandboxed page's "null") is simply not this machine.
+    for (const origin of ['null', 'http://127.0.0.2:80', 'https://evil.example']) {
+      const answer = await s.call('POST', '/api/flows', { body: chainFlow('x'), headers: { origin } })
+      expect(answer.status, origin).toBe(401)
+    }
+    expect((await s.call('GET', '/api/flows')).body.items).toEqual([])
+    const local = await s.call('POST', '/api/flows', {
+      body: chainFlow('x'),
+      headers: { host: 'localhost:8080', origin: 'http://localhost:8080' },
+    })
+    expect(local.status).toBe(201)
+  })
+
+  it('the first key made in single-user mode must be an admin key', async () => {
+    server = await startTestServer()
+    const runner = await server.call('POST', '/api/keys', { body: { name: 'ci', role: 'runner' } })
+    expect(runner.status).toBe(400)
+    expect(runner.body.error.message).toMatch(/^role: the first key must be an admin key/)
+    // Still open: the refused key was not stored.
+    expect((await server.call('GET', '/api/keys')).body.items).toEqual([])
+    const admin = await server.call('POST', '/api/keys', { body: { name: 'me', role: 'admin' } })
+    expect(admin.status).toBe(201)
+    const second = await server.call('POST', '/api/keys', {
+      token: admin.body.key,
+      body: { name: 'ci', role: 'runner' },
+    })
+    expect(second.status).toBe(201)
   })
 
   it('refuses to bind a non-loopback address without keys, with a message that says what to do', () => {
