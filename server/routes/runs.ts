@@ -11,6 +11,7 @@ import { answerSubmission, idempotencyKeyOf, waitSecondsOf } from '../http/run-r
 import { parseInput } from '../parse-input.ts'
 import type { RunWithSteps } from '../repos/runs.ts'
 import type { LiveRunEvent } from '../runs/live.ts'
+import { requestHashOf } from '../runs/request-hash.ts'
 
 const target = z.string().min(1).max(128)
 const runBody = z.strictObject({
@@ -65,7 +66,7 @@ export function runRoutes(ctx: ServerContext) {
       const idempotencyKey = idempotencyKeyOf(c)
       const wait = waitSecondsOf(c)
       const submitted = await runService.submit(c.req.param('id'), body, 'api', {
-        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...(idempotencyKey ? { idempotencyKey, requestHash: requestHashOf(body) } : {}),
       })
       return answerSubmission(c, ctx, submitted, wait)
     })
