@@ -51,6 +51,8 @@ const insertRuns = rawInsert(
     'finishedAt',
     'idempotencyKey',
     'overlap',
+    'flowCreatedAt',
+    'requestHash',
   ],
   {
     json: ['input', 'variables', 'accounts', 'regions', 'error'],
@@ -59,13 +61,14 @@ const insertRuns = rawInsert(
     // without reading the database, and this catches the copy going stale (here or in another
     // process sharing the database).
     onlyWhere: (ref) =>
-      `EXISTS (SELECT 1 FROM "flows" WHERE "flows"."id" = ${ref('flowId')} AND "flows"."version" = ${ref('flowVersion')})`,
+      // The creation time tells a flow deleted and recreated under the same id (back at version 1).
+      `EXISTS (SELECT 1 FROM "flows" WHERE "flows"."id" = ${ref('flowId')} AND "flows"."version" = ${ref('flowVersion')} AND "flows"."created_at" = ${ref('flowCreatedAt')})`,
     skipConflicts: true,
     returning: ['id'],
   }
 )
 
-/** Rows per multi-row INSERT: 19 columns each stays far below SQLite's bound-parameter limit. */
+/** Rows per multi-row INSERT: 18 columns each stays far below SQLite's bound-parameter limit. */
 const ROWS_PER_INSERT = 500
 /** How stale the cached count of queued runs may be; the limit is a bound, not an exact number. */
 const COUNT_TTL_MS = 250
@@ -187,6 +190,8 @@ function withDefaults(run: NewRunRow & { id: string }): RunRow {
     leaseExpiresAt: null,
     idempotencyKey: null,
     overlap: 'parallel',
+    flowCreatedAt: null,
+    requestHash: null,
     ...run,
   } as RunRow
 }

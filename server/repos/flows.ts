@@ -111,10 +111,16 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
       }
     },
 
-    /** The current version number alone: a cheap check before trusting a cached document. */
-    async currentVersion(id: string): Promise<number | undefined> {
-      const [row] = await db.select({ version: flows.version }).from(flows).where(eq(flows.id, id))
-      return row?.version
+    /**
+     * Which stored row and version the flow is at, alone: a cheap check before trusting a cached
+     * document. `createdAt` tells a flow deleted and recreated under the same id from the old one.
+     */
+    async currentVersion(id: string): Promise<{ version: number; createdAt: number } | undefined> {
+      const [row] = await db
+        .select({ version: flows.version, createdAt: flows.createdAt })
+        .from(flows)
+        .where(eq(flows.id, id))
+      return row
     },
 
     async exists(id: string): Promise<boolean> {

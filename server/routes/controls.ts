@@ -6,6 +6,7 @@ import { AppError, notFound } from '../errors.ts'
 import { presentControlResult } from '../http/present.ts'
 import { listOf, pageQuery, queryOf } from '../http/query.ts'
 import { parseInput } from '../parse-input.ts'
+import { CONTROL_NODE_TYPE } from '../runs/control-results.ts'
 
 const latestQuery = pageQuery.extend({ result: listOf(CONTROL_RESULTS) })
 /** A resource id such as a `DBInstanceIdentifier` can repeat across accounts and regions. */
@@ -16,22 +17,36 @@ const historyQuery = pageQuery.extend({
 
 /** What control nodes concluded per resource: the current state and one resource's history. */
 export function controlRoutes(ctx: ServerContext) {
-  async function requireFlow(id: string) {
-    if (!(await ctx.flows.exists(id))) throw notFound('flow', id)
+  /** The flow must exist and `nodeId` be one of its control nodes: anything else is a wrong address. */
+  async function requireControlNode(id: string, nodeId: string) {
+    const record = await ctx.flows.get(id)
+    if (!record) throw notFound('flow', id)
+    const node = record.flow.nodes.find((candidate) => candidate.id === nodeId)
+    if (!node) {
+      throw new AppError(404, 'NODE_NOT_FOUND', `flow "${id}" has no node "${nodeId}"`, { nodeId })
+    }
+    if (node.type !== CONTROL_NODE_TYPE) {
+      throw new AppError(
+        400,
+        'NOT_A_CONTROL_NODE',
+        `node "${nodeId}" is a "${node.type}" node; only ${CONTROL_NODE_TYPE} nodes have control results`,
+        { nodeId, type: node.type }
+      )
+    }
   }
 
   return new Hono()
     .get('/flows/:id/controls/:nodeId/results', async (c) => {
       const { id, nodeId } = c.req.param()
       const query = parseInput(latestQuery, queryOf(c), 'query')
-      await requireFlow(id)
+      await requireControlNode(id, nodeId)
       const page = await ctx.controls.latest(id, nodeId, query)
       return c.json({ ...page, items: page.items.map(presentControlResult) })
     })
     .get('/flows/:id/controls/:nodeId/results/:resourceId/history', async (c) => {
       const { id, nodeId, resourceId } = c.req.param()
       const { accountId, region, ...page } = parseInput(historyQuery, queryOf(c), 'query')
-      await requireFlow(id)
+      await requireControlNode(id, nodeId)
       const places = await ctx.controls.placesOf(id, nodeId, resourceId, { accountId, region })
       // Mixing two resources' histories would look like one resource flapping; make the caller pick.
       if (places.length > 1) {

@@ -13,6 +13,7 @@ import { answerSubmission, idempotencyKeyOf, waitSecondsOf } from '../http/run-r
 import { parseInput } from '../parse-input.ts'
 import type { RunWithSteps } from '../repos/runs.ts'
 import type { LiveRunEvent } from '../runs/live.ts'
+import { requestHashOf } from '../runs/request-hash.ts'
 
 const target = z.string().min(1).max(128)
 const runBody = z.strictObject({
@@ -68,7 +69,7 @@ export function runRoutes(ctx: ServerContext) {
       const wait = waitSecondsOf(c)
       await checkTargets(ctx.flowService, c.req.param('id'), principalOf(c), body)
       const submitted = await runService.submit(c.req.param('id'), body, 'api', {
-        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...(idempotencyKey ? { idempotencyKey, requestHash: requestHashOf(body) } : {}),
       })
       return answerSubmission(c, ctx, submitted, wait)
     })

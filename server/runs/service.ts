@@ -33,6 +33,12 @@ export interface StoredRun {
 export interface AdmissionOptions {
   /** `Idempotency-Key`, or a trigger's dedupe key: the same key on the same flow is one run. */
   idempotencyKey?: string
+  /**
+   * Hash of the normalised request the key came with (`requestHashOf`): the same key with another
+   * request is refused rather than answered with a run of something else. Without it (a trigger's
+   * dedupe key), the key alone decides.
+   */
+  requestHash?: string
   /** Triggers other than manual start runs only while the flow is deployed. */
   requireDeployed?: boolean
 }
@@ -122,23 +128,32 @@ export function createRunService(deps: {
 
   /**
    * The flow with its validation and overlap policy, cached per flow: a burst of run requests then
-   * costs no database read and no validation each. The cached copy is trusted only as far as the
-   * admission's insert confirms it (it stores a run only while the flow is still at that version),
-   * and a refusal it leads to is checked against a fresh read first, so neither a save here nor one
-   * by another process sharing the database is missed. The registry's size is part of the key, as
-   * installing a plugin can change what validates.
+   * costs no database read and no validation each. An entry names one stored row, by version and
+   * creation time (a flow deleted and recreated under the same id restarts at version 1, but is
+   * created later). The cached copy is trusted only as far as the admission's insert confirms it (it
+   * stores a run only while that same row is still at that version), and a refusal it leads to is
+   * checked against a fresh read first, so neither a save or delete here nor one by another process
+   * sharing the database is missed. The registry's size is part of the key, as installing a plugin
+   * can change what validates.
    */
   const flowCache = new Map<string, CachedFlow>()
   async function currentFlow(flowId: string, fresh: boolean): Promise<CachedFlow | undefined> {
     const types = deps.registry.list().length
     const cached = flowCache.get(flowId)
     if (!fresh && cached && cached.types === types) return cached
-    const version = await deps.flows.currentVersion(flowId)
-    if (version === undefined) {
+    const current = await deps.flows.currentVersion(flowId)
+    if (current === undefined) {
       flowCache.delete(flowId)
       return undefined
     }
-    if (cached && cached.version === version && cached.types === types) return { ...cached, fresh: true }
+    if (
+      cached &&
+      cached.version === current.version &&
+      cached.createdAt === current.createdAt &&
+      cached.types === types
+    ) {
+      return { ...cached, fresh: true }
+    }
     const record = await deps.flows.get(flowId)
     if (!record) {
       flowCache.delete(flowId)
@@ -146,6 +161,7 @@ export function createRunService(deps: {
     }
     const entry: CachedFlow = {
       version: record.version,
+      createdAt: record.createdAt,
       types,
       flow: record.flow,
       problems: validateFlow(record.flow, deps.registry),
@@ -186,6 +202,7 @@ export function createRunService(deps: {
       id: newId(),
       flowId,
       flowVersion: record.version,
+      flowCreatedAt: record.createdAt,
       status: 'queued' as const,
       triggeredBy,
       input: options.input ?? null,
@@ -198,6 +215,7 @@ export function createRunService(deps: {
       startedAt: null,
       finishedAt: null,
       idempotencyKey: admission.idempotencyKey ?? null,
+      requestHash: admission.idempotencyKey ? (admission.requestHash ?? null) : null,
       overlap: record.overlap,
     }
     let outcome: Admission
@@ -219,6 +237,7 @@ export function createRunService(deps: {
     }
     if (outcome.kind === 'stale') return undefined
     if (outcome.kind === 'skipped') return { run: outcome.active, flow, outcome: 'skipped' }
+    if (outcome.kind === 'existing') checkSameRequest(outcome.run, admission)
     const stored = { run: outcome.run, flow }
     if (outcome.kind === 'created') dispatch(stored)
     return { ...stored, outcome: outcome.kind }
@@ -296,8 +315,12 @@ export function createRunService(deps: {
       active.get(runId)?.controller.abort(new Error(reason))
     },
 
-    /** Abort every run of a flow executing here (the flow is being deleted) and wait for them. */
+    /**
+     * Abort every run of a flow executing here (the flow is being deleted) and wait for them; its
+     * cached copy goes too.
+     */
     async cancelFlowRuns(flowId: string): Promise<void> {
+      flowCache.delete(flowId)
       const entries = [...active.values()].filter((entry) => entry.flowId === flowId)
       for (const entry of entries) entry.controller.abort(new Error('the flow was deleted'))
       await Promise.allSettled(entries.map((entry) => entry.stored))
@@ -331,6 +354,8 @@ export type RunService = ReturnType<typeof createRunService>
 
 interface CachedFlow {
   version: number
+  /** The flow row's creation time: with the id and version it names one stored row. */
+  createdAt: number
   types: number
   flow: StoredFlow
   problems: FlowProblem[]
@@ -344,6 +369,17 @@ const FLOW_CACHE_SIZE = 1000
  * again, so only a flow saved this many times within as many commits (milliseconds) runs out.
  */
 const MAX_SUBMIT_ATTEMPTS = 5
+
+/** An idempotency key names one request: the run it made answers only that same request again. */
+function checkSameRequest(earlier: RunRow, admission: AdmissionOptions): void {
+  if (!admission.requestHash || !earlier.requestHash || earlier.requestHash === admission.requestHash) return
+  throw new AppError(
+    422,
+    'IDEMPOTENCY_KEY_REUSED',
+    `Idempotency-Key "${admission.idempotencyKey}" was used before with a different request body; use a new key for a new request`,
+    { field: 'Idempotency-Key', runId: earlier.id }
+  )
+}
 
 /** Refuse a run that could not start: an invalid flow, an unknown `until` node, bad variables. */
 export function checkRunnable(

@@ -183,6 +183,22 @@ describe('control results', () => {
     expect((await server.call('GET', '/api/flows/nope/controls/control/results/x/history')).status).toBe(404)
   })
 
+  it('404s a node the flow does not have and 400s a node that is not a control', async () => {
+    await createControlFlow()
+    for (const path of ['/results', '/results/x/history']) {
+      const missing = await server.call('GET', `/api/flows/controls/controls/nope${path}`)
+      expect(missing.status).toBe(404)
+      const missingError = ((await missing.json()) as any).error
+      expect(missingError.code).toBe('NODE_NOT_FOUND')
+      expect(missingError.message).toMatch(/"nope"/)
+      const notControl = await server.call('GET', `/api/flows/controls/controls/split${path}`)
+      expect(notControl.status).toBe(400)
+      const notControlError = ((await notControl.json()) as any).error
+      expect(notControlError.code).toBe('NOT_A_CONTROL_NODE')
+      expect(notControlError.message).toMatch(/"split".*test-map/)
+    }
+  })
+
   it('returns an empty page for a control that has not run', async () => {
     await createControlFlow()
     const latest = (await (

@@ -71,6 +71,40 @@ describe('run queue', () => {
     expect(bad.body.error.message).toMatch(/^Idempotency-Key:/)
   })
 
+  it('the same Idempotency-Key with another body is refused (422); the same body, however written, replays', async () => {
+    server = await startTestServer()
+    await server.call('POST', '/api/flows', { body: chainFlow('f1') })
+    const headers = { 'idempotency-key': 'order-43' }
+    const first = await server.call('POST', '/api/flows/f1/runs', {
+      headers,
+      body: { input: { a: 1, b: [1, 2] }, regions: ['us-east-1'] },
+    })
+    expect(first.status).toBe(202)
+    // The same request with its keys in another order is the same request.
+    const again = await server.call('POST', '/api/flows/f1/runs', {
+      headers,
+      body: { regions: ['us-east-1'], input: { b: [1, 2], a: 1 } },
+    })
+    expect(again.status).toBe(202)
+    expect(again.body.id).toBe(first.body.id)
+    for (const body of [
+      { input: { a: 2, b: [1, 2] }, regions: ['us-east-1'] },
+      { input: { a: 1, b: [1, 2] } },
+      {},
+    ]) {
+      const reused = await server.call('POST', '/api/flows/f1/runs', { headers, body })
+      expect(reused.status).toBe(422)
+      expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED')
+      expect(reused.body.error.message).toMatch(/order-43/)
+      expect(reused.body.error.details).toMatchObject({ field: 'Idempotency-Key', runId: first.body.id })
+    }
+    const stored = await server.ctx.database.client.execute({
+      sql: 'SELECT count(*) AS n FROM runs WHERE flow_id = ?',
+      args: ['f1'],
+    })
+    expect(Number(stored.rows[0]!.n)).toBe(1)
+  })
+
   it('a full queue answers 429 with Retry-After and stores nothing', async () => {
     server = await startTestServer({ runtime: { queue: { maxQueued: 3, concurrency: 0 } } })
     await server.call('POST', '/api/flows', { body: chainFlow('f1') })

@@ -26,6 +26,41 @@ async function runsOf(server: TestServer, flowId: string) {
   ).rows.map((row) => ({ id: String(row.id), flowVersion: Number(row.flow_version) }))
 }
 
+/**
+ * `runner` caches flow f1 by running it; `editor` deletes it and creates it again (back at version
+ * 1), invalid after valid and valid after invalid: each run request must be judged on the new row.
+ */
+async function expectRecreatedFlowJudgedAfresh(runner: TestServer, editor: TestServer) {
+  const valid = chainFlow('f1')
+  const invalid = chainFlow('f1', {}, [['no-such-type', {}]])
+  const recreate = async (body: unknown) => {
+    expect((await editor.call('DELETE', '/api/flows/f1')).status).toBe(204)
+    // Creation times are in milliseconds; the recreated row must not share the old one's.
+    await new Promise((resolve) => setTimeout(resolve, 2))
+    const created = await editor.call('POST', '/api/flows', { body })
+    expect(created.status).toBe(201)
+    expect(created.body.version).toBe(1)
+  }
+  expect((await editor.call('POST', '/api/flows', { body: valid })).status).toBe(201)
+  expect((await runner.call('POST', '/api/flows/f1/runs')).status).toBe(202)
+
+  await recreate(invalid)
+  const refused = await runner.call('POST', '/api/flows/f1/runs')
+  expect(refused.status).toBe(400)
+  expect(refused.body.error.code).toBe('FLOW_INVALID')
+  expect(await runsOf(runner, 'f1')).toEqual([])
+
+  await recreate(valid)
+  const accepted = await runner.call('POST', '/api/flows/f1/runs')
+  expect(accepted.status).toBe(202)
+  expect(await runsOf(runner, 'f1')).toEqual([{ id: accepted.body.id, flowVersion: 1 }])
+  const stored = await runner.ctx.database.client.execute({
+    sql: 'SELECT r.flow_created_at = f.created_at AS same FROM runs r JOIN flows f ON f.id = r.flow_id WHERE r.id = ?',
+    args: [accepted.body.id],
+  })
+  expect(Number(stored.rows[0]!.same)).toBe(1)
+}
+
 describe('run admission against a flow saved elsewhere', () => {
   it('stores each run against the version current when it commits, not the one this process cached', async () => {
     const [here, other] = await twoProcesses()
@@ -84,6 +119,17 @@ describe('run admission against a flow saved elsewhere', () => {
     expect(refused.status).toBe(404)
     expect(refused.body.error.code).toBe('FLOW_NOT_FOUND')
     expect(await runsOf(here, 'f1')).toEqual([])
+  })
+
+  it('a flow deleted and recreated under the same id is judged as the new flow, in this process', async () => {
+    const server = await startTestServer({ runtime: { queue: { concurrency: 0 } } })
+    servers.push(server)
+    await expectRecreatedFlowJudgedAfresh(server, server)
+  })
+
+  it('a flow deleted and recreated under the same id elsewhere is judged as the new flow', async () => {
+    const [here, other] = await twoProcesses()
+    await expectRecreatedFlowJudgedAfresh(here, other)
   })
 
   it('a burst that straddles a save elsewhere: every request is answered and stored once, at a real version', async () => {

@@ -18,6 +18,11 @@ export const runs = sqliteTable(
     id: text('id').primaryKey(),
     flowId: text('flow_id').notNull(),
     flowVersion: integer('flow_version').notNull(),
+    /**
+     * When the flow row was created: with the id and version it names one stored row, so a run
+     * is never stored against a flow deleted and recreated under the same id (which restarts at 1).
+     */
+    flowCreatedAt: integer('flow_created_at'),
     status: text('status').$type<RunStatus>().notNull(),
     /** Who started it: `api`, `cli`, later `schedule`, `totalcloud`... */
     triggeredBy: text('triggered_by').notNull(),
@@ -36,6 +41,8 @@ export const runs = sqliteTable(
     leaseExpiresAt: integer('lease_expires_at'),
     /** `Idempotency-Key` of the request (or a trigger's dedupe key): one run per key and flow. */
     idempotencyKey: text('idempotency_key'),
+    /** Hash of the normalised request body sent with the key: the same key with another body is refused. */
+    requestHash: text('request_hash'),
     /** What to do when the flow is already running, from its trigger: parallel, skip or queue. */
     overlap: text('overlap').$type<OverlapPolicy>().notNull().default('parallel'),
   },
