@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-or
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { principalOf } from '../auth/middleware.ts'
+import { requireKnownAccounts, requireRegionNames } from '../aws/run-targets.ts'
 import { listParams, orderOf, pageOf, qqlTerms } from '../compat/params.ts'
 import {
   CUSTOMER_ID,
@@ -128,6 +129,11 @@ export function qflowApiRoutes(ctx: ServerContext) {
           targets[target] = (Array.isArray(value) ? value : [value]).map(String)
         }
       }
+      // Named as the caller sent them: the variable that carried the accounts or regions.
+      const accountsFrom =
+        'connectorId' in (body.variables ?? {}) ? 'variables.connectorId' : 'variables.credentials'
+      requireRegionNames(targets.regions, 'variables.region')
+      await requireKnownAccounts(ctx.accounts, targets.accounts, accountsFrom)
       const idempotencyKey = idempotencyKeyOf(c)
       const submitted = await ctx.runService.submit(
         id,

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import { RUN_STATUSES, TERMINAL_RUN_STATUSES } from '../../core/run/events.ts'
+import { requireKnownAccounts, runRegions } from '../aws/run-targets.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
@@ -17,7 +18,7 @@ const runBody = z.strictObject({
   input: z.unknown().optional(),
   variables: z.record(z.string(), z.unknown()).optional(),
   accounts: z.array(target).max(500).optional(),
-  regions: z.array(z.string().min(1).max(64)).max(64).optional(),
+  regions: runRegions.optional(),
   until: z.string().min(1).max(128).optional(),
 })
 const runListQuery = pageQuery.extend({ status: listOf(RUN_STATUSES) })
@@ -62,6 +63,7 @@ export function runRoutes(ctx: ServerContext) {
   return new Hono()
     .post('/flows/:id/runs', async (c) => {
       const body = parseInput(runBody, (await readJson(c)) ?? {})
+      await requireKnownAccounts(ctx.accounts, body.accounts)
       const idempotencyKey = idempotencyKeyOf(c)
       const wait = waitSecondsOf(c)
       const submitted = await runService.submit(c.req.param('id'), body, 'api', {
