@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { LogLevel } from '../core/plugin/types.ts'
+import { defaultSnapshotRoots } from './aws/snapshot/load.ts'
 import { parseCorsOrigins } from './middleware/cors.ts'
 import { type RuntimeSettings, runtimeEnvShape, runtimeSettingsOf } from './runtime-config.ts'
 
@@ -74,6 +75,17 @@ const envSchema = z.object({
       )
       .optional()
   ),
+  /** Folders snapshot accounts may read (comma-separated); unset = examples/ and ../shared/aws-cases. */
+  QFLOW_SNAPSHOT_ROOTS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(
+        (value) => value.split(',').some((part) => part.trim() !== ''),
+        'expected a comma-separated list of folders'
+      )
+      .optional()
+  ),
   ...runtimeEnvShape,
 })
 
@@ -92,6 +104,8 @@ export interface ServerConfig extends RuntimeSettings {
   logLevel: ConfigLogLevel
   /** From QFLOW_CORS_ORIGINS; empty means same-origin only. */
   corsOrigins: string[]
+  /** Folders a snapshot account's `path` must lie inside (QFLOW_SNAPSHOT_ROOTS). */
+  snapshotRoots: string[]
 }
 
 export class ConfigError extends Error {
@@ -122,6 +136,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: value.QFLOW_BODY_LIMIT,
     logLevel: value.QFLOW_LOG_LEVEL,
     corsOrigins: parseCorsOrigins(value.QFLOW_CORS_ORIGINS),
+    snapshotRoots: value.QFLOW_SNAPSHOT_ROOTS
+      ? value.QFLOW_SNAPSHOT_ROOTS.split(',')
+          .map((part) => part.trim())
+          .filter(Boolean)
+      : defaultSnapshotRoots(),
     ...runtimeSettingsOf(value),
   }
 }

@@ -10,6 +10,7 @@ import { type AccountService, createAccountService } from './aws/accounts-servic
 import { seedDemoAccount } from './aws/demo.ts'
 import { createAwsGateway, type ServerAwsGateway } from './aws/gateway.ts'
 import { createSecretBox } from './aws/secrets.ts'
+import { defaultSnapshotRoots } from './aws/snapshot/load.ts'
 import type { ServerConfig } from './config.ts'
 import { type Database, openDatabase } from './db/client.ts'
 import { migrateDatabase } from './db/migrate.ts'
@@ -79,7 +80,7 @@ export interface ServerContext {
 }
 
 export interface ContextOptions {
-  config: Pick<ServerConfig, 'db' | 'bodyLimit' | 'logLevel'>
+  config: Pick<ServerConfig, 'db' | 'bodyLimit' | 'logLevel'> & Partial<Pick<ServerConfig, 'snapshotRoots'>>
   /** Defaults to a registry of the built-in plugins. */
   registry?: PluginRegistry
   services?: Services
@@ -120,7 +121,8 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
   if (options.seedDemoAccount !== false && (await seedDemoAccount(accounts)))
     log('info', 'added the demo account "demo" (a snapshot estate, no AWS needed)')
   const secrets = createSecretBox(options.secretKey ?? process.env.QFLOW_SECRET_KEY)
-  const aws = createAwsGateway({ accounts, secrets })
+  const snapshotRoots = options.config.snapshotRoots ?? defaultSnapshotRoots()
+  const aws = createAwsGateway({ accounts, secrets, snapshotRoots })
   // A plugin that fails to load is reported by the host, never thrown: the server starts regardless.
   const plugins = options.plugins
     ? await loadPlugins({
@@ -227,7 +229,7 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
     },
     ...(plugins ? { plugins } : {}),
     accounts,
-    accountService: createAccountService({ repo: accounts, gateway: aws, secrets }),
+    accountService: createAccountService({ repo: accounts, gateway: aws, secrets, snapshotRoots }),
     aws,
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
     async close(graceMs) {

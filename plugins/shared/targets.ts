@@ -24,7 +24,9 @@ export function awsGateway(ctx: NodeContext<unknown>): AwsGateway {
 /**
  * Expand the selected accounts and regions (the node's own choice, else the run's targets) into
  * (account, region) pairs. An account's own region list bounds what it is asked about: a flow bound
- * to `eu-west-1` does not call an account that only enables `us-east-1`. Problems are returned as
+ * to `eu-west-1` does not call an account that only enables `us-east-1`. A snapshot account is the
+ * exception: its regions are what was recorded, and a region it never recorded has no answer, so it
+ * fails rather than being skipped (skipping would read as "no resources there"). Problems are returned as
  * failures, never thrown, so the other accounts still run.
  */
 export async function resolveTargets(
@@ -46,8 +48,16 @@ export async function resolveTargets(
     const enabled = new Set(account.regions)
     const wanted = regions.length > 0 ? [...new Set(regions)] : account.regions
     for (const region of wanted) {
-      if (enabled.size > 0 && !enabled.has(region)) skipped.push(`${account.id}/${region}`)
-      else targets.push({ account, region })
+      if (enabled.size > 0 && !enabled.has(region)) {
+        if (account.kind === 'snapshot')
+          failures.push({
+            accountId,
+            region,
+            code: 'RegionNotRecorded',
+            message: `snapshot has no recording for ${region} (it has ${account.regions.join(', ')})`,
+          })
+        else skipped.push(`${account.id}/${region}`)
+      } else targets.push({ account, region })
     }
     if (wanted.length === 0)
       failures.push({ accountId, region: '*', code: 'NoRegions', message: 'no region selected or enabled' })

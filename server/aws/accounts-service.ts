@@ -11,7 +11,7 @@ import {
 } from './account.ts'
 import type { ServerAwsGateway } from './gateway.ts'
 import type { SecretBox } from './secrets.ts'
-import { loadRecording, SnapshotError } from './snapshot/load.ts'
+import { defaultSnapshotRoots, loadRecording, SnapshotError } from './snapshot/load.ts'
 
 /** A refusal meant for the API caller; the app's error handler renders it. */
 export class AccountError extends AppError {}
@@ -36,8 +36,11 @@ export function createAccountService(deps: {
   gateway: ServerAwsGateway
   secrets: SecretBox
   now?: () => Date
+  /** Folders a snapshot account's path must lie inside (QFLOW_SNAPSHOT_ROOTS). */
+  snapshotRoots?: readonly string[]
 }) {
   const { repo, gateway, secrets } = deps
+  const snapshotRoots = deps.snapshotRoots ?? defaultSnapshotRoots()
   const now = () => (deps.now?.() ?? new Date()).toISOString()
 
   async function build(input: AccountInput, id: string, previous?: AccountRecord): Promise<AccountRecord> {
@@ -52,7 +55,7 @@ export function createAccountService(deps: {
     if (input.kind === 'snapshot') {
       const snapshot = input.path !== undefined ? { path: input.path } : { files: input.files! }
       try {
-        const recording = await loadRecording(snapshot, input.regions)
+        const recording = await loadRecording(snapshot, input.regions, snapshotRoots)
         return { ...base, kind: 'snapshot', regions: recording.regions, snapshot }
       } catch (err) {
         if (err instanceof SnapshotError)

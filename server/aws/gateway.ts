@@ -6,7 +6,7 @@ import { type ClientDecorator, liveClient, snapshotClient } from './clients.ts'
 import { accountCredentials, type CredentialConfig } from './credentials.ts'
 import { Semaphore } from './limiter.ts'
 import { createSecretBox, type SecretBox } from './secrets.ts'
-import { loadRecording, type Recording } from './snapshot/load.ts'
+import { defaultSnapshotRoots, loadRecording, type Recording } from './snapshot/load.ts'
 import { createAnswer } from './snapshot/replay.ts'
 
 /** Where the gateway reads account records: the accounts repository, or a plain map in tests. */
@@ -22,6 +22,8 @@ export interface GatewayOptions {
   /** How long an account record is trusted before it is read again (other processes may edit it). */
   accountTtlMs?: number
   decorate?: ClientDecorator
+  /** Folders snapshot accounts may read (QFLOW_SNAPSHOT_ROOTS); default `defaultSnapshotRoots()`. */
+  snapshotRoots?: readonly string[]
 }
 
 export interface ServerAwsGateway extends AwsGateway {
@@ -45,6 +47,8 @@ export function createAwsGateway(options: GatewayOptions): ServerAwsGateway {
   const secrets = options.secrets ?? createSecretBox()
   const concurrency = options.concurrency ?? 8
   const ttl = options.accountTtlMs ?? 30_000
+  // Checked again at load, not only when the account is saved: a stored path predates any narrowing of the roots.
+  const snapshotRoots = options.snapshotRoots ?? defaultSnapshotRoots()
   const entries = new Map<string, Promise<AccountEntry>>()
 
   const load = async (id: string): Promise<AccountEntry> => {
@@ -114,7 +118,7 @@ export function createAwsGateway(options: GatewayOptions): ServerAwsGateway {
       const spec = { accountId, region, service }
       let client: AwsClients[S]
       if (record.kind === 'snapshot') {
-        found.recording ??= loadRecording(record.snapshot!, record.regions)
+        found.recording ??= loadRecording(record.snapshot!, record.regions, snapshotRoots)
         const recording = await found.recording
         const answer = createAnswer(recording, region, service, {
           accountId,

@@ -21,7 +21,7 @@ export interface FileRunAws {
  * database file that does not exist is not created: running a file stores nothing.
  */
 export async function fileRunAws(
-  config: Pick<ServerConfig, 'db'>,
+  config: Pick<ServerConfig, 'db'> & Partial<Pick<ServerConfig, 'snapshotRoots'>>,
   env: Record<string, string | undefined>,
   cwd: string
 ): Promise<FileRunAws> {
@@ -41,7 +41,11 @@ export async function fileRunAws(
       return (await repo?.get(id)) ?? (id === DEMO_ACCOUNT_ID ? demo : undefined)
     },
   }
-  const gateway = createAwsGateway({ accounts, secrets: createSecretBox(env.QFLOW_SECRET_KEY) })
+  const gateway = createAwsGateway({
+    accounts,
+    secrets: createSecretBox(env.QFLOW_SECRET_KEY),
+    ...(config.snapshotRoots ? { snapshotRoots: config.snapshotRoots } : {}),
+  })
   return {
     gateway,
     close() {

@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { checkTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
+import { requireKnownAccounts, requireRegionNames } from '../aws/run-targets.ts'
 import { listParams, orderOf, pageOf, qqlTerms } from '../compat/params.ts'
 import {
   CUSTOMER_ID,
@@ -130,6 +131,11 @@ export function qflowApiRoutes(ctx: ServerContext) {
         }
       }
       await checkTargets(ctx.flowService, id, principalOf(c), targets)
+      // Named as the caller sent them: the variable that carried the accounts or regions.
+      const accountsFrom =
+        'connectorId' in (body.variables ?? {}) ? 'variables.connectorId' : 'variables.credentials'
+      requireRegionNames(targets.regions, 'variables.region')
+      await requireKnownAccounts(ctx.accounts, targets.accounts, accountsFrom)
       const idempotencyKey = idempotencyKeyOf(c)
       const submitted = await ctx.runService.submit(
         id,

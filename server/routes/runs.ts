@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { RUN_STATUSES, TERMINAL_RUN_STATUSES } from '../../core/run/events.ts'
 import { checkTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
+import { requireKnownAccounts, runRegions } from '../aws/run-targets.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
@@ -20,7 +21,7 @@ const runBody = z.strictObject({
   input: z.unknown().optional(),
   variables: z.record(z.string(), z.unknown()).optional(),
   accounts: z.array(target).max(500).optional(),
-  regions: z.array(z.string().min(1).max(64)).max(64).optional(),
+  regions: runRegions.optional(),
   until: z.string().min(1).max(128).optional(),
 })
 const runListQuery = pageQuery.extend({ status: listOf(RUN_STATUSES) })
@@ -65,6 +66,7 @@ export function runRoutes(ctx: ServerContext) {
   return new Hono()
     .post('/flows/:id/runs', async (c) => {
       const body = parseInput(runBody, (await readJson(c)) ?? {})
+      await requireKnownAccounts(ctx.accounts, body.accounts)
       const idempotencyKey = idempotencyKeyOf(c)
       const wait = waitSecondsOf(c)
       await checkTargets(ctx.flowService, c.req.param('id'), principalOf(c), body)

@@ -6,6 +6,7 @@ import { matchesEventPattern } from '../../plugins/trigger/event-pattern.ts'
 import { checkRunTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
 import { canUseFlow } from '../auth/roles.ts'
+import { requireKnownAccounts, runRegions } from '../aws/run-targets.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { readJson } from '../http/body.ts'
@@ -24,7 +25,7 @@ const totalcloudBody = z
     input: z.unknown().optional(),
     variables: z.record(z.string(), z.unknown()).optional(),
     accounts: z.array(z.string().min(1).max(128)).max(500).optional(),
-    regions: z.array(z.string().min(1).max(64)).max(64).optional(),
+    regions: runRegions.optional(),
   })
   .optional()
 
@@ -41,6 +42,7 @@ export function triggerRoutes(ctx: ServerContext) {
     .post('/flows/:id/trigger/totalcloud', async (c) => {
       const id = c.req.param('id')
       const body = parseInput(totalcloudBody, await readJson(c)) ?? {}
+      await requireKnownAccounts(ctx.accounts, body.accounts)
       const wait = waitSecondsOf(c)
       const record = await ctx.flowService.require(id)
       if (triggerOf(record.flow)?.kind !== 'totalcloud') {

@@ -141,7 +141,7 @@ describe('accounts API', () => {
       ],
       [
         { id: 'x7', name: 'snap', kind: 'snapshot', path: '/nowhere/at/all' },
-        'path: snapshot folder /nowhere/at/all does not exist',
+        'path: not a snapshot folder inside the allowed roots',
       ],
       [
         { id: 'x8', name: 'snap', kind: 'snapshot', files: { 'mars/rds.DescribeDBInstances.json': {} } },

@@ -55,6 +55,11 @@ describe('/qflowapi/v1 (the public QFlow API, mirrored)', () => {
 
   it('runs a workflow with input and variables and answers with the public envelope', async () => {
     const s = await withFlows()
+    // A run may only name accounts that exist.
+    const account = await s.call('POST', '/api/accounts', {
+      body: { id: 'acct-1', name: 'one', kind: 'snapshot', files: { 'rds.DescribeDBInstances.json': {} } },
+    })
+    expect(account.status).toBe(201)
     const ran = await s.call('POST', '/qflowapi/v1/workflows/rds/run', {
       body: {
         input: '{"buckets":["a","b"]}',

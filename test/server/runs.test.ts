@@ -45,6 +45,14 @@ describe('starting runs', () => {
 
   it('applies variables, the until node, and account/region overrides for this run only', async () => {
     const flowId = await createFlow({ accounts: ['111111111111'], regions: ['us-east-1'] })
+    // A run may only name accounts that exist.
+    const account = await server.call('POST', '/api/accounts', {
+      id: '222222222222',
+      name: 'other',
+      kind: 'snapshot',
+      files: { 'rds.DescribeDBInstances.json': { DBInstances: [] } },
+    })
+    expect(account.status).toBe(201)
     const accepted = await startRun(flowId, {
       variables: { label: 'override' },
       until: 'emit',

@@ -1,5 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
-import { isAbsolute, join, resolve } from 'node:path'
+import { existsSync, realpathSync } from 'node:fs'
+import { readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { getOrSet } from '../../../plugins/shared/maps.ts'
 import { REGION, type SnapshotSource } from '../account.ts'
@@ -32,8 +33,52 @@ export const DEFAULT_FIRST_REGION = 'us-east-1'
 /** The qflow install folder: relative snapshot paths start here, so `../shared/...` works from a checkout. */
 export const INSTALL_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 
-export function resolveSnapshotPath(path: string): string {
-  return isAbsolute(path) ? path : resolve(INSTALL_ROOT, path)
+/**
+ * The folders snapshot accounts may read when QFLOW_SNAPSHOT_ROOTS is unset: the shipped
+ * `examples/` (the demo estate) and, in a checkout next to it, `../shared/aws-cases`.
+ */
+export function defaultSnapshotRoots(): string[] {
+  const roots = [resolve(INSTALL_ROOT, 'examples')]
+  const cases = resolve(INSTALL_ROOT, '../shared/aws-cases')
+  if (existsSync(cases)) roots.push(cases)
+  return roots
+}
+
+/** A root as the filesystem names it, so a symlinked root still contains its own files. */
+function canonicalRoot(root: string): string {
+  const absolute = resolve(INSTALL_ROOT, root)
+  try {
+    return realpathSync(absolute)
+  } catch {
+    return absolute
+  }
+}
+
+const inside = (root: string, path: string) =>
+  path === root || path.startsWith(root.endsWith(sep) ? root : root + sep)
+
+/**
+ * The real folder a snapshot path names, if it lies inside an allowed root. Symlinks are resolved
+ * first so a link cannot lead out. A missing folder, a file and a folder outside the roots get the
+ * same answer, so the API cannot be used to probe which paths exist on the host.
+ */
+export async function resolveSnapshotPath(
+  path: string,
+  roots: readonly string[]
+): Promise<{ folder: string; root: string }> {
+  const refuse = () =>
+    new SnapshotError(
+      'path',
+      'not a snapshot folder inside the allowed roots (QFLOW_SNAPSHOT_ROOTS); relative paths start at the qflow install'
+    )
+  const absolute = isAbsolute(path) ? path : resolve(INSTALL_ROOT, path)
+  const folder = await realpath(absolute).catch(() => undefined)
+  if (!folder) throw refuse()
+  const root = roots.map(canonicalRoot).find((r) => inside(r, folder))
+  if (!root) throw refuse()
+  const info = await stat(folder).catch(() => undefined)
+  if (!info?.isDirectory()) throw refuse()
+  return { folder, root }
 }
 
 interface RawFile {
@@ -44,9 +89,13 @@ interface RawFile {
 
 export async function loadRecording(
   source: SnapshotSource,
-  regions: readonly string[] = []
+  regions: readonly string[] = [],
+  roots: readonly string[] = defaultSnapshotRoots()
 ): Promise<Recording> {
-  const raw = 'path' in source ? await listFolder(resolveSnapshotPath(source.path)) : listUpload(source.files)
+  const raw =
+    'path' in source
+      ? await listFolder(await resolveSnapshotPath(source.path, roots))
+      : listUpload(source.files)
   const first = regions[0] ?? DEFAULT_FIRST_REGION
   const responses = new Map<string, Map<string, unknown[]>>()
   // The first region always exists (an empty top level is an empty estate); any other region
@@ -70,18 +119,21 @@ export async function loadRecording(
   return { regions: [...responses.keys()], responses }
 }
 
-async function listFolder(folder: string): Promise<RawFile[]> {
-  const info = await stat(folder).catch(() => undefined)
-  if (!info?.isDirectory()) throw new SnapshotError('path', `snapshot folder ${folder} does not exist`)
+async function listFolder({ folder, root }: { folder: string; root: string }): Promise<RawFile[]> {
   const files: RawFile[] = []
   const fromFile = (region: string | undefined, path: string, name: string): RawFile => ({
     region,
     name,
     read: async () => {
+      // A file inside the folder may itself be a link out of the root: read only what stays inside.
+      const real = await realpath(path).catch(() => undefined)
+      const shown = relative(root, path)
+      if (!real || !inside(root, real)) throw new SnapshotError('path', `${shown} is not readable`)
       try {
-        return JSON.parse(await readFile(path, 'utf8'))
-      } catch (err) {
-        throw new SnapshotError('path', `${path} is not valid JSON: ${(err as Error).message}`)
+        return JSON.parse(await readFile(real, 'utf8'))
+      } catch {
+        // The parser's message quotes the file's first bytes; the file is named, its content never echoed.
+        throw new SnapshotError('path', `${shown} is not valid JSON`)
       }
     },
   })

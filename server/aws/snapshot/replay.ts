@@ -83,13 +83,31 @@ export function createAnswer(
         `${service}:${operation} would change the estate; a snapshot account only replays describe calls`
       )
     const key = `${service}.${operation}`
-    const files = recorded.get(key) ?? []
-    const shape = shapeOf(key, files)
+    // No file for the call is not an empty listing: nothing was recorded, so the answer is unknown.
+    // An empty listing is a recorded file whose list is empty (e.g. `{"DBInstances": []}`).
+    const files = recorded.get(key)
+    // A lookup of named ids (an addon's related resources) is the exception: its ids come back
+    // unresolved, which the evidence shows, rather than failing every resource that names them.
+    if (!files && !isLookupById(key, input))
+      throw new ReplayError(
+        'OperationNotRecorded',
+        `snapshot account ${identity.accountId} has no ${service}:${operation} recording for ${region}`
+      )
+    const shape = shapeOf(key, files ?? [])
     if (!shape) return {}
-    const listing = getOrSet(merged, key, () => mergeFiles(files, shape))
+    const listing = getOrSet(merged, key, () => mergeFiles(files ?? [], shape))
     const selected = select(listing, shape, input, operation)
     return page(selected, shape, input)
   }
+}
+
+/** A call narrowed to named resources (by the method's lookup filter or its id parameter). */
+function isLookupById(key: string, input: Record<string, unknown>): boolean {
+  const method = methodsByCall.get(key)
+  if (!method) return false
+  if (input[method.resourceIdKey] !== undefined) return true
+  const filters = input.Filters as { Name?: string }[] | undefined
+  return Boolean(method.lookup && filters?.some((filter) => filter.Name === method.lookup!.filter))
 }
 
 function shapeOf(key: string, files: unknown[]): ListingShape | undefined {
