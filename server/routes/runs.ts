@@ -66,10 +66,11 @@ export function runRoutes(ctx: ServerContext) {
   return new Hono()
     .post('/flows/:id/runs', async (c) => {
       const body = parseInput(runBody, (await readJson(c)) ?? {})
-      await requireKnownAccounts(ctx.accounts, body.accounts)
       const idempotencyKey = idempotencyKeyOf(c)
       const wait = waitSecondsOf(c)
+      // The key's limits first: a limited key must not learn which accounts exist.
       await checkTargets(ctx.flowService, c.req.param('id'), principalOf(c), body)
+      await requireKnownAccounts(ctx.accounts, body.accounts)
       const submitted = await runService.submit(c.req.param('id'), body, 'api', {
         ...(idempotencyKey ? { idempotencyKey, requestHash: requestHashOf(body) } : {}),
       })

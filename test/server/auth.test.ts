@@ -166,6 +166,19 @@ describe('API keys and roles', () => {
   it("below editor, or limited to flows, a run only narrows the flow's own accounts and regions", async () => {
     const s = await withAdmin()
     const bound = { accounts: ['111111111111', '222222222222'], regions: ['us-east-1', 'eu-west-1'] }
+    // Runs may only name accounts that exist; the third one is outside the flow's binding.
+    for (const id of [...bound.accounts, '333333333333']) {
+      const account = await s.call('POST', '/api/accounts', {
+        token: ADMIN,
+        body: {
+          id,
+          name: id,
+          kind: 'snapshot',
+          files: { 'rds.DescribeDBInstances.json': { DBInstances: [] } },
+        },
+      })
+      expect(account.status).toBe(201)
+    }
     await s.call('POST', '/api/flows', { token: ADMIN, body: { ...chainFlow('bound'), ...bound } })
     await s.call('POST', '/api/flows', {
       token: ADMIN,
