@@ -16,8 +16,8 @@ export function uiRoutes(ctx: ServerContext) {
   app.use('/*', serveStatic({ root: dir }))
   app.get('/*', async (c, next) => {
     const path = c.req.path
-    // Files (with an extension) and the API keep their 404s; page paths get the shell.
-    if (path.startsWith('/api/') || /\.[a-z0-9]+$/i.test(path)) return next()
+    // Files (with an extension) and both APIs keep their JSON 404s; page paths get the shell.
+    if (/^\/(api|qflowapi)(\/|$)/.test(path) || /\.[a-z0-9]+$/i.test(path)) return next()
     return serveStatic({ root: dir, path: 'index.html' })(c, next)
   })
   return app

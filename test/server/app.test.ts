@@ -75,9 +75,11 @@ describe('app', () => {
       const deepLink = await server.call('GET', '/flows/abc')
       expect(await deepLink.text()).toContain('<qflow-app>')
       expect((await server.call('GET', '/missing.js')).status).toBe(404)
-      expect(((await (await server.call('GET', '/api/nothing')).json()) as any).error.code).toBe(
-        'ROUTE_NOT_FOUND'
-      )
+      for (const apiPath of ['/api/nothing', '/qflowapi/v1/nothing']) {
+        const missing = await server.call('GET', apiPath)
+        expect(missing.status).toBe(404)
+        expect(((await missing.json()) as any).error.code).toBe('ROUTE_NOT_FOUND')
+      }
     } finally {
       rmSync(ui, { recursive: true, force: true })
     }
