@@ -15,9 +15,9 @@ import { createDbInstances, createGroup, motoAccount, seedClients } from '../sup
 
 const REGIONS = ['us-east-1', 'eu-west-1']
 /**
- * The latency figure uses four small regions (one page each), so the 100 ms per call dominates
- * rather than moto's own CPU time: moto is one Python process, and big listings in parallel
- * queue behind each other inside it, which says nothing about qflow.
+ * The latency figure uses four small regions (one page each), each answered by its own moto
+ * process: one moto is one Python process, and four regions' listings would queue behind each
+ * other inside it, which says nothing about qflow.
  */
 const LATENCY_REGIONS = ['ap-southeast-2', 'sa-east-1', 'ca-central-1', 'eu-central-1']
 const LATENCY_PER_REGION = 60
@@ -46,10 +46,18 @@ async function seedRegion(endpoint: string, region: string, count: number): Prom
 }
 
 /** The floor: what the same data costs with the bare SDK and nothing else. */
-async function bareSdk(endpoint: string, regions: string[], latencyMs = 0): Promise<number> {
+async function bareSdk(
+  endpoint: string | ((region: string) => string),
+  regions: string[],
+  latencyMs = 0
+): Promise<number> {
   const perRegion = await Promise.all(
     regions.map(async (region) => {
-      const config = { region, endpoint, credentials: MOTO_CREDENTIALS }
+      const config = {
+        region,
+        endpoint: typeof endpoint === 'string' ? endpoint : endpoint(region),
+        credentials: MOTO_CREDENTIALS,
+      }
       const rds = new RDSClient(config)
       const ec2 = new EC2Client(config)
       if (latencyMs > 0) for (const client of [rds, ec2]) addLatency(client as MiddlewareHost, latencyMs)
@@ -80,10 +88,29 @@ function addLatency(client: MiddlewareHost, latencyMs: number): void {
   )
 }
 
+/**
+ * Send each region's calls to that region's own emulator, as AWS regions are separate services:
+ * one moto answering four regions would queue them behind each other in one Python process.
+ */
+function routeByRegion(client: MiddlewareHost, endpointOf: (region: string) => string): void {
+  const config = (client as unknown as { config: { region: () => Promise<string> } }).config
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const url = new URL(endpointOf(await config.region()))
+      const request = args.request as { hostname: string; port?: number }
+      request.hostname = url.hostname
+      request.port = Number(url.port)
+      return next(args)
+    },
+    { step: 'build', name: 'benchRouteByRegion' }
+  )
+}
+
 const sampleResource = { service: 'rds', method: 'DBInstances', addons: ['SecurityGroups'] }
 
 export async function bench(): Promise<void> {
   const moto = await startMoto()
+  const far = new Map<string, Awaited<ReturnType<typeof startMoto>>>()
   try {
     const seedStart = performance.now()
     await Promise.all(REGIONS.map((region) => seedRegion(moto.endpoint, region, PER_REGION)))
@@ -122,12 +149,17 @@ export async function bench(): Promise<void> {
     console.log(`  qflow aws-resource ${ms(median(qflow))}   (runs: ${qflow.map(ms).join(', ')})`)
     console.log(`  ratio ${ratio.toFixed(2)}x of the floor (target <= 1.10x) ${ratio <= 1.1 ? 'OK' : 'OVER'}`)
 
-    // Latency: 100 ms on every call, 4 regions.
-    await Promise.all(LATENCY_REGIONS.map((region) => seedRegion(moto.endpoint, region, LATENCY_PER_REGION)))
+    // Latency: 100 ms on every call, 4 regions, each region served by its own emulator.
     const regions = LATENCY_REGIONS
+    for (const region of regions) far.set(region, await startMoto())
+    const endpointOf = (region: string) => far.get(region)!.endpoint
+    await Promise.all(regions.map((region) => seedRegion(endpointOf(region), region, LATENCY_PER_REGION)))
     const slow = () =>
       gatewayFor([motoAccount('bench', moto.endpoint, regions)], {
-        decorate: (client) => addLatency(client as MiddlewareHost, 100),
+        decorate: (client) => {
+          addLatency(client as MiddlewareHost, 100)
+          routeByRegion(client as MiddlewareHost, endpointOf)
+        },
       })
     const single: Record<string, number> = {}
     for (const region of regions) {
@@ -148,15 +180,14 @@ export async function bench(): Promise<void> {
     console.log(
       `  together / slowest = ${(together / slowest).toFixed(2)}x (sum would be ${(sum / slowest).toFixed(2)}x)`
     )
-    // The emulator answers one request at a time, so four regions at once also wait on its CPU;
-    // the bare SDK under the same latency shows how much of "together" is the emulator's share.
+    // The bare SDK under the same latency and routing: what four regions at once cost without qflow.
     const floorStart = performance.now()
-    await bareSdk(moto.endpoint, regions, 100)
+    await bareSdk(endpointOf, regions, 100)
     const floorTogether = performance.now() - floorStart
     console.log(
       `  bare SDK, same latency, 4 regions at once ${ms(floorTogether)}: qflow / floor = ${(together / floorTogether).toFixed(2)}x`
     )
   } finally {
-    await moto.stop()
+    await Promise.all([moto, ...far.values()].map((emulator) => emulator.stop()))
   }
 }
