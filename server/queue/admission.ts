@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts'
 import { rawInsert } from '../db/raw-insert.ts'
 import { runs } from '../db/schema/runs.ts'
 import type { WriteBatcher } from '../db/write-batcher.ts'
+import { RUN_COLUMNS } from '../repos/runs.ts'
 import type { Claims } from './claims.ts'
 
 export type RunRow = typeof runs.$inferSelect
@@ -34,26 +35,7 @@ export class QueueFullError extends Error {
 
 const insertRuns = rawInsert(
   runs,
-  [
-    'id',
-    'flowId',
-    'flowVersion',
-    'status',
-    'triggeredBy',
-    'input',
-    'variables',
-    'accounts',
-    'regions',
-    'until',
-    'error',
-    'createdAt',
-    'startedAt',
-    'finishedAt',
-    'idempotencyKey',
-    'overlap',
-    'flowCreatedAt',
-    'requestHash',
-  ],
+  [...RUN_COLUMNS, 'idempotencyKey', 'overlap', 'flowCreatedAt', 'requestHash'],
   {
     json: ['input', 'variables', 'accounts', 'regions', 'error'],
     // The flow check happens inside the write transaction, so a run is only ever stored against

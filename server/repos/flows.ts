@@ -38,7 +38,8 @@ export type UpdateOutcome =
   | { kind: 'missing' }
   | { kind: 'conflict'; currentVersion: number }
 
-const summaryColumns = {
+/** What a flow list shows: everything but the document itself. */
+export const summaryColumns = {
   id: flows.id,
   name: flows.name,
   description: flows.description,

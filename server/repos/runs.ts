@@ -17,7 +17,8 @@ export type PayloadLookup = { kind: 'found'; json: string } | { kind: 'no-step' 
 const UNFINISHED: RunStatus[] = ['queued', 'running']
 const { input: _input, ...withoutInput } = getTableColumns(runs)
 
-const RUN_COLUMNS = [
+/** The columns every stored run has; the queue's admission adds its own on top. */
+export const RUN_COLUMNS = [
   'id',
   'flowId',
   'flowVersion',

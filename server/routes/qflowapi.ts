@@ -21,6 +21,7 @@ import { readJson } from '../http/body.ts'
 import { queryOf } from '../http/query.ts'
 import { idempotencyKeyOf } from '../http/run-request.ts'
 import { parseInput } from '../parse-input.ts'
+import { summaryColumns } from '../repos/flows.ts'
 import { likeContains } from '../repos/paging.ts'
 
 /** `input` may be JSON or a string holding JSON (the public API documents it as a string). */
@@ -77,17 +78,7 @@ export function qflowApiRoutes(ctx: ServerContext) {
       const page = pageOf(params)
       const [items, [count]] = await Promise.all([
         db
-          .select({
-            id: flows.id,
-            name: flows.name,
-            description: flows.description,
-            categories: flows.categories,
-            deployed: flows.deployed,
-            version: flows.version,
-            nodeCount: flows.nodeCount,
-            createdAt: flows.createdAt,
-            updatedAt: flows.updatedAt,
-          })
+          .select(summaryColumns)
           .from(flows)
           .where(where)
           .orderBy(order.descending ? desc(column) : asc(column), flows.id)
