@@ -125,22 +125,18 @@ export function validateFlow(flow: Flow, registry: PluginRegistry): FlowProblem[
         message: `edge "${edge.id}" ends at node "${edge.target}", which does not exist`,
       })
     }
-    const sourcePlugin = source && registry.get(source.type)
-    if (sourcePlugin && !sourcePlugin.manifest.outputs.some((port) => port.name === edge.sourcePort)) {
+    const ends = [
+      { node: source, port: edge.sourcePort, side: 'outputs' as const },
+      { node: target, port: edge.targetPort, side: 'inputs' as const },
+    ]
+    for (const end of ends) {
+      const ports = end.node && registry.get(end.node.type)?.manifest[end.side]
+      if (!end.node || !ports || ports.some((port) => port.name === end.port)) continue
       problems.push({
         code: 'EDGE_PORT_MISSING',
         edgeId: edge.id,
-        nodeId: edge.source,
-        message: `edge "${edge.id}": ${source.type} has no output port "${edge.sourcePort}" (it has ${portList(sourcePlugin.manifest.outputs)})`,
-      })
-    }
-    const targetPlugin = target && registry.get(target.type)
-    if (targetPlugin && !targetPlugin.manifest.inputs.some((port) => port.name === edge.targetPort)) {
-      problems.push({
-        code: 'EDGE_PORT_MISSING',
-        edgeId: edge.id,
-        nodeId: edge.target,
-        message: `edge "${edge.id}": ${target.type} has no input port "${edge.targetPort}" (it has ${portList(targetPlugin.manifest.inputs)})`,
+        nodeId: end.node.id,
+        message: `edge "${edge.id}": ${end.node.type} has no ${end.side === 'outputs' ? 'output' : 'input'} port "${end.port}" (it has ${portList(ports)})`,
       })
     }
   }

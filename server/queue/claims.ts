@@ -6,6 +6,17 @@ import { runSteps, runs, stepPayloads } from '../db/schema/runs.ts'
 
 export type ClaimedRun = typeof runs.$inferSelect
 
+/** What a claim writes: the run is running, leased to `owner`, one attempt more. */
+function claimedBy(owner: string, at: number, leaseMs: number) {
+  return {
+    status: 'running' as const,
+    leaseOwner: owner,
+    leaseExpiresAt: at + leaseMs,
+    attempts: sql`${runs.attempts} + 1`,
+    startedAt: sql`coalesce(${runs.startedAt}, ${at})`,
+  }
+}
+
 /**
  * The queue's state changes, each one SQL statement (or one transaction), so they are atomic on a
  * libSQL file and on a libSQL server alike: whichever process's UPDATE commits first owns the rows
@@ -38,13 +49,7 @@ export function createClaims(db: Db) {
         .limit(limit)
       return db
         .update(runs)
-        .set({
-          status: 'running',
-          leaseOwner: owner,
-          leaseExpiresAt: at + leaseMs,
-          attempts: sql`${runs.attempts} + 1`,
-          startedAt: sql`coalesce(${runs.startedAt}, ${at})`,
-        })
+        .set(claimedBy(owner, at, leaseMs))
         .where(and(eq(runs.status, 'queued'), inArray(runs.id, candidates)))
         .returning()
     },
@@ -58,13 +63,7 @@ export function createClaims(db: Db) {
     ): Promise<ClaimedRun | undefined> {
       const [run] = await db
         .update(runs)
-        .set({
-          status: 'running',
-          leaseOwner: owner,
-          leaseExpiresAt: at + leaseMs,
-          attempts: sql`${runs.attempts} + 1`,
-          startedAt: sql`coalesce(${runs.startedAt}, ${at})`,
-        })
+        .set(claimedBy(owner, at, leaseMs))
         .where(and(eq(runs.id, runId), eq(runs.status, 'queued')))
         .returning()
       return run

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { checkCreatableFlow } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
@@ -28,6 +28,15 @@ export function flowRoutes(ctx: ServerContext) {
       id,
       record?.flow.deployed ? { id, version: record.version, flow: { ...record.flow, id } } : undefined
     )
+
+  /** Deploy or undeploy: validated by the service, trigger re-armed, new version answered. */
+  const setDeployed = async (c: Context, deployed: boolean) => {
+    const id = c.req.param('id')!
+    const saved = await flowService.setDeployed(id, deployed, versionFromIfMatch(c.req.header('if-match')))
+    await rearm(id, saved.record)
+    c.header('ETag', etagOf(saved.record.version))
+    return c.json(presentFlow(saved.record, saved.problems))
+  }
 
   return new Hono()
     .get('/flows', async (c) => {
@@ -114,20 +123,8 @@ export function flowRoutes(ctx: ServerContext) {
       if (!flow) throw new AppError(404, 'VERSION_NOT_FOUND', `flow "${id}" has no version ${version}`)
       return c.json({ flow, version })
     })
-    .post('/flows/:id/deploy', async (c) => {
-      const expected = versionFromIfMatch(c.req.header('if-match'))
-      const saved = await flowService.setDeployed(c.req.param('id'), true, expected)
-      await rearm(c.req.param('id'), saved.record)
-      c.header('ETag', etagOf(saved.record.version))
-      return c.json(presentFlow(saved.record, saved.problems))
-    })
-    .post('/flows/:id/undeploy', async (c) => {
-      const expected = versionFromIfMatch(c.req.header('if-match'))
-      const saved = await flowService.setDeployed(c.req.param('id'), false, expected)
-      await rearm(c.req.param('id'), saved.record)
-      c.header('ETag', etagOf(saved.record.version))
-      return c.json(presentFlow(saved.record, saved.problems))
-    })
+    .post('/flows/:id/deploy', (c) => setDeployed(c, true))
+    .post('/flows/:id/undeploy', (c) => setDeployed(c, false))
     .get('/flows/:id/export', async (c) => {
       const record = await flowService.require(c.req.param('id'))
       const fileName = `${record.flow.id}.qflow.json`
