@@ -7,7 +7,8 @@ import { getTableColumns, getTableName, type Table } from 'drizzle-orm'
  * second; column names still come from the drizzle schema, so the two cannot drift apart.
  */
 export interface RawInsert<Row> {
-  statement(rows: readonly Row[]): InStatement
+  /** `whereArgs` bind the `?` placeholders of `onlyWhere`, after the rows' own values. */
+  statement(rows: readonly Row[], whereArgs?: readonly InValue[]): InStatement
 }
 
 export function rawInsert<T extends Table, K extends keyof T['$inferInsert'] & string>(
@@ -24,6 +25,7 @@ export function rawInsert<T extends Table, K extends keyof T['$inferInsert'] & s
     /**
      * Insert only the rows meeting this SQL condition, written with `ref(key)` for a column of the
      * row being inserted (`${ref('flowId')} = ...`): the rows go in as `SELECT ... FROM (VALUES ...)`.
+     * Its `?` placeholders take the `whereArgs` given to `statement`.
      */
     onlyWhere?: (ref: (key: K) => string) => string
     /** `ON CONFLICT DO NOTHING`: a row that breaks a unique index is skipped, not an error. */
@@ -66,7 +68,7 @@ export function rawInsert<T extends Table, K extends keyof T['$inferInsert'] & s
     return sql
   }
   return {
-    statement(rows) {
+    statement(rows, whereArgs = []) {
       const args: InValue[] = []
       for (const value of rows) {
         for (const key of keys) {
@@ -82,6 +84,7 @@ export function rawInsert<T extends Table, K extends keyof T['$inferInsert'] & s
           )
         }
       }
+      args.push(...whereArgs)
       return { sql: sqlFor(rows.length), args }
     },
   }

@@ -1,6 +1,7 @@
 import type { InValue } from '@libsql/client'
+import type { Table } from 'drizzle-orm'
 import type { RunEvent } from '../../core/run/events.ts'
-import { rawInsert, rawUpdate } from '../db/raw-insert.ts'
+import { type RawInsert, rawInsert, rawUpdate } from '../db/raw-insert.ts'
 import { controlResults } from '../db/schema/controls.ts'
 import { runSteps, runs, stepPayloads } from '../db/schema/runs.ts'
 import type { Statement, WriteBatcher, WriteSource } from '../db/write-batcher.ts'
@@ -13,6 +14,15 @@ type RunPatch = Partial<typeof runs.$inferInsert>
 type PayloadRow = { runId: string; nodeId: string; input: string | null; output: string | null }
 type ControlRow = typeof controlResults.$inferInsert
 
+/**
+ * A claim of a run from the queue: the worker that took it and the attempt it took it for. The
+ * attempt tells two claims by one process apart (it lost the run while stalled, then won it back).
+ */
+export interface Lease {
+  owner: string
+  attempt: number
+}
+
 /** Rows per multi-row INSERT: 14 columns x 500 rows stays well under SQLite's 32,766 parameters. */
 const ROWS_PER_INSERT = 500
 
@@ -20,8 +30,8 @@ interface TrackedRun {
   runId: string
   flowId: string
   nodeTypes: ReadonlyMap<string, string>
-  /** The queue lease the run executes under: its status is written only while that holds. */
-  leaseOwner?: string
+  /** The queue lease the run executes under: its rows are written only while that holds. */
+  lease?: Lease
   patch: RunPatch | undefined
   steps: Map<string, StepRow>
   dirtySteps: Set<string>
@@ -156,31 +166,34 @@ export function createRunRecorder(deps: { batcher: WriteBatcher; live: LiveRuns 
   }
 
   /**
-   * The statements for every run in a batch: rows of all runs merged into multi-row statements
-   * (SQLite prepares each statement afresh, so fewer, wider ones are cheaper), then one update
-   * per run.
+   * The statements for every run in a batch: rows of all runs under one lease (nearly always all
+   * of them: one worker, first attempts) merged into multi-row statements (SQLite prepares each
+   * statement afresh, so fewer, wider ones are cheaper), then one update per run.
    */
   function statementsOf(batch: TrackedRun[]): Statement[] {
-    const steps: StepRow[] = []
-    const payloads: PayloadRow[] = []
-    const controls: ControlRow[] = []
+    const statements: Statement[] = []
     const updates: Statement[] = []
-    for (const run of batch) {
-      for (const nodeId of run.dirtySteps) steps.push(run.steps.get(nodeId)!)
-      run.dirtySteps.clear()
-      payloads.push(...mergePayloads(run.payloads))
-      run.payloads = []
-      controls.push(...run.controls)
-      run.controls = []
-      if (run.patch) updates.push(fenced(updateRun.statement(run.runId, run.patch), run.leaseOwner))
-      run.patch = undefined
+    for (const [lease, group] of byLease(batch)) {
+      const steps: StepRow[] = []
+      const payloads: PayloadRow[] = []
+      const controls: ControlRow[] = []
+      for (const run of group) {
+        for (const nodeId of run.dirtySteps) steps.push(run.steps.get(nodeId)!)
+        run.dirtySteps.clear()
+        payloads.push(...mergePayloads(run.payloads))
+        run.payloads = []
+        controls.push(...run.controls)
+        run.controls = []
+        if (run.patch) updates.push(fenced(updateRun.statement(run.runId, run.patch), lease))
+        run.patch = undefined
+      }
+      statements.push(
+        ...rowWrites(upsertSteps, steps, lease),
+        ...rowWrites(upsertPayloads, payloads, lease),
+        ...rowWrites(insertControls, controls, lease)
+      )
     }
-    return [
-      ...chunks(steps, ROWS_PER_INSERT).map((rows) => upsertSteps.statement(rows)),
-      ...chunks(payloads, ROWS_PER_INSERT).map((rows) => upsertPayloads.statement(rows)),
-      ...chunks(controls, ROWS_PER_INSERT).map((rows) => insertControls.statement(rows)),
-      ...updates,
-    ]
+    return [...statements, ...updates]
   }
 
   const source: WriteSource = {
@@ -214,12 +227,7 @@ export function createRunRecorder(deps: { batcher: WriteBatcher; live: LiveRuns 
      * Start recording a run. `onEvent` goes to the engine; `stored` resolves once the run's
      * final state is committed.
      */
-    track(run: {
-      runId: string
-      flowId: string
-      nodeTypes: ReadonlyMap<string, string>
-      leaseOwner?: string
-    }) {
+    track(run: { runId: string; flowId: string; nodeTypes: ReadonlyMap<string, string>; lease?: Lease }) {
       let done!: TrackedRun['done']
       const stored = new Promise<void>((resolve, reject) => {
         done = { resolve, reject }
@@ -271,17 +279,17 @@ const STEP_STATE = [
   'outputPreview',
 ] as const
 /** A step's whole current state, written over whatever an earlier batch stored. */
-const upsertSteps = rawInsert(runSteps, ['runId', 'nodeId', 'nodeType', 'position', ...STEP_STATE], {
+const upsertSteps = leaseFenced(runSteps, ['runId', 'nodeId', 'nodeType', 'position', ...STEP_STATE], {
   conflict: ['runId', 'nodeId'],
   update: STEP_STATE,
   json: ['error', 'warning', 'outputCounts', 'inputPreview', 'outputPreview'],
 })
 /** Input arrives when a step starts, output when it ends: each write keeps the other side. */
-const upsertPayloads = rawInsert(stepPayloads, ['runId', 'nodeId', 'input', 'output'], {
+const upsertPayloads = leaseFenced(stepPayloads, ['runId', 'nodeId', 'input', 'output'], {
   conflict: ['runId', 'nodeId'],
   keepOld: ['input', 'output'],
 })
-const insertControls = rawInsert(
+const insertControls = leaseFenced(
   controlResults,
   [
     'flowId',
@@ -301,12 +309,54 @@ const updateRun = rawUpdate(runs, 'id', { json: ['error'] })
 
 /**
  * Only while the lease holds: a process that stalled past its lease and lost the run to another
- * must not overwrite the new holder's status with its own late outcome.
+ * (or to the expiry sweep) must not write its late steps, payloads, control results or outcome
+ * over what the new holder records.
  */
-function fenced(statement: Statement, leaseOwner: string | undefined): Statement {
-  if (leaseOwner === undefined) return statement
+function leaseHeld(runId: string): string {
+  return `EXISTS (SELECT 1 FROM "runs" WHERE "runs"."id" = ${runId} AND "runs"."lease_owner" = ? AND "runs"."attempts" = ?)`
+}
+
+/** An insert of run rows in two forms: as is, for runs executed outside the queue, and fenced. */
+function leaseFenced<T extends Table, K extends keyof T['$inferInsert'] & string>(
+  table: T,
+  keys: readonly K[],
+  options: Parameters<typeof rawInsert<T, K>>[2]
+) {
+  return {
+    free: rawInsert(table, keys, options),
+    fenced: rawInsert(table, keys, { ...options, onlyWhere: (ref) => leaseHeld(ref('runId' as K)) }),
+  }
+}
+
+function rowWrites<Row>(
+  insert: { free: RawInsert<Row>; fenced: RawInsert<Row> },
+  rows: Row[],
+  lease: Lease | undefined
+): Statement[] {
+  return chunks(rows, ROWS_PER_INSERT).map((part) =>
+    lease ? insert.fenced.statement(part, [lease.owner, lease.attempt]) : insert.free.statement(part)
+  )
+}
+
+function fenced(statement: Statement, lease: Lease | undefined): Statement {
+  if (lease === undefined) return statement
   const { sql, args } = statement as { sql: string; args: InValue[] }
-  return { sql: `${sql} AND "lease_owner" = ?`, args: [...args, leaseOwner] }
+  return {
+    sql: `${sql} AND "lease_owner" = ? AND "attempts" = ?`,
+    args: [...args, lease.owner, lease.attempt],
+  }
+}
+
+/** Runs grouped by the lease they execute under (`undefined` for runs outside the queue). */
+function byLease(batch: TrackedRun[]): Map<Lease | undefined, TrackedRun[]> {
+  const groups = new Map<string, { lease: Lease | undefined; runs: TrackedRun[] }>()
+  for (const run of batch) {
+    const key = run.lease ? `${run.lease.owner}\u0000${run.lease.attempt}` : ''
+    const group = groups.get(key) ?? { lease: run.lease, runs: [] }
+    group.runs.push(run)
+    groups.set(key, group)
+  }
+  return new Map([...groups.values()].map((group) => [group.lease, group.runs]))
 }
 
 function chunks<T>(list: T[], size: number): T[][] {

@@ -92,7 +92,7 @@ export function createRunService(deps: {
       runId: run.id,
       flowId: flow.id,
       nodeTypes,
-      ...(run.leaseOwner ? { leaseOwner: run.leaseOwner } : {}),
+      ...(run.leaseOwner ? { lease: { owner: run.leaseOwner, attempt: run.attempts } } : {}),
     })
     try {
       await deps.engine.run({

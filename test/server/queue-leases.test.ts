@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { eq, sql } from 'drizzle-orm'
 import { afterEach, describe, expect, it } from 'vitest'
 import { controlResults } from '../../server/db/schema/controls.ts'
-import { runs, stepPayloads } from '../../server/db/schema/runs.ts'
+import { runSteps, runs, stepPayloads } from '../../server/db/schema/runs.ts'
 import { chainFlow, startTestServer, type TestServer } from '../support/runtime-server.ts'
 
 const servers: TestServer[] = []
@@ -54,6 +54,50 @@ describe('leases', () => {
     await s.ctx.batcher.idle()
     // Its late outcome is not written over the new holder's run.
     expect(await s.ctx.runs.get(id)).toMatchObject({ status: 'running', leaseOwner: 'someone-else' })
+  })
+
+  it('a worker that lost its lease writes none of its late steps or payloads over the new holder', async () => {
+    const s = await start({ runtime: { queue: { concurrency: 1, leaseMs: 1000 } } })
+    await s.ctx.startBackground()
+    const flow = chainFlow('slow', {}, [['test-add', { step: 1 }], ...SLOW])
+    await s.call('POST', '/api/flows', { body: flow })
+    const { id } = (await s.call('POST', '/api/flows/slow/runs')).body
+    await until(async () => s.ctx.runService.isActive(id))
+    const { db } = s.ctx.database
+    // Another process takes the run over as a reclaim would: its own attempt, the old rows gone,
+    // its first step recorded.
+    await db.batch([
+      db.delete(stepPayloads).where(eq(stepPayloads.runId, id)),
+      db.delete(runSteps).where(eq(runSteps.runId, id)),
+      db
+        .update(runs)
+        .set({ leaseOwner: 'someone-else', attempts: sql`${runs.attempts} + 1` })
+        .where(eq(runs.id, id)),
+      db
+        .insert(runSteps)
+        .values({ runId: id, nodeId: 'trigger', nodeType: 'trigger', position: 0, status: 'running' }),
+    ])
+    await until(async () => !s.ctx.runService.isActive(id), 3000)
+    await s.ctx.batcher.idle()
+    // The stale worker's cancelled wait node, its failed run and its payloads went nowhere.
+    const steps = await db.select().from(runSteps).where(eq(runSteps.runId, id))
+    expect(steps.map(({ nodeId, status }) => ({ nodeId, status }))).toEqual([
+      { nodeId: 'trigger', status: 'running' },
+    ])
+    expect(await db.select().from(stepPayloads).where(eq(stepPayloads.runId, id))).toEqual([])
+    expect(await s.ctx.runs.get(id)).toMatchObject({ status: 'running', leaseOwner: 'someone-else' })
+  })
+
+  it('runs executed under a lease still record every step while it holds', async () => {
+    const s = await start({ runtime: { queue: { concurrency: 1 } } })
+    await s.ctx.startBackground()
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    const { id } = (await s.call('POST', '/api/flows/f1/runs?wait=5')).body
+    const run = await s.ctx.runs.get(id)
+    expect(run).toMatchObject({ status: 'succeeded', attempts: 1 })
+    const steps = await s.ctx.database.db.select().from(runSteps).where(eq(runSteps.runId, id))
+    expect(steps.map((step) => step.status).sort()).toEqual(['succeeded', 'succeeded'])
+    expect((await s.ctx.runs.stepPayload(id, 'n1', 'output')).kind).not.toBe('no-step')
   })
 
   it('cancelling a run executing in another process stops it there at its next heartbeat', async () => {
