@@ -161,9 +161,14 @@ export const appStyles = css`
   }
   form.key {
     display: flex;
+    flex-wrap: wrap;
     gap: 8px;
     align-items: flex-end;
     margin-bottom: 16px;
+  }
+  form.key p {
+    flex-basis: 100%;
+    margin: 0;
   }
   form.key input {
     width: 320px;

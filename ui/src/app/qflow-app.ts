@@ -33,7 +33,12 @@ export class QflowApp extends LitElement {
   @state() private categories: string[] = []
   @state() private error = ''
   @state() private createMenu = false
+  /** The server answered 401: only the key prompt shows until a key is accepted. */
   @state() private needsKey = false
+  /** A key was entered and the server refused it. */
+  @state() private keyRefused = false
+  /** The list has loaded once, so "No QFlows yet" is a fact and not a guess. */
+  @state() private listed = false
   @query('dialog.templates-dialog') private templatesDialog!: HTMLDialogElement
   @query('qflow-editor') private editor?: QflowEditor
   @query('input[type=file]') private fileInput!: HTMLInputElement
@@ -73,7 +78,6 @@ export class QflowApp extends LitElement {
   }
 
   private async loadFlows(): Promise<void> {
-    this.needsKey = false
     try {
       const page = await this.client.listFlows({
         q: this.search || undefined,
@@ -84,10 +88,15 @@ export class QflowApp extends LitElement {
       if (!this.category && !this.search)
         this.categories = [...new Set(page.items.flatMap((f) => f.categories))].sort()
       this.error = ''
+      this.needsKey = false
+      this.keyRefused = false
+      this.listed = true
     } catch (err) {
       // A server with API keys answers 401 until the user gives one.
-      this.needsKey = err instanceof ApiError && err.status === 401
-      this.error = (err as Error).message
+      const refused = err instanceof ApiError && err.status === 401
+      this.keyRefused = refused && !!readKey()
+      this.needsKey = refused
+      this.error = refused ? '' : (err as Error).message
     }
   }
 
@@ -133,6 +142,7 @@ export class QflowApp extends LitElement {
   }
 
   private renderList() {
+    if (this.needsKey) return this.renderKeyPrompt()
     return html`<div class="page">
       <div class="list-head">
         <h1>QFlows</h1>
@@ -171,21 +181,6 @@ export class QflowApp extends LitElement {
       </div>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
       ${
-        this.needsKey
-          ? html`<form class="key" @submit=${(e: Event) => {
-              e.preventDefault()
-              const input = (e.target as HTMLFormElement).querySelector('input')!
-              sessionStorage.setItem(KEY_STORAGE, input.value.trim())
-              void this.loadFlows()
-            }}>
-              <label class="field">API key (kept for this browser tab only)
-                <input type="password" name="key" autocomplete="off" placeholder="qflow API key" required />
-              </label>
-              <button class="primary" type="submit">Use key</button>
-            </form>`
-          : nothing
-      }
-      ${
         this.flows.length
           ? html`<table>
               <thead><tr><th>Name</th><th>Categories</th><th>Status</th><th>Updated</th><th></th></tr></thead>
@@ -205,8 +200,30 @@ export class QflowApp extends LitElement {
                 </tr>`
               )}</tbody>
             </table>`
-          : html`<div class="empty">${this.search || this.category ? 'No QFlow matches.' : 'No QFlows yet. Create one from scratch or from a template.'}</div>`
+          : this.listed
+            ? html`<div class="empty">${this.search || this.category ? 'No QFlow matches.' : 'No QFlows yet. Create one from scratch or from a template.'}</div>`
+            : nothing
       }
+    </div>`
+  }
+
+  /** Nothing of the list shows behind the prompt: without a key there is nothing to list or create. */
+  private renderKeyPrompt() {
+    return html`<div class="page">
+      <div class="list-head"><h1>QFlows</h1></div>
+      <form class="key" @submit=${(e: Event) => {
+        e.preventDefault()
+        const input = (e.target as HTMLFormElement).querySelector('input')!
+        sessionStorage.setItem(KEY_STORAGE, input.value.trim())
+        void this.loadFlows()
+      }}>
+        <p>This qflow server needs an API key.</p>
+        ${this.keyRefused ? html`<p class="error" role="alert">That key was not accepted. Check it and try again.</p>` : nothing}
+        <label class="field">API key (kept for this browser tab only)
+          <input type="password" name="key" autocomplete="off" placeholder="qflow API key" required />
+        </label>
+        <button class="primary" type="submit">Use key</button>
+      </form>
     </div>`
   }
 

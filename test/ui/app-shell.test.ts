@@ -1,0 +1,74 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { launchChromium } from '../support/browser.ts'
+import { buildUi } from '../support/build-ui.ts'
+import { startLiveServer } from '../support/live-server.ts'
+
+// The app page itself: a clean console on load, and the API-key prompt alone until a key works.
+
+const TOKEN = 'app-shell-admin-token-0123456789'
+
+let browser: Browser
+let page: Page
+
+beforeAll(async () => {
+  await buildUi()
+  browser = await launchChromium()
+})
+afterAll(() => browser?.close())
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1200, height: 700 } })
+})
+afterEach(() => page?.close())
+
+describe('app shell', () => {
+  it('loads the list and an editor page without a console error or a failed request', async () => {
+    const server = await startLiveServer()
+    try {
+      const problems: string[] = []
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(m.text())
+      })
+      page.on('response', (r) => {
+        if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`)
+      })
+      await page.goto(`${server.url}/`)
+      await page.locator('qflow-app .empty').waitFor()
+      await page.goto(`${server.url}/flows/new`)
+      await page.locator('qflow-canvas [data-node-id]').first().waitFor()
+      // The icon is inline, so nothing asks for /favicon.ico.
+      expect(await page.locator('link[rel=icon]').getAttribute('href')).toMatch(/^data:image\/svg\+xml,/)
+      expect(problems).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('shows only the key prompt until a key is accepted', async () => {
+    const server = await startLiveServer({ env: { QFLOW_ADMIN_TOKEN: TOKEN } })
+    try {
+      await page.goto(`${server.url}/`)
+      const key = page.locator('qflow-app form.key input')
+      await key.waitFor()
+      const app = page.locator('qflow-app')
+      expect(await app.locator('.empty').count()).toBe(0)
+      expect(await app.locator('table').count()).toBe(0)
+      expect(await app.locator('[data-action=create]').count()).toBe(0)
+      expect(await app.locator('form.key').textContent()).toContain('needs an API key')
+      expect(await app.locator('[role=alert]').count()).toBe(0)
+
+      await key.fill('not-the-key')
+      await key.press('Enter')
+      await expect.poll(() => app.locator('form.key [role=alert]').textContent()).toContain('not accepted')
+      expect(await app.locator('.empty').count()).toBe(0)
+
+      await key.fill(TOKEN)
+      await key.press('Enter')
+      await expect.poll(() => app.locator('.empty').textContent()).toContain('No QFlows yet')
+      expect(await app.locator('form.key').count()).toBe(0)
+      expect(await app.locator('[data-action=create]').count()).toBe(1)
+    } finally {
+      await server.close()
+    }
+  })
+})
