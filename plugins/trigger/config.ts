@@ -62,7 +62,10 @@ const cron = z.object({
 })
 
 /** Started by a TotalCloud / CSPM connector over REST (signed or with an API key). */
-const totalcloud = z.object({ kind: z.literal('totalcloud'), overlap })
+const totalcloud = z
+  .object({ kind: z.literal('totalcloud'), overlap })
+  // The editor names a kind after its value; this one is a product name with its own capitals.
+  .meta({ title: 'TotalCloud' })
 
 const event = z.object({
   kind: z.literal('event'),

@@ -83,4 +83,75 @@ describe('examples/embed.html', () => {
     expect(stored.version).toBe(2)
     await tab.close()
   })
+
+  it('fits a narrow portal column without wrapping or clipping, and refuses save() when read-only', async () => {
+    const criteria = {
+      type: 'group',
+      op: 'AND',
+      conditions: [{ type: 'param', key: 'PubliclyAccessible', operator: 'equals', value: true }],
+    }
+    const created = await fetch(`${server.url}/api/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({
+        name: 'Publicly accessible RDS DB instances',
+        accounts: ['123456789012'],
+        regions: ['us-east-1', 'eu-west-1'],
+        nodes: [
+          {
+            id: 'trigger',
+            type: 'trigger',
+            typeVersion: 1,
+            config: { kind: 'totalcloud' },
+            position: { x: 0, y: 0 },
+          },
+          { id: 'resource', type: 'aws-resource', typeVersion: 1, config: {}, position: { x: 330, y: 0 } },
+          {
+            id: 'control',
+            type: 'totalcloud-control',
+            typeVersion: 1,
+            config: { criteria },
+            position: { x: 660, y: 0 },
+          },
+        ],
+        edges: [
+          { id: 'a', source: 'trigger', sourcePort: 'out', target: 'resource', targetPort: 'in' },
+          { id: 'b', source: 'resource', sourcePort: 'out', target: 'control', targetPort: 'in' },
+        ],
+      }),
+    }).then((r) => r.json())
+    // The editor column comes to about 1015 px, where the toolbar used to wrap (the log takes 320 px).
+    const tab = await browser.newPage({ viewport: { width: 1400, height: 800 } })
+    await tab.goto(
+      `${page.url}/embed.html?api=${encodeURIComponent(server.url)}&flow=${created.flow.id}&token=${TOKEN}`
+    )
+    const editor = tab.locator('qflow-editor')
+    await editor.locator('qflow-canvas [data-node-id=control]').waitFor({ timeout: 15_000 })
+    const box = async (selector: string) => (await editor.locator(selector).boundingBox())!
+
+    const toolbar = await box('.toolbar')
+    const run = await box('[data-action=run]')
+    const add = await box('[data-action=add-node]')
+    expect(Math.abs(run.y - add.y)).toBeLessThan(4)
+    expect(run.x + run.width).toBeLessThanOrEqual(toolbar.x + toolbar.width)
+    const plusInView = async () => {
+      const plus = await box('qflow-canvas [data-node-id=control] .add-after')
+      const canvas = await box('qflow-canvas')
+      return plus.x >= canvas.x && plus.x + plus.width <= canvas.x + canvas.width
+    }
+    await expect.poll(plusInView).toBe(true)
+    await editor.evaluate((el: any) => el.fitView())
+    expect(await plusInView()).toBe(true)
+
+    // Read-only: save() rejects with a reason instead of the false that means "a newer version won".
+    await editor.evaluate((el) => el.setAttribute('readonly', ''))
+    const outcome = await editor.evaluate((el: any) =>
+      el.save().then(
+        (value: unknown) => ({ resolved: value }),
+        (err: Error) => ({ rejected: err.message })
+      )
+    )
+    expect(outcome).toEqual({ rejected: 'the editor is read-only' })
+    await tab.close()
+  })
 })

@@ -77,7 +77,7 @@ describe('the sample public-RDS QFlow, from scratch in the UI', () => {
 
     // Step 2: the trigger set to TotalCloud.
     await node('trigger').dblclick()
-    await field('kind').locator('select').selectOption({ label: 'Totalcloud' })
+    await field('kind').locator('select').selectOption({ label: 'TotalCloud' })
     await dialog().locator('[data-action=save]').click()
     await expect.poll(() => node('trigger').locator('.summary').textContent()).toBe('TotalCloud connector')
 

@@ -62,5 +62,8 @@ describe('filter node', () => {
     const parsed = filter.config.safeParse({})
     expect(parsed.success).toBe(false)
     expect(parsed.error!.issues[0]!.path).toEqual(['criteria'])
+    expect(parsed.error!.issues[0]!.message).toBe('add at least one condition')
+    // Present but of the wrong type is a different mistake, and keeps the type message.
+    expect(filter.config.safeParse({ criteria: 5 }).error!.issues[0]!.message).toMatch(/expected object/)
   })
 })

@@ -54,6 +54,13 @@ describe('totalcloud-control node', () => {
     expect(JSON.stringify(described.configSchema)).toContain('resourceIdKey')
   })
 
+  it('asks a new node, without criteria, for a condition in words', () => {
+    const issues = control.config.safeParse({}).error!.issues
+    expect(issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['criteria', 'add at least one condition'],
+    ])
+  })
+
   it('judges each resource and routes it, unchanged, to failed or passed', async () => {
     const { output } = await runPlugin(control, SAMPLE_CONTROL_CONFIG, [
       publicDb,

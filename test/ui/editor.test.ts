@@ -184,7 +184,7 @@ describe('qflow app and editor', () => {
     await page.locator('qflow-editor [data-action=run]').click()
     await expect.poll(() => node('map').getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded')
     await page.locator('qflow-editor [data-action=history]').click()
-    const runs = page.locator('qflow-run-history li button')
+    const runs = page.locator('qflow-run-history li button.open')
     await expect.poll(() => runs.count()).toBe(2)
     await runs.nth(1).click()
     await expect.poll(() => node('map').getAttribute('data-status')).toBeNull()
@@ -239,7 +239,13 @@ describe('qflow app and editor', () => {
     expect(await node('emit').locator('.summary.problem').count()).toBe(1)
     await node('emit').dblclick()
     const field = page.locator('qflow-schema-form [data-field=count]')
-    expect(await field.locator('.error-text').textContent()).toBe(created.body.problems[0].message)
+    // The card names the field; under the field's own label the name is left out.
+    expect(await node('emit').locator('.summary.problem').getAttribute('title')).toBe(
+      created.body.problems[0].message
+    )
+    expect(await field.locator('.error-text').textContent()).toBe(
+      created.body.problems[0].message.replace(/^count: /, '')
+    )
     await field.locator('input').fill('-1')
     await field.locator('input').press('Tab')
     await expect.poll(() => field.locator('.error-text').textContent()).toBe('At least 0')

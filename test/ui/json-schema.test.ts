@@ -6,6 +6,7 @@ import {
   initialValue,
   type JsonSchema,
   localProblems,
+  mayBeLeftEmpty,
   resolve,
   variants,
 } from '../../ui/src/form/json-schema.ts'
@@ -16,6 +17,17 @@ const trigger = createRegistry(builtinPlugins)
   .find((t) => t.type === 'trigger')!.configSchema as JsonSchema
 
 describe('config forms read JSON Schema', () => {
+  it('takes a kind title from the schema: TotalCloud keeps its capitals', () => {
+    expect(resolve(variants(trigger)![3], trigger).title).toBe('TotalCloud')
+  })
+  it('calls a field optional only when leaving it empty means no value', () => {
+    expect(mayBeLeftEmpty({ type: 'string' })).toBe(true)
+    expect(mayBeLeftEmpty({ type: 'array', default: [] })).toBe(true)
+    expect(mayBeLeftEmpty({ type: 'object', default: {} })).toBe(true)
+    expect(mayBeLeftEmpty({ type: 'string', default: 'rds' })).toBe(false)
+    expect(mayBeLeftEmpty({ type: 'array', default: ['x'] })).toBe(false)
+    expect(mayBeLeftEmpty({ type: 'boolean', default: false })).toBe(false)
+  })
   it('finds the discriminator of a union of objects', () => {
     const options = variants(trigger)!
     expect(discriminator(options, trigger)).toEqual({

@@ -50,4 +50,17 @@ describe('indexProblems', () => {
     expect(index.byNode.get('control')).toEqual({ resourceIdKey: 'bad' })
     expect(index.general).toEqual(['name: a flow needs a name'])
   })
+  it("drops the field's name from a message filed under that field", () => {
+    const index = indexProblems(
+      [
+        { nodeId: 'control', field: 'criteria', message: 'criteria: add at least one condition' },
+        { nodeId: 'control', field: '', message: 'config: unreadable' },
+      ],
+      flow
+    )
+    expect(index.byNode.get('control')).toEqual({
+      criteria: 'add at least one condition',
+      '': 'config: unreadable',
+    })
+  })
 })

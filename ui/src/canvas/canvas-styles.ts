@@ -1,5 +1,12 @@
 import { css } from 'lit'
-import { CARD_HEIGHT, CARD_WIDTH, HANDLE_SIZE } from './geometry.ts'
+import {
+  ADD_AFTER_GAP,
+  ADD_AFTER_GAP_WIDE,
+  ADD_AFTER_SIZE,
+  CARD_HEIGHT,
+  CARD_WIDTH,
+  HANDLE_SIZE,
+} from './geometry.ts'
 
 /** Structural CSS the xyflow engines assume, plus the look of cards, handles and edges. */
 export const canvasStyles = css`
@@ -279,10 +286,10 @@ export const canvasStyles = css`
   }
   .add-after {
     position: absolute;
-    left: ${CARD_WIDTH + 14}px;
-    top: ${CARD_HEIGHT / 2 - 11}px;
-    width: 22px;
-    height: 22px;
+    left: ${CARD_WIDTH + ADD_AFTER_GAP}px;
+    top: ${CARD_HEIGHT / 2 - ADD_AFTER_SIZE / 2}px;
+    width: ${ADD_AFTER_SIZE}px;
+    height: ${ADD_AFTER_SIZE}px;
     border-radius: 50%;
     border: 1px solid var(--_border);
     background: var(--_surface);
@@ -294,7 +301,7 @@ export const canvasStyles = css`
     opacity: 0;
   }
   .add-after.wide {
-    left: ${CARD_WIDTH + 56}px;
+    left: ${CARD_WIDTH + ADD_AFTER_GAP_WIDE}px;
   }
   svg.connection {
     z-index: 100000;

@@ -20,7 +20,7 @@ import {
   VIEWPORT_CLASS,
 } from './dom-contract.ts'
 import { type EdgeLayout, EdgeLayoutCache } from './edge-layout.ts'
-import { CARD_HEIGHT, CARD_WIDTH, portOffsets } from './geometry.ts'
+import { CARD_HEIGHT, CARD_WIDTH, panToShow, portOffsets, withCardReach } from './geometry.ts'
 import type { CanvasNode, Graph, NodeRunState } from './graph-types.ts'
 import { type KeyBinding, KeyboardController } from './keyboard-controller.ts'
 import { SelectionController } from './selection-controller.ts'
@@ -113,18 +113,22 @@ export class QflowCanvas extends LitElement {
     await this.updateComplete
   }
 
-  /** Bring a node into view (fitting the flow) when it lies outside the visible area. */
+  /**
+   * Pan, keeping the zoom, so a node with its ports and "+" button lies inside the canvas; nothing
+   * moves when it is visible already. Measured now: a side panel that just opened narrowed the canvas.
+   */
   async reveal(nodeId: string): Promise<void> {
     const node = this.store.nodeLookup.get(nodeId)
-    if (!node) return
-    const [x, y, k] = this.store.transform
-    const { x: left, y: top } = node.internals.positionAbsolute
-    const inside =
-      left * k + x >= 0 &&
-      top * k + y >= 0 &&
-      (left + CARD_WIDTH) * k + x + 60 <= this.clientWidth &&
-      (top + CARD_HEIGHT) * k + y <= this.clientHeight
-    if (!inside) await this.fitView()
+    if (!node || !this.store.panZoom) return
+    this.store.width = this.clientWidth
+    this.store.height = this.clientHeight
+    const { x, y } = node.internals.positionAbsolute
+    const box = withCardReach({ x, y, width: CARD_WIDTH, height: CARD_HEIGHT })
+    const current = this.store.transform
+    const [nx, ny, zoom] = panToShow(box, current, this.store.width, this.store.height)
+    if (nx === current[0] && ny === current[1]) return
+    await this.store.panZoom.setViewport({ x: nx, y: ny, zoom }, { duration: 200 })
+    await this.updateComplete
   }
 
   zoomIn(): void {

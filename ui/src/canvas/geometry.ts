@@ -10,6 +10,57 @@ export const CARD_HEIGHT = 72
 export const HANDLE_SIZE = 12
 /** Horizontal gap used when a node is added after another one. */
 export const CARD_GAP_X = 90
+/** The "+" (add after) button beside a card's right edge: its size and its gap from the card. */
+export const ADD_AFTER_SIZE = 22
+export const ADD_AFTER_GAP = 14
+/** The gap when the card has several outputs, whose port labels sit between card and button. */
+export const ADD_AFTER_GAP_WIDE = 56
+/**
+ * How far a card's controls reach past its box, in flow units: the input ports on the left, the
+ * port labels and the "+" button on the right. Fitting and revealing keep these on screen too.
+ */
+export const CARD_REACH = { left: HANDLE_SIZE / 2, right: ADD_AFTER_GAP_WIDE + ADD_AFTER_SIZE }
+
+export interface Box {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+/** A box of flow coordinates grown by the cards' reach, so nothing of a card is cut off when fitted. */
+export function withCardReach(box: Box): Box {
+  return {
+    x: box.x - CARD_REACH.left,
+    y: box.y,
+    width: box.width + CARD_REACH.left + CARD_REACH.right,
+    height: box.height,
+  }
+}
+
+/**
+ * The smallest pan (zoom unchanged) that brings `box` (flow coordinates) inside a view of
+ * `width` x `height` with `margin` pixels to spare; the box is centred on an axis it cannot fit.
+ * Returns the new `[x, y, zoom]`, the same transform when the box is already visible.
+ */
+export function panToShow(
+  box: Box,
+  transform: readonly [number, number, number],
+  width: number,
+  height: number,
+  margin = 24
+): [number, number, number] {
+  const [x, y, k] = transform
+  const axis = (start: number, size: number, offset: number, view: number): number => {
+    const from = start * k + offset
+    const to = (start + size) * k + offset
+    if (size * k + 2 * margin > view) return view / 2 - (start + size / 2) * k
+    if (from < margin) return offset + (margin - from)
+    if (to > view - margin) return offset - (to - (view - margin))
+    return offset
+  }
+  return [axis(box.x, box.width, x, width), axis(box.y, box.height, y, height), k]
+}
 
 export interface PortRef {
   name: string

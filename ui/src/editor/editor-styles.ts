@@ -13,17 +13,31 @@ export const editorStyles = css`
     overflow: clip;
     box-sizing: border-box;
   }
+  /*
+   * One line at any width: the name and binding shrink first, then (by the toolbar's own width, so
+   * an embedding page's layout decides, not the window) the binding goes, labels turn to icons and
+   * History and Deploy move into the "More" menu.
+   */
   .toolbar {
+    container: toolbar / inline-size;
     display: flex;
     align-items: center;
     gap: 6px;
     padding: 8px 10px;
     background: var(--_surface);
     border-bottom: 1px solid var(--_border);
-    flex-wrap: wrap;
+    flex-wrap: nowrap;
+    position: relative;
+    z-index: 2;
   }
-  .name {
+  .toolbar > button {
+    flex: none;
+    white-space: nowrap;
+  }
+  .toolbar > .name {
     display: flex;
+    flex: 0 1 auto;
+    min-width: 5em;
     align-items: center;
     gap: 6px;
     font-weight: 600;
@@ -32,6 +46,57 @@ export const editorStyles = css`
     background: none;
     padding: 4px 6px;
     max-width: 360px;
+  }
+  .more {
+    display: none;
+    position: relative;
+    flex: none;
+  }
+  .more-menu {
+    position: absolute;
+    right: 0;
+    top: calc(100% + 4px);
+    z-index: 20;
+    display: grid;
+    min-width: 150px;
+    padding: 4px;
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: 8px;
+    box-shadow: 0 10px 30px rgb(16 24 40 / 16%);
+  }
+  .more-menu button {
+    border: none;
+    text-align: left;
+  }
+  .more-menu .narrow-only {
+    display: none;
+  }
+  @container toolbar (max-width: 900px) {
+    .binding,
+    .sep {
+      display: none;
+    }
+  }
+  @container toolbar (max-width: 700px) {
+    .toolbar > .collapsible {
+      display: none;
+    }
+    .more {
+      display: block;
+    }
+    [data-action='add-node'] .label {
+      display: none;
+    }
+  }
+  @container toolbar (max-width: 420px) {
+    [data-action='run'] .label,
+    .toolbar > .narrow-hidden {
+      display: none;
+    }
+    .more-menu .narrow-only {
+      display: block;
+    }
   }
   .name span {
     overflow: hidden;
@@ -46,6 +111,10 @@ export const editorStyles = css`
     flex: none;
   }
   .binding {
+    flex: 0 1 auto;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
     font-size: 12px;
     color: var(--_muted);
     white-space: nowrap;

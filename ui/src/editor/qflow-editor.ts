@@ -82,6 +82,8 @@ export class QflowEditor extends LitElement {
   @state() private runsLoading = false
   @state() private message: { text: string; error?: boolean } | null = null
   @state() private loading = false
+  /** The toolbar's overflow menu, offered when the editor is too narrow for every button. */
+  @state() private moreOpen = false
   @query('qflow-canvas') private canvas!: QflowCanvas
   @query('dialog.conflict') private conflictDialog!: HTMLDialogElement
 
@@ -188,9 +190,16 @@ export class QflowEditor extends LitElement {
     this.fitAfterLoad()
   }
 
-  /** Save with the version check. Resolves false when a newer version blocks the save (see the dialog). */
+  /**
+   * Save with the version check. Resolves `true` once saved, `false` when it did not happen: a newer
+   * version blocked it (the editor shows what changed and offers reload or overwrite) or the request
+   * failed (a `qflow-error` event says why), or no flow is loaded yet.
+   * @throws {Error} "the editor is read-only" in readonly mode, where saving is never possible: a
+   *   caller's mistake, not an outcome to retry, so it is not folded into `false`.
+   */
   async save(options: { overwrite?: boolean } = {}): Promise<boolean> {
-    if (this.readonly || !this.session.flow) return false
+    if (this.readonly) throw new Error('the editor is read-only')
+    if (!this.session.flow) return false
     try {
       const stored = await this.session.save(options)
       if (!stored) {
@@ -268,6 +277,14 @@ export class QflowEditor extends LitElement {
     if (otherServer || (changed.has('flowId') && this.flowId !== this.loadedFlowId)) void this.load()
   }
 
+  protected override updated(changed: PropertyValues): void {
+    const side = this.side
+    if (!changed.has('side') || side?.kind !== 'details') return
+    const before = changed.get('side') as SidePanel | undefined
+    // The panel narrows the canvas: pan so the node it describes stays in sight beside it.
+    if (before?.kind !== 'details' || before.nodeId !== side.nodeId) void this.canvas?.reveal(side.nodeId)
+  }
+
   protected override firstUpdated(): void {
     // After the first render, so attributes set right after the element upgraded are in place.
     if (this.loadedFlowId === null) void this.load()
@@ -279,7 +296,7 @@ export class QflowEditor extends LitElement {
     const flow = this.session.flow
     const graph = this.graphOf(flow)
     const problems = Object.fromEntries(
-      [...this.session.problems.byNode].map(([id, fields]) => [id, Object.values(fields).join('; ')])
+      [...this.session.problems.byNode].map(([id, fields]) => [id, cardProblem(fields)])
     )
     return html`
       ${this.renderToolbar(flow)}
@@ -294,7 +311,7 @@ export class QflowEditor extends LitElement {
           ?readonly=${this.readonly}
           .minimap=${this.minimap}
           @qflow-graph-change=${this.onGraphChange}
-          @qflow-node-select=${(e: CustomEvent<{ nodeIds: string[] }>) => (this.selected = e.detail.nodeIds)}
+          @qflow-node-select=${(e: CustomEvent<{ nodeIds: string[] }>) => this.onSelect(e.detail.nodeIds)}
           @qflow-node-action=${(e: CustomEvent<{ nodeId: string; action: NodeAction }>) => this.onNodeAction(e.detail.nodeId, e.detail.action)}
         ></qflow-canvas>
         ${!flow && !this.loading ? html`<div class="empty">No flow loaded</div>` : nothing}
@@ -347,26 +364,65 @@ export class QflowEditor extends LitElement {
       ${
         ro
           ? nothing
-          : html`<button data-action="add-node" title="Add a node (N)" @click=${() => this.openPalette(this.selected.length === 1 ? this.selected[0]! : null)}>+ Add node</button>
-              <button class="icon" data-action="undo" title="Undo (Ctrl+Z)" aria-label="Undo" ?disabled=${!s.canUndo} @click=${() => this.undo()}>↶</button>
-              <button class="icon" data-action="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" ?disabled=${!s.canRedo} @click=${() => this.redo()}>↷</button>`
+          : html`<button data-action="add-node" title="Add a node (N)" aria-label="Add node" @click=${() => this.openPalette(this.selected.length === 1 ? this.selected[0]! : null)}>+<span class="label"> Add node</span></button>
+              <button class="icon narrow-hidden" data-action="undo" title="Undo (Ctrl+Z)" aria-label="Undo" ?disabled=${!s.canUndo} @click=${() => this.undo()}>↶</button>
+              <button class="icon narrow-hidden" data-action="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" ?disabled=${!s.canRedo} @click=${() => this.redo()}>↷</button>`
       }
       <button class="icon" data-action="fit" title="Fit view (F)" aria-label="Fit view" @click=${() => this.fitView()}>⤢</button>
       <span class="spacer"></span>
-      <button data-action="history" aria-pressed=${this.side?.kind === 'history'} ?disabled=${!flow?.id} @click=${() => this.toggleHistory()}>History</button>
+      <button data-action="history" class="collapsible" aria-pressed=${this.side?.kind === 'history'} ?disabled=${!flow?.id} @click=${() => this.toggleHistory()}>History</button>
       ${
         ro
           ? nothing
-          : html`<button data-action="deploy" class=${flow?.deployed ? 'deployed' : ''} ?disabled=${!flow} title=${flow?.deployed ? 'Deployed: its trigger is armed. Click to undeploy.' : 'Deploy: arm the trigger'}
+          : html`<button data-action="deploy" class="collapsible ${flow?.deployed ? 'deployed' : ''}" ?disabled=${!flow} title=${flow?.deployed ? 'Deployed: its trigger is armed. Click to undeploy.' : 'Deploy: arm the trigger'}
                 @click=${() => this.toggleDeploy()}>${flow?.deployed ? '● Deployed' : 'Deploy'}</button>
               <button data-action="save" part="save-button" ?disabled=${!flow || s.saving || (!s.dirty && !s.isNew)} @click=${() => this.save()}>${s.saving ? 'Saving…' : 'Save'}</button>`
       }
       ${
         this.runner.active
           ? html`<button data-action="cancel-run" class="danger" @click=${() => this.cancelRun()}>Stop</button>`
-          : html`<button class="primary" data-action="run" part="run-button" ?disabled=${!flow} @click=${() => this.run()}>▶ Run Now</button>`
+          : html`<button class="primary" data-action="run" part="run-button" aria-label="Run Now" ?disabled=${!flow} @click=${() => this.run()}>▶<span class="label"> Run Now</span></button>`
       }
+      ${this.renderMore(flow)}
     </div>`
+  }
+
+  /**
+   * History and Deploy again (and Undo / Redo when very narrow), in a menu: the toolbar's container
+   * query hides those buttons and shows this one when the editor is narrow, so nothing wraps or gets cut off.
+   */
+  private renderMore(flow: Flow | null) {
+    const close = () => (this.moreOpen = false)
+    return html`<span class="more" @focusout=${(e: FocusEvent) => {
+      if (!(e.currentTarget as HTMLElement).contains(e.relatedTarget as Node | null)) close()
+    }}>
+      <button class="icon" data-action="more" aria-label="More actions" title="More actions" aria-haspopup="menu" aria-expanded=${this.moreOpen}
+        @click=${() => (this.moreOpen = !this.moreOpen)}>⋯</button>
+      ${
+        this.moreOpen
+          ? html`<div class="more-menu" role="menu">
+              ${
+                this.readonly
+                  ? nothing
+                  : html`<button role="menuitem" class="narrow-only" data-menu-action="undo" ?disabled=${!this.session.canUndo} @click=${() => this.undo()}>Undo</button>
+                    <button role="menuitem" class="narrow-only" data-menu-action="redo" ?disabled=${!this.session.canRedo} @click=${() => this.redo()}>Redo</button>`
+              }
+              <button role="menuitem" data-menu-action="history" ?disabled=${!flow?.id} @click=${() => {
+                close()
+                void this.toggleHistory()
+              }}>${this.side?.kind === 'history' ? 'Hide history' : 'History'}</button>
+              ${
+                this.readonly
+                  ? nothing
+                  : html`<button role="menuitem" data-menu-action="deploy" ?disabled=${!flow} @click=${() => {
+                      close()
+                      void this.toggleDeploy()
+                    }}>${flow?.deployed ? 'Undeploy' : 'Deploy'}</button>`
+              }
+            </div>`
+          : nothing
+      }
+    </span>`
   }
 
   private renderSide() {
@@ -432,7 +488,13 @@ export class QflowEditor extends LitElement {
     return [
       { keys: ['mod+z'], label: 'Undo', run: () => this.undo() },
       { keys: ['shift+mod+z', 'mod+y'], label: 'Redo', run: () => this.redo() },
-      { keys: ['mod+s'], label: 'Save', run: () => void this.save() },
+      {
+        keys: ['mod+s'],
+        label: 'Save',
+        run: () => {
+          if (!this.readonly) void this.save()
+        },
+      },
       { keys: ['mod+enter'], label: 'Run now', run: () => void this.run() },
       {
         keys: ['n'],
@@ -470,6 +532,14 @@ export class QflowEditor extends LitElement {
     const flow = this.session.flow
     if (!flow) return
     this.change({ ...flow, nodes: event.detail.graph.nodes, edges: event.detail.graph.edges })
+  }
+
+  private onSelect(nodeIds: string[]): void {
+    this.selected = nodeIds
+    // Open execution details follow the selection, so clicking through the nodes reads each one.
+    const only = nodeIds.length === 1 ? nodeIds[0]! : null
+    if (only && this.side?.kind === 'details' && this.side.nodeId !== only)
+      this.side = { kind: 'details', nodeId: only }
   }
 
   private onPick(type: NodeTypeDescription): void {
@@ -677,6 +747,13 @@ export class QflowEditor extends LitElement {
     this.say(message, true)
     emit(this, 'qflow-error', { message, status })
   }
+}
+
+/** A node's problems in one line for its card, each named by its field: "criteria: add at least one condition". */
+function cardProblem(fields: Record<string, string>): string {
+  return Object.entries(fields)
+    .map(([field, message]) => (field ? `${field}: ${message}` : message))
+    .join('; ')
 }
 
 function plural(n: number, word: string): string {

@@ -2,7 +2,7 @@ import type { Flow } from '../../../core/flow/schema.ts'
 
 /** Problems the server reported for a flow, sorted by where the editor shows them. */
 export interface ProblemIndex {
-  /** Per node id: dotted config field (or '' for the node as a whole) → message. */
+  /** Per node id: dotted config field (or '' for the node as a whole) → message, without the field's name. */
   byNode: Map<string, Record<string, string>>
   /** Problems not tied to a node (name, edges, the flow as a whole). */
   general: string[]
@@ -38,8 +38,10 @@ export function indexProblems(details: unknown, flow: Flow): ProblemIndex {
     }
     if (field.startsWith('config.')) field = field.slice('config.'.length)
     if (nodeId) {
+      // Messages name their field ("criteria: ..."); under that field's label the name is noise.
+      const own = field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message
       const entry = index.byNode.get(nodeId) ?? {}
-      entry[field] = entry[field] ? `${entry[field]}; ${message}` : message
+      entry[field] = entry[field] ? `${entry[field]}; ${own}` : own
       index.byNode.set(nodeId, entry)
     } else index.general.push(path.length ? `${path.join('.')}: ${message}` : message)
   }

@@ -84,6 +84,18 @@ export function discriminator(
   return null
 }
 
+/**
+ * Whether a field not marked required may really be left empty. A field whose default is a value
+ * (a service, an overlap policy) always has one, so calling it optional would mislead; an empty
+ * default (`[]`, `{}`, `''`) means "nothing unless you choose", which is what optional says.
+ */
+export function mayBeLeftEmpty(schema: JsonSchema): boolean {
+  const value = schema.default
+  if (value === undefined || value === null || value === '') return true
+  if (Array.isArray(value)) return value.length === 0
+  return typeof value === 'object' && Object.keys(value).length === 0
+}
+
 /** The value a new field (or a newly chosen union option) starts with. */
 export function initialValue(schema: JsonSchema, root: JsonSchema): unknown {
   const s = resolve(schema, root)

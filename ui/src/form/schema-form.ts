@@ -2,7 +2,15 @@ import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import { humanize } from '../nodes/summary.ts'
 import { controlStyles, themeTokens } from '../theme.ts'
-import { discriminator, initialValue, type JsonSchema, resolve, typeOf, variants } from './json-schema.ts'
+import {
+  discriminator,
+  initialValue,
+  type JsonSchema,
+  mayBeLeftEmpty,
+  resolve,
+  typeOf,
+  variants,
+} from './json-schema.ts'
 import { canonicalWidget, type WidgetContext } from './widget-context.ts'
 import { renderWidget } from './widgets/index.ts'
 
@@ -168,8 +176,9 @@ export class QflowSchemaForm extends LitElement {
     if (!args.path) return control
     const error = this.errors[args.path]
     const schema = resolve(args.schema, this.schema)
+    const optional = !args.required && mayBeLeftEmpty(schema)
     return html`<label class="field ${error ? 'invalid' : ''}" data-field=${args.path}>
-      <span>${args.label}${args.required ? '' : html` <span class="help">(optional)</span>`}</span>
+      <span>${args.label}${optional ? html` <span class="help">(optional)</span>` : ''}</span>
       ${control}
       ${schema.description ? html`<span class="help">${schema.description}</span>` : nothing}
       ${error ? html`<span class="error-text" role="alert">${error}</span>` : nothing}
@@ -344,8 +353,8 @@ export class QflowSchemaForm extends LitElement {
     if (s.enum) {
       return this.wrap(
         args,
-        html`<select ?disabled=${this.readonly} @change=${(e: Event) => args.set((e.target as HTMLSelectElement).value)}>
-          ${args.required ? nothing : html`<option value="" ?selected=${!value}>—</option>`}
+        html`<select ?disabled=${this.readonly} @change=${(e: Event) => args.set((e.target as HTMLSelectElement).value || undefined)}>
+          ${args.required || !mayBeLeftEmpty(s) ? nothing : html`<option value="" ?selected=${!value}>—</option>`}
           ${s.enum.map((o) => html`<option value=${String(o)} ?selected=${o === value}>${humanize(String(o))}</option>`)}
         </select>`
       )

@@ -1,8 +1,12 @@
 import { css, html, LitElement, nothing } from 'lit'
-import { customElement, property } from 'lit/decorators.js'
+import { customElement, property, state } from 'lit/decorators.js'
 import type { RunRecord } from '../api/client.ts'
 import { controlStyles, themeTokens } from '../theme.ts'
 import { panelStyles } from './panel-styles.ts'
+import { copyText } from './run-inspector.ts'
+
+/** Run ids are UUIDs: their first 8 characters tell a flow's runs apart at a glance. */
+export const shortRunId = (id: string): string => id.slice(0, 8)
 
 /**
  * The flow's runs, newest first. Choosing one shows its statuses on the canvas.
@@ -24,14 +28,28 @@ export class QflowRunHistory extends LitElement {
         display: grid;
         gap: 6px;
       }
-      li button {
-        width: 100%;
+      li {
+        display: flex;
+        gap: 4px;
+        align-items: stretch;
+      }
+      li .open {
+        flex: 1;
+        min-width: 0;
         text-align: left;
         display: grid;
         grid-template-columns: 1fr auto;
         gap: 2px 8px;
       }
-      li button[aria-current='true'] {
+      li .copy {
+        flex: none;
+        padding: 0 8px;
+        font-size: 11px;
+      }
+      .run-id {
+        font-family: ui-monospace, monospace;
+      }
+      li .open[aria-current='true'] {
         border-color: var(--_accent);
         box-shadow: 0 0 0 1px var(--_accent);
       }
@@ -41,6 +59,8 @@ export class QflowRunHistory extends LitElement {
   @property({ attribute: false }) runs: RunRecord[] = []
   @property() currentRunId = ''
   @property({ type: Boolean }) loading = false
+  /** The run whose id was just copied, for a moment's "Copied". */
+  @state() private copied = ''
 
   override render() {
     return html`<header>
@@ -51,16 +71,28 @@ export class QflowRunHistory extends LitElement {
         ${this.loading ? html`<p class="muted">Loading…</p>` : nothing}
         ${!this.loading && !this.runs.length ? html`<p class="muted">No runs yet.</p>` : nothing}
         <ul>
-          ${this.runs.map(
-            (
-              run
-            ) => html`<li><button data-run=${run.id} aria-current=${run.id === this.currentRunId} @click=${() => this.dispatchEvent(new CustomEvent('run-open', { detail: { runId: run.id } }))}>
-              <span>${when(run)}</span><span class="badge ${run.status}">${run.status}</span>
-              <span class="muted">${run.until ? `till ${run.until}` : 'whole flow'}${duration(run)}</span><span class="muted">${run.id.slice(0, 10)}</span>
-            </button></li>`
-          )}
+          ${this.runs.map((run) => {
+            const short = shortRunId(run.id)
+            return html`<li>
+              <button class="open" data-run=${run.id} title="Run ${run.id}" aria-current=${run.id === this.currentRunId}
+                @click=${() => this.dispatchEvent(new CustomEvent('run-open', { detail: { runId: run.id } }))}>
+                <span>${when(run)}</span><span class="badge ${run.status}">${run.status}</span>
+                <span class="muted">${run.until ? `till ${run.until}` : 'whole flow'}${duration(run)}</span><span class="muted run-id">${short}</span>
+              </button>
+              <button class="copy" data-action="copy-run-id" title="Copy the full run id: ${run.id}" aria-label="Copy run id ${short}"
+                @click=${() => this.copyId(run.id)}>${this.copied === run.id ? 'Copied' : 'Copy id'}</button>
+            </li>`
+          })}
         </ul>
       </div>`
+  }
+
+  private async copyId(id: string): Promise<void> {
+    await copyText(id)
+    this.copied = id
+    setTimeout(() => {
+      if (this.copied === id) this.copied = ''
+    }, 1500)
   }
 }
 

@@ -221,7 +221,7 @@ function portCounts(counts: Record<string, number> | undefined): string {
   return entries.length > 1 ? ` (${entries.map(([port, n]) => `${port} ${n}`).join(', ')})` : ''
 }
 
-async function copyText(text: string): Promise<void> {
+export async function copyText(text: string): Promise<void> {
   try {
     await navigator.clipboard.writeText(text)
   } catch {

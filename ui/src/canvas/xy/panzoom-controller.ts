@@ -8,6 +8,7 @@ import {
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import type { CanvasStore } from '../canvas-store.ts'
 import { LIB, NO_PAN, NO_WHEEL } from '../dom-contract.ts'
+import { withCardReach } from '../geometry.ts'
 
 const MIN_ZOOM = 0.1
 const MAX_ZOOM = 2
@@ -75,7 +76,8 @@ export class PanZoomController implements ReactiveController {
   fitNow(): boolean {
     const store = this.store
     if (!this.instance || !store.nodeLookup.size || !store.width || !store.height) return false
-    const bounds = getInternalNodesBounds(store.nodeLookup)
+    // Node bounds end at the cards' edges; the last card's "+" button and port labels lie beyond.
+    const bounds = withCardReach(getInternalNodesBounds(store.nodeLookup))
     const viewport = getViewportForBounds(bounds, store.width, store.height, MIN_ZOOM, 1.25, 0.15)
     store.transform = [viewport.x, viewport.y, viewport.zoom]
     this.instance.syncViewport(viewport)

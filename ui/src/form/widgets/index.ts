@@ -72,10 +72,11 @@ export function renderWidget(name: string, args: FieldArgs): TemplateResult | nu
         .value=${strings(args.value)} ?disabled=${ro} @picker-change=${onPick}></qflow-option-picker>`
     case 'criteria': {
       const prefix = `${args.path}.`
+      // The field's own message shows under its label (see wrap); the builder shows those inside it.
       const errors = Object.fromEntries(
         Object.entries(form.errors)
-          .filter(([f]) => f === args.path || f.startsWith(prefix))
-          .map(([f, m]) => [f === args.path ? '' : f.slice(prefix.length), m])
+          .filter(([f]) => f.startsWith(prefix))
+          .map(([f, m]) => [f.slice(prefix.length), m])
       )
       return html`<qflow-criteria-builder .value=${args.value} .keys=${ctx.keys} .errors=${errors} ?readonly=${ro}
         @criteria-change=${onPick}></qflow-criteria-builder>`

@@ -1,0 +1,158 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createRegistry } from '../../core/plugin/registry.ts'
+import control from '../../plugins/totalcloud-control/index.ts'
+import trigger from '../../plugins/trigger/index.ts'
+import { launchChromium } from '../support/browser.ts'
+import { buildUi } from '../support/build-ui.ts'
+import { startLiveServer } from '../support/live-server.ts'
+import { testPlugins } from '../support/plugins.ts'
+
+// Where things land on screen: side panels beside the node they describe, the run list's ids, the
+// toolbar at narrow widths, and fitting that keeps the last "+" button in view. Real Chromium,
+// real server.
+
+let browser: Browser
+let server: Awaited<ReturnType<typeof startLiveServer>>
+let context: BrowserContext
+let page: Page
+
+beforeAll(async () => {
+  await buildUi()
+  server = await startLiveServer({ registry: createRegistry([trigger, control, ...testPlugins]) })
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+afterEach(() => context?.close())
+
+async function open(width: number, nodes: { id: string; type: string; config?: object }[]): Promise<void> {
+  context = await browser.newContext({
+    viewport: { width, height: 760 },
+    permissions: ['clipboard-read', 'clipboard-write'],
+  })
+  page = await context.newPage()
+  const res = await fetch(`${server.url}/api/flows`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'A flow with a rather long name that would like the whole toolbar',
+      nodes: nodes.map((n, i) => ({ typeVersion: 1, config: {}, ...n, position: { x: i * 330, y: 0 } })),
+      edges: nodes.slice(1).map((n, i) => ({
+        id: `e${i}`,
+        source: nodes[i]!.id,
+        sourcePort: 'out',
+        target: n.id,
+        targetPort: 'in',
+      })),
+    }),
+  })
+  const { flow } = await res.json()
+  await page.goto(`${server.url}/flows/${flow.id}`)
+  await node(nodes.at(-1)!.id).waitFor()
+}
+
+const node = (id: string) => page.locator(`qflow-canvas [data-node-id="${id}"]`)
+const box = async (selector: string) => (await page.locator(selector).first().boundingBox())!
+const chain = [
+  { id: 'trigger', type: 'trigger' },
+  { id: 'emit', type: 'test-emit' },
+  { id: 'map', type: 'test-map' },
+  { id: 'last', type: 'test-map' },
+]
+const control3 = {
+  id: 'control',
+  type: 'totalcloud-control',
+  config: {
+    criteria: { type: 'group', op: 'AND', conditions: [{ type: 'param', key: 'n', operator: 'exists' }] },
+  },
+}
+
+describe('editor layout', () => {
+  it('pans the node whose execution details open into view beside the panel, and follows the selection', async () => {
+    await open(1300, chain)
+    const before = (await node('last').boundingBox())!
+    // The panel is 440 px wide: without panning, the last node would sit under it.
+    expect(before.x + before.width).toBeGreaterThan(1300 - 440)
+    await node('last').locator('.menu-btn').click()
+    await page.locator('qflow-canvas .node-menu [data-action=details]').click()
+    const panel = page.locator('qflow-run-inspector')
+    await panel.waitFor()
+    await expect
+      .poll(async () => {
+        const card = (await node('last').boundingBox())!
+        const canvas = await box('qflow-canvas')
+        const side = (await panel.boundingBox())!
+        return card.x >= canvas.x && card.x + card.width + 36 <= side.x
+      })
+      .toBe(true)
+    // Choosing another node while the panel is open shows that node's details.
+    await node('emit').click()
+    await expect.poll(() => panel.locator('h2').textContent()).toContain('emit')
+  })
+
+  it('lists runs with a readable short id, start time and status; the full id is in a tooltip and copied', async () => {
+    await open(1300, chain.slice(0, 2))
+    await page.locator('qflow-editor [data-action=run]').click()
+    await expect.poll(() => node('emit').getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded')
+    await page.locator('qflow-editor [data-action=history]').click()
+    const item = page.locator('qflow-run-history li').first()
+    await item.waitFor()
+    const runId = (await item.locator('button.open').getAttribute('data-run'))!
+    expect(runId.length).toBeGreaterThan(8)
+    const text = (await item.textContent())!
+    expect(text).toContain(runId.slice(0, 8))
+    expect(text).not.toContain(runId.slice(0, 9))
+    expect(text).toContain('succeeded')
+    expect(text).toMatch(/\d{1,2}:\d{2}/)
+    expect(await item.locator('button.open').getAttribute('title')).toContain(runId)
+    await item.locator('[data-action=copy-run-id]').click()
+    await expect.poll(() => item.locator('[data-action=copy-run-id]').textContent()).toBe('Copied')
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(runId)
+  })
+
+  it('keeps the toolbar on one line when narrow, with History and Deploy in a More menu', async () => {
+    for (const width of [1040, 800, 560, 380]) {
+      await open(width, chain.slice(0, 2))
+      const toolbar = await box('qflow-editor .toolbar')
+      const run = await box('qflow-editor [data-action=run]')
+      const fit = await box('qflow-editor [data-action=fit]')
+      expect(Math.abs(run.y - fit.y), `at ${width}px`).toBeLessThan(4)
+      for (const button of await page.locator('qflow-editor .toolbar button').all()) {
+        const edge = await button.boundingBox()
+        if (edge) expect(edge.x + edge.width, `at ${width}px`).toBeLessThanOrEqual(toolbar.x + toolbar.width)
+      }
+      expect(toolbar.height, `at ${width}px`).toBeLessThan(56)
+      await context.close()
+    }
+    await open(560, chain.slice(0, 2))
+    expect(await page.locator('qflow-editor [data-action=history]').isVisible()).toBe(false)
+    await page.locator('qflow-editor [data-action=more]').click()
+    await page.locator('qflow-editor [data-menu-action=history]').click()
+    await page.locator('qflow-run-history').waitFor()
+    await page.locator('qflow-editor [data-action=more]').click()
+    await page.locator('qflow-editor [data-menu-action=deploy]').click()
+    await expect
+      .poll(() =>
+        page
+          .locator('qflow-editor [data-action=more]')
+          .click()
+          .then(() => page.locator('qflow-editor [data-menu-action=deploy]').textContent())
+      )
+      .toBe('Undeploy')
+  })
+
+  it('fits the flow with room for the last node\'s "+" button and port labels', async () => {
+    await open(1040, [chain[0]!, chain[1]!, control3])
+    const check = async () => {
+      const plus = await box('qflow-canvas [data-node-id=control] .add-after')
+      const canvas = await box('qflow-canvas')
+      return plus.x + plus.width <= canvas.x + canvas.width && plus.x >= canvas.x
+    }
+    await expect.poll(check).toBe(true)
+    await page.locator('qflow-editor [data-action=fit]').click()
+    await expect.poll(check).toBe(true)
+  })
+})

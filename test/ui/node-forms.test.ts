@@ -1,0 +1,122 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createRegistry } from '../../core/plugin/registry.ts'
+import { builtinPlugins } from '../../plugins/index.ts'
+import { launchChromium } from '../support/browser.ts'
+import { buildUi } from '../support/build-ui.ts'
+import { startLiveServer } from '../support/live-server.ts'
+
+// Wording in the config forms and on the cards, with the real built-in node types, in Chromium
+// against the real server.
+
+let browser: Browser
+let server: Awaited<ReturnType<typeof startLiveServer>>
+let page: Page
+
+beforeAll(async () => {
+  await buildUi()
+  server = await startLiveServer({ registry: createRegistry(builtinPlugins) })
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1300, height: 800 } })
+})
+afterEach(() => page?.close())
+
+const node = (id: string) => page.locator(`qflow-canvas [data-node-id="${id}"]`)
+const label = (field: string) => page.locator(`qflow-schema-form [data-field="${field}"] > span`).first()
+
+async function openFlow(): Promise<string> {
+  const res = await fetch(`${server.url}/api/flows`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Forms',
+      accounts: [],
+      regions: ['us-east-1'],
+      nodes: [
+        {
+          id: 'trigger',
+          type: 'trigger',
+          typeVersion: 1,
+          config: { kind: 'totalcloud' },
+          position: { x: 0, y: 0 },
+        },
+        { id: 'resource', type: 'aws-resource', typeVersion: 1, config: {}, position: { x: 330, y: 0 } },
+        { id: 'control', type: 'totalcloud-control', typeVersion: 1, config: {}, position: { x: 660, y: 0 } },
+        { id: 'filter', type: 'filter', typeVersion: 1, config: {}, position: { x: 990, y: 0 } },
+      ],
+      edges: [
+        { id: 'a', source: 'trigger', sourcePort: 'out', target: 'resource', targetPort: 'in' },
+        { id: 'b', source: 'resource', sourcePort: 'out', target: 'control', targetPort: 'in' },
+        { id: 'c', source: 'resource', sourcePort: 'out', target: 'filter', targetPort: 'in' },
+      ],
+    }),
+  })
+  const body = await res.json()
+  await page.goto(`${server.url}/flows/${body.flow.id}`)
+  await node('filter').waitFor()
+  return body.flow.id
+}
+
+describe('node forms and cards', () => {
+  it('names the TotalCloud trigger kind with its capitals', async () => {
+    await openFlow()
+    await node('trigger').dblclick()
+    const kind = page.locator('qflow-schema-form [data-field=kind] select')
+    await kind.waitFor()
+    const options = await kind.locator('option').allTextContents()
+    expect(options).toContain('TotalCloud')
+    expect(options).not.toContain('Totalcloud')
+    expect(await kind.locator('option:checked').textContent()).toBe('TotalCloud')
+    // Overlap has a default, so it is never empty: not "(optional)", and no blank choice offered.
+    expect(await label('overlap').textContent()).toBe('Overlap')
+    expect(await page.locator('qflow-schema-form [data-field=overlap] option').allTextContents()).toEqual([
+      'Parallel',
+      'Skip',
+      'Queue',
+    ])
+  })
+
+  it('marks "(optional)" only fields that may be left empty, not those with a default', async () => {
+    await openFlow()
+    await node('resource').dblclick()
+    await label('service').waitFor()
+    expect(await label('service').textContent()).toBe('Service')
+    expect(await label('method').textContent()).toBe('Method')
+    // An empty default means "none unless chosen": those are optional.
+    for (const field of ['addons', 'accounts', 'regions'])
+      expect(await label(field).textContent()).toMatch(/\(optional\)$/)
+  })
+
+  it('says what a new Control or Filter node lacks, in words, on the card and in the field', async () => {
+    const id = await openFlow()
+    const problems = (await (await fetch(`${server.url}/api/flows/${id}`)).json()).problems
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          nodeId: 'control',
+          field: 'criteria',
+          message: expect.stringContaining('add at least one condition'),
+        }),
+        expect.objectContaining({
+          nodeId: 'filter',
+          field: 'criteria',
+          message: expect.stringContaining('add at least one condition'),
+        }),
+      ])
+    )
+    for (const id of ['control', 'filter']) {
+      const summary = node(id).locator('.summary.problem')
+      expect(await summary.getAttribute('title')).toBe('criteria: add at least one condition')
+    }
+    await node('control').dblclick()
+    // Once, under the field's label: the builder inside does not repeat it.
+    const field = page.locator('qflow-schema-form [data-field=criteria] .error-text')
+    await expect.poll(() => field.allTextContents()).toEqual(['add at least one condition'])
+  })
+})
