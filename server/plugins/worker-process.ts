@@ -33,7 +33,14 @@ export interface WorkerOptions {
   pluginName: string
   pluginDir: string
   modules: string[]
+  /** Hosts the code may reach: the manifest's, then those the operator granted. */
   hosts: string[]
+  /** Of `hosts`, the ones the operator granted: they may resolve to internal addresses. */
+  trustedHosts?: string[]
+  /** Let every host resolve to internal addresses (`QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK=1`). */
+  allowPrivateNetwork?: boolean
+  /** Tests only: fixed DNS answers by host name, used by the worker instead of the system resolver. */
+  resolveOverrides?: Record<string, string[]>
   coreSource: string
   memoryMb: number
   /** RSS ceiling in MB: catches memory V8's heap limit does not count (ArrayBuffers). */
@@ -115,6 +122,11 @@ export class PluginWorker {
         t: 'load',
         modules: this.options.modules,
         hosts: this.options.hosts,
+        network: {
+          trustedHosts: this.options.trustedHosts ?? [],
+          allowPrivateNetwork: this.options.allowPrivateNetwork ?? false,
+          resolveOverrides: this.options.resolveOverrides ?? {},
+        },
         coreSource: this.options.coreSource,
       })
     })
