@@ -45,6 +45,7 @@ const booleanAttribute = {
  * @csspart toolbar - the top bar
  * @csspart canvas - the canvas element
  * @csspart node - each node card (through the canvas)
+ * @csspart minimap - the overview map in the canvas's corner
  * @csspart statusbar - the bottom bar
  * @csspart run-button - the Run Now button
  * @csspart save-button - the Save button
@@ -61,6 +62,8 @@ export class QflowEditor extends LitElement {
   @property({ attribute: 'flow-id', reflect: true }) flowId = ''
   /** View only: no edits, no saving, no deploying. Runs and execution details stay available. */
   @property({ type: Boolean, reflect: true, converter: booleanAttribute }) readonly = false
+  /** The overview map in the canvas's corner; `minimap="false"` hides it. */
+  @property({ type: Boolean, converter: booleanAttribute }) minimap = true
   /** A bearer token sent with every request. */
   @property({ attribute: false }) token: string | null = null
   /** Called before each request for a fresh token; wins over `token`. */
@@ -283,12 +286,13 @@ export class QflowEditor extends LitElement {
       <div class="main">
         <qflow-canvas
           part="canvas"
-          exportparts="node, handle, notice"
+          exportparts="node, handle, notice, minimap"
           .graph=${graph}
           .nodeTypes=${this.nodeTypes}
           .statuses=${this.runner.statuses}
           .problems=${problems}
           ?readonly=${this.readonly}
+          .minimap=${this.minimap}
           @qflow-graph-change=${this.onGraphChange}
           @qflow-node-select=${(e: CustomEvent<{ nodeIds: string[] }>) => (this.selected = e.detail.nodeIds)}
           @qflow-node-action=${(e: CustomEvent<{ nodeId: string; action: NodeAction }>) => this.onNodeAction(e.detail.nodeId, e.detail.action)}
