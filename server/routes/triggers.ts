@@ -6,7 +6,7 @@ import { matchesEventPattern } from '../../plugins/trigger/event-pattern.ts'
 import { checkRunTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
 import { canUseFlow } from '../auth/roles.ts'
-import { requireKnownAccounts, runRegions } from '../aws/run-targets.ts'
+import { requireKnownAccounts, runAccounts, runRegions } from '../aws/run-targets.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { readJson } from '../http/body.ts'
@@ -24,7 +24,7 @@ const totalcloudBody = z
   .strictObject({
     input: z.unknown().optional(),
     variables: z.record(z.string(), z.unknown()).optional(),
-    accounts: z.array(z.string().min(1).max(128)).max(500).optional(),
+    accounts: runAccounts.optional(),
     regions: runRegions.optional(),
   })
   .optional()

@@ -112,6 +112,8 @@ describe('starting runs', () => {
       [{ until: 'nowhere' }, 'UNTIL_UNKNOWN', /^until:/],
       [{ variables: { nope: 1 } }, 'VARIABLES_INVALID', /variables\.nope/],
       [{ accounts: 'x' }, 'VALIDATION_FAILED', /^accounts:/],
+      [{ regions: [] }, 'VALIDATION_FAILED', /^regions: name at least one/],
+      [{ accounts: [] }, 'VALIDATION_FAILED', /^accounts: name at least one/],
       [{ colour: 'red' }, 'VALIDATION_FAILED', /colour/],
       [[1, 2], 'VALIDATION_FAILED', /^body:/],
     ]
