@@ -209,17 +209,31 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
     },
 
     /** Delete a flow with its versions, runs, step records and control results. */
-    async delete(id: string): Promise<boolean> {
+    /**
+     * Delete a flow with its versions, runs and results, in one transaction; with
+     * `expectedVersion`, only while the flow is still at that version. The flow row goes first and
+     * the rest only once it is gone, so a delete that does not match leaves everything in place.
+     */
+    async delete(id: string, expectedVersion?: number): Promise<boolean> {
       const runIds = db.select({ id: runs.id }).from(runs).where(eq(runs.flowId, id))
+      const gone = sql`NOT EXISTS (SELECT 1 FROM ${flows} WHERE ${flows.id} = ${id})`
       const results = await db.batch([
-        db.delete(stepPayloads).where(sql`${stepPayloads.runId} IN ${runIds}`),
-        db.delete(runSteps).where(sql`${runSteps.runId} IN ${runIds}`),
-        db.delete(runs).where(eq(runs.flowId, id)),
-        db.delete(controlResults).where(eq(controlResults.flowId, id)),
-        db.delete(flowVersions).where(eq(flowVersions.flowId, id)),
-        db.delete(flows).where(eq(flows.id, id)).returning({ id: flows.id }),
+        db
+          .delete(flows)
+          .where(
+            and(
+              eq(flows.id, id),
+              expectedVersion === undefined ? undefined : eq(flows.version, expectedVersion)
+            )
+          )
+          .returning({ id: flows.id }),
+        db.delete(stepPayloads).where(and(sql`${stepPayloads.runId} IN ${runIds}`, gone)),
+        db.delete(runSteps).where(and(sql`${runSteps.runId} IN ${runIds}`, gone)),
+        db.delete(runs).where(and(eq(runs.flowId, id), gone)),
+        db.delete(controlResults).where(and(eq(controlResults.flowId, id), gone)),
+        db.delete(flowVersions).where(and(eq(flowVersions.flowId, id), gone)),
       ])
-      return results[5].length > 0
+      return results[0].length > 0
     },
   }
 }

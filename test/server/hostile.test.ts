@@ -258,6 +258,20 @@ describe('hostile input', () => {
         'includeSteps',
         'expected one of "true", "false", got "1"',
       ],
+      [
+        'GET',
+        '/qflowapi/v1/workflows?query=deployed:%20maybe',
+        undefined,
+        'query',
+        'deployed is true or false, not "maybe"',
+      ],
+      [
+        'GET',
+        '/qflowapi/v1/workflows?startAt=2026-01-02T00:00:00Z&endAt=2025-01-01T00:00:00Z',
+        undefined,
+        'endAt',
+        'must not be before startAt',
+      ],
     ]
     for (const [method, path, body, field, message] of cases) {
       const sent = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body)
@@ -280,7 +294,8 @@ describe('hostile input', () => {
   })
 
   it('odd ids and paths are 404s', async () => {
-    await expectError(await server.call('GET', `/api/flows/${'x'.repeat(5000)}`), 404)
+    const long = await expectError(await server.call('GET', `/api/flows/${'x'.repeat(5000)}`), 404)
+    expect(long.message.length).toBeLessThan(300)
     await expectError(await server.call('GET', '/api/flows/%00'), 404)
     await expectError(await server.call('GET', '/api/flows/%E0%A4%A'), 404)
     await expectError(await server.call('GET', '/api/no-such-route'), 404, 'ROUTE_NOT_FOUND')

@@ -55,6 +55,33 @@ describe('scheduled triggers', () => {
     expect((await s.call('POST', '/api/flows/daily/runs')).status).toBe(202)
   })
 
+  it('concurrent deploys, undeploys and saves leave exactly the stored state armed, never a stray timer', async () => {
+    const clock = new FakeClock(Date.parse('2026-07-01T00:00:00Z'))
+    const s = await start(clock)
+    await s.call('POST', '/api/flows', { body: chainFlow('storm', LA_NINE) })
+    for (let round = 0; round < 5; round++) {
+      const current = await s.call('GET', '/api/flows/storm')
+      const requests = Array.from({ length: 12 }, (_, i) =>
+        i % 3 === 0
+          ? s.call('POST', '/api/flows/storm/deploy')
+          : i % 3 === 1
+            ? s.call('POST', '/api/flows/storm/undeploy')
+            : s.call('PUT', '/api/flows/storm', {
+                body: { ...current.body.flow, deployed: true, description: `save ${round}.${i}` },
+                headers: { 'if-match': `"${current.body.version}"` },
+              })
+      )
+      const answers = await Promise.all(requests)
+      // Each is applied or refused as a conflict; nothing else.
+      for (const answer of answers) expect([200, 409]).toContain(answer.status)
+      const stored = (await s.call('GET', '/api/flows/storm')).body
+      expect(s.ctx.triggers.armedFlows).toEqual(stored.flow.deployed ? ['storm'] : [])
+      expect(clock.pending).toBe(stored.flow.deployed ? 1 : 0)
+    }
+    expect((await s.call('POST', '/api/flows/storm/undeploy')).status).toBe(200)
+    expect(clock.pending).toBe(0)
+  })
+
   it('a recurrent schedule fires every N minutes on the fake clock', async () => {
     const clock = new FakeClock(Date.parse('2026-07-01T10:00:30Z'))
     const s = await start(clock)
