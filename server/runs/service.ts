@@ -1,5 +1,6 @@
 import type { Engine } from '../../core/engine/engine.ts'
 import { errorMessage, FlowError } from '../../core/errors.ts'
+import { problemsBlockingRun } from '../../core/flow/run-scope.ts'
 import { type FlowProblem, validateFlow } from '../../core/flow/validate.ts'
 import { resolveVariables } from '../../core/flow/variables.ts'
 import type { PluginRegistry } from '../../core/plugin/registry.ts'
@@ -388,13 +389,15 @@ export function checkRunnable(
   registry: PluginRegistry,
   problems: FlowProblem[] = validateFlow(flow, registry)
 ): void {
-  if (problems.length > 0) {
+  const blocking = problemsBlockingRun(flow, problems, options.until)
+  if (blocking.length > 0) {
+    const scope = options.until === undefined ? 'the flow has' : `the nodes up to "${options.until}" have`
     throw new AppError(
       400,
       'FLOW_INVALID',
-      `the flow has ${problems.length} problem(s); fix them before running it`,
+      `${scope} ${blocking.length} problem(s); fix them before running`,
       {
-        problems,
+        problems: blocking,
       }
     )
   }

@@ -170,4 +170,71 @@ describe('qflow-canvas', () => {
     await page.locator('qflow-canvas .node-menu [data-action="run-until"]').click()
     expect(await events('qflow-node-action')).toEqual([{ nodeId: 'a', action: 'run-until' }])
   })
+
+  it('shows an overview map whose frame follows the view: dragging in it pans, a click centres there', async () => {
+    const map = page.locator('qflow-canvas qflow-minimap svg')
+    await map.waitFor()
+    const transform = () => page.evaluate(() => [...(window as any).fixture.canvas.store.transform])
+    const frame = () => page.locator('qflow-canvas qflow-minimap .view').getAttribute('d')
+    // All four nodes are in the plain layer; the frame is the visible area.
+    const nodes = await page.locator('qflow-canvas qflow-minimap .plain').getAttribute('d')
+    expect(nodes?.match(/M/g)?.length).toBe(4)
+    const box = (await map.boundingBox())!
+    const [x0, y0, k0] = await transform()
+    const frame0 = await frame()
+
+    // Drag right in the map: the frame follows the pointer, so the canvas shows what lies right.
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2, { steps: 5 })
+    await page.mouse.up()
+    const [x1, y1, k1] = await transform()
+    expect(x1).toBeLessThan(x0 - 20)
+    expect(y1).toBeCloseTo(y0, 0)
+    expect(k1).toBe(k0)
+    expect(await frame()).not.toBe(frame0)
+    expect(await events('qflow-graph-change')).toEqual([])
+
+    // A click centres the canvas on the flow point under it (node "c", bottom of the flow).
+    const target = await page.evaluate(() => {
+      const svg = document
+        .querySelector('qflow-canvas')!
+        .shadowRoot!.querySelector('qflow-minimap')!
+        .shadowRoot!.querySelector('svg')!
+      const point = new DOMPoint(660 + 120, 200 + 36).matrixTransform(svg.getScreenCTM()!)
+      return { x: point.x, y: point.y }
+    })
+    await page.mouse.click(target.x, target.y)
+    await expect
+      .poll(async () => {
+        const [x, y, k] = await transform()
+        // Flow point (780, 236) on screen: the middle of the 1200 x 700 canvas, give or take a pixel.
+        return [Math.round((780 * k + x - 600) / 3), Math.round((236 * k + y - 350) / 3)]
+      })
+      .toEqual([0, 0])
+  })
+
+  it('redraws the map when a node drag ends, not on every mouse move', async () => {
+    const nodes = () => page.locator('qflow-canvas qflow-minimap .plain').getAttribute('d')
+    const before = await nodes()
+    const start = await center('[data-node-id="c"] .title')
+    await dragBetween(start, { x: start.x - 200, y: start.y + 60 })
+    expect(await nodes()).toBe(before)
+    await page.mouse.up()
+    await expect.poll(nodes).not.toBe(before)
+  })
+
+  it('zooms from the map with the wheel, and hides the map when asked', async () => {
+    const map = page.locator('qflow-canvas qflow-minimap svg')
+    const box = (await map.boundingBox())!
+    const zoom = () => page.evaluate(() => (window as any).fixture.canvas.store.transform[2])
+    const before = await zoom()
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    await page.mouse.wheel(0, -200)
+    await expect.poll(zoom).toBeGreaterThan(before)
+    await page.evaluate(() => {
+      ;(window as any).fixture.canvas.minimap = false
+    })
+    await expect.poll(() => page.locator('qflow-canvas qflow-minimap').count()).toBe(0)
+  })
 })

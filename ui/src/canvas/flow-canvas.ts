@@ -27,6 +27,7 @@ import { SelectionController } from './selection-controller.ts'
 import { ConnectionController } from './xy/connection-controller.ts'
 import { NodeDragController } from './xy/drag-controller.ts'
 import { PanZoomController } from './xy/panzoom-controller.ts'
+import './minimap.ts'
 
 let edgeCounter = 0
 /** Nodes and edges render in blocks of this size (see renderNodes). */
@@ -47,6 +48,7 @@ const COMPACT_ZOOM = 0.45
  * @fires qflow-node-action - a node's menu item, "+" button or double-click
  * @fires qflow-connect-refused - a connection was refused (reason in detail)
  * @csspart node - each node card wrapper
+ * @csspart minimap - the overview map
  */
 @customElement('qflow-canvas')
 export class QflowCanvas extends LitElement {
@@ -61,6 +63,8 @@ export class QflowCanvas extends LitElement {
   @property({ type: Boolean, reflect: true }) readonly = false
   /** Problems per node id (e.g. the server's validation), shown on the card. */
   @property({ attribute: false }) problems: Record<string, string> = {}
+  /** Show the overview map in the bottom-right corner. */
+  @property({ type: Boolean }) minimap = true
 
   @state() private menuFor: string | null = null
   @state() private notice: string | null = null
@@ -155,6 +159,7 @@ export class QflowCanvas extends LitElement {
     this.resizeObserver = new ResizeObserver(() => {
       this.store.width = this.clientWidth
       this.store.height = this.clientHeight
+      this.requestUpdate()
       if (this.pendingFit && this.store.width > 0) this.runPendingFit()
     })
     this.resizeObserver.observe(this)
@@ -227,6 +232,20 @@ export class QflowCanvas extends LitElement {
             ${connecting ? svg`<svg class="edges connection">${this.renderConnectionLine()}</svg>` : nothing}
           </div>
         </div>
+        ${
+          this.minimap && this.store.nodes.length
+            ? html`<qflow-minimap
+                class=${NO_PAN}
+                exportparts="minimap"
+                .nodes=${this.mapNodes()}
+                .statuses=${this.statuses}
+                .transform=${this.store.transform}
+                .viewWidth=${this.store.width}
+                .viewHeight=${this.store.height}
+                .panZoom=${this.store.panZoom}
+              ></qflow-minimap>`
+            : nothing
+        }
         ${this.renderConnectionRefusal()}
         ${
           this.selection.rect
@@ -267,6 +286,17 @@ export class QflowCanvas extends LitElement {
     const rest: string[] = []
     for (const l of layouts) (this.edgeDone(l) ? done : rest).push(l.path)
     return svg`<path class="edge-path" d=${rest.join(' ')}></path><g class="xy-flow__edge done"><path class="edge-path" d=${done.join(' ')}></path></g>`
+  }
+
+  private mapNodesBeforeDrag: CanvasNode[] = []
+
+  /**
+   * The nodes the overview map draws: it catches up when a drag ends rather than following every
+   * mouse move, which would cost a large flow's drag steps a redraw of the whole map each.
+   */
+  private mapNodes(): CanvasNode[] {
+    if (!this.store.dragging) this.mapNodesBeforeDrag = this.store.nodes
+    return this.mapNodesBeforeDrag
   }
 
   private compact(): boolean {

@@ -45,6 +45,7 @@ const booleanAttribute = {
  * @csspart toolbar - the top bar
  * @csspart canvas - the canvas element
  * @csspart node - each node card (through the canvas)
+ * @csspart minimap - the overview map in the canvas's corner
  * @csspart statusbar - the bottom bar
  * @csspart run-button - the Run Now button
  * @csspart save-button - the Save button
@@ -61,6 +62,8 @@ export class QflowEditor extends LitElement {
   @property({ attribute: 'flow-id', reflect: true }) flowId = ''
   /** View only: no edits, no saving, no deploying. Runs and execution details stay available. */
   @property({ type: Boolean, reflect: true, converter: booleanAttribute }) readonly = false
+  /** The overview map in the canvas's corner; `minimap="false"` hides it. */
+  @property({ type: Boolean, converter: booleanAttribute }) minimap = true
   /** A bearer token sent with every request. */
   @property({ attribute: false }) token: string | null = null
   /** Called before each request for a fresh token; wins over `token`. */
@@ -283,12 +286,13 @@ export class QflowEditor extends LitElement {
       <div class="main">
         <qflow-canvas
           part="canvas"
-          exportparts="node, handle, notice"
+          exportparts="node, handle, notice, minimap"
           .graph=${graph}
           .nodeTypes=${this.nodeTypes}
           .statuses=${this.runner.statuses}
           .problems=${problems}
           ?readonly=${this.readonly}
+          .minimap=${this.minimap}
           @qflow-graph-change=${this.onGraphChange}
           @qflow-node-select=${(e: CustomEvent<{ nodeIds: string[] }>) => (this.selected = e.detail.nodeIds)}
           @qflow-node-action=${(e: CustomEvent<{ nodeId: string; action: NodeAction }>) => this.onNodeAction(e.detail.nodeId, e.detail.action)}
@@ -531,7 +535,11 @@ export class QflowEditor extends LitElement {
     }
   }
 
-  /** Keys seen in the node's input and its own output in the shown (or latest) run, for key pickers. */
+  /**
+   * Keys seen in the node's input and its own output in the shown (or latest) run, for key pickers.
+   * A node that did not run there (the run went till the node before it, the usual way to set up a
+   * control) is offered what its upstream nodes put out instead: that is what it will receive.
+   */
   private async loadKeys(nodeId: string): Promise<void> {
     const flow = this.session.flow
     if (!flow?.id) return
@@ -539,12 +547,18 @@ export class QflowEditor extends LitElement {
       let runId = this.runner.run?.id
       runId ??= (await this.client.listRuns(flow.id, { limit: 1 })).items[0]?.id
       if (!runId) return
-      const items: unknown[] = []
+      const outputOf = (id: string) => this.client.stepOutput(runId!, id).catch(() => null)
       const [input, output] = await Promise.all([
         this.client.stepInput(runId, nodeId).catch(() => null),
-        this.client.stepOutput(runId, nodeId).catch(() => null),
+        outputOf(nodeId),
       ])
-      for (const payload of [input?.output, output?.output]) {
+      const payloads = [input?.output, output?.output]
+      if (!input && !output) {
+        const upstream = [...new Set(flow.edges.filter((e) => e.target === nodeId).map((e) => e.source))]
+        for (const step of await Promise.all(upstream.map(outputOf))) payloads.push(step?.output)
+      }
+      const items: unknown[] = []
+      for (const payload of payloads) {
         if (!payload || typeof payload !== 'object') continue
         for (const [port, list] of Object.entries(payload as Record<string, unknown>)) {
           // A control's own `results` describe verdicts, not resources; keep to resource-shaped items.
