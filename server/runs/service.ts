@@ -130,8 +130,8 @@ export function createRunService(deps: {
   /**
    * The flow with its validation and overlap policy, cached per flow: a burst of run requests then
    * costs no database read and no validation each. An entry names one stored row, by version and
-   * creation time (a flow deleted and recreated under the same id restarts at version 1, but is
-   * created later). The cached copy is trusted only as far as the admission's insert confirms it (it
+   * generation (a flow deleted and recreated under the same id restarts at version 1, possibly in
+   * the same millisecond, but always with a new random generation). The cached copy is trusted only as far as the admission's insert confirms it (it
    * stores a run only while that same row is still at that version), and a refusal it leads to is
    * checked against a fresh read first, so neither a save or delete here nor one by another process
    * sharing the database is missed. The registry's size is part of the key, as installing a plugin
@@ -150,7 +150,7 @@ export function createRunService(deps: {
     if (
       cached &&
       cached.version === current.version &&
-      cached.createdAt === current.createdAt &&
+      cached.generation === current.generation &&
       cached.types === types
     ) {
       return { ...cached, fresh: true }
@@ -162,7 +162,7 @@ export function createRunService(deps: {
     }
     const entry: CachedFlow = {
       version: record.version,
-      createdAt: record.createdAt,
+      generation: record.generation,
       types,
       flow: record.flow,
       problems: validateFlow(record.flow, deps.registry),
@@ -203,7 +203,7 @@ export function createRunService(deps: {
       id: newId(),
       flowId,
       flowVersion: record.version,
-      flowCreatedAt: record.createdAt,
+      flowGeneration: record.generation,
       status: 'queued' as const,
       triggeredBy,
       input: options.input ?? null,
@@ -355,8 +355,8 @@ export type RunService = ReturnType<typeof createRunService>
 
 interface CachedFlow {
   version: number
-  /** The flow row's creation time: with the id and version it names one stored row. */
-  createdAt: number
+  /** The flow row's generation: with the id and version it names one stored row. */
+  generation: string
   types: number
   flow: StoredFlow
   problems: FlowProblem[]
