@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { LogLevel } from '../core/plugin/types.ts'
 import { defaultSnapshotRoots } from './aws/snapshot/load.ts'
 import { parseCorsOrigins } from './middleware/cors.ts'
-import { type RuntimeSettings, runtimeEnvShape, runtimeSettingsOf } from './runtime-config.ts'
+import { type RuntimeSettings, runtimeEnvShape, runtimeSettingsOf, secret } from './runtime-config.ts'
 
 /**
  * Server configuration, read from the environment once at boot. Every variable has a default that
@@ -86,8 +86,18 @@ const envSchema = z.object({
       )
       .optional()
   ),
+  /** Seals static AWS secret keys at rest; read by the secret box, checked here so a weak one stops the boot. */
+  QFLOW_SECRET_KEY: z.preprocess(emptyAsUndefined, secret.optional()),
   ...runtimeEnvShape,
 })
+
+/** Variables whose values never appear in an error message: boot errors end up in logs. */
+const SECRET_VARIABLES = new Set([
+  'QFLOW_DB_AUTH_TOKEN',
+  'QFLOW_ADMIN_TOKEN',
+  'QFLOW_TOTALCLOUD_SECRETS',
+  'QFLOW_SECRET_KEY',
+])
 
 export interface DbConfig {
   url: string
@@ -119,9 +129,13 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
   const parsed = envSchema.safeParse(env)
   if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`
-    )
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0])
+      const where = SECRET_VARIABLES.has(name)
+        ? `${name}${issue.path.length > 1 ? ` (entry ${Number(issue.path[1]) + 1})` : ''} (value hidden)`
+        : `${issue.path.join('.')}=${JSON.stringify(env[name])}`
+      return `${where}: ${issue.message}`
+    })
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`)
   }
   const value = parsed.data

@@ -114,7 +114,8 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
   const registry = options.registry ?? createRegistry(builtinPlugins)
   const batcher = createWriteBatcher(database.client, log)
   const live = createLiveRuns()
-  const flows = createFlowRepo(db)
+  // Flow times follow the services' clock, so a test can save two flows in the same millisecond.
+  const flows = createFlowRepo(db, clockOf(options.services ?? {}).now)
   const runs = createRunRepo(db)
   const recorder = createRunRecorder({ batcher, live })
   const accounts = createAccountRepo(db)

@@ -16,5 +16,10 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) =>
-  new AppError(404, `${what.toUpperCase()}_NOT_FOUND`, `no ${what} with id "${id}"`, { id })
+/** Ids are echoed back at most this long: a 5,000-character path segment need not come back twice. */
+const ECHOED_ID_LENGTH = 200
+
+export const notFound = (what: string, id: string) => {
+  const shown = id.length > ECHOED_ID_LENGTH ? `${id.slice(0, ECHOED_ID_LENGTH)}…` : id
+  return new AppError(404, `${what.toUpperCase()}_NOT_FOUND`, `no ${what} with id "${shown}"`, { id: shown })
+}

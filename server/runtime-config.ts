@@ -10,7 +10,7 @@ import type { WorkerSettings } from './queue/worker.ts'
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value)
 const int = (min: number, max: number, fallback: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback))
-const secret = z.string().min(16, 'at least 16 characters; use a long random value')
+export const secret = z.string().min(16, 'at least 16 characters; use a long random value')
 
 const DAY_MS = 86_400_000
 

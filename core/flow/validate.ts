@@ -152,7 +152,7 @@ export function validateFlow(flow: Flow, registry: PluginRegistry): FlowProblem[
     }
   }
 
-  if (triggers.length === 0 && nodes.size > 0) {
+  if (triggers.length === 0) {
     problems.push({ code: 'TRIGGER_MISSING', message: 'a flow needs one trigger node; it has none' })
   } else if (triggers.length > 1) {
     for (const nodeId of triggers.slice(1)) {

@@ -1,6 +1,8 @@
 import { NodeExecutionError } from '../../core/errors.ts'
 import { defineNodeType } from '../../core/plugin/define.ts'
 import type { Item } from '../../core/plugin/types.ts'
+import { reportedAccountId } from '../shared/account-ids.ts'
+import type { AwsAccountView } from '../shared/aws.ts'
 import { settleWithLimit } from '../shared/concurrency.ts'
 import { summariseAwsError } from '../shared/errors.ts'
 import { getOrSet } from '../shared/maps.ts'
@@ -51,7 +53,23 @@ export default defineNodeType({
     const spec = specOf(config)
     const aws = awsGateway(ctx)
     const items = Object.values(input).flat()
-    const plans = items.map((item) => planChange(item, spec, ctx))
+    const accounts = new Map<string, Promise<AwsAccountView>>()
+    const accountOf = (accountId: string) => getOrSet(accounts, accountId, () => aws.account(accountId))
+    const plans = await Promise.all(
+      items.map(async (item) => {
+        const plan = planChange(item, spec, ctx)
+        // The AWS account id for the result, from the account record when the item does not say it;
+        // an unknown account fails the resource later, with its own error.
+        if (plan.accountId && !plan.awsAccountId) {
+          const awsAccountId = await accountOf(plan.accountId).then(
+            (account) => account.awsAccountId,
+            () => undefined
+          )
+          if (awsAccountId) plan.awsAccountId = awsAccountId
+        }
+        return plan
+      })
+    )
 
     const changing = plans.filter((plan) => !plan.problem && plan.calls.length > 0).length
     if (changing > config.changeLimit) {
@@ -61,9 +79,7 @@ export default defineNodeType({
       ctx.partial(`${message}: a real run would stop before changing any`, { changing })
     }
 
-    const kinds = new Map<string, Promise<'aws' | 'snapshot'>>()
-    const kindOf = (accountId: string) =>
-      getOrSet(kinds, accountId, () => aws.account(accountId).then((a) => a.kind))
+    const kindOf = async (accountId: string) => (await accountOf(accountId)).kind
 
     const settled = await settleWithLimit(plans, CHANGES_AT_ONCE, (plan) => apply(plan))
     const out: Item[] = settled.map((result, index) =>
@@ -82,7 +98,9 @@ export default defineNodeType({
     ): Item {
       return {
         resourceId: plan.resourceId,
-        accountId: plan.accountId ?? null,
+        // As in control results: the AWS account id when known; qflow's own id under its own name.
+        accountId: reportedAccountId({ awsAccountId: plan.awsAccountId, accountId: plan.accountId }),
+        qflowAccountId: plan.accountId ?? null,
         region: plan.region ?? null,
         action: spec.id,
         status,

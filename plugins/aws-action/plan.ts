@@ -7,7 +7,10 @@ import { planWorldOpenIngress } from './world-open.ts'
 /** What the node intends to do to one incoming resource, decided before anything is sent. */
 export interface PlannedChange {
   resourceId: string
+  /** qflow's id of the account the change goes through (what the gateway takes), e.g. `demo`. */
   accountId?: string
+  /** The 12-digit AWS account id, when the item says it (`_qflow.awsAccountId`). */
+  awsAccountId?: string
   region?: string
   /** Resolved inputs, one per call (most actions make one). Empty = nothing to change. */
   calls: Record<string, unknown>[]
@@ -16,16 +19,26 @@ export interface PlannedChange {
 }
 
 /**
- * Where a resource lives: stamped by the AWS Resource node (`_qflow`), or carried by a control's
- * result item (`accountId`, `region`), or, failing both, the run's single account and region.
+ * Where a resource lives: stamped by the AWS Resource node (`_qflow`), or carried by a result item
+ * of an earlier action (`qflowAccountId`, `region`) or one made by hand (`accountId`, `region`),
+ * or, failing all, the run's single account and region. A result's `accountId` is the AWS account
+ * id when it is known, which the gateway does not take, hence `qflowAccountId` first.
  */
-function locate(item: Item, ctx: NodeContext<ActionConfig>): { accountId?: string; region?: string } {
-  const origin = (item._qflow ?? {}) as { accountId?: unknown; region?: unknown }
+function locate(
+  item: Item,
+  ctx: NodeContext<ActionConfig>
+): { accountId?: string; awsAccountId?: string; region?: string } {
+  const origin = (item._qflow ?? {}) as { accountId?: unknown; awsAccountId?: unknown; region?: unknown }
   const single = (list: string[]) => (list.length === 1 ? list[0] : undefined)
   const pick = (...values: unknown[]) => values.find((v): v is string => typeof v === 'string' && v !== '')
-  const accountId = pick(origin.accountId, item.accountId, single(ctx.targets.accounts))
+  const accountId = pick(origin.accountId, item.qflowAccountId, item.accountId, single(ctx.targets.accounts))
+  const awsAccountId = pick(origin.awsAccountId)
   const region = pick(origin.region, item.region, single(ctx.targets.regions))
-  return { ...(accountId ? { accountId } : {}), ...(region ? { region } : {}) }
+  return {
+    ...(accountId ? { accountId } : {}),
+    ...(awsAccountId ? { awsAccountId } : {}),
+    ...(region ? { region } : {}),
+  }
 }
 
 export function planChange(item: Item, spec: ActionSpec, ctx: NodeContext<ActionConfig>): PlannedChange {

@@ -2,6 +2,7 @@ import type { GroupEvidence } from '../../core/criteria/evidence.ts'
 import { TRUE, type Truth, UNKNOWN } from '../../core/criteria/truth.ts'
 import { type CompiledPath, compilePath } from '../../core/path.ts'
 import type { Item } from '../../core/plugin/types.ts'
+import { reportedAccountId } from '../shared/account-ids.ts'
 import type { ControlConfig } from './config.ts'
 
 export type Verdict = 'PASS' | 'FAIL' | 'ERROR'
@@ -71,7 +72,7 @@ export function resultBuilder(config: ControlConfig) {
         resourceId,
         displayName: (namePath && scalarText(readSafely(namePath, item))) || resourceId,
         result,
-        accountId: accountIdOf(meta),
+        accountId: reportedAccountId(meta),
         region: typeof region === 'string' ? region : null,
         evidence: out,
       }
@@ -86,19 +87,6 @@ function evidenceOf(
 ): ControlResult['evidence'] {
   if (error === undefined) return criteria === undefined ? { keys } : { keys, criteria }
   return criteria === undefined ? { keys, error } : { keys, criteria, error }
-}
-
-/**
- * The account a connector knows the resource by: the AWS account id when the resource node knew it
- * (`_qflow.awsAccountId`), else qflow's own account id (`_qflow.accountId`, e.g. a snapshot account
- * made without one). qflow's id alone would name "prod" or "demo", which means nothing to a CSPM.
- */
-function accountIdOf(meta: Record<string, unknown> | undefined): string | null {
-  // Two reads, not a list of both: this runs for every resource.
-  const awsAccountId = meta?.awsAccountId
-  if (typeof awsAccountId === 'string' && awsAccountId !== '') return awsAccountId
-  const accountId = meta?.accountId
-  return typeof accountId === 'string' && accountId !== '' ? accountId : null
 }
 
 /** The value at a path (shaped for evidence: see CompiledPath.shaped), null when absent or when reading it throws (the result must still be written). */

@@ -74,6 +74,8 @@ async function identify(
       secrets: deps.settings.signingSecrets,
       timestamp: c.req.header(TIMESTAMP_HEADER),
       signature: c.req.header(SIGNATURE_HEADER),
+      // The path as sent (still percent-encoded), which is what the connector signed.
+      path: new URL(c.req.url).pathname,
       // Hono keeps the body, so the handler can still read it after this.
       body: await c.req.text(),
       now: now(),

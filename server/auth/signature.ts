@@ -5,18 +5,19 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
  * than send an API key:
  *
  *   X-QFlow-Timestamp: <unix seconds>
- *   X-QFlow-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>
+ *   X-QFlow-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<path>.<raw body>")>
  *
- * The timestamp is inside the signed text, so it cannot be changed; a request older (or further in
- * the future) than the tolerance is stale. Several `sha256=` values may be sent, comma-separated,
+ * `<path>` is the request's URL path as sent, e.g. `/api/flows/public-rds/trigger/totalcloud`: a
+ * request signed for one flow cannot be posted to another. The timestamp is inside the signed text,
+ * so it cannot be changed; a request older (or further in the future) than the tolerance is stale. Several `sha256=` values may be sent, comma-separated,
  * and several secrets configured, so a secret can be rotated without downtime.
  */
 export const TIMESTAMP_HEADER = 'x-qflow-timestamp'
 export const SIGNATURE_HEADER = 'x-qflow-signature'
 export const SIGNATURE_TOLERANCE_SECONDS = 300
 
-export function signBody(secret: string, timestamp: number, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`
+export function signRequest(secret: string, timestamp: number, path: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${path}.${body}`).digest('hex')}`
 }
 
 export type SignatureCheck = { ok: true; digest: string; expiresAt: number } | { ok: false; reason: string }
@@ -26,6 +27,7 @@ export function verifySignature(input: {
   secrets: string[]
   timestamp: string | undefined
   signature: string | undefined
+  path: string
   body: string
   now: number
 }): SignatureCheck {
@@ -44,7 +46,10 @@ export function verifySignature(input: {
     .filter((part) => /^sha256=[0-9a-f]{64}$/i.test(part))
     .map((part) => Buffer.from(part.slice('sha256='.length).toLowerCase(), 'hex'))
   for (const secret of input.secrets) {
-    const expected = Buffer.from(signBody(secret, timestamp, input.body).slice('sha256='.length), 'hex')
+    const expected = Buffer.from(
+      signRequest(secret, timestamp, input.path, input.body).slice('sha256='.length),
+      'hex'
+    )
     if (sent.some((candidate) => timingSafeEqual(candidate, expected))) {
       const digest = createHash('sha256').update(expected).digest('hex')
       return { ok: true, digest, expiresAt: (timestamp + SIGNATURE_TOLERANCE_SECONDS + 60) * 1000 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { summariseAwsError } from '../../plugins/shared/errors.ts'
 import { AppError } from '../errors.ts'
+import { parseInput } from '../parse-input.ts'
 import type { AccountRepo } from '../repos/accounts.ts'
 import {
   type AccountInput,
@@ -18,13 +19,7 @@ export class AccountError extends AppError {}
 
 function parse(body: unknown): AccountInput {
   if (body === undefined) throw new AccountError(400, 'BODY_MISSING', 'send the account as a JSON body')
-  const parsed = accountInput.safeParse(body)
-  if (parsed.success) return parsed.data
-  const issues = parsed.error.issues.map((issue) => ({
-    field: issue.path.map(String).join('.') || 'body',
-    message: issue.message,
-  }))
-  throw new AccountError(400, 'VALIDATION_FAILED', `${issues[0]!.field}: ${issues[0]!.message}`, { issues })
+  return parseInput(accountInput, body)
 }
 
 /**

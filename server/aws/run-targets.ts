@@ -4,7 +4,15 @@ import type { AccountRepo } from '../repos/accounts.ts'
 import { REGION } from './account.ts'
 
 /** Run-request `regions`: checked by shape here, so a typo is a 400 rather than a run that lists nothing. */
-export const runRegions = z.array(z.string().max(64).regex(REGION, 'a region looks like us-east-1')).max(64)
+// An empty list would read as "no override" and quietly run the flow's whole binding: refuse it.
+const EMPTY_OVERRIDE = "name at least one, or leave it out to use the flow's own"
+
+export const runRegions = z
+  .array(z.string().max(64).regex(REGION, 'a region looks like us-east-1'))
+  .min(1, EMPTY_OVERRIDE)
+  .max(64)
+
+export const runAccounts = z.array(z.string().min(1).max(128)).min(1, EMPTY_OVERRIDE).max(500)
 
 /**
  * Every account a run request names must exist when the request is made: an unknown id would

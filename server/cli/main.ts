@@ -53,7 +53,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
     if (err instanceof ConfigError || err instanceof AppError) {
       io.err(`qflow ${name}: ${err.message}`)
-      if (err instanceof AppError && err.details) io.err(detailLines(err.details))
+      const details = err instanceof AppError && err.details ? detailLines(err.details, err.message) : ''
+      if (details) io.err(details)
       return err instanceof AppError && err.status >= 500 ? EXIT.failed : EXIT.usage
     }
     io.err(`qflow ${name}: ${(err as Error)?.stack ?? String(err)}`)
@@ -61,10 +62,15 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 }
 
-function detailLines(details: unknown): string {
-  const problems = (details as { problems?: { nodeId?: string; message: string }[] }).problems
-  if (Array.isArray(problems)) return problems.map((p) => `  - ${p.message}`).join('\n')
-  return `  ${JSON.stringify(details)}`
+/** The problems under an error's message, one a line; those the message already says are left out. */
+function detailLines(details: unknown, message: string): string {
+  const problems = (details as { problems?: unknown }).problems
+  if (!Array.isArray(problems)) return `  ${JSON.stringify(details)}`
+  return problems
+    .map((problem) => (typeof problem === 'string' ? problem : (problem as { message?: string })?.message))
+    .filter((line): line is string => typeof line === 'string' && line !== '' && !message.includes(line))
+    .map((line) => `  - ${line}`)
+    .join('\n')
 }
 
 function helpText(): string {

@@ -1,10 +1,11 @@
 import type { ConditionEvidence, GroupEvidence, RuleMatch } from '../../core/criteria/evidence.ts'
+import { NO_NAME, shownName } from '../../plugins/totalcloud-control/display-name.ts'
 import { renderTable } from './table.ts'
 
 /** A `results` item of a control node, as far as the table reads it. */
 export interface ResultLine {
   resourceId: string
-  displayName?: string
+  displayName?: string | null
   result: string
   accountId?: string | null
   region?: string | null
@@ -17,7 +18,8 @@ const RULES_SHOWN = 2
 
 /**
  * One control node's verdicts: a count line, then a row per resource, FAIL first, then ERROR,
- * then PASS, with the conditions that decided it.
+ * then PASS, with the conditions that decided it. A missing name, account or region shows as `-`
+ * (as in the editor's results table), never as a blank cell that reads like a misaligned column.
  */
 export function renderResults(nodeId: string, results: readonly ResultLine[]): string {
   const count = (verdict: string) => results.filter((r) => r.result === verdict).length
@@ -28,14 +30,7 @@ export function renderResults(nodeId: string, results: readonly ResultLine[]): s
         (a.region ?? '').localeCompare(b.region ?? '') ||
         a.resourceId.localeCompare(b.resourceId)
     )
-    .map((r) => [
-      r.result,
-      r.resourceId,
-      r.displayName && r.displayName !== r.resourceId ? r.displayName : '',
-      r.accountId ?? '',
-      r.region ?? '',
-      why(r),
-    ])
+    .map((r) => [r.result, r.resourceId, shownName(r), r.accountId || NO_NAME, r.region || NO_NAME, why(r)])
   const summary = `${nodeId}: ${count('FAIL')} FAIL, ${count('PASS')} PASS, ${count('ERROR')} ERROR`
   if (rows.length === 0) return summary
   return `${summary}\n${renderTable(['RESULT', 'RESOURCE', 'NAME', 'ACCOUNT', 'REGION', 'WHY'], rows)}`

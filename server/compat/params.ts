@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
+import { validationFailed } from '../parse-input.ts'
 
 /**
  * The list parameters of the public QFlow API: `pageSize` and `pageNumber` (from 1; `offset` is
@@ -7,18 +8,27 @@ import { AppError } from '../errors.ts'
  * time), `order` (a field, `-` for descending) and `query` in a small subset of QQL:
  * `field: value` terms joined by `and`.
  */
-export const listParams = z.object({
-  pageSize: z.coerce.number().int().min(1).max(500).default(20),
-  pageNumber: z.coerce.number().int().min(1).max(1_000_000).default(1),
-  offset: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
-  query: z.string().max(500).optional(),
-  startAt: z.iso.datetime({ offset: true }).optional(),
-  endAt: z.iso.datetime({ offset: true }).optional(),
-  order: z
-    .string()
-    .regex(/^-?[A-Za-z.]+$/, 'a field name, with - in front for descending')
-    .optional(),
-})
+export const listParams = z
+  .object({
+    pageSize: z.coerce.number().int().min(1).max(500).default(20),
+    pageNumber: z.coerce.number().int().min(1).max(1_000_000).default(1),
+    offset: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
+    query: z.string().max(500).optional(),
+    startAt: z.iso.datetime({ offset: true }).optional(),
+    endAt: z.iso.datetime({ offset: true }).optional(),
+    order: z
+      .string()
+      .regex(/^-?[A-Za-z.]+$/, 'a field name, with - in front for descending')
+      .optional(),
+  })
+  // A window that ends before it starts is a mistake, not a question whose answer is "nothing".
+  .refine(
+    (params) => !params.startAt || !params.endAt || Date.parse(params.endAt) >= Date.parse(params.startAt),
+    {
+      path: ['endAt'],
+      message: 'must not be before startAt',
+    }
+  )
 export type ListParams = z.infer<typeof listParams>
 
 export function pageOf(params: ListParams): { limit: number; offset: number } {
@@ -62,6 +72,14 @@ export function qqlTerms(query: string | undefined, fields: readonly string[]): 
       )
     }
     terms[field] = match[2]!.replace(/^"(.*)"$/, '$1')
+  }
+  if (terms.deployed !== undefined && terms.deployed !== 'true' && terms.deployed !== 'false') {
+    throw validationFailed([
+      {
+        field: 'query',
+        message: `deployed is true or false, not ${JSON.stringify(terms.deployed.slice(0, 60))}`,
+      },
+    ])
   }
   return terms
 }

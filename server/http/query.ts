@@ -6,12 +6,25 @@ export const pageQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
 })
 
-/** `?status=a,b` or `?status=a&status=b`: a list of allowed values. */
+/**
+ * `?status=a,b` or `?status=a&status=b`: a list of allowed values. A value outside the list is an
+ * issue on the parameter itself (`status: ...`), not on a position in a list the caller never wrote.
+ */
 export function listOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z
     .union([z.string(), z.array(z.string())])
-    .transform((raw) => (Array.isArray(raw) ? raw : [raw]).flatMap((part) => part.split(',')).filter(Boolean))
-    .pipe(z.array(z.enum(values)))
+    .transform((raw, ctx) => {
+      const parts = (Array.isArray(raw) ? raw : [raw]).flatMap((part) => part.split(',')).filter(Boolean)
+      const unknown = parts.find((part) => !(values as readonly string[]).includes(part))
+      if (unknown !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected one of ${values.join(', ')}, got ${JSON.stringify(unknown.slice(0, 60))}`,
+        })
+        return z.NEVER
+      }
+      return parts as T[number][]
+    })
     .optional()
 }
 

@@ -33,12 +33,7 @@ export async function installPlugin(source: string, options: InstallOptions): Pr
     hosts: options.hosts ?? [],
   }
 
-  const host = await loadPlugins({
-    settings: { ...settings, entries: [entry], limits: { ...settings.limits, maxWorkers: 1 } },
-    registry: createRegistry(options.builtins ?? []),
-  })
-  const [status] = host.list()
-  await host.close()
+  const [status] = await trialLoad(settings, [entry], options.builtins ?? [])
   if (status?.status !== 'loaded') {
     throw new FlowError(
       status?.error?.code ?? 'PLUGIN_LOAD_FAILED',
@@ -51,6 +46,26 @@ export async function installPlugin(source: string, options: InstallOptions): Pr
   )
   await writePluginsFile(settings.file, [...entries, entry])
   return status
+}
+
+/**
+ * Load plugins the way the server does at start (policy, API version, sandbox, clashes with the
+ * built-ins), report how each fared, and stop their workers again.
+ */
+export async function trialLoad(
+  settings: PluginSettings,
+  entries: PluginEntry[],
+  builtins: NodePlugin[]
+): Promise<PluginStatus[]> {
+  const host = await loadPlugins({
+    settings: { ...settings, entries, limits: { ...settings.limits, maxWorkers: 1 } },
+    registry: createRegistry(builtins),
+  })
+  try {
+    return host.list()
+  } finally {
+    await host.close()
+  }
 }
 
 /** Remove a plugin from the plugins file, by source as installed or by package name. */

@@ -33,6 +33,18 @@ export interface PluginSettings {
   baseDir: string
   /** Where installed plugins are recorded. */
   file: string
+  /**
+   * Let plugin code reach loopback, private and link-local addresses through any host it may reach
+   * (`QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK=1`). Off: only literal addresses, `localhost` and
+   * operator-granted hosts may lead there.
+   */
+  allowPrivateNetwork?: boolean
+  /**
+   * Tests only, never read from the environment: fixed DNS answers (host name -> addresses) the
+   * workers use instead of the system resolver, so a test can make a public-looking name resolve to
+   * loopback without a network.
+   */
+  resolveOverrides?: Record<string, string[]>
 }
 
 export const DEFAULT_LIMITS: PluginLimits = { memoryMb: 128, timeoutMs: 30_000, maxWorkers: 2 }
@@ -42,6 +54,13 @@ function list(value: string | undefined): string[] {
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean)
+}
+
+function flag(env: Record<string, string | undefined>, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase()
+  if (raw === '' || raw === '0' || raw === 'false') return false
+  if (raw === '1' || raw === 'true') return true
+  throw new FlowError('SETTINGS_INVALID', `${name} must be 1 or 0 (true or false), got "${env[name]}"`)
 }
 
 function positive(env: Record<string, string | undefined>, name: string, fallback: number): number {
@@ -58,7 +77,8 @@ function positive(env: Record<string, string | undefined>, name: string, fallbac
  * Plugin settings from the environment: `QFLOW_PLUGINS` (package names or folders, comma-separated),
  * `QFLOW_PLUGINS_FILE` (what `qflow plugin install` wrote; default `data/plugins.json`),
  * `QFLOW_PLUGINS_ALLOW` / `QFLOW_PLUGINS_DENY` (package-name patterns), and the sandbox limits
- * `QFLOW_PLUGIN_MEMORY_MB`, `QFLOW_PLUGIN_TIMEOUT_MS`, `QFLOW_PLUGIN_WORKERS`.
+ * `QFLOW_PLUGIN_MEMORY_MB`, `QFLOW_PLUGIN_TIMEOUT_MS`, `QFLOW_PLUGIN_WORKERS`, and
+ * `QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK` (internal addresses through any allowed host).
  */
 export async function pluginSettingsFromEnv(
   env: Record<string, string | undefined> = process.env,
@@ -83,6 +103,7 @@ export async function pluginSettingsFromEnv(
     },
     baseDir,
     file,
+    allowPrivateNetwork: flag(env, 'QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK'),
   }
 }
 

@@ -33,7 +33,14 @@ export interface WorkerOptions {
   pluginName: string
   pluginDir: string
   modules: string[]
+  /** Hosts the code may reach: the manifest's, then those the operator granted. */
   hosts: string[]
+  /** Of `hosts`, the ones the operator granted: they may resolve to internal addresses. */
+  trustedHosts?: string[]
+  /** Let every host resolve to internal addresses (`QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK=1`). */
+  allowPrivateNetwork?: boolean
+  /** Tests only: fixed DNS answers by host name, used by the worker instead of the system resolver. */
+  resolveOverrides?: Record<string, string[]>
   coreSource: string
   memoryMb: number
   /** RSS ceiling in MB: catches memory V8's heap limit does not count (ArrayBuffers). */
@@ -55,6 +62,13 @@ type Message =
 
 const STDERR_KEPT = 4096
 const RSS_CHECK_MS = 25
+/** CPU a worker may spend while no call is running (timers a plugin left behind), in ms. */
+const IDLE_CPU_BUDGET_MS = 1000
+/** Log lines one call may write to the run's log, and how long one line or its data may be. */
+const MAX_LOG_LINES = 500
+const MAX_LOG_CHARS = 4000
+/** Linux clock ticks per second, the unit of utime and stime in /proc/<pid>/stat. */
+const CLOCK_TICKS = 100
 
 /**
  * One sandboxed worker process running one plugin, one call at a time. When it dies, every waiter
@@ -66,8 +80,16 @@ export class PluginWorker {
   private killReason: { code: string; message: string } | undefined
   private fatal: WorkerError | undefined
   private current:
-    | { id: number; handlers: CallHandlers; resolve(o: PortItems): void; reject(e: Error): void }
+    | {
+        id: number
+        handlers: CallHandlers
+        resolve(o: PortItems): void
+        reject(e: Error): void
+        logLines: number
+      }
     | undefined
+  /** CPU time (ms) the process had used when its last call ended. */
+  private cpuAtIdle: number | undefined
   private loadWaiter: { resolve(nodes: LoadedNode[]): void; reject(e: Error): void } | undefined
   private nextId = 0
   private rssTimer: NodeJS.Timeout | undefined
@@ -101,6 +123,12 @@ export class PluginWorker {
       })
     })
     this.child.on('error', () => {})
+    this.watchResources()
+  }
+
+  /** Why the host stopped this worker, if it did. */
+  get stoppedFor(): { code: string; message: string } | undefined {
+    return this.killReason
   }
 
   get busy(): boolean {
@@ -115,6 +143,11 @@ export class PluginWorker {
         t: 'load',
         modules: this.options.modules,
         hosts: this.options.hosts,
+        network: {
+          trustedHosts: this.options.trustedHosts ?? [],
+          allowPrivateNetwork: this.options.allowPrivateNetwork ?? false,
+          resolveOverrides: this.options.resolveOverrides ?? {},
+        },
         coreSource: this.options.coreSource,
       })
     })
@@ -128,8 +161,8 @@ export class PluginWorker {
         reject(this.deathError(this.child.exitCode, this.child.signalCode))
         return
       }
-      this.current = { id, handlers, resolve, reject }
-      this.watchMemory()
+      this.current = { id, handlers, resolve, reject, logLines: 0 }
+      this.cpuAtIdle = undefined
       this.child.send({ t: 'exec', id, type, call, input })
     })
   }
@@ -149,6 +182,7 @@ export class PluginWorker {
         this.fatal = message.error
         return
       case 'loaded':
+        this.cpuAtIdle = -1 // from now on, CPU outside calls counts against the idle budget
         this.loadWaiter?.resolve(message.nodes)
         this.loadWaiter = undefined
         return
@@ -161,16 +195,28 @@ export class PluginWorker {
         const current = this.current
         if (!current || current.id !== message.id) return
         this.current = undefined
-        clearInterval(this.rssTimer)
+        this.cpuAtIdle = -1 // measured at the next resource check
         if (message.t === 'done') current.resolve(message.output)
         else current.reject(pluginError(this.options.pluginName, message.error))
         return
       }
-      case 'log':
-        if (this.current && message.id === this.current.id) {
-          this.current.handlers.log(message.level, message.message, message.data)
+      case 'log': {
+        const current = this.current
+        if (!current || message.id !== current.id) return
+        // A plugin logging in a loop must not fill the run's log (and the database) without end.
+        current.logLines++
+        if (current.logLines > MAX_LOG_LINES) {
+          if (current.logLines === MAX_LOG_LINES + 1) {
+            current.handlers.log(
+              'warn',
+              `plugin "${this.options.pluginName}" wrote more than ${MAX_LOG_LINES} log lines in one call; the rest were dropped`
+            )
+          }
+          return
         }
+        current.handlers.log(message.level, clip(String(message.message)), clipData(message.data))
         return
+      }
       case 'partial':
         if (this.current && message.id === this.current.id) {
           this.current.handlers.partial(message.reason, message.details)
@@ -201,19 +247,38 @@ export class PluginWorker {
     if (this.alive) this.child.send(message as object, () => {})
   }
 
-  /** V8's heap limit does not count ArrayBuffers; the RSS of the process does. Linux only. */
-  private watchMemory() {
+  /**
+   * For the worker's whole life, not only during calls (a plugin's timers run between calls too):
+   * V8's heap limit does not count ArrayBuffers, the RSS of the process does; and a worker with no
+   * call may spend only a little CPU, so a busy loop left in a timer cannot burn a core unseen.
+   * Linux only (/proc).
+   */
+  private watchResources() {
     const pid = this.child.pid
     if (pid === undefined) return
-    clearInterval(this.rssTimer)
     this.rssTimer = setInterval(async () => {
-      const statm = await readFile(`/proc/${pid}/statm`, 'utf8').catch(() => undefined)
-      if (!statm) return
+      const [statm, stat] = await Promise.all([
+        readFile(`/proc/${pid}/statm`, 'utf8').catch(() => undefined),
+        readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined),
+      ])
+      if (!statm || !stat || !this.alive) return
       const rssMb = (Number(statm.split(' ')[1]) * 4096) / 1048576
       if (rssMb > this.options.rssLimitMb) {
         void this.kill(
           'PLUGIN_OUT_OF_MEMORY',
           `plugin "${this.options.pluginName}" used more than ${this.options.rssLimitMb} MB of memory and was stopped`
+        )
+        return
+      }
+      if (this.cpuAtIdle === undefined) return
+      // Fields after the ")" that closes the command name: utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS
+      if (this.cpuAtIdle < 0) this.cpuAtIdle = cpuMs
+      else if (cpuMs - this.cpuAtIdle > IDLE_CPU_BUDGET_MS) {
+        void this.kill(
+          'PLUGIN_BACKGROUND_WORK',
+          `plugin "${this.options.pluginName}" kept working after its call had finished (more than ${IDLE_CPU_BUDGET_MS} ms of CPU); its worker was stopped`
         )
       }
     }, RSS_CHECK_MS)
@@ -243,6 +308,17 @@ export class PluginWorker {
       'PLUGIN_CRASHED'
     )
   }
+}
+
+function clip(text: string): string {
+  return text.length > MAX_LOG_CHARS ? `${text.slice(0, MAX_LOG_CHARS)}... (${text.length} characters)` : text
+}
+
+/** Log data the worker sent, unless it is too big to keep in a run's log. */
+function clipData(data: unknown): unknown {
+  if (data === undefined) return undefined
+  const size = JSON.stringify(data)?.length ?? 0
+  return size > MAX_LOG_CHARS ? `(log data of ${size} characters dropped)` : data
 }
 
 /** An error raised inside the worker, as the node's error: sandbox denials say what was denied. */

@@ -35,7 +35,7 @@ export class QueueFullError extends Error {
 
 const insertRuns = rawInsert(
   runs,
-  [...RUN_COLUMNS, 'idempotencyKey', 'overlap', 'flowCreatedAt', 'requestHash'],
+  [...RUN_COLUMNS, 'idempotencyKey', 'overlap', 'flowGeneration', 'requestHash'],
   {
     json: ['input', 'variables', 'accounts', 'regions', 'error'],
     // The flow check happens inside the write transaction, so a run is only ever stored against
@@ -43,8 +43,8 @@ const insertRuns = rawInsert(
     // without reading the database, and this catches the copy going stale (here or in another
     // process sharing the database).
     onlyWhere: (ref) =>
-      // The creation time tells a flow deleted and recreated under the same id (back at version 1).
-      `EXISTS (SELECT 1 FROM "flows" WHERE "flows"."id" = ${ref('flowId')} AND "flows"."version" = ${ref('flowVersion')} AND "flows"."created_at" = ${ref('flowCreatedAt')})`,
+      // The generation tells a flow deleted and recreated under the same id (back at version 1).
+      `EXISTS (SELECT 1 FROM "flows" WHERE "flows"."id" = ${ref('flowId')} AND "flows"."version" = ${ref('flowVersion')} AND "flows"."generation" = ${ref('flowGeneration')})`,
     skipConflicts: true,
     returning: ['id'],
   }
@@ -172,7 +172,7 @@ function withDefaults(run: NewRunRow & { id: string }): RunRow {
     leaseExpiresAt: null,
     idempotencyKey: null,
     overlap: 'parallel',
-    flowCreatedAt: null,
+    flowGeneration: null,
     requestHash: null,
     ...run,
   } as RunRow

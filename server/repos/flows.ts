@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm'
 import type { Flow } from '../../core/flow/schema.ts'
 import type { Db } from '../db/client.ts'
@@ -9,6 +10,8 @@ export type StoredFlow = Flow & { id: string }
 export interface FlowRecord {
   flow: StoredFlow
   version: number
+  /** Which stored row: see `flows.generation` in the schema. */
+  generation: string
   createdAt: number
   updatedAt: number
 }
@@ -98,6 +101,7 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
         .select({
           document: flows.document,
           version: flows.version,
+          generation: flows.generation,
           createdAt: flows.createdAt,
           updatedAt: flows.updatedAt,
         })
@@ -107,6 +111,7 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
       return {
         flow: { ...row.document, id },
         version: row.version,
+        generation: row.generation,
         createdAt: row.createdAt,
         updatedAt: row.updatedAt,
       }
@@ -114,11 +119,11 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
 
     /**
      * Which stored row and version the flow is at, alone: a cheap check before trusting a cached
-     * document. `createdAt` tells a flow deleted and recreated under the same id from the old one.
+     * document. `generation` tells a flow deleted and recreated under the same id from the old one.
      */
-    async currentVersion(id: string): Promise<{ version: number; createdAt: number } | undefined> {
+    async currentVersion(id: string): Promise<{ version: number; generation: string } | undefined> {
       const [row] = await db
-        .select({ version: flows.version, createdAt: flows.createdAt })
+        .select({ version: flows.version, generation: flows.generation })
         .from(flows)
         .where(eq(flows.id, id))
       return row
@@ -132,9 +137,10 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
     /** Store a new flow as version 1. Returns undefined when the id is taken. */
     async create(flow: StoredFlow): Promise<FlowRecord | undefined> {
       const at = now()
+      const generation = randomUUID()
       try {
         await db.batch([
-          db.insert(flows).values({ id: flow.id, createdAt: at, ...rowOf(flow, 1, at) }),
+          db.insert(flows).values({ id: flow.id, generation, createdAt: at, ...rowOf(flow, 1, at) }),
           db.insert(flowVersions).values({ flowId: flow.id, version: 1, document: flow, createdAt: at }),
         ])
       } catch (err) {
@@ -142,7 +148,7 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
         if (isConstraintError(err)) return undefined
         throw err
       }
-      return { flow, version: 1, createdAt: at, updatedAt: at }
+      return { flow, version: 1, generation, createdAt: at, updatedAt: at }
     },
 
     /**
@@ -158,13 +164,17 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
           .update(flows)
           .set(rowOf(flow, version, at))
           .where(and(eq(flows.id, id), eq(flows.version, expectedVersion)))
-          .returning({ createdAt: flows.createdAt }),
+          .returning({ generation: flows.generation, createdAt: flows.createdAt }),
         db.run(sql`INSERT OR IGNORE INTO ${flowVersions} (flow_id, version, document, created_at)
           SELECT id, version, document, updated_at FROM ${flows}
           WHERE id = ${id} AND version = ${version} AND updated_at = ${at}`),
       ])
       const row = updated[0]
-      if (row) return { kind: 'updated', record: { flow, version, createdAt: row.createdAt, updatedAt: at } }
+      if (row)
+        return {
+          kind: 'updated',
+          record: { flow, version, generation: row.generation, createdAt: row.createdAt, updatedAt: at },
+        }
       const [current] = await db.select({ version: flows.version }).from(flows).where(eq(flows.id, id))
       return current ? { kind: 'conflict', currentVersion: current.version } : { kind: 'missing' }
     },
@@ -199,17 +209,31 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
     },
 
     /** Delete a flow with its versions, runs, step records and control results. */
-    async delete(id: string): Promise<boolean> {
+    /**
+     * Delete a flow with its versions, runs and results, in one transaction; with
+     * `expectedVersion`, only while the flow is still at that version. The flow row goes first and
+     * the rest only once it is gone, so a delete that does not match leaves everything in place.
+     */
+    async delete(id: string, expectedVersion?: number): Promise<boolean> {
       const runIds = db.select({ id: runs.id }).from(runs).where(eq(runs.flowId, id))
+      const gone = sql`NOT EXISTS (SELECT 1 FROM ${flows} WHERE ${flows.id} = ${id})`
       const results = await db.batch([
-        db.delete(stepPayloads).where(sql`${stepPayloads.runId} IN ${runIds}`),
-        db.delete(runSteps).where(sql`${runSteps.runId} IN ${runIds}`),
-        db.delete(runs).where(eq(runs.flowId, id)),
-        db.delete(controlResults).where(eq(controlResults.flowId, id)),
-        db.delete(flowVersions).where(eq(flowVersions.flowId, id)),
-        db.delete(flows).where(eq(flows.id, id)).returning({ id: flows.id }),
+        db
+          .delete(flows)
+          .where(
+            and(
+              eq(flows.id, id),
+              expectedVersion === undefined ? undefined : eq(flows.version, expectedVersion)
+            )
+          )
+          .returning({ id: flows.id }),
+        db.delete(stepPayloads).where(and(sql`${stepPayloads.runId} IN ${runIds}`, gone)),
+        db.delete(runSteps).where(and(sql`${runSteps.runId} IN ${runIds}`, gone)),
+        db.delete(runs).where(and(eq(runs.flowId, id), gone)),
+        db.delete(controlResults).where(and(eq(controlResults.flowId, id), gone)),
+        db.delete(flowVersions).where(and(eq(flowVersions.flowId, id), gone)),
       ])
-      return results[5].length > 0
+      return results[0].length > 0
     },
   }
 }

@@ -9,7 +9,6 @@ import { etagOf, versionFromIfMatch } from '../http/if-match.ts'
 import { presentFlow, presentFlowSummary, presentFlowVersion } from '../http/present.ts'
 import { pageQuery, queryOf } from '../http/query.ts'
 import { parseInput } from '../parse-input.ts'
-import type { FlowRecord } from '../repos/flows.ts'
 
 const listQuery = pageQuery.extend({
   q: z.string().max(200).optional(),
@@ -18,22 +17,31 @@ const listQuery = pageQuery.extend({
 const importQuery = z.object({ newId: z.enum(['true', 'false']).optional() })
 const versionParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
 
+const versionConflict = (current: number, expected: number) =>
+  new AppError(409, 'VERSION_CONFLICT', `the flow is at version ${current}, not ${expected}`, {
+    currentVersion: current,
+  })
+
 /** Flow documents: CRUD with optimistic versioning, versions, deploy, export and import. */
 export function flowRoutes(ctx: ServerContext) {
   const { flows, flowService } = ctx
 
-  /** Arm or disarm the flow's trigger here at once; other processes follow at their next sync. */
-  const rearm = (id: string, record: FlowRecord | undefined) =>
-    ctx.triggers.refresh(
-      id,
-      record?.flow.deployed ? { id, version: record.version, flow: { ...record.flow, id } } : undefined
-    )
+  /**
+   * Arm or disarm the flow's trigger here at once, from the flow as stored when its turn comes (not
+   * as this request saved it: a concurrent save may have landed since). Other processes follow at
+   * their next sync.
+   */
+  const rearm = (id: string) =>
+    ctx.triggers.refresh(id, async () => {
+      const record = await flows.get(id)
+      return record?.flow.deployed ? { id, version: record.version, flow: { ...record.flow, id } } : undefined
+    })
 
   /** Deploy or undeploy: validated by the service, trigger re-armed, new version answered. */
   const setDeployed = async (c: Context, deployed: boolean) => {
     const id = c.req.param('id')!
     const saved = await flowService.setDeployed(id, deployed, versionFromIfMatch(c.req.header('if-match')))
-    await rearm(id, saved.record)
+    await rearm(id)
     c.header('ETag', etagOf(saved.record.version))
     return c.json(presentFlow(saved.record, saved.problems))
   }
@@ -48,7 +56,7 @@ export function flowRoutes(ctx: ServerContext) {
       const body = await readJson(c)
       checkCreatableFlow(principalOf(c), body)
       const saved = await flowService.create(body)
-      await rearm(saved.record.flow.id, saved.record)
+      await rearm(saved.record.flow.id)
       c.header('Location', `/api/flows/${saved.record.flow.id}`)
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems), 201)
@@ -59,7 +67,7 @@ export function flowRoutes(ctx: ServerContext) {
       const body = await readJson(c)
       checkCreatableFlow(principalOf(c), body, { freshId })
       const saved = await flowService.create(body, { freshId })
-      await rearm(saved.record.flow.id, saved.record)
+      await rearm(saved.record.flow.id)
       c.header('Location', `/api/flows/${saved.record.flow.id}`)
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems), 201)
@@ -85,7 +93,7 @@ export function flowRoutes(ctx: ServerContext) {
         )
       }
       const saved = await flowService.replace(id, body, expected)
-      await rearm(id, saved.record)
+      await rearm(id)
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems))
     })
@@ -93,19 +101,17 @@ export function flowRoutes(ctx: ServerContext) {
       const id = c.req.param('id')
       const expected = versionFromIfMatch(c.req.header('if-match'))
       const record = await flowService.require(id)
-      if (expected !== undefined && expected !== record.version) {
-        throw new AppError(
-          409,
-          'VERSION_CONFLICT',
-          `the flow is at version ${record.version}, not ${expected}`,
-          {
-            currentVersion: record.version,
-          }
-        )
-      }
-      await rearm(id, undefined)
+      if (expected !== undefined && expected !== record.version)
+        throw versionConflict(record.version, expected)
+      await ctx.triggers.refresh(id, undefined)
       await ctx.runService.cancelFlowRuns(id)
-      await flows.delete(id)
+      // The delete itself is conditional on the version: a save that landed since the check above
+      // is not deleted unseen. Its trigger is armed again and the caller hears of the conflict.
+      if (!(await flows.delete(id, expected))) {
+        await rearm(id)
+        const current = await flowService.require(id)
+        throw versionConflict(current.version, expected ?? record.version)
+      }
       return c.body(null, 204)
     })
     .get('/flows/:id/versions', async (c) => {

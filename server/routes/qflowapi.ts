@@ -20,7 +20,7 @@ import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
 import { queryOf } from '../http/query.ts'
 import { idempotencyKeyOf } from '../http/run-request.ts'
-import { parseInput } from '../parse-input.ts'
+import { parseInput, validationFailed } from '../parse-input.ts'
 import { summaryColumns } from '../repos/flows.ts'
 import { likeContains } from '../repos/paging.ts'
 
@@ -44,6 +44,27 @@ const detailsQuery = z.object({ includeSteps: z.enum(['true', 'false']).optional
 
 /** Variables the public API treats as run settings rather than flow variables. */
 const SYSTEM_VARIABLES = { connectorId: 'accounts', credentials: 'accounts', region: 'regions' } as const
+
+/**
+ * A system variable's value as a list of names: one name or a list of them, each a string (a number
+ * is taken as its digits). Anything else would become "null" or "[object Object]" and fail later
+ * with a message about a value the caller never sent.
+ */
+function systemVariableValues(key: string, value: unknown): string[] {
+  const values = Array.isArray(value) ? value : [value]
+  const index = values.findIndex(
+    (item) =>
+      !((typeof item === 'string' && item.length > 0 && item.length <= 128) || Number.isSafeInteger(item))
+  )
+  if (index < 0 && values.length > 0) return values.map(String)
+  const what = key === 'region' ? 'a region name' : 'an account id'
+  throw validationFailed([
+    {
+      field: Array.isArray(value) && index >= 0 ? `variables.${key}.${index}` : `variables.${key}`,
+      message: `expected ${what} or a list of them`,
+    },
+  ])
+}
 
 /**
  * The public QFlow API's routes and envelopes, so scripts written for it work against qflow:
@@ -118,7 +139,7 @@ export function qflowApiRoutes(ctx: ServerContext) {
         if (!target) variables[key] = value
         // connectorId wins over the older credentials variable, as in the public API.
         else if (!(key === 'credentials' && 'connectorId' in (body.variables ?? {}))) {
-          targets[target] = (Array.isArray(value) ? value : [value]).map(String)
+          targets[target] = systemVariableValues(key, value)
         }
       }
       await checkTargets(ctx.flowService, id, principalOf(c), targets)

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { RUN_STATUSES, TERMINAL_RUN_STATUSES } from '../../core/run/events.ts'
 import { checkTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
-import { requireKnownAccounts, runRegions } from '../aws/run-targets.ts'
+import { requireKnownAccounts, runAccounts, runRegions } from '../aws/run-targets.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
@@ -16,11 +16,10 @@ import type { RunWithSteps } from '../repos/runs.ts'
 import type { LiveRunEvent } from '../runs/live.ts'
 import { requestHashOf } from '../runs/request-hash.ts'
 
-const target = z.string().min(1).max(128)
 const runBody = z.strictObject({
   input: z.unknown().optional(),
   variables: z.record(z.string(), z.unknown()).optional(),
-  accounts: z.array(target).max(500).optional(),
+  accounts: runAccounts.optional(),
   regions: runRegions.optional(),
   until: z.string().min(1).max(128).optional(),
 })

@@ -6,25 +6,58 @@ import { matchesEventPattern } from '../../plugins/trigger/event-pattern.ts'
 import { checkRunTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
 import { canUseFlow } from '../auth/roles.ts'
-import { requireKnownAccounts, runRegions } from '../aws/run-targets.ts'
+import { requireKnownAccounts, runAccounts, runRegions } from '../aws/run-targets.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { readJson } from '../http/body.ts'
 import { answerSubmission, idempotencyKeyOf, waitSecondsOf } from '../http/run-request.ts'
-import { parseInput } from '../parse-input.ts'
+import { parseInput, validationFailed } from '../parse-input.ts'
 import { loadDeployedFlows } from '../triggers/deployed.ts'
 
-/** One event as EventBridge sends it to an API destination, or a list of them. */
-const eventSchema = z
-  .object({ id: z.string().max(200).optional(), source: z.string().max(256).optional() })
-  .catchall(z.unknown())
-const eventsBody = z.union([eventSchema, z.array(eventSchema).min(1).max(100)])
+/**
+ * One event as EventBridge sends it to an API destination. `source` and `detail-type` are what
+ * patterns match on first, so an event without them is refused rather than silently matching
+ * nothing; the envelope's other fields are checked by type when present. Unknown keys pass through:
+ * patterns may match on them.
+ */
+const eventSchema = z.looseObject({
+  id: z.string().min(1).max(200).optional(),
+  source: z.string().min(1).max(256),
+  'detail-type': z.string().min(1).max(256),
+  detail: z.record(z.string(), z.unknown()).optional(),
+  version: z.string().max(64).optional(),
+  account: z.string().max(64).optional(),
+  region: z.string().max(64).optional(),
+  time: z.string().max(64).optional(),
+  resources: z.array(z.string().max(2048)).max(100).optional(),
+})
+type IncomingEvent = z.infer<typeof eventSchema>
+const MAX_EVENTS = 100
+
+/**
+ * The body is one event or a list of them. Each shape is parsed on its own (not as a union), so an
+ * error names the event's field, e.g. `detail-type` or `2.detail`, not "invalid input".
+ */
+function parseEvents(body: unknown): IncomingEvent[] {
+  if (body === undefined) {
+    throw new AppError(400, 'BODY_REQUIRED', 'send an EventBridge event, or a list of them, as JSON')
+  }
+  if (Array.isArray(body)) {
+    return parseInput(z.array(eventSchema).min(1).max(MAX_EVENTS), body)
+  }
+  if (typeof body !== 'object' || body === null) {
+    throw validationFailed([
+      { field: 'body', message: `expected an event object or a list of 1 to ${MAX_EVENTS} events` },
+    ])
+  }
+  return [parseInput(eventSchema, body)]
+}
 
 const totalcloudBody = z
   .strictObject({
     input: z.unknown().optional(),
     variables: z.record(z.string(), z.unknown()).optional(),
-    accounts: z.array(z.string().min(1).max(128)).max(500).optional(),
+    accounts: runAccounts.optional(),
     regions: runRegions.optional(),
   })
   .optional()
@@ -57,8 +90,7 @@ export function triggerRoutes(ctx: ServerContext) {
       return answerSubmission(c, ctx, submitted, wait)
     })
     .post('/events', async (c) => {
-      const body = parseInput(eventsBody, await readJson(c))
-      const events = Array.isArray(body) ? body : [body]
+      const events = parseEvents(await readJson(c))
       const principal = principalOf(c)
       const flows = (await loadDeployedFlows(ctx.database.db)).filter(
         (deployed) =>

@@ -1,5 +1,6 @@
 import type { Engine } from '../../core/engine/engine.ts'
 import { errorMessage, FlowError } from '../../core/errors.ts'
+import { problemsBlockingRun } from '../../core/flow/run-scope.ts'
 import { type FlowProblem, validateFlow } from '../../core/flow/validate.ts'
 import { resolveVariables } from '../../core/flow/variables.ts'
 import type { PluginRegistry } from '../../core/plugin/registry.ts'
@@ -129,8 +130,8 @@ export function createRunService(deps: {
   /**
    * The flow with its validation and overlap policy, cached per flow: a burst of run requests then
    * costs no database read and no validation each. An entry names one stored row, by version and
-   * creation time (a flow deleted and recreated under the same id restarts at version 1, but is
-   * created later). The cached copy is trusted only as far as the admission's insert confirms it (it
+   * generation (a flow deleted and recreated under the same id restarts at version 1, possibly in
+   * the same millisecond, but always with a new random generation). The cached copy is trusted only as far as the admission's insert confirms it (it
    * stores a run only while that same row is still at that version), and a refusal it leads to is
    * checked against a fresh read first, so neither a save or delete here nor one by another process
    * sharing the database is missed. The registry's size is part of the key, as installing a plugin
@@ -149,7 +150,7 @@ export function createRunService(deps: {
     if (
       cached &&
       cached.version === current.version &&
-      cached.createdAt === current.createdAt &&
+      cached.generation === current.generation &&
       cached.types === types
     ) {
       return { ...cached, fresh: true }
@@ -161,7 +162,7 @@ export function createRunService(deps: {
     }
     const entry: CachedFlow = {
       version: record.version,
-      createdAt: record.createdAt,
+      generation: record.generation,
       types,
       flow: record.flow,
       problems: validateFlow(record.flow, deps.registry),
@@ -202,7 +203,7 @@ export function createRunService(deps: {
       id: newId(),
       flowId,
       flowVersion: record.version,
-      flowCreatedAt: record.createdAt,
+      flowGeneration: record.generation,
       status: 'queued' as const,
       triggeredBy,
       input: options.input ?? null,
@@ -354,8 +355,8 @@ export type RunService = ReturnType<typeof createRunService>
 
 interface CachedFlow {
   version: number
-  /** The flow row's creation time: with the id and version it names one stored row. */
-  createdAt: number
+  /** The flow row's generation: with the id and version it names one stored row. */
+  generation: string
   types: number
   flow: StoredFlow
   problems: FlowProblem[]
@@ -388,13 +389,15 @@ export function checkRunnable(
   registry: PluginRegistry,
   problems: FlowProblem[] = validateFlow(flow, registry)
 ): void {
-  if (problems.length > 0) {
+  const blocking = problemsBlockingRun(flow, problems, options.until)
+  if (blocking.length > 0) {
+    const scope = options.until === undefined ? 'the flow has' : `the nodes up to "${options.until}" have`
     throw new AppError(
       400,
       'FLOW_INVALID',
-      `the flow has ${problems.length} problem(s); fix them before running it`,
+      `${scope} ${blocking.length} problem(s); fix them before running`,
       {
-        problems,
+        problems: blocking,
       }
     )
   }

@@ -35,6 +35,8 @@ interface Armed {
  */
 export function createTriggerManager(deps: TriggerManagerDeps) {
   const armed = new Map<string, Armed>()
+  /** The last refresh queued per flow: the next one waits for it. */
+  const refreshing = new Map<string, Promise<void>>()
   let timer: NodeJS.Timeout | undefined
   let syncing: Promise<void> | undefined
 
@@ -105,14 +107,32 @@ export function createTriggerManager(deps: TriggerManagerDeps) {
       timer = setInterval(syncOnce, deps.syncMs)
       timer.unref()
     },
-    /** A flow was deployed, changed or undeployed here: apply it now. */
-    async refresh(flowId: string, deployed: DeployedFlow | undefined) {
-      await syncing
-      if (!deployed) return disarm(flowId)
-      const current = armed.get(flowId)
-      if (current?.version === deployed.version) return
-      await disarm(flowId)
-      arm(deployed)
+    /**
+     * A flow was deployed, changed or undeployed here: apply it now. `current` gives the flow's
+     * deployed state (undefined: not deployed or gone); pass a function to have it read when this
+     * flow's turn comes. Refreshes of one flow run one after another: interleaved, two saves could
+     * each tear down the same activation and both arm, leaving a trigger nobody can disarm, or an
+     * older save could arm after a newer one.
+     */
+    refresh(
+      flowId: string,
+      current: DeployedFlow | undefined | (() => Promise<DeployedFlow | undefined>)
+    ): Promise<void> {
+      const apply = async () => {
+        await syncing
+        const deployed = typeof current === 'function' ? await current() : current
+        if (!deployed) return disarm(flowId)
+        if (armed.get(flowId)?.version === deployed.version) return
+        await disarm(flowId)
+        arm(deployed)
+      }
+      const next = (refreshing.get(flowId) ?? Promise.resolve()).then(apply)
+      const settled = next.catch(() => {})
+      refreshing.set(flowId, settled)
+      void settled.then(() => {
+        if (refreshing.get(flowId) === settled) refreshing.delete(flowId)
+      })
+      return next
     },
     async stop() {
       if (timer) clearInterval(timer)

@@ -100,7 +100,9 @@ describe('the demo: the sample QFlow on the demo account', () => {
     for (const change of output.out) {
       expect(change).toEqual({
         resourceId: change.resourceId,
-        accountId: 'demo',
+        // The same account id the control results carry; qflow's own id under its own name.
+        accountId: '111122223333',
+        qflowAccountId: 'demo',
         region: change.region,
         action: 'rds.ModifyDBInstance',
         status: 'dry-run',

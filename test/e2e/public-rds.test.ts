@@ -94,8 +94,17 @@ describe('the sample public-RDS QFlow, from scratch in the UI', () => {
       .poll(() => node('awsResource').locator('.summary').getAttribute('title'))
       .toBe('RDS · DB Instances · +Security Groups')
 
-    // Step 5: TotalCloud Control with the Param and Security Group criteria, OR-ed.
+    // Step 4, as the guide does: add the control, run till the resource node to see the data it
+    // will judge. The control has no criteria yet; that must not stop a run that ends before it.
     await addAfter('awsResource', 'General Nodes', 'totalcloud-control')
+    await node('awsResource').locator('.menu-btn').click()
+    await page.locator('qflow-canvas .node-menu [data-action=run-until]').click()
+    await expect
+      .poll(() => node('awsResource').getAttribute('data-status'), { timeout: 30_000 })
+      .toBe('succeeded')
+
+    // Step 5: TotalCloud Control with the Param and Security Group criteria, OR-ed; the evidence
+    // keys picked from what the resource node returned.
     await node('totalcloudControl').dblclick()
     const criteria = dialog().locator('qflow-criteria-builder')
     await criteria.locator('[data-add=condition]').first().click()
@@ -119,11 +128,9 @@ describe('the sample public-RDS QFlow, from scratch in the UI', () => {
     await field('resourceIdKey').locator('input').press('Tab')
     await field('displayNameKey').locator('input').fill('DBName')
     await field('displayNameKey').locator('input').press('Tab')
-    const evidence = field('evidenceKeys').locator('qflow-key-list input')
-    for (const key of ['PubliclyAccessible', 'SecurityGroups.IpPermissions']) {
-      await evidence.fill(key)
-      await evidence.press('Enter')
-    }
+    const keyList = field('evidenceKeys').locator('qflow-key-list')
+    for (const key of ['PubliclyAccessible', 'SecurityGroups.IpPermissions'])
+      await keyList.locator(`[data-suggest="${key}"]`).click()
     await dialog().locator('[data-action=save]').click()
     await expect.poll(() => node('totalcloudControl').locator('.summary').textContent()).toBe('2 conditions')
 

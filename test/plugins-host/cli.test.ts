@@ -52,12 +52,81 @@ describe('qflow plugin (through the CLI entry point)', () => {
     expect(JSON.parse(await readFile(env.QFLOW_PLUGINS_FILE!, 'utf8')).plugins).toHaveLength(1)
 
     const listed = collector(env, repoRoot)
-    expect(await main(['plugin', 'list'], listed.cli)).toBe(0)
-    expect(listed.io.out).toContain('plugin-notify  (extra hosts: chat.example.org)')
+    expect(await main(['plugin', 'list', '--json'], listed.cli)).toBe(0)
+    expect(JSON.parse(listed.io.out).items).toEqual([
+      expect.objectContaining({
+        name: 'qflow-plugin-notify',
+        status: 'loaded',
+        network: ['hooks.slack.com', 'chat.example.org'],
+      }),
+    ])
 
     const removed = collector(env, repoRoot)
     expect(await main(['plugin', 'remove', 'qflow-plugin-notify'], removed.cli)).toBe(0)
     expect(JSON.parse(await readFile(env.QFLOW_PLUGINS_FILE!, 'utf8')).plugins).toEqual([])
+  })
+
+  it('list loads each configured plugin as the server would and shows a table of how it fared', async () => {
+    const listEnv = {
+      ...env,
+      QFLOW_PLUGINS: './examples/plugin-notify,qflow-plugin-nowhere,./test/fixtures/hostile-plugins/crash',
+      QFLOW_PLUGINS_DENY: 'hostile-*',
+    }
+    const { io, cli } = collector(listEnv, repoRoot)
+    // One plugin that cannot load makes the exit code 1, so a deploy script can stop on it.
+    expect(await main(['plugin', 'list'], cli)).toBe(1)
+    expect(io.err).toBe('')
+    const lines = io.out.trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^NAME +VERSION +API +NODE TYPES +SOURCE +STATUS$/)
+    expect(lines[1]).toMatch(/^-+( +-+){5}$/)
+    expect(lines.slice(2).map((line) => line.split(/ {2,}/))).toEqual([
+      ['qflow-plugin-notify', '1.0.0', '1', 'notify', './examples/plugin-notify', 'loaded'],
+      [
+        '-',
+        '-',
+        '-',
+        '-',
+        'qflow-plugin-nowhere',
+        'failed: PLUGIN_NOT_FOUND: package "qflow-plugin-nowhere" is not installed (npm install it first)',
+      ],
+      [
+        'hostile-crash',
+        '0.0.1',
+        '1',
+        '-',
+        './test/fixtures/hostile-plugins/crash',
+        'failed: PLUGIN_DENIED: plugin "hostile-crash" is on the deny list (hostile-*)',
+      ],
+    ])
+
+    const json = collector(listEnv, repoRoot)
+    expect(await main(['plugin', 'list', '--json'], json.cli)).toBe(1)
+    const { items } = JSON.parse(json.io.out)
+    expect(items.map((item: { source: string; status: string }) => [item.source, item.status])).toEqual([
+      ['./examples/plugin-notify', 'loaded'],
+      ['qflow-plugin-nowhere', 'failed'],
+      ['./test/fixtures/hostile-plugins/crash', 'failed'],
+    ])
+    expect(items[0]).toMatchObject({
+      name: 'qflow-plugin-notify',
+      version: '1.0.0',
+      apiVersion: 1,
+      nodeTypes: [{ type: 'notify', version: 1, title: 'Notify' }],
+      network: ['hooks.slack.com'],
+    })
+    expect(items[1].error).toEqual({
+      code: 'PLUGIN_NOT_FOUND',
+      message: 'package "qflow-plugin-nowhere" is not installed (npm install it first)',
+    })
+
+    const none = collector({ QFLOW_PLUGINS_FILE: join(dir, 'none.json') }, repoRoot)
+    expect(await main(['plugin', 'list'], none.cli)).toBe(0)
+    expect(none.io.out).toBe(
+      `no plugins configured (QFLOW_PLUGINS is empty and ${join(dir, 'none.json')} lists none)\n`
+    )
+    const bad = collector(env, repoRoot)
+    expect(await main(['plugin', 'list', '--yaml'], bad.cli)).toBe(2)
+    expect(bad.io.err).toContain('plugin list: unexpected "--yaml"')
   })
 
   it('install applies the deny list, and bad calls exit 2 with the usage', async () => {

@@ -37,6 +37,12 @@ describe('loading plugins from the configured list', () => {
       ])
       expect(parsed.policy).toEqual({ allow: ['qflow-plugin-*', '@acme/*'], deny: ['qflow-plugin-evil'] })
       expect(parsed.limits).toEqual({ memoryMb: 96, timeoutMs: 30_000, maxWorkers: 2 })
+      expect(parsed.allowPrivateNetwork).toBe(false)
+      const open = await pluginSettingsFromEnv({ QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK: '1' }, repoRoot)
+      expect(open.allowPrivateNetwork).toBe(true)
+      await expect(
+        pluginSettingsFromEnv({ QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK: 'yes please' }, repoRoot)
+      ).rejects.toThrow('QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK must be 1 or 0 (true or false), got "yes please"')
       await expect(pluginSettingsFromEnv({ QFLOW_PLUGIN_WORKERS: 'lots' }, repoRoot)).rejects.toThrow(
         'QFLOW_PLUGIN_WORKERS must be a positive whole number, got "lots"'
       )

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { coreBundle } from '../../server/plugins/core-bundle.ts'
 import { PluginPool } from '../../server/plugins/pool.ts'
-import type { CallContext, CallHandlers } from '../../server/plugins/worker-process.ts'
+import { type CallContext, type CallHandlers, PluginWorker } from '../../server/plugins/worker-process.ts'
 import { fixture } from '../support/plugin-host.ts'
 
 const call = (config: unknown): CallContext => ({
@@ -73,5 +73,56 @@ describe('the worker pool of one plugin', () => {
     )
     expect(results.map((r) => r.out?.[0]?.message)).toEqual(Array.from({ length: 8 }, (_, i) => `n${i}`))
     expect(echo.size).toBeLessThanOrEqual(2)
+  })
+
+  it('stops a worker that keeps burning CPU after its call has finished', async () => {
+    const worker = new PluginWorker({
+      pluginName: 'hostile-linger',
+      pluginDir: fixture('hostile-plugins/linger'),
+      modules: ['./node.js'],
+      hosts: [],
+      coreSource: await coreBundle(),
+      memoryMb: 64,
+      rssLimitMb: 256,
+    })
+    try {
+      await worker.load()
+      expect(await worker.call('hostile-linger', call({ mode: 'spin' }), {}, handlers)).toEqual({
+        out: [{ answered: true }],
+      })
+      // The budget is one second of CPU; the loop would run for a minute.
+      const stopped = await Promise.race([
+        worker.exited.then(() => 'exited'),
+        new Promise((resolve) => setTimeout(() => resolve('still running'), 8000)),
+      ])
+      expect(stopped).toBe('exited')
+      expect(worker.stoppedFor).toEqual({
+        code: 'PLUGIN_BACKGROUND_WORK',
+        message:
+          'plugin "hostile-linger" kept working after its call had finished (more than 1000 ms of CPU); its worker was stopped',
+      })
+    } finally {
+      await worker.kill('TEST_DONE', 'test finished')
+    }
+  })
+
+  it('keeps at most 500 log lines of one call, each clipped, and says so', async () => {
+    const p = await pool('hostile-plugins/linger')
+    pools.push(p)
+    await p.start()
+    const lines: { level: string; message: string; data?: unknown }[] = []
+    const logging: CallHandlers = {
+      ...handlers,
+      log: (level, message, data) => lines.push({ level, message, data }),
+    }
+    await p.call('hostile-linger', call({ mode: 'flood' }), {}, logging)
+    expect(lines).toHaveLength(501)
+    expect(lines[0]!.message).toMatch(/^line 0 x{3993}\.\.\. \(10007 characters\)$/)
+    expect(lines[0]!.data).toBe('(log data of 10010 characters dropped)')
+    expect(lines[500]).toEqual({
+      level: 'warn',
+      message: 'plugin "p" wrote more than 500 log lines in one call; the rest were dropped',
+      data: undefined,
+    })
   })
 })

@@ -58,7 +58,9 @@ describe('aws-action against moto', () => {
     expect(out).toHaveLength(3)
     expect(out.find((o) => o.resourceId === 'db-0000')).toEqual({
       resourceId: 'db-0000',
-      accountId: 'acct',
+      // The AWS account id, as control results name it; qflow's own account id beside it.
+      accountId: '123456789012',
+      qflowAccountId: 'acct',
       region: 'us-east-1',
       action: 'rds.ModifyDBInstance',
       status: 'dry-run',
@@ -288,6 +290,33 @@ describe('aws-action against moto', () => {
     )
     const statuses = (outputOf(mixed) as any[]).map((o) => o.status).sort()
     expect(statuses).toEqual(['failed', 'failed', 'succeeded'])
+  })
+
+  it("acts on an earlier action's results: they name the AWS account, and the qflow account it goes through", async () => {
+    const base = resourceActionFlow(dbs, { service: 'rds', action: 'ModifyDBInstance' }, ['acct'])
+    const stop = {
+      id: 'stop',
+      type: 'aws-action',
+      typeVersion: 1,
+      config: {
+        service: 'rds',
+        action: 'StopDBInstance',
+        params: { DBInstanceIdentifier: 'obj.resourceId' },
+        dryRun: false,
+      },
+    }
+    const flow = {
+      ...base,
+      nodes: [...(base.nodes ?? []), stop],
+      edges: [...(base.edges ?? []), { id: 'e3', source: 'node', target: 'stop' }],
+    }
+    const result = await runFlow(aws(), flow)
+    const stopped = outputOf(result, 'stop') as any[]
+    expect(stopped).toHaveLength(3)
+    for (const change of stopped) {
+      expect(change).toMatchObject({ status: 'succeeded', accountId: '123456789012', qflowAccountId: 'acct' })
+    }
+    for (const db of (await dbState()).values()) expect(db.DBInstanceStatus).toBe('stopped')
   })
 
   it('lists the IAM permissions its configuration needs', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkBindingIsSafe } from '../../server/auth/access-mode.ts'
 import { permissionFor } from '../../server/auth/route-permissions.ts'
-import { signBody } from '../../server/auth/signature.ts'
+import { signRequest } from '../../server/auth/signature.ts'
 import { chainFlow, startTestServer, type TestServer } from '../support/runtime-server.ts'
 
 let server: TestServer | undefined
@@ -374,10 +374,16 @@ describe('signed TotalCloud requests', () => {
       body: { ...chainFlow('tc', { kind: 'totalcloud' }), deployed: true },
     })
   }
-  const signed = (body: string, timestamp = Math.floor(Date.now() / 1000), secret = SECRET) => ({
+  const path = '/api/flows/tc/trigger/totalcloud'
+  const signed = (
+    body: string,
+    timestamp = Math.floor(Date.now() / 1000),
+    secret = SECRET,
+    forPath = path
+  ) => ({
     'content-type': 'application/json',
     'x-qflow-timestamp': String(timestamp),
-    'x-qflow-signature': signBody(secret, timestamp, body),
+    'x-qflow-signature': signRequest(secret, timestamp, forPath, body),
   })
 
   it('accepts a good signature once; a replay, a bad or a stale signature is 401', async () => {
@@ -414,6 +420,23 @@ describe('signed TotalCloud requests', () => {
     expect(stale.body.error.message).toMatch(/stale/)
   })
 
+  it('a request signed for one flow is refused on another (the path is signed)', async () => {
+    const s = await withAdmin()
+    await deployed(s)
+    await s.call('POST', '/api/flows', {
+      token: ADMIN,
+      body: { ...chainFlow('other', { kind: 'totalcloud' }), deployed: true },
+    })
+    const body = JSON.stringify({})
+    const headers = signed(body)
+    const elsewhere = await s.call('POST', '/api/flows/other/trigger/totalcloud', { body, headers })
+    expect(elsewhere.status).toBe(401)
+    expect(elsewhere.body.error.code).toBe('SIGNATURE_INVALID')
+    expect((await s.call('GET', '/api/flows/other/runs', { token: ADMIN })).body.total).toBe(0)
+    // The same request on the flow it was signed for still goes through: the refusal used nothing up.
+    expect((await s.call('POST', path, { body, headers })).status).toBe(202)
+  })
+
   it('a replay is refused by another process sharing the database', async () => {
     const s = await withAdmin()
     await deployed(s)
@@ -437,7 +460,8 @@ describe('signed TotalCloud requests', () => {
     await s.call('POST', '/api/flows', { token: ADMIN, body: chainFlow('manual') })
     // Each request its own body: an identical signed request would be refused as a replay.
     const body = (n: number) => JSON.stringify({ input: { n } })
-    const post = (path: string, text: string) => s.call('POST', path, { body: text, headers: signed(text) })
+    const post = (to: string, text: string) =>
+      s.call('POST', to, { body: text, headers: signed(text, undefined, undefined, to) })
     expect((await post('/api/flows/manual/runs', body(1))).status).toBe(401)
     const mismatch = await post('/api/flows/manual/trigger/totalcloud', body(2))
     expect(mismatch.status).toBe(409)

@@ -79,7 +79,32 @@ describe('config', () => {
     })
     expect(config.queue.concurrency).toBe(0)
     expect(config.retention.maxBytes).toBe(0)
-    expect(() => loadConfig({ QFLOW_ADMIN_TOKEN: 'short' })).toThrow(/QFLOW_ADMIN_TOKEN=.*at least 16/)
-    expect(() => loadConfig({ QFLOW_AUTH: 'open' })).toThrow(/QFLOW_AUTH=/)
+    expect(() => loadConfig({ QFLOW_ADMIN_TOKEN: 'short' })).toThrow(
+      /QFLOW_ADMIN_TOKEN \(value hidden\): at least 16/
+    )
+    expect(() => loadConfig({ QFLOW_AUTH: 'open' })).toThrow(/QFLOW_AUTH="open"/)
+  })
+
+  it('never prints a secret in a configuration error, valid neighbours included', () => {
+    const env = {
+      QFLOW_TOTALCLOUD_SECRETS: 'goodsecret-0123456789,tinysecret',
+      QFLOW_ADMIN_TOKEN: 'tiny-admin',
+      QFLOW_SECRET_KEY: 'x',
+      QFLOW_DB_AUTH_TOKEN: 'db-token-value',
+      PORT: 'nope',
+    }
+    let message = ''
+    try {
+      loadConfig(env)
+    } catch (err) {
+      message = (err as Error).message
+    }
+    expect(message).toContain('QFLOW_TOTALCLOUD_SECRETS (entry 2) (value hidden): at least 16')
+    expect(message).toContain('QFLOW_ADMIN_TOKEN (value hidden)')
+    expect(message).toContain('QFLOW_SECRET_KEY (value hidden): at least 16')
+    expect(message).toContain('PORT="nope"')
+    for (const value of ['goodsecret', 'tinysecret', 'tiny-admin', 'db-token-value'])
+      expect(message).not.toContain(value)
+    expect(loadConfig({ QFLOW_SECRET_KEY: 'a-long-enough-secret-key' }).port).toBe(8787)
   })
 })

@@ -122,6 +122,32 @@ describe('flows CRUD', () => {
 })
 
 describe('versions and If-Match', () => {
+  it('a delete conditional on a version that was saved over removes nothing, runs and versions included', async () => {
+    const created = await create()
+    const id = created.flow.id
+    const run = (await (await server.call('POST', `/api/flows/${id}/runs`, {})).json()) as any
+    await server.waitForRun(run.id)
+    const saved = await server.call(
+      'PUT',
+      `/api/flows/${id}`,
+      { ...created.flow, name: 'saved' },
+      { 'if-match': '"1"' }
+    )
+    expect(saved.status).toBe(200)
+    // As if the save landed between the route's version check and the delete itself.
+    expect(await server.ctx.flows.delete(id, 1)).toBe(false)
+    expect((await server.ctx.flows.get(id))?.version).toBe(2)
+    expect((await server.ctx.flows.versions(id, { limit: 10, offset: 0 })).total).toBe(2)
+    expect((await server.call('GET', `/api/runs/${run.id}`)).status).toBe(200)
+    const stale = await server.call('DELETE', `/api/flows/${id}`, undefined, { 'if-match': '"1"' })
+    expect(stale.status).toBe(409)
+    expect(((await stale.json()) as any).error.details).toEqual({ currentVersion: 2 })
+    expect((await server.call('DELETE', `/api/flows/${id}`, undefined, { 'if-match': '"2"' })).status).toBe(
+      204
+    )
+    expect((await server.call('GET', `/api/runs/${run.id}`)).status).toBe(404)
+  })
+
   it('bumps the version on each save and keeps every previous version', async () => {
     const created = await create()
     const id = created.flow.id

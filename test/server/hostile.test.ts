@@ -96,6 +96,195 @@ describe('hostile input', () => {
     }
   })
 
+  it('every route answers a wrong type, a missing field, a non-object body or a bad query value with a 400 naming the field', async () => {
+    // [method, path, body (sent as JSON; a string is sent as is), the field, the message]
+    const cases: [string, string, unknown, string, string][] = [
+      // Bodies that are not objects
+      ['POST', '/api/flows', '42', 'body', 'expected an object, got a number'],
+      ['POST', '/api/flows/import', '[]', 'body', 'expected an object, got a list'],
+      ['POST', '/api/flows/target/runs', '"go"', 'body', 'expected an object, got a string'],
+      ['POST', '/api/flows/target/trigger/totalcloud', '[]', 'body', 'expected an object, got a list'],
+      ['POST', '/api/keys', '1', 'body', 'expected an object, got a number'],
+      ['POST', '/api/accounts', '[]', 'body', 'expected an object, got a list'],
+      ['PUT', '/api/accounts/demo', 'true', 'body', 'expected an object, got true or false'],
+      ['POST', '/api/events', '42', 'body', 'expected an event object or a list of 1 to 100 events'],
+      ['POST', '/qflowapi/v1/workflows/target/run', '[]', 'body', 'expected an object, got a list'],
+      // Missing required fields
+      ['POST', '/api/flows', {}, 'name', 'required'],
+      ['POST', '/api/keys', { role: 'viewer' }, 'name', 'required'],
+      [
+        'POST',
+        '/api/keys',
+        { name: 'ci' },
+        'role',
+        'required (one of "viewer", "runner", "editor", "admin")',
+      ],
+      ['POST', '/api/accounts', { name: 'x' }, 'kind', 'required (one of "aws", "snapshot")'],
+      ['POST', '/api/events', { 'detail-type': 'x' }, 'source', 'required'],
+      // Wrong types
+      ['POST', '/api/flows/target/runs', { variables: 5 }, 'variables', 'expected an object, got a number'],
+      ['POST', '/api/flows/target/runs', { accounts: 'demo' }, 'accounts', 'expected a list, got a string'],
+      ['POST', '/api/flows/target/runs', { accounts: [7] }, 'accounts.0', 'expected a string, got a number'],
+      ['POST', '/api/flows/target/runs', { until: 3 }, 'until', 'expected a string, got a number'],
+      ['POST', '/api/flows/target/runs', { bogus: 1 }, 'bogus', 'unknown field'],
+      [
+        'POST',
+        '/api/flows/target/trigger/totalcloud',
+        { regions: 'us-east-1' },
+        'regions',
+        'expected a list, got a string',
+      ],
+      ['POST', '/api/keys', { name: 5, role: 'admin' }, 'name', 'expected a string, got a number'],
+      [
+        'POST',
+        '/api/keys',
+        { name: 'ci', role: 'root' },
+        'role',
+        'expected one of "viewer", "runner", "editor", "admin", got "root"',
+      ],
+      ['POST', '/api/accounts', { kind: 'gcp' }, 'kind', 'expected one of "aws", "snapshot", got "gcp"'],
+      [
+        'POST',
+        '/api/events',
+        { source: 'x', 'detail-type': 5 },
+        'detail-type',
+        'expected a string, got a number',
+      ],
+      [
+        'POST',
+        '/api/events',
+        { source: 'x', 'detail-type': 'y', detail: 'z' },
+        'detail',
+        'expected an object, got a string',
+      ],
+      [
+        'POST',
+        '/qflowapi/v1/workflows/target/run',
+        { variables: 5 },
+        'variables',
+        'expected an object, got a number',
+      ],
+      [
+        'POST',
+        '/qflowapi/v1/workflows/target/run',
+        { variables: { connectorId: null } },
+        'variables.connectorId',
+        'expected an account id or a list of them',
+      ],
+      [
+        'POST',
+        '/qflowapi/v1/workflows/target/run',
+        { variables: { region: { a: 1 } } },
+        'variables.region',
+        'expected a region name or a list of them',
+      ],
+      [
+        'POST',
+        '/qflowapi/v1/workflows/target/run',
+        { variables: { credentials: ['demo', false] } },
+        'variables.credentials.1',
+        'expected an account id or a list of them',
+      ],
+      // Bad query values
+      ['GET', '/api/flows?limit=abc', undefined, 'limit', 'expected a number'],
+      ['GET', '/api/flows?limit=0', undefined, 'limit', 'expected at least 1'],
+      ['GET', '/api/flows?limit=501', undefined, 'limit', 'expected at most 500'],
+      ['GET', '/api/flows?limit=1.5', undefined, 'limit', 'expected an integer, got a number'],
+      ['GET', '/api/flows/target/versions?offset=-1', undefined, 'offset', 'expected at least 0'],
+      [
+        'GET',
+        '/api/flows/target/runs?status=done',
+        undefined,
+        'status',
+        'expected one of queued, running, succeeded, failed, cancelled, got "done"',
+      ],
+      [
+        'GET',
+        '/api/flows/target/runs?status=queued,nope',
+        undefined,
+        'status',
+        'expected one of queued, running, succeeded, failed, cancelled, got "nope"',
+      ],
+      [
+        'GET',
+        '/api/flows/target/controls/control/results?result=OK',
+        undefined,
+        'result',
+        'expected one of PASS, FAIL, ERROR, got "OK"',
+      ],
+      [
+        'GET',
+        '/api/flows/target/controls/control/results/db-1/history?region=',
+        undefined,
+        'region',
+        'must not be empty',
+      ],
+      ['POST', '/api/flows/target/runs?wait=soon', {}, 'wait', 'expected a number'],
+      ['POST', '/api/flows/import?newId=maybe', {}, 'newId', 'expected one of "true", "false", got "maybe"'],
+      [
+        'GET',
+        '/api/keys?includeRevoked=yes',
+        undefined,
+        'includeRevoked',
+        'expected one of "true", "false", got "yes"',
+      ],
+      ['GET', '/qflowapi/v1/workflows?pageSize=all', undefined, 'pageSize', 'expected a number'],
+      ['GET', '/qflowapi/v1/workflows?pageNumber=0', undefined, 'pageNumber', 'expected at least 1'],
+      [
+        'GET',
+        '/qflowapi/v1/workflows?startAt=yesterday',
+        undefined,
+        'startAt',
+        'expected an ISO date and time such as 2026-01-31T12:00:00Z',
+      ],
+      [
+        'GET',
+        '/qflowapi/v1/workflows?order=size',
+        undefined,
+        'order',
+        'one of createdAt, updatedAt, name (prefix - for descending)',
+      ],
+      [
+        'GET',
+        '/qflowapi/v1/workflows/target/executions?query=status:%20Done',
+        undefined,
+        'query',
+        'status is one of Queued, Running, Success, Failed, Cancelled',
+      ],
+      [
+        'GET',
+        '/qflowapi/v1/executions/x?includeSteps=1',
+        undefined,
+        'includeSteps',
+        'expected one of "true", "false", got "1"',
+      ],
+      [
+        'GET',
+        '/qflowapi/v1/workflows?query=deployed:%20maybe',
+        undefined,
+        'query',
+        'deployed is true or false, not "maybe"',
+      ],
+      [
+        'GET',
+        '/qflowapi/v1/workflows?startAt=2026-01-02T00:00:00Z&endAt=2025-01-01T00:00:00Z',
+        undefined,
+        'endAt',
+        'must not be before startAt',
+      ],
+    ]
+    for (const [method, path, body, field, message] of cases) {
+      const sent = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body)
+      const error = await expectError(await server.call(method, path, sent), 400, 'VALIDATION_FAILED')
+      const label = `${method} ${path} ${sent ?? ''}`
+      expect(error.message.replace(/ \(and \d+ more\)$/, ''), label).toBe(`${field}: ${message}`)
+      expect(error.details.issues[0].field, label).toBe(field)
+    }
+    // None of it touched the stored flow or started a run.
+    expect(((await (await server.call('GET', '/api/flows/target')).json()) as any).version).toBe(1)
+    expect(((await (await server.call('GET', '/api/flows/target/runs')).json()) as any).total).toBe(0)
+  })
+
   it('hostile query strings are 400s', async () => {
     for (const query of ['limit=-1', 'limit=1e9', 'offset=abc', 'limit=5&limit=6', `q=${'x'.repeat(500)}`]) {
       await expectError(await server.call('GET', `/api/flows?${query}`), 400, 'VALIDATION_FAILED')
@@ -105,7 +294,8 @@ describe('hostile input', () => {
   })
 
   it('odd ids and paths are 404s', async () => {
-    await expectError(await server.call('GET', `/api/flows/${'x'.repeat(5000)}`), 404)
+    const long = await expectError(await server.call('GET', `/api/flows/${'x'.repeat(5000)}`), 404)
+    expect(long.message.length).toBeLessThan(300)
     await expectError(await server.call('GET', '/api/flows/%00'), 404)
     await expectError(await server.call('GET', '/api/flows/%E0%A4%A'), 404)
     await expectError(await server.call('GET', '/api/no-such-route'), 404, 'ROUTE_NOT_FOUND')

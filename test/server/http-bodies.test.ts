@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRegistry } from '../../core/plugin/registry.ts'
-import { signBody } from '../../server/auth/signature.ts'
+import { signRequest } from '../../server/auth/signature.ts'
 import { loadConfig } from '../../server/config.ts'
 import { type RunningServer, startServer } from '../../server/server.ts'
 import { builtinAndTestPlugins } from '../support/plugins.ts'
@@ -123,7 +123,7 @@ describe('request bodies over a real socket', () => {
       auth: false,
       headers: {
         'x-qflow-timestamp': String(timestamp),
-        'x-qflow-signature': signBody(SECRET, timestamp, body),
+        'x-qflow-signature': signRequest(SECRET, timestamp, '/api/flows/tc/trigger/totalcloud', body),
       },
     })
     expect(accepted.status).toBe(202)
@@ -133,7 +133,7 @@ describe('request bodies over a real socket', () => {
       auth: false,
       headers: {
         'x-qflow-timestamp': String(timestamp),
-        'x-qflow-signature': signBody(SECRET, timestamp, body),
+        'x-qflow-signature': signRequest(SECRET, timestamp, '/api/flows/tc/trigger/totalcloud', body),
       },
     })
     expect(tampered.status).toBe(401)

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { newRunId } from '../../server/runs/run-id.ts'
+import { FakeClock } from '../support/fake-clock.ts'
 import { chainFlow, startTestServer, type TestServer } from '../support/runtime-server.ts'
 
 const servers: TestServer[] = []
@@ -8,11 +9,15 @@ afterEach(async () => {
   for (const server of servers.splice(0).reverse()) await server.close()
 })
 
-/** Two server processes (contexts) on one database file, executing nothing: runs stay queued. */
-async function twoProcesses(): Promise<[TestServer, TestServer]> {
-  const here = await startTestServer({ runtime: { queue: { concurrency: 0 } } })
+/**
+ * Two server processes (contexts) on one database file, executing nothing: runs stay queued. With
+ * a clock, both read time from it (a stopped clock makes every save fall in the same millisecond).
+ */
+async function twoProcesses(clock?: FakeClock): Promise<[TestServer, TestServer]> {
+  const services = clock ? { services: { clock } } : {}
+  const here = await startTestServer({ runtime: { queue: { concurrency: 0 } }, ...services })
   servers.push(here)
-  const other = await startTestServer({ dir: here.dir, runtime: { queue: { concurrency: 0 } } })
+  const other = await startTestServer({ dir: here.dir, runtime: { queue: { concurrency: 0 } }, ...services })
   servers.push(other)
   return [here, other]
 }
@@ -29,17 +34,18 @@ async function runsOf(server: TestServer, flowId: string) {
 /**
  * `runner` caches flow f1 by running it; `editor` deletes it and creates it again (back at version
  * 1), invalid after valid and valid after invalid: each run request must be judged on the new row.
+ * The servers' clock is stopped, so the old and the new row have the same creation time.
  */
 async function expectRecreatedFlowJudgedAfresh(runner: TestServer, editor: TestServer) {
   const valid = chainFlow('f1')
   const invalid = chainFlow('f1', {}, [['no-such-type', {}]])
   const recreate = async (body: unknown) => {
+    const before = await editor.call('GET', '/api/flows/f1')
     expect((await editor.call('DELETE', '/api/flows/f1')).status).toBe(204)
-    // Creation times are in milliseconds; the recreated row must not share the old one's.
-    await new Promise((resolve) => setTimeout(resolve, 2))
     const created = await editor.call('POST', '/api/flows', { body })
     expect(created.status).toBe(201)
     expect(created.body.version).toBe(1)
+    expect(created.body.createdAt).toBe(before.body.createdAt)
   }
   expect((await editor.call('POST', '/api/flows', { body: valid })).status).toBe(201)
   expect((await runner.call('POST', '/api/flows/f1/runs')).status).toBe(202)
@@ -55,7 +61,7 @@ async function expectRecreatedFlowJudgedAfresh(runner: TestServer, editor: TestS
   expect(accepted.status).toBe(202)
   expect(await runsOf(runner, 'f1')).toEqual([{ id: accepted.body.id, flowVersion: 1 }])
   const stored = await runner.ctx.database.client.execute({
-    sql: 'SELECT r.flow_created_at = f.created_at AS same FROM runs r JOIN flows f ON f.id = r.flow_id WHERE r.id = ?',
+    sql: 'SELECT r.flow_generation = f.generation AS same FROM runs r JOIN flows f ON f.id = r.flow_id WHERE r.id = ?',
     args: [accepted.body.id],
   })
   expect(Number(stored.rows[0]!.same)).toBe(1)
@@ -122,13 +128,14 @@ describe('run admission against a flow saved elsewhere', () => {
   })
 
   it('a flow deleted and recreated under the same id is judged as the new flow, in this process', async () => {
-    const server = await startTestServer({ runtime: { queue: { concurrency: 0 } } })
+    const clock = new FakeClock(Date.parse('2026-07-01T00:00:00Z'))
+    const server = await startTestServer({ runtime: { queue: { concurrency: 0 } }, services: { clock } })
     servers.push(server)
     await expectRecreatedFlowJudgedAfresh(server, server)
   })
 
-  it('a flow deleted and recreated under the same id elsewhere is judged as the new flow', async () => {
-    const [here, other] = await twoProcesses()
+  it('a flow deleted and recreated under the same id elsewhere, in the same millisecond, is judged as the new flow', async () => {
+    const [here, other] = await twoProcesses(new FakeClock(Date.parse('2026-07-01T00:00:00Z')))
     await expectRecreatedFlowJudgedAfresh(here, other)
   })
 

@@ -86,12 +86,34 @@ describe('starting runs', () => {
     expect(history.total).toBe(0)
   })
 
+  it('runs till a node while a node after it is still half-configured, and refuses the whole run', async () => {
+    // The user is building the flow: the control after "emit" has no criteria yet.
+    const base = sampleFlow()
+    const flowId = await createFlow({
+      nodes: base.nodes!.map((node) => (node.id === 'control' ? { ...node, config: {} } : node)),
+    })
+    const whole = await server.call('POST', `/api/flows/${flowId}/runs`, {})
+    expect(whole.status).toBe(400)
+    const refused = ((await whole.json()) as any).error
+    expect(refused.code).toBe('FLOW_INVALID')
+    expect(refused.details.problems.map((p: any) => [p.nodeId, p.field])).toEqual([['control', 'criteria']])
+    const run = await server.waitForRun((await startRun(flowId, { until: 'map' })).id)
+    expect(run.status).toBe('succeeded')
+    expect(run.steps.map((s: any) => s.nodeId)).toEqual(['trigger', 'emit', 'map'])
+    // Till the broken node itself is refused, naming the scope.
+    const tillControl = await server.call('POST', `/api/flows/${flowId}/runs`, { until: 'control' })
+    expect(tillControl.status).toBe(400)
+    expect(((await tillControl.json()) as any).error.message).toMatch(/nodes up to "control"/)
+  })
+
   it('refuses bad run requests, naming the field', async () => {
     const flowId = await createFlow()
     const cases: [unknown, string, RegExp][] = [
       [{ until: 'nowhere' }, 'UNTIL_UNKNOWN', /^until:/],
       [{ variables: { nope: 1 } }, 'VARIABLES_INVALID', /variables\.nope/],
       [{ accounts: 'x' }, 'VALIDATION_FAILED', /^accounts:/],
+      [{ regions: [] }, 'VALIDATION_FAILED', /^regions: name at least one/],
+      [{ accounts: [] }, 'VALIDATION_FAILED', /^accounts: name at least one/],
       [{ colour: 'red' }, 'VALIDATION_FAILED', /colour/],
       [[1, 2], 'VALIDATION_FAILED', /^body:/],
     ]

@@ -55,6 +55,33 @@ describe('scheduled triggers', () => {
     expect((await s.call('POST', '/api/flows/daily/runs')).status).toBe(202)
   })
 
+  it('concurrent deploys, undeploys and saves leave exactly the stored state armed, never a stray timer', async () => {
+    const clock = new FakeClock(Date.parse('2026-07-01T00:00:00Z'))
+    const s = await start(clock)
+    await s.call('POST', '/api/flows', { body: chainFlow('storm', LA_NINE) })
+    for (let round = 0; round < 5; round++) {
+      const current = await s.call('GET', '/api/flows/storm')
+      const requests = Array.from({ length: 12 }, (_, i) =>
+        i % 3 === 0
+          ? s.call('POST', '/api/flows/storm/deploy')
+          : i % 3 === 1
+            ? s.call('POST', '/api/flows/storm/undeploy')
+            : s.call('PUT', '/api/flows/storm', {
+                body: { ...current.body.flow, deployed: true, description: `save ${round}.${i}` },
+                headers: { 'if-match': `"${current.body.version}"` },
+              })
+      )
+      const answers = await Promise.all(requests)
+      // Each is applied or refused as a conflict; nothing else.
+      for (const answer of answers) expect([200, 409]).toContain(answer.status)
+      const stored = (await s.call('GET', '/api/flows/storm')).body
+      expect(s.ctx.triggers.armedFlows).toEqual(stored.flow.deployed ? ['storm'] : [])
+      expect(clock.pending).toBe(stored.flow.deployed ? 1 : 0)
+    }
+    expect((await s.call('POST', '/api/flows/storm/undeploy')).status).toBe(200)
+    expect(clock.pending).toBe(0)
+  })
+
   it('a recurrent schedule fires every N minutes on the fake clock', async () => {
     const clock = new FakeClock(Date.parse('2026-07-01T10:00:30Z'))
     const s = await start(clock)
@@ -138,5 +165,49 @@ describe('event triggers', () => {
       headers: { 'content-type': 'application/json' },
     })
     expect(malformed.status).toBe(400)
+  })
+
+  it('refuses a malformed event with a 400 naming the field, and starts nothing', async () => {
+    const s = await start()
+    await s.call('POST', '/api/flows', {
+      body: { ...chainFlow('on-rds', { kind: 'event', pattern }), deployed: true },
+    })
+    const good = rdsEvent('ev-ok')
+    const { source: _source, ...withoutSource } = good
+    const { 'detail-type': _type, ...withoutType } = good
+    const cases: [body: unknown, message: string][] = [
+      [{ ...good, 'detail-type': 42 }, 'detail-type: expected a string, got a number'],
+      [{ ...good, detail: 'changed' }, 'detail: expected an object, got a string'],
+      [{ ...good, detail: [1] }, 'detail: expected an object, got a list'],
+      [withoutSource, 'source: required'],
+      [withoutType, 'detail-type: required'],
+      [{ ...good, source: '' }, 'source: must not be empty'],
+      [{ ...good, id: 7 }, 'id: expected a string, got a number'],
+      [{ ...good, resources: 'arn:aws:rds:x' }, 'resources: expected a list, got a string'],
+      [{ ...good, time: false }, 'time: expected a string, got true or false'],
+      [[good, { ...good, detail: null }], '1.detail: expected an object, got null'],
+      [[good, 'event'], '1: expected an object, got a string'],
+      [[], 'body: must not be empty'],
+      [Array.from({ length: 101 }, (_, i) => rdsEvent(`ev-${i}`)), 'body: expected at most 100 items'],
+      [42, 'body: expected an event object or a list of 1 to 100 events'],
+      ['"aws.rds"', 'body: expected an event object or a list of 1 to 100 events'],
+      ['null', 'body: expected an event object or a list of 1 to 100 events'],
+    ]
+    for (const [body, message] of cases) {
+      const refused = await s.call('POST', '/api/events', {
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      })
+      expect(refused.status, JSON.stringify(body).slice(0, 80)).toBe(400)
+      expect(refused.body.error.code).toBe('VALIDATION_FAILED')
+      expect(refused.body.error.message.replace(/ \(and \d+ more\)$/, '')).toBe(message)
+      expect(refused.body.error.details.issues[0].field).toBe(message.split(':')[0])
+    }
+    const empty = await s.call('POST', '/api/events')
+    expect(empty.status).toBe(400)
+    expect(empty.body.error.code).toBe('BODY_REQUIRED')
+    expect(await runsOf(s, 'on-rds')).toHaveLength(0)
+    // The same event, well formed, still matches.
+    expect((await s.call('POST', '/api/events', { body: good })).body.matched).toBe(1)
   })
 })

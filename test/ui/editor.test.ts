@@ -142,6 +142,12 @@ describe('qflow app and editor', () => {
     await page.locator('qflow-canvas .node-menu [data-action=details]').click()
     const inspector = page.locator('qflow-run-inspector')
     await expect.poll(() => inspector.locator('table.results tbody tr').count()).toBe(3)
+    // No displayNameKey: the id stands in for the name, so the Name column says "-" (as the CLI does).
+    expect(await inspector.locator('table.results tbody td:nth-child(2)').allTextContents()).toEqual([
+      '-',
+      '-',
+      '-',
+    ])
     expect(await inspector.locator('.size').textContent()).toMatch(/output · \d+(\.\d)? (B|KB)/)
     const tree = inspector.locator('qflow-json-tree > ul')
     expect(await tree.textContent()).toContain('results')

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util'
 import { ROLES, type Role } from '../../auth/roles.ts'
-import { loadConfig } from '../../config.ts'
+import { loadConfig, type ServerConfig } from '../../config.ts'
 import { type CliCommand, EXIT, UsageError } from '../command.ts'
 
 /** Opens the database (migrated) and hands the key store to `use`. */
 async function withKeys<T>(
   env: Record<string, string | undefined>,
-  use: (keys: import('../../auth/keys.ts').KeyStore) => Promise<T>
+  use: (keys: import('../../auth/keys.ts').KeyStore, config: ServerConfig) => Promise<T>
 ): Promise<T> {
   const config = loadConfig(env)
   const { openDatabase } = await import('../../db/client.ts')
@@ -15,7 +15,7 @@ async function withKeys<T>(
   const database = await openDatabase(config.db)
   try {
     await migrateDatabase(database)
-    return await use(createKeyStore(database.db))
+    return await use(createKeyStore(database.db), config)
   } finally {
     database.close()
   }
@@ -41,9 +41,16 @@ export const keysCommand: CliCommand = {
       const { name, role, flow } = parsed.values
       if (!name) throw new UsageError('--name: name the key after who uses it')
       if (!role || !ROLES.includes(role as Role)) throw new UsageError(`--role: one of ${ROLES.join(', ')}`)
-      const { key, info } = await withKeys(io.env, (keys) =>
-        keys.create({ name, role: role as Role, flowIds: flow ?? null })
-      )
+      const { key, info } = await withKeys(io.env, async (keys, config) => {
+        // As on the API: the first key ends keyless single-user mode, so unless it is an admin key
+        // (or an admin token is configured) nobody could open the editor or manage keys after.
+        if (role !== 'admin' && !config.auth.adminToken && (await keys.countActive()) === 0)
+          throw new UsageError(
+            '--role: the first key must be an admin key (it ends keyless single-user mode, and nobody ' +
+              'would be left to manage keys); run: qflow keys create --name admin --role admin'
+          )
+        return keys.create({ name, role: role as Role, flowIds: flow ?? null })
+      })
       io.out(key)
       io.err(
         `created key ${info.id} (${info.role}${info.flowIds ? `, flows ${info.flowIds.join(', ')}` : ''}); it is not shown again`

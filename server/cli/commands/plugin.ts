@@ -1,17 +1,21 @@
 import { resolve } from 'node:path'
 import { errorMessage } from '../../../core/errors.ts'
 import { builtinPlugins } from '../../../plugins/index.ts'
-import { installPlugin, uninstallPlugin } from '../../plugins/install.ts'
+import type { PluginStatus } from '../../plugins/host.ts'
+import { installPlugin, trialLoad, uninstallPlugin } from '../../plugins/install.ts'
 import { scaffoldPlugin } from '../../plugins/scaffold.ts'
 import { pluginSettingsFromEnv } from '../../plugins/settings.ts'
 import { type CliCommand, type CliIo, EXIT } from '../command.ts'
+import { renderTable } from '../table.ts'
 
 const USAGE = `plugin <action> ...
   plugin new <package-name> [folder]       create a plugin package with one node type and a test
   plugin install <folder|package> [--allow-host <host>]...
                                            check a plugin (policy, API version, trial load), record it
   plugin remove <package-name|source>      remove it from the plugins file
-  plugin list                              show the configured plugins`
+  plugin list [--json]                     load the configured plugins (QFLOW_PLUGINS and the plugins
+                                           file) as the server would and show each one's status;
+                                           exits 1 when any of them fails to load`
 
 /**
  * \`qflow plugin ...\`. Install writes the plugins file (\`QFLOW_PLUGINS_FILE\`, default
@@ -55,14 +59,16 @@ export const pluginCommand: CliCommand = {
           return EXIT.ok
         }
         case 'list': {
+          const json = rest.includes('--json')
+          const unknown = rest.filter((arg) => arg !== '--json')
+          if (unknown.length > 0) return usage(io, `plugin list: unexpected "${unknown.join(' ')}"`)
           const settings = await pluginSettingsFromEnv(io.env, io.cwd)
-          if (settings.entries.length === 0) io.out('no plugins configured')
-          for (const entry of settings.entries) {
-            io.out(
-              `${entry.source}${entry.hosts.length > 0 ? `  (extra hosts: ${entry.hosts.join(', ')})` : ''}\n`
-            )
-          }
-          return EXIT.ok
+          const statuses = await trialLoad(settings, settings.entries, builtinPlugins)
+          if (json) io.out(JSON.stringify({ items: statuses }, null, 2))
+          else if (statuses.length === 0) {
+            io.out(`no plugins configured (QFLOW_PLUGINS is empty and ${settings.file} lists none)`)
+          } else io.out(pluginTable(statuses))
+          return statuses.some((status) => status.status === 'failed') ? EXIT.failed : EXIT.ok
         }
         default:
           return usage(io, action ? `plugin: unknown action "${action}"` : 'plugin: give an action')
@@ -72,6 +78,18 @@ export const pluginCommand: CliCommand = {
       return EXIT.failed
     }
   },
+}
+
+function pluginTable(statuses: PluginStatus[]): string {
+  const rows = statuses.map((status) => [
+    status.name ?? '-',
+    status.version ?? '-',
+    status.apiVersion === undefined ? '-' : String(status.apiVersion),
+    status.nodeTypes.map((node) => node.type).join(', ') || '-',
+    status.source,
+    status.status === 'loaded' ? 'loaded' : `failed: ${status.error?.code}: ${status.error?.message}`,
+  ])
+  return renderTable(['NAME', 'VERSION', 'API', 'NODE TYPES', 'SOURCE', 'STATUS'], rows)
 }
 
 function usage(io: CliIo, problem: string): number {

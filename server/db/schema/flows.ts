@@ -13,6 +13,12 @@ export const flows = sqliteTable(
     version: integer('version').notNull(),
     nodeCount: integer('node_count').notNull().default(0),
     document: text('document', { mode: 'json' }).$type<Flow>().notNull(),
+    /**
+     * A random token written when the row is created: with the id and version it names one stored
+     * row, so a flow deleted and recreated under the same id (back at version 1, possibly within
+     * the same millisecond) is never taken for the old one.
+     */
+    generation: text('generation').notNull().default(''),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

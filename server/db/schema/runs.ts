@@ -18,11 +18,8 @@ export const runs = sqliteTable(
     id: text('id').primaryKey(),
     flowId: text('flow_id').notNull(),
     flowVersion: integer('flow_version').notNull(),
-    /**
-     * When the flow row was created: with the id and version it names one stored row, so a run
-     * is never stored against a flow deleted and recreated under the same id (which restarts at 1).
-     */
-    flowCreatedAt: integer('flow_created_at'),
+    /** The flow row's `generation`: see `flows.generation`. */
+    flowGeneration: text('flow_generation'),
     status: text('status').$type<RunStatus>().notNull(),
     /** Who started it: `api`, `cli`, later `schedule`, `totalcloud`... */
     triggeredBy: text('triggered_by').notNull(),

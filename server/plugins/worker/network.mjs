@@ -1,32 +1,16 @@
 /**
- * The only network path a plugin has: `fetch`, wrapped so that every request, and every redirect it
- * follows, goes to a host the plugin's manifest declares (or the operator granted). Raw sockets are
- * out of reach because Node built-ins cannot be imported (see hooks.mjs).
+ * `fetch` for plugin code: refuses a URL whose host the plugin may not reach before any connection
+ * is tried, and follows redirects itself so that each hop is checked the same way. This is the
+ * friendly first check; the rule is enforced again, with the DNS answer, where the socket connects
+ * (connect-guard.mjs), which also covers anything that reaches the network without this `fetch`.
  */
+import { DENIED_CODE, matchingRule, networkDenied, normalHost } from './connect-guard.mjs'
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const MAX_REDIRECTS = 5
 
-/** `hooks.slack.com` (any port), `*.example.com` (subdomains), `127.0.0.1:8080` (that port only). */
-export function hostAllowed(url, rules) {
-  return rules.some((rule) => {
-    const [name, port] = rule.toLowerCase().split(/:(?=\d+$)/)
-    if (port !== undefined && url.port !== port && !(url.port === '' && defaultPort(url) === port))
-      return false
-    const hostname = url.hostname.toLowerCase().replace(/^\[|\]$/g, '')
-    if (name.startsWith('*.')) return hostname.endsWith(name.slice(1))
-    return hostname === name.replace(/^\[|\]$/g, '')
-  })
-}
-
 function defaultPort(url) {
   return url.protocol === 'https:' ? '443' : '80'
-}
-
-export function networkDenied(message) {
-  const err = new Error(message)
-  err.name = 'NetworkDeniedError'
-  err.code = 'QFLOW_NETWORK_DENIED'
-  return err
 }
 
 function check(rawUrl, rules) {
@@ -34,21 +18,30 @@ function check(rawUrl, rules) {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw networkDenied(`plugins may only fetch http(s) URLs, not ${url.protocol}`)
   }
-  if (!hostAllowed(url, rules)) {
-    const declared = rules.length > 0 ? rules.join(', ') : 'none'
+  if (!matchingRule(rules, normalHost(url.hostname), url.port || defaultPort(url))) {
+    const declared = rules.length > 0 ? rules.map((rule) => rule.text).join(', ') : 'none'
     throw networkDenied(
       `the plugin may not reach "${url.host}": its manifest declares only these hosts: ${declared}`
     )
   }
 }
 
+/** `fetch failed` says nothing; when the connect guard refused, say what it said. */
+function unwrapDenial(err) {
+  const cause = err?.cause
+  return cause?.code === DENIED_CODE ? cause : err
+}
+
+/** `rules` are parsed rules (connect-guard.mjs parseRules). */
 export function guardedFetch(realFetch, rules) {
   return async function fetch(input, init) {
     let request = new Request(input, init)
     const follow = request.redirect === 'follow'
     for (let hop = 0; ; hop++) {
       check(request.url, rules)
-      const response = await realFetch(new Request(request, { redirect: 'manual' }))
+      const response = await realFetch(new Request(request, { redirect: 'manual' })).catch((err) => {
+        throw unwrapDenial(err)
+      })
       const location = response.headers.get('location')
       if (!follow || !REDIRECTS.has(response.status) || !location) return response
       if (hop >= MAX_REDIRECTS) throw new TypeError(`fetch: more than ${MAX_REDIRECTS} redirects`)

@@ -5,6 +5,7 @@
  * on the host's behalf. Plain JavaScript on purpose: the sandbox cannot run a TypeScript loader.
  */
 import { register } from 'node:module'
+import { createConnectGuard, installConnectGuard, parseRules } from './connect-guard.mjs'
 import { createContext } from './context.mjs'
 import { guardedFetch } from './network.mjs'
 
@@ -49,9 +50,18 @@ proc.on('message', (message) => {
 })
 send({ t: 'booted' })
 
-async function load({ modules, hosts, coreSource }) {
+async function load({ modules, hosts, network, coreSource }) {
   try {
-    globalThis.fetch = guardedFetch(globalThis.fetch, hosts)
+    // Before any plugin module runs: the rules are parsed and the socket guard locked in place.
+    const rules = parseRules(hosts, network.trustedHosts)
+    installConnectGuard(
+      createConnectGuard({
+        rules,
+        allowPrivateNetwork: network.allowPrivateNetwork,
+        overrides: network.resolveOverrides,
+      })
+    )
+    globalThis.fetch = guardedFetch(globalThis.fetch, rules)
     const core = await import(`data:text/javascript;base64,${coreSource}`)
     resolveExpressions = core.resolveExpressions
     const described = []

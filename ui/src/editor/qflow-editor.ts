@@ -605,7 +605,11 @@ export class QflowEditor extends LitElement {
     }
   }
 
-  /** Keys seen in the node's input and its own output in the shown (or latest) run, for key pickers. */
+  /**
+   * Keys seen in the node's input and its own output in the shown (or latest) run, for key pickers.
+   * A node that did not run there (the run went till the node before it, the usual way to set up a
+   * control) is offered what its upstream nodes put out instead: that is what it will receive.
+   */
   private async loadKeys(nodeId: string): Promise<void> {
     const flow = this.session.flow
     if (!flow?.id) return
@@ -613,12 +617,18 @@ export class QflowEditor extends LitElement {
       let runId = this.runner.run?.id
       runId ??= (await this.client.listRuns(flow.id, { limit: 1 })).items[0]?.id
       if (!runId) return
-      const items: unknown[] = []
+      const outputOf = (id: string) => this.client.stepOutput(runId!, id).catch(() => null)
       const [input, output] = await Promise.all([
         this.client.stepInput(runId, nodeId).catch(() => null),
-        this.client.stepOutput(runId, nodeId).catch(() => null),
+        outputOf(nodeId),
       ])
-      for (const payload of [input?.output, output?.output]) {
+      const payloads = [input?.output, output?.output]
+      if (!input && !output) {
+        const upstream = [...new Set(flow.edges.filter((e) => e.target === nodeId).map((e) => e.source))]
+        for (const step of await Promise.all(upstream.map(outputOf))) payloads.push(step?.output)
+      }
+      const items: unknown[] = []
+      for (const payload of payloads) {
         if (!payload || typeof payload !== 'object') continue
         for (const [port, list] of Object.entries(payload as Record<string, unknown>)) {
           // A control's own `results` describe verdicts, not resources; keep to resource-shaped items.

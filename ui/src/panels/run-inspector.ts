@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
+import { NO_NAME, shownName } from '../../../plugins/totalcloud-control/display-name.ts'
 import type { QflowClient, StepRecord } from '../api/client.ts'
 import { controlStyles, themeTokens } from '../theme.ts'
 import { formatBytes } from './json-tree.ts'
@@ -8,10 +9,10 @@ import { panelStyles } from './panel-styles.ts'
 
 interface ResultRow {
   resourceId?: string
-  displayName?: string
+  displayName?: string | null
   result?: string
-  region?: string
-  accountId?: string
+  region?: string | null
+  accountId?: string | null
 }
 
 /**
@@ -194,7 +195,7 @@ export class QflowRunInspector extends LitElement {
           .slice(0, 200)
           .map(
             (r) =>
-              html`<tr data-resource=${r.resourceId ?? ''}><td>${r.resourceId}</td><td>${r.displayName ?? ''}</td><td>${r.region ?? ''}</td><td><span class="badge ${r.result}">${r.result}</span></td></tr>`
+              html`<tr data-resource=${r.resourceId ?? ''}><td>${r.resourceId}</td><td>${shownName(r)}</td><td>${r.region || NO_NAME}</td><td><span class="badge ${r.result}">${r.result}</span></td></tr>`
           )}</tbody>
       </table>`
   }

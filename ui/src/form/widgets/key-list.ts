@@ -79,7 +79,7 @@ export class QflowKeyList extends LitElement {
               offered.length
                 ? html`<span class="hint">Available keys (from the last run):</span>
                     <div class="suggest">${offered.map((k) => html`<button data-suggest=${k} @click=${() => this.commit([...chosen, k])}>${k}</button>`)}</div>`
-                : html`<span class="hint">Run the flow till this node to see the available keys.</span>`
+                : html`<span class="hint">Run till the node before this one (its menu, Run till here) to see the available keys.</span>`
             }`
       }`
   }

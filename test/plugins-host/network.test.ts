@@ -1,0 +1,196 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fixture, type LoadedHost, loadTestHost, pluginStep, testSettings } from '../support/plugin-host.ts'
+import { startWebhookReceiver } from '../support/webhook.ts'
+
+/**
+ * The fixture declares public-looking names; the settings' test-only resolver answers them with
+ * loopback, the way a hostile DNS server (or a rebinding one) would. The connection must be refused
+ * where the socket connects, naming the host and the address, and the receiver must see nothing.
+ */
+const REBIND_ANSWERS = {
+  'api.rebind-example.com': ['127.0.0.1'],
+  'mapped.rebind-example.com': ['::ffff:127.0.0.1'],
+}
+const rebind = { source: fixture('hostile-plugins/rebind'), hosts: [] }
+const LIMITS = { memoryMb: 64, timeoutMs: 5000, maxWorkers: 1 }
+
+async function listen(server: Server, where: number | string): Promise<void> {
+  await new Promise<void>((resolve) =>
+    typeof where === 'number' ? server.listen(where, '127.0.0.1', resolve) : server.listen(where, resolve)
+  )
+}
+
+async function loadRebind(options: { allowPrivateNetwork?: boolean; hosts?: string[] } = {}) {
+  const settings = await testSettings({
+    resolveOverrides: REBIND_ANSWERS,
+    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+  })
+  const loaded = await loadTestHost([{ ...rebind, hosts: options.hosts ?? [] }], { limits: LIMITS, settings })
+  return {
+    loaded,
+    async close() {
+      await loaded.host.close()
+      await settings.cleanup()
+    },
+  }
+}
+
+describe('a plugin cannot reach internal addresses through names it declares', () => {
+  let hook: Awaited<ReturnType<typeof startWebhookReceiver>>
+  let host: Awaited<ReturnType<typeof loadRebind>>
+  let loaded: LoadedHost
+  let port: number
+
+  beforeAll(async () => {
+    hook = await startWebhookReceiver()
+    port = Number(new URL(hook.url).port)
+    host = await loadRebind()
+    loaded = host.loaded
+  })
+  afterAll(async () => {
+    await host?.close()
+    await hook?.close()
+  })
+
+  it('refuses a declared name that resolves to loopback, naming the host and the address', async () => {
+    const step = pluginStep(
+      await loaded.run('hostile-rebind', { url: `http://api.rebind-example.com:${port}/` })
+    )
+    expect(step.status).toBe('failed')
+    expect(step.error?.code).toBe('PLUGIN_DENIED')
+    expect(step.error?.message).toBe(
+      'plugin "hostile-rebind": the plugin may not connect to "api.rebind-example.com" at 127.0.0.1: ' +
+        '127.0.0.1 is a loopback address; internal addresses are reachable only when the manifest declares ' +
+        'that address (or localhost) itself, the operator granted the host (qflow plugin install --allow-host), ' +
+        'or QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK=1'
+    )
+    expect(hook.received).toEqual([])
+  })
+
+  it('sees through the IPv4-mapped IPv6 form of loopback', async () => {
+    const step = pluginStep(
+      await loaded.run('hostile-rebind', { url: `http://mapped.rebind-example.com:${port}/` })
+    )
+    expect(step.error?.code).toBe('PLUGIN_DENIED')
+    expect(step.error?.message).toContain(
+      '"mapped.rebind-example.com" at ::ffff:127.0.0.1: ::ffff:127.0.0.1 is a loopback, as IPv4 inside IPv6 address'
+    )
+    expect(hook.received).toEqual([])
+  })
+
+  it('still lets the literally declared 127.0.0.1 through', async () => {
+    const step = pluginStep(await loaded.run('hostile-rebind', { url: `${hook.url}/literal` }))
+    expect(step.status).toBe('succeeded')
+    expect(hook.received.map((hit) => hit.path)).toEqual(['/literal'])
+    hook.received.length = 0
+  })
+
+  it('checks each redirect the same way: a hop to a name resolving to loopback is refused', async () => {
+    const redirector = createServer((_req, res) => {
+      res.writeHead(302, { location: `http://api.rebind-example.com:${port}/after-redirect` }).end()
+    })
+    await listen(redirector, 0)
+    try {
+      const from = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/`
+      const step = pluginStep(await loaded.run('hostile-rebind', { url: from }))
+      expect(step.error?.code).toBe('PLUGIN_DENIED')
+      expect(step.error?.message).toContain('"api.rebind-example.com" at 127.0.0.1')
+      expect(hook.received).toEqual([])
+    } finally {
+      await new Promise((resolve) => redirector.close(resolve))
+    }
+  })
+
+  it("holds code that skips fetch and uses undici's dispatcher to the same hosts", async () => {
+    const step = pluginStep(
+      await loaded.run('hostile-rebind', {
+        via: 'dispatcher',
+        warmUrl: `${hook.url}/warm`,
+        url: `http://localhost:${port}/stolen`,
+      })
+    )
+    expect(step.error?.code).toBe('PLUGIN_DENIED')
+    expect(step.error?.message).toBe(
+      `plugin "hostile-rebind": the plugin may not connect to "localhost:${port}": its manifest declares only these hosts: api.rebind-example.com, mapped.rebind-example.com, 127.0.0.1`
+    )
+    expect(hook.received.map((hit) => hit.path)).toEqual(['/warm'])
+    hook.received.length = 0
+  })
+
+  it('refuses a dispatcher aimed at a local socket (the Docker socket, say)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qflow-socket-'))
+    const hits: string[] = []
+    const local = createServer((req, res) => {
+      hits.push(req.url ?? '')
+      res.end('root')
+    })
+    const socketPath = join(dir, 'api.sock')
+    await listen(local, socketPath)
+    try {
+      const step = pluginStep(
+        await loaded.run('hostile-rebind', {
+          via: 'unix-socket',
+          warmUrl: `${hook.url}/warm`,
+          url: 'http://127.0.0.1/containers/json',
+          socketPath,
+        })
+      )
+      expect(step.error?.code).toBe('PLUGIN_DENIED')
+      expect(step.error?.message).toBe(
+        `plugin "hostile-rebind": the plugin may not connect to the local socket ${socketPath}`
+      )
+      expect(hits).toEqual([])
+    } finally {
+      await new Promise((resolve) => local.close(resolve))
+      await rm(dir, { recursive: true, force: true })
+      hook.received.length = 0
+    }
+  })
+})
+
+describe('the operator can open internal addresses to plugins', () => {
+  let hook: Awaited<ReturnType<typeof startWebhookReceiver>>
+  beforeAll(async () => {
+    hook = await startWebhookReceiver()
+  })
+  afterAll(() => hook?.close())
+
+  it('for every host, with QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK', async () => {
+    const host = await loadRebind({ allowPrivateNetwork: true })
+    try {
+      const port = new URL(hook.url).port
+      const step = pluginStep(
+        await host.loaded.run('hostile-rebind', { url: `http://api.rebind-example.com:${port}/allowed` })
+      )
+      expect(step.status).toBe('succeeded')
+      expect(hook.received.map((hit) => hit.path)).toEqual(['/allowed'])
+    } finally {
+      await host.close()
+      hook.received.length = 0
+    }
+  })
+
+  it('for one host, by granting it at install (--allow-host)', async () => {
+    const host = await loadRebind({ hosts: ['api.rebind-example.com'] })
+    try {
+      const port = new URL(hook.url).port
+      const granted = pluginStep(
+        await host.loaded.run('hostile-rebind', { url: `http://api.rebind-example.com:${port}/granted` })
+      )
+      expect(granted.status).toBe('succeeded')
+      const other = pluginStep(
+        await host.loaded.run('hostile-rebind', { url: `http://mapped.rebind-example.com:${port}/other` })
+      )
+      expect(other.error?.code).toBe('PLUGIN_DENIED')
+      expect(hook.received.map((hit) => hit.path)).toEqual(['/granted'])
+    } finally {
+      await host.close()
+      hook.received.length = 0
+    }
+  })
+})
