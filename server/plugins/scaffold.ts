@@ -1,5 +1,6 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { isAbsolute, join, relative, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { FlowError } from '../../core/errors.ts'
 import { PLUGIN_API_VERSION } from './package.ts'
 
@@ -10,11 +11,29 @@ export function nodeTypeFor(packageName: string): string {
   return packageName.replace(/^@[^/]+\//, '').replace(/^qflow-plugin-/, '')
 }
 
+/** The qflow installation this code runs from: the one a new plugin is developed against. */
+export const QFLOW_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/[\\/]$/, '')
+
+/**
+ * The `qflow` dev dependency of a new plugin: a `file:` link to the qflow installation, relative
+ * when the plugin sits inside that tree (so the pair can move together), absolute otherwise.
+ * Never a registry version: qflow is not published, and the npm name `qflow` belongs to an
+ * unrelated package.
+ */
+export function qflowDependency(pluginDir: string, qflowRoot = QFLOW_ROOT): string {
+  const inside = relative(qflowRoot, pluginDir)
+  const isInside = inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)
+  const target = isInside ? relative(pluginDir, qflowRoot) : qflowRoot
+  return `file:${target.split(sep).join('/')}`
+}
+
 /**
  * Write a new plugin package: one working node type, a unit test runnable with `node --test`, and
- * the package.json fields qflow reads. Refuses to write into a folder that has files in it.
+ * the package.json fields qflow reads, with `qflow` as a dev dependency linked to `qflowRoot` so
+ * `npm install` gives the tests `qflow/plugin` without the registry. Refuses to write into a folder
+ * that has files in it.
  */
-export async function scaffoldPlugin(name: string, dir: string): Promise<string[]> {
+export async function scaffoldPlugin(name: string, dir: string, qflowRoot = QFLOW_ROOT): Promise<string[]> {
   if (!PACKAGE_NAME.test(name)) {
     throw new FlowError(
       'NAME_INVALID',
@@ -42,7 +61,8 @@ export async function scaffoldPlugin(name: string, dir: string): Promise<string[
         files: [`${type}.js`],
         keywords: ['qflow-plugin'],
         scripts: { test: 'node --test test/' },
-        peerDependencies: { qflow: '>=0.1.0' },
+        // Only for tests: inside the sandbox the host provides `qflow/plugin` and zod.
+        devDependencies: { qflow: qflowDependency(dir, qflowRoot) },
         qflow: { apiVersion: PLUGIN_API_VERSION, nodes: [`./${type}.js`], network: [] },
       },
       null,
@@ -50,7 +70,7 @@ export async function scaffoldPlugin(name: string, dir: string): Promise<string[
     )}\n`,
     [`${type}.js`]: nodeModule(type),
     [`test/${type}.test.js`]: testModule(type),
-    'README.md': readme(name, type),
+    'README.md': readme(name, type, qflowRoot),
   }
   await mkdir(join(dir, 'test'), { recursive: true })
   for (const [path, content] of Object.entries(files)) await writeFile(join(dir, path), content)
@@ -124,13 +144,18 @@ test('declares what qflow needs to list it', () => {
 `
 }
 
-function readme(name: string, type: string): string {
+function readme(name: string, type: string, qflowRoot: string): string {
   return `# ${name}
 
 A qflow community plugin providing the \`${type}\` node type.
 
-- Develop: \`npm install --save-dev qflow\` (for \`qflow/plugin\` in tests), then \`npm test\`.
-- Try it in a qflow server: \`npx qflow plugin install ./\` (or add this folder to \`QFLOW_PLUGINS\`).
+- Develop: \`npm install\`, then \`npm test\`. \`npm install\` links \`qflow\` (for \`qflow/plugin\` and
+  \`qflow/plugin/testing\` in tests) from the qflow checkout this package was created from,
+  \`${qflowRoot}\`, as \`devDependencies.qflow\` in package.json says. If that checkout moves, run
+  \`npm install --save-dev <path to your qflow checkout>\`. Do not take qflow from the npm registry:
+  it is not published there, and the npm package named \`qflow\` is someone else's.
+- Try it in a flow: \`npx qflow run flow.json --plugin ./\` from here (the plugin runs in qflow's sandbox).
+- Install it in a qflow server: \`npx qflow plugin install ./\` (or add this folder to \`QFLOW_PLUGINS\`).
 - Network: list every host the node fetches from in \`package.json\` under \`qflow.network\`.
 
 See qflow's docs/plugins.md for the manifest fields, config schema, ports and \`ctx\`.

@@ -1,9 +1,9 @@
-import { resolve } from 'node:path'
+import { relative, resolve } from 'node:path'
 import { errorMessage } from '../../../core/errors.ts'
 import { builtinPlugins } from '../../../plugins/index.ts'
 import type { PluginStatus } from '../../plugins/host.ts'
 import { installPlugin, trialLoad, uninstallPlugin } from '../../plugins/install.ts'
-import { scaffoldPlugin } from '../../plugins/scaffold.ts'
+import { qflowDependency, scaffoldPlugin } from '../../plugins/scaffold.ts'
 import { pluginSettingsFromEnv } from '../../plugins/settings.ts'
 import { type CliCommand, type CliIo, EXIT } from '../command.ts'
 import { renderTable } from '../table.ts'
@@ -34,7 +34,8 @@ export const pluginCommand: CliCommand = {
           const dir = resolve(io.cwd, folder ?? name.replace(/^@[^/]+\//, ''))
           const files = await scaffoldPlugin(name, dir)
           io.out(`created ${dir}\n${files.map((file) => `  ${file}`).join('\n')}`)
-          io.out('next: npm install --save-dev qflow && npm test')
+          io.out(`devDependencies.qflow = "${qflowDependency(dir)}" (this qflow checkout, for the tests)`)
+          io.out(`next: cd ${relative(io.cwd, dir) || '.'} && npm install && npm test`)
           return EXIT.ok
         }
         case 'install': {

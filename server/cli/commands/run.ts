@@ -3,15 +3,24 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createEngine, type StepResult } from '../../../core/engine/engine.ts'
 import { FlowError } from '../../../core/errors.ts'
+import type { PluginRegistry } from '../../../core/plugin/registry.ts'
 import { countItems, type RunStatus, type StepError } from '../../../core/run/events.ts'
+import type { AwsServiceName } from '../../../plugins/shared/aws.ts'
 import { loadConfig } from '../../config.ts'
 import { createLogger } from '../../log.ts'
+import { sdkAwsExecutor } from '../../plugins/aws-gateway.ts'
 import { CONTROL_NODE_TYPE, CONTROL_RESULTS_PORT } from '../../runs/control-results.ts'
 import { checkRunnable, type RunOptions } from '../../runs/service.ts'
 import { type CliCommand, type CliIo, EXIT, UsageError } from '../command.ts'
 import { fileRunAws } from '../file-run-aws.ts'
 import { readFlowFile } from '../flow-file.ts'
-import { registryWith } from '../plugins.ts'
+import {
+  loadCommandPlugins,
+  pluginSettingsWith,
+  registryWith,
+  reportPluginFailures,
+  splitPluginArgs,
+} from '../plugins.ts'
 import { type ResultLine, renderResults } from '../results-table.ts'
 import { renderTable } from '../table.ts'
 
@@ -31,7 +40,9 @@ interface StepLine {
 export const runCommand: CliCommand = {
   summary: "run a flow file (in this process) or a stored flow by id, and print each node's result",
   usage:
-    'run <flow.json | flow id> [--until NODE] [--var name=value ...] [--input JSON] [--plugin <module> ...] [--json]',
+    'run <flow.json | flow id> [--until NODE] [--var name=value ...] [--input JSON] [--plugin <folder|module> ...] [--json]\n' +
+    '  plugins: those installed (qflow plugin install) and in QFLOW_PLUGINS, as the server loads them;\n' +
+    '  --plugin <folder> adds a plugin package for this run only, in the same sandbox',
   async run(args, io) {
     const { positionals, values } = parse(args)
     const [target] = positionals
@@ -42,11 +53,11 @@ export const runCommand: CliCommand = {
       ...(values.input !== undefined ? { input: parseInput(values.input) } : {}),
     }
     const isFile = target.endsWith('.json') || existsSync(resolve(io.cwd, target))
-    const registry = await registryWith(values.plugin ?? [], io.cwd)
+    const plugins = values.plugin ?? []
     const log = createLogger(io.env.QFLOW_LOG_LEVEL === 'debug' ? 'debug' : 'warn', io.err)
     const outcome = isFile
-      ? await runFile(target, options, registry, log, io)
-      : await runStored(target, options, registry, log, io.env)
+      ? await runFile(target, options, plugins, log, io)
+      : await runStored(target, options, plugins, log, io)
     if (values.json) {
       io.out(JSON.stringify(outcome, null, 2))
     } else {
@@ -79,22 +90,35 @@ interface Outcome {
   steps: StepLine[]
 }
 
-/** A file runs in this process only: nothing is stored. */
+/**
+ * A file runs in this process only: nothing is stored. Community plugins run in their sandboxed
+ * workers, started for this run and stopped after it.
+ */
 async function runFile(
   path: string,
   options: RunOptions,
-  registry: Awaited<ReturnType<typeof registryWith>>,
+  pluginPaths: string[],
   log: ReturnType<typeof createLogger>,
   io: CliIo
 ): Promise<Outcome> {
   const flow = await readFlowFile(path, io.cwd)
-  checkRunnable(flow, options, registry)
   const aws = await fileRunAws(loadConfig(io.env), io.env, io.cwd)
-  const engine = createEngine({ registry, log, services: { aws: aws.gateway } })
   const controller = new AbortController()
   const onSignal = () => controller.abort(new Error('interrupted'))
-  process.once('SIGINT', onSignal)
+  let plugins: Awaited<ReturnType<typeof loadCommandPlugins>> | undefined
   try {
+    plugins = await loadCommandPlugins(
+      pluginPaths,
+      io,
+      // As in the server: plugins reach AWS only through the host's clients for the run's accounts.
+      sdkAwsExecutor((service, account, region) =>
+        aws.gateway.client(account, region, service as AwsServiceName)
+      )
+    )
+    const { registry } = plugins
+    checkRunnable(flow, options, registry)
+    const engine = createEngine({ registry, log, services: { aws: aws.gateway } })
+    process.once('SIGINT', onSignal)
     const types = new Map(flow.nodes.map((node) => [node.id, node.type]))
     const result = await engine.run({
       runId: `local-${Date.now()}`,
@@ -119,6 +143,7 @@ async function runFile(
     throw err
   } finally {
     process.off('SIGINT', onSignal)
+    await plugins?.close()
     aws.close()
   }
 }
@@ -127,15 +152,19 @@ async function runFile(
 async function runStored(
   flowId: string,
   options: RunOptions,
-  registry: Awaited<ReturnType<typeof registryWith>>,
+  pluginPaths: string[],
   log: ReturnType<typeof createLogger>,
-  env: Record<string, string | undefined>
+  io: CliIo
 ): Promise<Outcome> {
-  const config = loadConfig(env)
+  const config = loadConfig(io.env)
+  const { modules, folders } = splitPluginArgs(pluginPaths, io.cwd)
+  const registry: PluginRegistry = await registryWith(modules, io.cwd)
+  const plugins = await pluginSettingsWith(folders, io)
   // The database stack is loaded only for stored flows: running a file stays quick.
   const { createServerContext } = await import('../../context.ts')
-  const ctx = await createServerContext({ config, registry, log, runtime: config })
+  const ctx = await createServerContext({ config, registry, plugins, log, runtime: config })
   try {
+    reportPluginFailures(ctx.plugins?.list() ?? [], folders, io)
     let done: Promise<void> | undefined
     // Execute this run here, through a claim, so a server sharing the database never runs it too.
     ctx.runService.setDispatcher((stored) => {

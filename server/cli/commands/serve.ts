@@ -1,15 +1,17 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../../config.ts'
-import { pluginSettingsFromEnv } from '../../plugins/settings.ts'
 import { type CliCommand, EXIT, UsageError } from '../command.ts'
-import { registryWith } from '../plugins.ts'
+import { pluginSettingsWith, registryWith, reportPluginFailures, splitPluginArgs } from '../plugins.ts'
 
 /** How long runs get to finish after SIGINT/SIGTERM before they are cancelled. */
 const SHUTDOWN_GRACE_MS = 10_000
 
 export const serveCommand: CliCommand = {
   summary: 'run the API and the editor (PORT, HOST, QFLOW_DB_URL... from the environment)',
-  usage: 'serve [--plugin <module> ...]',
+  usage:
+    'serve [--plugin <folder|module> ...]\n' +
+    '  plugins: those installed (qflow plugin install) and in QFLOW_PLUGINS; --plugin <folder> adds a\n' +
+    '  plugin package until the server stops, in the same sandbox',
   async run(args, io) {
     let plugins: string[]
     try {
@@ -18,18 +20,22 @@ export const serveCommand: CliCommand = {
     } catch (err) {
       throw new UsageError((err as Error).message)
     }
+    const { modules, folders } = splitPluginArgs(plugins, io.cwd)
     const config = loadConfig(io.env)
     // Loaded on use, so commands that need no server start quickly.
     const { startServer } = await import('../../server.ts')
     const server = await startServer(config, {
-      registry: await registryWith(plugins, io.cwd),
-      plugins: await pluginSettingsFromEnv(io.env, io.cwd),
+      registry: await registryWith(modules, io.cwd),
+      plugins: await pluginSettingsWith(folders, io),
     })
-    io.out(`qflow listening on ${server.url} (database ${config.db.url})`)
-    for (const plugin of server.ctx.plugins?.list() ?? []) {
-      if (plugin.status === 'failed')
-        io.err(`qflow: plugin ${plugin.name ?? plugin.source} did not load: ${plugin.error?.message}`)
+    try {
+      reportPluginFailures(server.ctx.plugins?.list() ?? [], folders, io)
+    } catch (err) {
+      // The plugin the user asked to try did not load: say so rather than serve without it.
+      await server.close(0)
+      throw err
     }
+    io.out(`qflow listening on ${server.url} (database ${config.db.url})`)
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         io.out(`qflow: ${signal}, stopping (runs get ${SHUTDOWN_GRACE_MS / 1000}s to finish)`)

@@ -2,17 +2,25 @@ import { parseArgs } from 'node:util'
 import { validateFlow } from '../../../core/flow/validate.ts'
 import { type CliCommand, EXIT, UsageError } from '../command.ts'
 import { readFlowFile } from '../flow-file.ts'
-import { registryWith } from '../plugins.ts'
+import { loadCommandPlugins } from '../plugins.ts'
 
 export const validateCommand: CliCommand = {
   summary: 'check a flow file and list every problem (exit 1 when there are any)',
-  usage: 'validate <flow.json> [--plugin <module> ...]',
+  usage:
+    'validate <flow.json> [--plugin <folder|module> ...]\n' +
+    '  knows the node types of installed plugins, those in QFLOW_PLUGINS and --plugin folders',
   async run(args, io) {
     const { positionals, values } = parse(args)
     const [file] = positionals
     if (!file || positionals.length > 1) throw new UsageError('name one flow file')
     const flow = await readFlowFile(file, io.cwd)
-    const problems = validateFlow(flow, await registryWith(values.plugin ?? [], io.cwd))
+    const plugins = await loadCommandPlugins(values.plugin ?? [], io)
+    let problems: ReturnType<typeof validateFlow>
+    try {
+      problems = validateFlow(flow, plugins.registry)
+    } finally {
+      await plugins.close()
+    }
     if (problems.length === 0) {
       io.out(`${file}: valid (${flow.nodes.length} nodes, ${flow.edges.length} edges)`)
       return EXIT.ok
