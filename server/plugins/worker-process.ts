@@ -62,6 +62,13 @@ type Message =
 
 const STDERR_KEPT = 4096
 const RSS_CHECK_MS = 25
+/**
+ * How much more memory a worker may claim than it may touch. Untouched allocations (a typed array
+ * never written) cost no RSS, so a loop making them would only ever meet its time limit; the data
+ * size of the process (writable private mappings) counts them. Reserved but inaccessible address
+ * space, such as WebAssembly's guard regions, is not in it, so a plugin using wasm is not caught.
+ */
+const CLAIMED_PER_RSS = 4
 /** CPU a worker may spend while no call is running (timers a plugin left behind), in ms. */
 const IDLE_CPU_BUDGET_MS = 1000
 /** Log lines one call may write to the run's log, and how long one line or its data may be. */
@@ -262,11 +269,17 @@ export class PluginWorker {
         readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined),
       ])
       if (!statm || !stat || !this.alive) return
-      const rssMb = (Number(statm.split(' ')[1]) * 4096) / 1048576
-      if (rssMb > this.options.rssLimitMb) {
+      // statm counts pages: size resident shared text lib data dirty.
+      const pages = statm.split(' ').map(Number)
+      const rssMb = ((pages[1] ?? 0) * 4096) / 1048576
+      const claimedMb = ((pages[5] ?? 0) * 4096) / 1048576
+      const { rssLimitMb, pluginName } = this.options
+      if (rssMb > rssLimitMb || claimedMb > rssLimitMb * CLAIMED_PER_RSS) {
+        const [what, limit] =
+          rssMb > rssLimitMb ? ['used', rssLimitMb] : ['claimed', rssLimitMb * CLAIMED_PER_RSS]
         void this.kill(
           'PLUGIN_OUT_OF_MEMORY',
-          `plugin "${this.options.pluginName}" used more than ${this.options.rssLimitMb} MB of memory and was stopped`
+          `plugin "${pluginName}" ${what} more than ${limit} MB of memory and was stopped`
         )
         return
       }

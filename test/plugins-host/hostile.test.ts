@@ -22,7 +22,7 @@ describe('hostile plugins are stopped with a clear error while the host keeps se
         ...['write-file', 'spawn', 'read-passwd', 'loop-forever', 'allocate', 'allocate-buffers'].map(
           hostile
         ),
-        ...['call-stranger', 'crash', 'kill-host'].map(hostile),
+        ...['allocate-untouched', 'call-stranger', 'crash', 'kill-host'].map(hostile),
         { source: './examples/plugin-notify', hosts: [hook.host] },
       ],
       { limits: { memoryMb: 64, timeoutMs: TIMEOUT_MS, maxWorkers: 1 } }
@@ -121,6 +121,17 @@ describe('hostile plugins are stopped with a clear error while the host keeps se
     expect(step.error?.message).toMatch(
       /plugin "hostile-allocate-buffers" (used more than 192 MB of memory|ran out of memory)/
     )
+    await expectHostHealthy()
+  })
+
+  it('a plugin claiming memory it never touches is stopped by the claimed-memory ceiling, not its time limit', async () => {
+    const started = Date.now()
+    const step = pluginStep(await loaded.run('hostile-allocate-untouched', {}))
+    expect(step.error).toMatchObject({
+      code: 'PLUGIN_OUT_OF_MEMORY',
+      message: 'plugin "hostile-allocate-untouched" claimed more than 768 MB of memory and was stopped',
+    })
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS)
     await expectHostHealthy()
   })
 
