@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -75,6 +75,32 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
     ])
     const outcome = JSON.parse(json.stdout)
     expect(outcome.steps.map((step: any) => step.nodeId)).toEqual(['trigger', 'emit'])
+  })
+
+  it('prints what an action did or would do, per resource, for a file run and a stored run', async () => {
+    const example = join(ROOT, 'examples/public-rds-remediate.qflow.json')
+    const expectActions = (stdout: string) => {
+      expect(stdout).toMatch(/^make-private: 8 dry-run$/m)
+      const rows = stdout.split('\n').filter((line) => line.startsWith('DRY-RUN'))
+      expect(rows).toHaveLength(8)
+      expect(rows).toContainEqual(
+        expect.stringMatching(
+          /^DRY-RUN\s+crm-oracle\s+111122223333\s+us-east-1\s+ModifyDBInstance DBInstanceIdentifier=crm-oracle PubliclyAccessible=false ApplyImmediately=true$/
+        )
+      )
+    }
+    const fromFile = await qflow(['run', example])
+    expect(fromFile.code).toBe(0)
+    expectActions(fromFile.stdout)
+
+    const server = await startTestServer({ dir })
+    await server.call('POST', '/api/flows', JSON.parse(readFileSync(example, 'utf8')))
+    await server.close()
+    const stored = await qflow(['run', 'public-rds-remediate'], {
+      QFLOW_DB_URL: `file:${join(dir, 'qflow.db')}`,
+    })
+    expect(stored.code).toBe(0)
+    expectActions(stored.stdout)
   })
 
   it('exits non-zero when the run fails, naming the failing node', async () => {

@@ -11,6 +11,7 @@ import { createLogger } from '../../log.ts'
 import { sdkAwsExecutor } from '../../plugins/aws-gateway.ts'
 import { CONTROL_NODE_TYPE, CONTROL_RESULTS_PORT } from '../../runs/control-results.ts'
 import { checkRunnable, type RunOptions } from '../../runs/service.ts'
+import { ACTION_NODE_TYPE, type ActionLine, renderActions } from '../actions-table.ts'
 import { type CliCommand, type CliIo, EXIT, UsageError } from '../command.ts'
 import { fileRunAws } from '../file-run-aws.ts'
 import { readFlowFile } from '../flow-file.ts'
@@ -35,6 +36,8 @@ interface StepLine {
   note: string
   /** A control node's `results` port: printed as its own table. */
   results?: ResultLine[]
+  /** An action node's output: what it did or would do per resource, printed as its own table. */
+  actions?: ActionLine[]
 }
 
 export const runCommand: CliCommand = {
@@ -75,8 +78,10 @@ export const runCommand: CliCommand = {
           ])
         )
       )
-      for (const step of outcome.steps)
+      for (const step of outcome.steps) {
         if (step.results) io.out(`\n${renderResults(step.nodeId, step.results)}`)
+        if (step.actions) io.out(`\n${renderActions(step.nodeId, step.actions)}`)
+      }
       io.out(`\nrun ${outcome.runId} ${outcome.status}${outcome.error ? `: ${outcome.error.message}` : ''}`)
     }
     return outcome.status === 'succeeded' ? EXIT.ok : EXIT.failed
@@ -189,7 +194,7 @@ async function runStored(
           durationMs:
             step.startedAt != null && step.finishedAt != null ? step.finishedAt - step.startedAt : null,
           note: step.error?.message ?? step.warning?.message ?? '',
-          ...(step.nodeType === CONTROL_NODE_TYPE ? await storedResults(run.id, step.nodeId) : {}),
+          ...(await storedTables(run.id, step.nodeId, step.nodeType)),
         }))
       ),
     }
@@ -197,18 +202,23 @@ async function runStored(
     await ctx.close()
   }
 
-  async function storedResults(runId: string, nodeId: string): Promise<{ results?: ResultLine[] }> {
+  /** Only control and action steps have a table, so only their full output is read. */
+  async function storedTables(runId: string, nodeId: string, type: string): Promise<Tables> {
+    if (type !== CONTROL_NODE_TYPE && type !== ACTION_NODE_TYPE) return {}
     const found = await ctx.runs.stepPayload(runId, nodeId, 'output')
     if (found.kind !== 'found') return {}
-    const output = JSON.parse(found.json) as Record<string, unknown>
-    return resultsOf(output)
+    return tablesOf(type, JSON.parse(found.json) as Record<string, unknown>)
   }
 }
 
-/** The `results` port of a control step's output, when it has one. */
-function resultsOf(output: Record<string, unknown>): { results?: ResultLine[] } {
-  const results = output[CONTROL_RESULTS_PORT]
-  return Array.isArray(results) ? { results: results as ResultLine[] } : {}
+type Tables = Pick<StepLine, 'results' | 'actions'>
+
+/** A control step's `results` port, or an action step's items, when the step has them. */
+function tablesOf(type: string, output: Record<string, unknown>): Tables {
+  const items = output[type === CONTROL_NODE_TYPE ? CONTROL_RESULTS_PORT : 'out']
+  if (!Array.isArray(items)) return {}
+  if (type === CONTROL_NODE_TYPE) return { results: items as ResultLine[] }
+  return type === ACTION_NODE_TYPE ? { actions: items as ActionLine[] } : {}
 }
 
 function lineOf(step: StepResult, type: string): StepLine {
@@ -221,7 +231,7 @@ function lineOf(step: StepResult, type: string): StepLine {
     durationMs:
       step.startedAt !== undefined && step.finishedAt !== undefined ? step.finishedAt - step.startedAt : null,
     note: step.error?.message ?? step.warning?.message ?? '',
-    ...(type === CONTROL_NODE_TYPE ? resultsOf(step.output) : {}),
+    ...tablesOf(type, step.output),
   }
 }
 
