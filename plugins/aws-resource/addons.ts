@@ -1,18 +1,22 @@
-import { compilePath } from '../../core/path.ts'
+import { type CompiledPath, compilePath } from '../../core/path.ts'
 import type { Item } from '../../core/plugin/types.ts'
 import { toPlainJson } from '../shared/json.ts'
 import { paginate, type SendingClient } from '../shared/sdk.ts'
 import { type AddonSpec, type ResourceMethod, resourceMethod } from './catalogue.ts'
+import { addGap, attachDetails, type Gap } from './details.ts'
 
 /**
  * Fetches the related resources of one addon for one account and region. Ids are collected while
  * the main listing pages in, and a batched lookup starts as soon as a batch is full, so the lookups
- * overlap the listing; each id is asked for once however many resources share it.
+ * overlap the listing; each id is asked for once however many resources share it. Related
+ * resources with `details` get them before they count as found. A lookup the service declines
+ * (access denied) leaves its ids unresolved and is reported in `gaps`; other failures reject.
  */
 export class RelatedFetcher {
   readonly spec: AddonSpec
+  readonly gaps: Gap[] = []
   private readonly related: ResourceMethod
-  private readonly ids
+  private readonly ids: CompiledPath[]
   private readonly requested = new Set<string>()
   private pending: string[] = []
   private readonly batches: Promise<void>[] = []
@@ -27,12 +31,16 @@ export class RelatedFetcher {
     if (!related?.lookup) throw new Error(`addon ${spec.key}: ${spec.method} cannot be looked up by id`)
     this.spec = spec
     this.related = related
-    this.ids = compilePath(spec.idsFrom)
+    this.ids = (typeof spec.idsFrom === 'string' ? [spec.idsFrom] : spec.idsFrom).map(compilePath)
+  }
+
+  private idsOf(resource: Item): unknown[] {
+    return this.ids.length === 1 ? this.ids[0]!.all(resource) : this.ids.flatMap((path) => path.all(resource))
   }
 
   /** Note the related ids of one resource; may start a lookup. */
   want(resource: Item): void {
-    for (const id of this.ids.all(resource)) {
+    for (const id of this.idsOf(resource)) {
       if (typeof id !== 'string' || this.requested.has(id)) continue
       this.requested.add(id)
       this.pending.push(id)
@@ -50,7 +58,7 @@ export class RelatedFetcher {
   relatedTo(resource: Item): { attached: Item[]; unresolved: string[] } {
     const attached: Item[] = []
     const unresolved: string[] = []
-    for (const id of new Set(this.ids.all(resource))) {
+    for (const id of new Set(this.idsOf(resource))) {
       const found = typeof id === 'string' ? this.found.get(id) : undefined
       if (found) attached.push(found)
       else unresolved.push(String(id))
@@ -65,18 +73,33 @@ export class RelatedFetcher {
     const batch = (async () => {
       const input = { ...related.defaults, Filters: [{ Name: related.lookup!.filter, Values: ids }] }
       const resultKey = compilePath(`${related.resultKey}[*]`)
-      for await (const page of paginate(
+      const described: Item[] = []
+      try {
+        for await (const page of paginate(
+          this.client,
+          related.service,
+          related.operation,
+          input,
+          related.paging,
+          this.signal
+        ))
+          for (const found of resultKey.all(toPlainJson(page)) as Item[]) described.push(found)
+      } catch (err) {
+        if (addGap(this.gaps, this.spec.key, related.operation, err, ids)) return
+        throw err
+      }
+      // A related resource without its details is not described enough to judge: unresolved.
+      const declined = await attachDetails(
         this.client,
-        related.service,
-        related.operation,
-        input,
-        related.paging,
+        related,
+        described,
+        this.spec.key,
+        this.gaps,
         this.signal
-      )) {
-        for (const found of resultKey.all(toPlainJson(page)) as Item[]) {
-          const id = found[related.resourceIdKey]
-          if (typeof id === 'string') this.found.set(id, found)
-        }
+      )
+      for (const found of described) {
+        const id = found[related.resourceIdKey]
+        if (typeof id === 'string' && !declined.has(id)) this.found.set(id, found)
       }
     })()
     // Keep an early rejection from being reported as unhandled before `done` awaits it.

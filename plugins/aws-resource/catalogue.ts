@@ -33,8 +33,28 @@ export interface ResourceMethod {
   defaults?: Record<string, unknown>
   /** How to fetch these resources by id when another method's addon needs them: one filter, batched. */
   lookup?: { filter: string; batch: number }
+  /** A second call per resource whose answer is attached to it, wherever these resources are listed. */
+  details?: DetailsSpec
   /** Related resources a user may attach to each resource. */
   addons?: AddonSpec[]
+}
+
+/**
+ * For resources whose describe call leaves out what a control needs (a managed prefix list's
+ * entries come from their own call): one paged call per resource, its list attached to it.
+ */
+export interface DetailsSpec {
+  /** SDK operation, on the method's service. */
+  operation: string
+  /** Request parameter naming the resource; its value is the resource's `resourceIdKey`. */
+  idParam: string
+  /** Key of the list in each response page. */
+  resultKey: string
+  /** Key the whole list is attached under on the resource. */
+  attachAs: string
+  paging: Paging
+  /** The error code the service answers for an id it does not know (a snapshot answers it too). */
+  notFoundCode: string
 }
 
 export interface AddonSpec {
@@ -43,8 +63,14 @@ export interface AddonSpec {
   label: string
   /** Catalogue id of the related method (it must have a `lookup`). */
   method: string
-  /** Key path in the resource holding the related ids. */
-  idsFrom: string
+  /** Key paths in the resource holding the related ids; several paths add up. */
+  idsFrom: string | readonly string[]
+  /**
+   * Key of another addon of the same method whose attached resources hold the ids (the prefix
+   * lists named in the rules of the attached security groups). This addon is then fetched after
+   * that one, and the config refuses it without that one.
+   */
+  after?: string
 }
 
 const ec2List = (max: number, idsParam: string): Paging => ({
@@ -62,6 +88,24 @@ const securityGroupsAddon = (idsFrom: string): AddonSpec => ({
   idsFrom,
 })
 
+/**
+ * The managed prefix lists that security group rules name, inbound and outbound, with their
+ * entries: under `PrefixLists`, where the Security Group condition looks for them. `groups` is
+ * the path to the groups' rules (empty for a security group itself).
+ */
+const prefixListsAddon = (groups: string, after?: string): AddonSpec => ({
+  key: 'PrefixLists',
+  label: 'Prefix Lists',
+  method: 'ec2.ManagedPrefixLists',
+  idsFrom: [
+    `${groups}IpPermissions[*].PrefixListIds[*].PrefixListId`,
+    `${groups}IpPermissionsEgress[*].PrefixListIds[*].PrefixListId`,
+  ],
+  ...(after ? { after } : {}),
+})
+/** Prefix lists of the groups the SecurityGroups addon attached. */
+const attachedGroupsPrefixLists = prefixListsAddon('SecurityGroups[*].', 'SecurityGroups')
+
 export const resourceMethods: readonly ResourceMethod[] = [
   {
     id: 'rds.DBInstances',
@@ -75,7 +119,7 @@ export const resourceMethods: readonly ResourceMethod[] = [
     displayNameKey: 'DBInstanceIdentifier',
     arn: { key: 'DBInstanceArn' },
     params: { DBInstanceIdentifier: 'string', Filters: 'filters', MaxRecords: 'integer' },
-    addons: [securityGroupsAddon('VpcSecurityGroups[*].VpcSecurityGroupId')],
+    addons: [securityGroupsAddon('VpcSecurityGroups[*].VpcSecurityGroupId'), attachedGroupsPrefixLists],
   },
   {
     id: 'rds.DBClusters',
@@ -94,7 +138,7 @@ export const resourceMethods: readonly ResourceMethod[] = [
       MaxRecords: 'integer',
       IncludeShared: 'boolean',
     },
-    addons: [securityGroupsAddon('VpcSecurityGroups[*].VpcSecurityGroupId')],
+    addons: [securityGroupsAddon('VpcSecurityGroups[*].VpcSecurityGroupId'), attachedGroupsPrefixLists],
   },
   {
     id: 'rds.DBSnapshots',
@@ -138,6 +182,7 @@ export const resourceMethods: readonly ResourceMethod[] = [
         method: 'ec2.Volumes',
         idsFrom: 'BlockDeviceMappings[*].Ebs.VolumeId',
       },
+      attachedGroupsPrefixLists,
     ],
   },
   {
@@ -154,6 +199,31 @@ export const resourceMethods: readonly ResourceMethod[] = [
     params: { GroupIds: 'strings', GroupNames: 'strings', Filters: 'filters', MaxResults: 'integer' },
     // A filter, not GroupIds: GroupIds fails the whole call when one group no longer exists.
     lookup: { filter: 'group-id', batch: 200 },
+    addons: [prefixListsAddon('')],
+  },
+  {
+    id: 'ec2.ManagedPrefixLists',
+    service: 'ec2',
+    serviceLabel: 'EC2',
+    label: 'Managed Prefix Lists',
+    operation: 'DescribeManagedPrefixLists',
+    resultKey: 'PrefixLists',
+    paging: ec2List(100, 'PrefixListIds'),
+    resourceIdKey: 'PrefixListId',
+    displayNameKey: 'PrefixListName',
+    arn: { key: 'PrefixListArn' },
+    params: { PrefixListIds: 'strings', Filters: 'filters', MaxResults: 'integer' },
+    // A filter, not PrefixListIds, for the same reason as security groups.
+    lookup: { filter: 'prefix-list-id', batch: 200 },
+    // The describe call gives names and versions only; what a list admits is in its entries.
+    details: {
+      operation: 'GetManagedPrefixListEntries',
+      idParam: 'PrefixListId',
+      resultKey: 'Entries',
+      attachAs: 'Entries',
+      paging: { input: 'NextToken', output: 'NextToken', pageSize: { key: 'MaxResults', max: 100 } },
+      notFoundCode: 'InvalidPrefixListID.NotFound',
+    },
   },
   {
     id: 'ec2.Vpcs',

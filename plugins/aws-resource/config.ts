@@ -41,14 +41,25 @@ export const resourceConfig = z
           path: ['params', ...issue.path.map(String)],
           message: issue.message,
         })
-    const offered = (method.addons ?? []).map((addon) => addon.key)
-    config.addons.forEach((addon, index) => {
-      if (!offered.includes(addon))
+    const addons = method.addons ?? []
+    const offered = addons.map((addon) => addon.key)
+    config.addons.forEach((key, index) => {
+      const addon = addons.find((a) => a.key === key)
+      if (!addon)
         check.addIssue({
           code: 'custom',
           path: ['addons', index],
-          message: `"${addon}" is not an addon of ${method.serviceLabel} ${method.label}; it offers: ${offered.join(', ') || 'none'}`,
+          message: `"${key}" is not an addon of ${method.serviceLabel} ${method.label}; it offers: ${offered.join(', ') || 'none'}`,
         })
+      // Not added silently: the output would carry resources nobody asked for.
+      else if (addon.after && !config.addons.includes(addon.after)) {
+        const needed = addons.find((a) => a.key === addon.after)
+        check.addIssue({
+          code: 'custom',
+          path: ['addons', index],
+          message: `"${key}" needs the "${addon.after}" addon too: ${addon.label} are read from the ${needed?.label ?? addon.after} it attaches`,
+        })
+      }
     })
   })
 

@@ -2,10 +2,12 @@ import { compilePath } from '../../core/path.ts'
 import type { Item } from '../../core/plugin/types.ts'
 import type { AwsGateway } from '../shared/aws.ts'
 import { toPlainJson } from '../shared/json.ts'
+import { getOrSet } from '../shared/maps.ts'
 import { paginate } from '../shared/sdk.ts'
 import type { AwsTarget } from '../shared/targets.ts'
 import { RelatedFetcher } from './addons.ts'
 import type { ResourceMethod } from './catalogue.ts'
+import { attachDetails, type Gap } from './details.ts'
 
 /** What every resource item carries besides the AWS object: where it came from. */
 export interface ResourceOrigin {
@@ -17,11 +19,23 @@ export interface ResourceOrigin {
   service: string
   method: string
   resourceId: string
-  /** Addon ids no response described, by addon key; present only when some are missing. */
+  /**
+   * Addon ids no response described, by addon key (and, for a method with details, the resource's
+   * own id under the details' key when they could not be read); present only when some are missing.
+   */
   unresolved?: Record<string, string[]>
 }
 
-/** List one method in one account and region, addons attached. Throws when the region fails. */
+export interface TargetListing {
+  resources: Item[]
+  /** Lookups and details the service declined; their ids are in the resources' `unresolved`. */
+  gaps: Gap[]
+}
+
+/**
+ * List one method in one account and region, addons attached. Addons that read another addon's
+ * resources (`after`) are fetched once that one is attached. Throws when the region fails.
+ */
 export async function fetchTarget(
   aws: AwsGateway,
   target: AwsTarget,
@@ -29,7 +43,7 @@ export async function fetchTarget(
   params: Record<string, unknown>,
   addonKeys: readonly string[],
   signal?: AbortSignal
-): Promise<Item[]> {
+): Promise<TargetListing> {
   const { account, region } = target
   const client = await aws.client(account.id, region, method.service)
   const fetchers = await Promise.all(
@@ -42,28 +56,52 @@ export async function fetchTarget(
         return new RelatedFetcher(addon, addonClient, signal)
       })
   )
+  const first = fetchers.filter((fetcher) => !fetcher.spec.after)
+  const later = fetchers.filter((fetcher) => fetcher.spec.after)
   const resultKey = compilePath(`${method.resultKey}[*]`)
   const input = { ...method.defaults, ...params }
   const resources: Item[] = []
   for await (const page of paginate(client, method.service, method.operation, input, method.paging, signal)) {
     for (const resource of resultKey.all(toPlainJson(page)) as Item[]) {
-      for (const fetcher of fetchers) fetcher.want(resource)
+      for (const fetcher of first) fetcher.want(resource)
       resources.push(resource)
     }
   }
-  await Promise.all(fetchers.map((fetcher) => fetcher.done()))
+  const gaps: Gap[] = []
+  const [withoutDetails] = await Promise.all([
+    method.details
+      ? attachDetails(client, method, resources, method.details.attachAs, gaps, signal)
+      : new Set<string>(),
+    ...first.map((fetcher) => fetcher.done()),
+  ])
+
+  const unresolvedOf = new Map<Item, Record<string, string[]>>()
+  const unresolvedFor = (resource: Item) =>
+    getOrSet(unresolvedOf, resource, (): Record<string, string[]> => ({}))
+  const attach = (fetcher: RelatedFetcher) => {
+    for (const resource of resources) {
+      const related = fetcher.relatedTo(resource)
+      resource[fetcher.spec.key] = related.attached
+      if (related.unresolved.length > 0) unresolvedFor(resource)[fetcher.spec.key] = related.unresolved
+    }
+    gaps.push(...fetcher.gaps)
+  }
+  for (const fetcher of first) attach(fetcher)
+  // The second phase reads what the first attached (the rules of the described groups).
+  if (later.length > 0) {
+    for (const resource of resources) for (const fetcher of later) fetcher.want(resource)
+    await Promise.all(later.map((fetcher) => fetcher.done()))
+    for (const fetcher of later) attach(fetcher)
+  }
+  if (withoutDetails.size > 0 && method.details)
+    for (const resource of resources) {
+      const id = String(resource[method.resourceIdKey])
+      if (withoutDetails.has(id)) unresolvedFor(resource)[method.details.attachAs] = [id]
+    }
 
   const arnOf = arnBuilder(method, target)
   for (const resource of resources) {
-    let unresolved: Record<string, string[]> | undefined
-    for (const fetcher of fetchers) {
-      const related = fetcher.relatedTo(resource)
-      resource[fetcher.spec.key] = related.attached
-      if (related.unresolved.length > 0) {
-        unresolved ??= {}
-        unresolved[fetcher.spec.key] = related.unresolved
-      }
-    }
+    const unresolved = unresolvedOf.get(resource)
     const origin: ResourceOrigin = {
       accountId: account.id,
       ...(account.awsAccountId ? { awsAccountId: account.awsAccountId } : {}),
@@ -76,7 +114,7 @@ export async function fetchTarget(
     }
     resource._qflow = origin
   }
-  return resources
+  return { resources, gaps }
 }
 
 export function partitionOf(region: string): string {

@@ -20,3 +20,23 @@ export function summariseAwsError(err: unknown): AwsErrorSummary {
   const status = e?.$metadata?.httpStatusCode
   return { code, message: errorMessage(err), ...(status ? { status } : {}) }
 }
+
+/** EC2, RDS and IAM-style spellings of "this caller may not make that call". */
+const DENIED_CODES = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'Client.UnauthorizedOperation',
+])
+
+/**
+ * Whether a failed call was the service declining to describe something, rather than a fault:
+ * `denied` (no permission) or `missing` (an id it does not know, e.g. `InvalidPrefixListID.NotFound`).
+ * Lookups of related resources treat these as "not described" instead of failing the region.
+ */
+export function refusalOf(err: unknown): 'denied' | 'missing' | undefined {
+  const { code } = summariseAwsError(err)
+  if (DENIED_CODES.has(code)) return 'denied'
+  if (/NotFound(Fault|Exception)?$/.test(code)) return 'missing'
+  return undefined
+}

@@ -82,6 +82,37 @@ describe('the demo account and the sample QFlow', () => {
     expect('PubliclyAccessible' in legacy).toBe(false)
   })
 
+  it('the prefix-list variant resolves the recorded lists: eu-search-pg PASSes, nothing else moves', async () => {
+    const read = (name: string) => JSON.parse(readFileSync(join(ROOT, 'examples', name), 'utf8'))
+    const sample = read('public-rds.qflow.json')
+    const variant = read('public-rds-prefix-lists.qflow.json')
+    // The sample plus the addon (and the lists in the evidence), not a fork of it.
+    const resource = variant.nodes.find((n: any) => n.id === 'rds-instances')
+    expect(resource.config.addons).toEqual(['SecurityGroups', 'PrefixLists'])
+    expect(variant.edges).toEqual(sample.edges)
+
+    const engine = createEngine({ registry: createRegistry(builtinPlugins), services: { aws: gateway } })
+    const verdictsOf = async (document: unknown) => {
+      const result = await engine.run({ runId: 'demo-pl', flow: { ...flowSchema.parse(document), id: 'pl' } })
+      const rows = outputOf(result, 'public-rds-control', 'results') as any[]
+      return { result, verdicts: new Map(rows.map((r) => [r.resourceId, r.result])) }
+    }
+    const before = (await verdictsOf(sample)).verdicts
+    const { result, verdicts: after } = await verdictsOf(variant)
+    const moved = [...after].filter(([id, verdict]) => before.get(id) !== verdict)
+    expect(moved).toEqual([['eu-search-pg', 'PASS']])
+    expect(before.get('eu-search-pg')).toBe('ERROR')
+
+    const items = outputOf(result, 'rds-instances') as any[]
+    const search = items.find((i) => i.DBInstanceIdentifier === 'eu-search-pg')
+    expect(search.PrefixLists.map((l: any) => [l.PrefixListName, l.Entries.map((e: any) => e.Cidr)])).toEqual(
+      [['search-indexers', ['10.40.0.0/20', '192.0.2.0/28']]]
+    )
+    const oracle = items.find((i) => i.DBInstanceIdentifier === 'crm-oracle')
+    expect(oracle.PrefixLists.map((l: any) => l.PrefixListName)).toEqual(['corp-offices'])
+    expect(items.every((i) => i._qflow.unresolved?.PrefixLists === undefined)).toBe(true)
+  })
+
   it('serves EC2 instances with groups and volumes, clusters and snapshots', async () => {
     const ec2 = outputOf(
       await runFlow(

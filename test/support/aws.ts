@@ -77,15 +77,37 @@ export function resourceActionFlow(
   regions: string[] = [],
   variables: FlowInput['variables'] = []
 ): FlowInput {
+  return resourceThen('aws-action', resource, action, accounts, regions, variables)
+}
+
+/** Trigger -> AWS Resource -> TotalCloud Control: the control judges what the resource node lists. */
+export function resourceControlFlow(
+  resource: Record<string, unknown>,
+  control: Record<string, unknown>,
+  accounts: string[],
+  regions: string[] = []
+): FlowInput {
+  return resourceThen('totalcloud-control', resource, control, accounts, regions)
+}
+
+/** Trigger -> AWS Resource -> a node `node` of `type`. */
+function resourceThen(
+  type: string,
+  resource: Record<string, unknown>,
+  config: Record<string, unknown>,
+  accounts: string[],
+  regions: string[],
+  variables: FlowInput['variables'] = []
+): FlowInput {
   return {
-    name: 'resource then action',
+    name: `resource then ${type}`,
     accounts,
     regions,
     variables,
     nodes: [
       { id: 'trigger', type: 'trigger', typeVersion: 1 },
       { id: 'resource', type: 'aws-resource', typeVersion: 1, config: resource },
-      { id: 'node', type: 'aws-action', typeVersion: 1, config: action },
+      { id: 'node', type, typeVersion: 1, config },
     ],
     edges: [
       { id: 'e1', source: 'trigger', target: 'resource' },

@@ -30,7 +30,7 @@ afterEach(() => page?.close())
 const node = (id: string) => page.locator(`qflow-canvas [data-node-id="${id}"]`)
 const label = (field: string) => page.locator(`qflow-schema-form [data-field="${field}"] > span`).first()
 
-async function openFlow(): Promise<string> {
+async function openFlow(resourceConfig: Record<string, unknown> = {}): Promise<string> {
   const res = await fetch(`${server.url}/api/flows`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -46,7 +46,13 @@ async function openFlow(): Promise<string> {
           config: { kind: 'totalcloud' },
           position: { x: 0, y: 0 },
         },
-        { id: 'resource', type: 'aws-resource', typeVersion: 1, config: {}, position: { x: 330, y: 0 } },
+        {
+          id: 'resource',
+          type: 'aws-resource',
+          typeVersion: 1,
+          config: resourceConfig,
+          position: { x: 330, y: 0 },
+        },
         { id: 'control', type: 'totalcloud-control', typeVersion: 1, config: {}, position: { x: 660, y: 0 } },
         { id: 'filter', type: 'filter', typeVersion: 1, config: {}, position: { x: 990, y: 0 } },
       ],
@@ -118,5 +124,36 @@ describe('node forms and cards', () => {
     // Once, under the field's label: the builder inside does not repeat it.
     const field = page.locator('qflow-schema-form [data-field=criteria] .error-text')
     await expect.poll(() => field.allTextContents()).toEqual(['add at least one condition'])
+  })
+
+  it('offers the Prefix Lists addon from the catalogue, saying it goes with Security Groups', async () => {
+    const id = await openFlow({ service: 'rds', method: 'DBInstances', addons: ['PrefixLists'] })
+    // Chosen alone, it is a problem of the addons field, in words.
+    const problems = (await (await fetch(`${server.url}/api/flows/${id}`)).json()).problems
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        nodeId: 'resource',
+        field: 'addons.0',
+        message: expect.stringContaining('"PrefixLists" needs the "SecurityGroups" addon too'),
+      })
+    )
+    await node('resource').dblclick()
+    const picker = page.locator('qflow-schema-form [data-field=addons] qflow-option-picker')
+    await picker.waitFor()
+    expect(await picker.locator('button.control').textContent()).toContain('Prefix Lists')
+    await picker.locator('button.control').click()
+    const options = picker.locator('li[role=option]')
+    await options.first().waitFor()
+    const offered = await options.evaluateAll((items) =>
+      items.map((li) => [
+        li.getAttribute('data-value'),
+        li.querySelector('span')?.textContent,
+        li.querySelector('.hint')?.textContent ?? null,
+      ])
+    )
+    expect(offered).toEqual([
+      ['SecurityGroups', 'Security Groups', null],
+      ['PrefixLists', 'Prefix Lists', 'with Security Groups'],
+    ])
   })
 })

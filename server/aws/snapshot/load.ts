@@ -9,7 +9,10 @@ import { REGION, type SnapshotSource } from '../account.ts'
  * A recorded estate: per region, per `<service>.<Operation>`, the recorded responses in file order
  * (several files of one operation are pages or parts of one listing). Layout as in
  * `../shared/aws-cases/<case>/`: files at the top belong to the first region, a folder named after a
- * region holds that region's files; anything else (`case.json`, `raw/`) is ignored.
+ * region holds that region's files; anything else (`case.json`, `raw/`) is ignored. Calls made once
+ * per resource (a catalogue method's `details`, e.g. `ec2.GetManagedPrefixListEntries.pl-1.json`)
+ * hold the id they were asked for beside the response: `{"PrefixListId": "pl-1", "Entries": [...]}`.
+ * See `examples/demo-estate/README.md`, Files.
  */
 export interface Recording {
   regions: string[]

@@ -1,6 +1,10 @@
 import { isRecordedDatetime, toEpochMs } from '../../../core/criteria/dates.ts'
 import { compilePath } from '../../../core/path.ts'
-import { type ResourceMethod, resourceMethods } from '../../../plugins/aws-resource/catalogue.ts'
+import {
+  type DetailsSpec,
+  type ResourceMethod,
+  resourceMethods,
+} from '../../../plugins/aws-resource/catalogue.ts'
 import { getOrSet } from '../../../plugins/shared/maps.ts'
 import type { Recording } from './load.ts'
 
@@ -27,6 +31,10 @@ interface ListingShape {
 
 const methodsByCall = new Map<string, ResourceMethod>(
   resourceMethods.map((m) => [`${m.service}.${m.operation}`, m])
+)
+/** Per-resource detail calls (`ec2.GetManagedPrefixListEntries`), answered per id. */
+const detailsByCall = new Map<string, DetailsSpec>(
+  resourceMethods.flatMap((m) => (m.details ? [[`${m.service}.${m.details.operation}`, m.details]] : []))
 )
 
 /** Paging and request keys the replay consumes itself rather than as filters. */
@@ -63,6 +71,7 @@ export function createAnswer(
 ): Answer {
   const recorded = recording.responses.get(region)
   const merged = new Map<string, unknown[]>()
+  const mergedDetails = new Map<string, Map<string, unknown[]>>()
   return (operation, input) => {
     if (!recorded)
       throw new ReplayError(
@@ -83,6 +92,11 @@ export function createAnswer(
         `${service}:${operation} would change the estate; a snapshot account only replays describe calls`
       )
     const key = `${service}.${operation}`
+    const details = detailsByCall.get(key)
+    if (details) {
+      const byId = getOrSet(mergedDetails, key, () => detailsById(recorded.get(key) ?? [], details, key))
+      return answerDetails(byId, details, input, operation)
+    }
     // No file for the call is not an empty listing: nothing was recorded, so the answer is unknown.
     // An empty listing is a recorded file whose list is empty (e.g. `{"DBInstances": []}`).
     const files = recorded.get(key)
@@ -99,6 +113,55 @@ export function createAnswer(
     const selected = select(listing, shape, input, operation)
     return page(selected, shape, input)
   }
+}
+
+/**
+ * Recorded detail calls by the id they were made for. Each file is one response with the
+ * request's id beside it (`{"PrefixListId": "pl-...", "Entries": [...]}`); several files for one
+ * id are its pages, in file order.
+ */
+function detailsById(files: unknown[], details: DetailsSpec, key: string): Map<string, unknown[]> {
+  const byId = new Map<string, unknown[]>()
+  for (const file of files) {
+    const body = file as Record<string, unknown>
+    const id = body[details.idParam]
+    const list = body[details.resultKey]
+    if (typeof id !== 'string' || !Array.isArray(list))
+      throw new ReplayError(
+        'SnapshotInvalid',
+        `a recorded ${key} file needs "${details.idParam}" (the id it was asked for) and a "${details.resultKey}" list`
+      )
+    getOrSet(byId, id, () => []).push(...list)
+  }
+  return byId
+}
+
+/**
+ * One page of an id's recorded details. An id with nothing recorded gets the service's not-found
+ * error: what it holds is unknown, so the resource that names it stays unresolved.
+ */
+function answerDetails(
+  byId: Map<string, unknown[]>,
+  details: DetailsSpec,
+  input: Record<string, unknown>,
+  operation: string
+): Record<string, unknown> {
+  const id = input[details.idParam]
+  if (typeof id !== 'string')
+    throw new ReplayError('MissingParameter', `${operation} needs ${details.idParam}`)
+  const listing = byId.get(id)
+  if (!listing)
+    throw new ReplayError(details.notFoundCode, `${id}: the snapshot has no ${operation} recording for it`)
+  return page(
+    listing,
+    {
+      listKey: details.resultKey,
+      inputToken: details.paging.input,
+      outputToken: details.paging.output,
+      ...(details.paging.pageSize ? { pageSizeKey: details.paging.pageSize.key } : {}),
+    },
+    input
+  )
 }
 
 /** A call narrowed to named resources (by the method's lookup filter or its id parameter). */

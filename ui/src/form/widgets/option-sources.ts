@@ -109,9 +109,13 @@ export function methodOptions(
 }
 
 export function addonOptions(service: string, method: string, current: string[]): PickerOption[] {
-  const options = (resourceMethod(`${service}.${method}`)?.addons ?? []).map((a) => ({
+  const addons = resourceMethod(`${service}.${method}`)?.addons ?? []
+  // An addon that reads another's resources says so before it is chosen, not only after.
+  const labelOf = (key: string) => addons.find((a) => a.key === key)?.label ?? humanize(key)
+  const options: PickerOption[] = addons.map((a) => ({
     value: a.key,
     label: a.label,
+    ...(a.after ? { hint: `with ${labelOf(a.after)}` } : {}),
   }))
   for (const value of current)
     if (!options.some((o) => o.value === value)) options.push({ value, label: humanize(value) })
