@@ -90,8 +90,8 @@ export function qflowApiRoutes(ctx: ServerContext) {
         terms.name ? sql`${flows.name} LIKE ${likeContains(terms.name)} ESCAPE '\\'` : undefined,
         terms.id ? eq(flows.id, terms.id) : undefined,
         terms.deployed ? eq(flows.deployed, terms.deployed === 'true') : undefined,
-        params.startAt ? gte(flows.createdAt, Date.parse(params.startAt)) : undefined,
-        params.endAt ? lte(flows.createdAt, Date.parse(params.endAt)) : undefined,
+        params.startAt !== undefined ? gte(flows.createdAt, params.startAt) : undefined,
+        params.endAt !== undefined ? lte(flows.createdAt, params.endAt) : undefined,
         limitedTo ? inArray(flows.id, limitedTo.length > 0 ? limitedTo : ['']) : undefined,
       ]
       const where = and(...filters)
@@ -213,8 +213,8 @@ export function qflowApiRoutes(ctx: ServerContext) {
             ? eq(runsTable.triggeredBy, 'public-api')
             : sql`${runsTable.triggeredBy} <> 'public-api'`
           : undefined,
-        params.startAt ? gte(runsTable.createdAt, Date.parse(params.startAt)) : undefined,
-        params.endAt ? lte(runsTable.createdAt, Date.parse(params.endAt)) : undefined
+        params.startAt !== undefined ? gte(runsTable.createdAt, params.startAt) : undefined,
+        params.endAt !== undefined ? lte(runsTable.createdAt, params.endAt) : undefined
       )
       const column = { createdAt: runsTable.createdAt, updatedAt, status: runsTable.status }[order.field]
       const page = pageOf(params)

@@ -235,7 +235,8 @@ describe('hostile input', () => {
         '/qflowapi/v1/workflows?startAt=yesterday',
         undefined,
         'startAt',
-        'expected an ISO date and time such as 2026-01-31T12:00:00Z',
+        'expected an ISO date (2026-01-31), an ISO date and time with its zone (2026-01-31T12:00:00Z), ' +
+          'epoch milliseconds (13 digits) or epoch seconds (10 digits), got "yesterday"',
       ],
       [
         'GET',

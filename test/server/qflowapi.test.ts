@@ -53,6 +53,45 @@ describe('/qflowapi/v1 (the public QFlow API, mirrored)', () => {
     expect((await s.call('GET', '/qflowapi/v1/workflows/nope')).status).toBe(404)
   })
 
+  it('takes startAt/endAt as ISO dates, ISO date-times with a zone, epoch ms or epoch seconds', async () => {
+    const s = await withFlows()
+    const created = (await s.call('GET', '/qflowapi/v1/workflows/rds')).body.data.createdAt as number
+    const day = new Date(created).toISOString().slice(0, 10)
+    const totalFor = async (query: string) => {
+      const answer = await s.call('GET', `/qflowapi/v1/workflows?${query}`)
+      expect(answer.status, query).toBe(200)
+      return answer.body.total as number
+    }
+    const hour = 3_600_000
+    expect(await totalFor(`startAt=${created - hour}`)).toBe(2)
+    expect(await totalFor(`startAt=${created + hour}`)).toBe(0)
+    expect(await totalFor(`endAt=${Math.floor((created - hour) / 1000)}`)).toBe(0)
+    expect(await totalFor(`startAt=${Math.floor((created - hour) / 1000)}&endAt=${created + hour}`)).toBe(2)
+    // A bare date spans its whole UTC day: as endAt it includes that day.
+    expect(await totalFor(`startAt=${day}&endAt=${day}`)).toBe(2)
+    expect(await totalFor(`endAt=${new Date(created - 86_400_000).toISOString().slice(0, 10)}`)).toBe(0)
+    const iso = (ms: number) => encodeURIComponent(new Date(ms).toISOString().replace('Z', '+00:00'))
+    expect(await totalFor(`startAt=${iso(created - hour)}&endAt=${iso(created + hour)}`)).toBe(2)
+    expect(await totalFor(`startAt=${new Date(created + hour).toISOString()}`)).toBe(0)
+    // The executions list reads the same parameters.
+    const executions = await s.call('GET', `/qflowapi/v1/workflows/rds/executions?startAt=${created - hour}`)
+    expect(executions.body).toMatchObject({ total: 0, items: [] })
+
+    const refused = async (query: string) => {
+      const answer = await s.call('GET', `/qflowapi/v1/workflows?${query}`)
+      expect(answer.status, query).toBe(400)
+      expect(answer.body.error.code).toBe('VALIDATION_FAILED')
+      return answer.body.error.message as string
+    }
+    // A time without a zone would be read in the server's zone: refused, not guessed.
+    expect(await refused('startAt=2026-01-31T12:00:00')).toMatch(/^startAt: add the time zone/)
+    // 11 or 12 digits could be either unit.
+    expect(await refused('endAt=170000000000')).toMatch(/^endAt: expected an ISO date .* epoch seconds/)
+    expect(await refused('startAt=2026-02-30')).toMatch(/^startAt: /)
+    expect(await refused('startAt=yesterday')).toMatch(/^startAt: .*got "yesterday"/)
+    expect(await refused(`startAt=${created}&endAt=${created - 1}`)).toBe('endAt: must not be before startAt')
+  })
+
   it('runs a workflow with input and variables and answers with the public envelope', async () => {
     const s = await withFlows()
     // A run may only name accounts that exist.
