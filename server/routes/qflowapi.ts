@@ -20,6 +20,7 @@ import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
 import { queryOf } from '../http/query.ts'
 import { idempotencyKeyOf } from '../http/run-request.ts'
+import { variableOverrides } from '../http/variable-overrides.ts'
 import { parseInput, validationFailed } from '../parse-input.ts'
 import { summaryColumns } from '../repos/flows.ts'
 import { likeContains } from '../repos/paging.ts'
@@ -37,7 +38,7 @@ const jsonish = z.unknown().transform((value, ctx) => {
 const runBody = z
   .object({
     input: jsonish.optional(),
-    variables: jsonish.pipe(z.record(z.string(), z.unknown())).optional(),
+    variables: jsonish.pipe(variableOverrides).optional(),
   })
   .optional()
 const detailsQuery = z.object({ includeSteps: z.enum(['true', 'false']).optional() })

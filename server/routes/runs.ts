@@ -11,6 +11,7 @@ import { readJson } from '../http/body.ts'
 import { presentRun, presentStep } from '../http/present.ts'
 import { listOf, pageQuery, queryOf } from '../http/query.ts'
 import { answerSubmission, idempotencyKeyOf, waitSecondsOf } from '../http/run-request.ts'
+import { variableOverrides } from '../http/variable-overrides.ts'
 import { parseInput } from '../parse-input.ts'
 import type { RunWithSteps } from '../repos/runs.ts'
 import type { LiveRunEvent } from '../runs/live.ts'
@@ -18,7 +19,7 @@ import { requestHashOf } from '../runs/request-hash.ts'
 
 const runBody = z.strictObject({
   input: z.unknown().optional(),
-  variables: z.record(z.string(), z.unknown()).optional(),
+  variables: variableOverrides.optional(),
   accounts: runAccounts.optional(),
   regions: runRegions.optional(),
   until: z.string().min(1).max(128).optional(),

@@ -11,6 +11,7 @@ import type { ServerContext } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { readJson } from '../http/body.ts'
 import { answerSubmission, idempotencyKeyOf, waitSecondsOf } from '../http/run-request.ts'
+import { variableOverrides } from '../http/variable-overrides.ts'
 import { parseInput, validationFailed } from '../parse-input.ts'
 import { loadDeployedFlows } from '../triggers/deployed.ts'
 
@@ -56,7 +57,7 @@ function parseEvents(body: unknown): IncomingEvent[] {
 const totalcloudBody = z
   .strictObject({
     input: z.unknown().optional(),
-    variables: z.record(z.string(), z.unknown()).optional(),
+    variables: variableOverrides.optional(),
     accounts: runAccounts.optional(),
     regions: runRegions.optional(),
   })
