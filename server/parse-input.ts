@@ -51,7 +51,7 @@ const NOUNS: Record<string, string> = {
 }
 
 /** What a value is, in the words the messages use; never the value itself (it may be huge or secret). */
-function kindOf(value: unknown): string {
+export function kindOf(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'number' && Number.isNaN(value)) return 'not a number'

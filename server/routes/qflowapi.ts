@@ -13,6 +13,7 @@ import {
   presentStepOutput,
   runStatusFromCompat,
 } from '../compat/present.ts'
+import { runSettingsOf, variablesOf } from '../compat/run-variables.ts'
 import type { ServerContext } from '../context.ts'
 import { flows } from '../db/schema/flows.ts'
 import { runs as runsTable } from '../db/schema/runs.ts'
@@ -20,8 +21,7 @@ import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
 import { queryOf } from '../http/query.ts'
 import { idempotencyKeyOf } from '../http/run-request.ts'
-import { variableOverrides } from '../http/variable-overrides.ts'
-import { parseInput, validationFailed } from '../parse-input.ts'
+import { parseInput } from '../parse-input.ts'
 import { summaryColumns } from '../repos/flows.ts'
 import { likeContains } from '../repos/paging.ts'
 
@@ -38,34 +38,11 @@ const jsonish = z.unknown().transform((value, ctx) => {
 const runBody = z
   .object({
     input: jsonish.optional(),
-    variables: jsonish.pipe(variableOverrides).optional(),
+    // An object by name or a list of {key, value}: see variablesOf.
+    variables: jsonish.optional(),
   })
   .optional()
 const detailsQuery = z.object({ includeSteps: z.enum(['true', 'false']).optional() })
-
-/** Variables the public API treats as run settings rather than flow variables. */
-const SYSTEM_VARIABLES = { connectorId: 'accounts', credentials: 'accounts', region: 'regions' } as const
-
-/**
- * A system variable's value as a list of names: one name or a list of them, each a string (a number
- * is taken as its digits). Anything else would become "null" or "[object Object]" and fail later
- * with a message about a value the caller never sent.
- */
-function systemVariableValues(key: string, value: unknown): string[] {
-  const values = Array.isArray(value) ? value : [value]
-  const index = values.findIndex(
-    (item) =>
-      !((typeof item === 'string' && item.length > 0 && item.length <= 128) || Number.isSafeInteger(item))
-  )
-  if (index < 0 && values.length > 0) return values.map(String)
-  const what = key === 'region' ? 'a region name' : 'an account id'
-  throw validationFailed([
-    {
-      field: Array.isArray(value) && index >= 0 ? `variables.${key}.${index}` : `variables.${key}`,
-      message: `expected ${what} or a list of them`,
-    },
-  ])
-}
 
 /**
  * The public QFlow API's routes and envelopes, so scripts written for it work against qflow:
@@ -133,20 +110,8 @@ export function qflowApiRoutes(ctx: ServerContext) {
     .post('/workflows/:id/run', async (c) => {
       const id = c.req.param('id')
       const body = parseInput(runBody, await readJson(c)) ?? {}
-      const variables: Record<string, unknown> = {}
-      const targets: { accounts?: string[]; regions?: string[] } = {}
-      for (const [key, value] of Object.entries(body.variables ?? {})) {
-        const target = SYSTEM_VARIABLES[key as keyof typeof SYSTEM_VARIABLES]
-        if (!target) variables[key] = value
-        // connectorId wins over the older credentials variable, as in the public API.
-        else if (!(key === 'credentials' && 'connectorId' in (body.variables ?? {}))) {
-          targets[target] = systemVariableValues(key, value)
-        }
-      }
+      const { variables, targets, accountsFrom } = runSettingsOf(variablesOf(body.variables))
       await checkTargets(ctx.flowService, id, principalOf(c), targets)
-      // Named as the caller sent them: the variable that carried the accounts or regions.
-      const accountsFrom =
-        'connectorId' in (body.variables ?? {}) ? 'variables.connectorId' : 'variables.credentials'
       requireRegionNames(targets.regions, 'variables.region')
       await requireKnownAccounts(ctx.accounts, targets.accounts, accountsFrom)
       const idempotencyKey = idempotencyKeyOf(c)

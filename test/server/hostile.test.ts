@@ -200,7 +200,7 @@ describe('hostile input', () => {
         '/qflowapi/v1/workflows/target/run',
         { variables: 5 },
         'variables',
-        'expected an object, got a number',
+        'expected an object by name or a list of {key, value} entries, got a number',
       ],
       [
         'POST',

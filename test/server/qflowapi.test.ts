@@ -128,6 +128,93 @@ describe('/qflowapi/v1 (the public QFlow API, mirrored)', () => {
     expect(badVariable.status).toBe(400)
   })
 
+  it('takes variables as a list of {key, value} entries too, the shape of overrideVariables', async () => {
+    const s = await withFlows()
+    for (const id of ['acct-1', 'acct-2']) {
+      const account = await s.call('POST', '/api/accounts', {
+        body: { id, name: id, kind: 'snapshot', files: { 'rds.DescribeDBInstances.json': {} } },
+      })
+      expect(account.status).toBe(201)
+    }
+    const ran = await s.call('POST', '/qflowapi/v1/workflows/rds/run', {
+      body: {
+        variables: [
+          { key: 'threshold', value: 5, type: 'user-defined' },
+          { name: 'region', value: 'eu-west-1' },
+          { key: 'connectorId', value: 'acct-1', type: 'system' },
+          { key: 'connectorId', value: 'acct-2', type: 'system' },
+        ],
+      },
+    })
+    expect(ran.status).toBe(202)
+    const run = await s.ctx.runs.get(ran.body.data.executionId)
+    expect(run).toMatchObject({
+      regions: ['eu-west-1'],
+      accounts: ['acct-1', 'acct-2'],
+      variables: { threshold: 5 },
+    })
+    // An answer's overrideVariables, sent back as they are, ask for the same run settings.
+    const again = await s.call('POST', '/qflowapi/v1/workflows/rds/run', {
+      body: { variables: ran.body.data.overrideVariables },
+    })
+    expect(again.status).toBe(202)
+    expect(await s.ctx.runs.get(again.body.data.executionId)).toMatchObject({
+      regions: ['eu-west-1'],
+      accounts: ['acct-1', 'acct-2'],
+      variables: { threshold: 5 },
+    })
+    // A list inside a string, as `input` may be sent.
+    const asText = await s.call('POST', '/qflowapi/v1/workflows/rds/run', {
+      body: { variables: JSON.stringify([{ key: 'threshold', value: '7' }]) },
+    })
+    expect(asText.status).toBe(202)
+
+    const refused = async (variables: unknown, code = 'VALIDATION_FAILED') => {
+      const answer = await s.call('POST', '/qflowapi/v1/workflows/rds/run', { body: { variables } })
+      expect(answer.status, JSON.stringify(variables)).toBe(400)
+      expect(answer.body.error.code, JSON.stringify(variables)).toBe(code)
+      return answer.body.error.message as string
+    }
+    expect(await refused([{ value: 1 }])).toMatch(/^variables\.0\.key: required/)
+    expect(await refused([{ key: 'threshold' }])).toBe('variables.0.value: required')
+    expect(
+      await refused([
+        { key: 'threshold', value: 1 },
+        { key: 'threshold', value: 2 },
+      ])
+    ).toBe('variables.1.key: "threshold" is given twice (also at variables.0)')
+    expect(await refused([{ key: 'threshold', value: 1, scope: 'x' }])).toBe(
+      'variables.0.scope: unknown field'
+    )
+    expect(await refused([{ key: 'a', name: 'b', value: 1 }])).toBe(
+      'variables.0.name: differs from key; send one of them'
+    )
+    expect(await refused([{ key: 'th-reshold', value: 1 }])).toMatch(/^variables\.0\.key: a variable name is/)
+    expect(await refused([{ key: '__proto__', value: {} }])).toMatch(
+      /^variables\.0\.key: not an allowed variable name/
+    )
+    expect(
+      await refused([
+        { key: 'region', value: 'eu-west-1' },
+        { key: 'region', value: { a: 1 } },
+      ])
+    ).toBe('variables.1.value: expected a region name or a list of them')
+    expect(await refused([{ key: 'connectorId', value: ['acct-1', null] }])).toBe(
+      'variables.0.value.1: expected an account id or a list of them'
+    )
+    expect(await refused([5])).toBe('variables.0: expected an object, got a number')
+    expect(await refused(true)).toBe(
+      'variables: expected an object by name or a list of {key, value} entries, got true or false'
+    )
+    // Values still go through the flow's typed variables; names must be declared.
+    expect(await refused([{ key: 'threshold', value: 'many' }], 'VARIABLES_INVALID')).toBe(
+      'variables.threshold: expected a number'
+    )
+    expect(await refused([{ key: 'nope', value: 1 }], 'VARIABLES_INVALID')).toBe(
+      'variables.nope: the flow declares no variable "nope"'
+    )
+  })
+
   it('lists executions, shows one with its steps, a step, and the step output', async () => {
     const s = await withFlows()
     const ran = await s.call('POST', '/qflowapi/v1/workflows/rds/run', { body: { input: { n: 1 } } })
