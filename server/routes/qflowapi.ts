@@ -13,13 +13,14 @@ import {
   presentStepOutput,
   runStatusFromCompat,
 } from '../compat/present.ts'
+import { PUBLIC_API_QUERY } from '../compat/query-params.ts'
 import { runSettingsOf, variablesOf } from '../compat/run-variables.ts'
 import type { ServerContext } from '../context.ts'
 import { flows } from '../db/schema/flows.ts'
 import { runs as runsTable } from '../db/schema/runs.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
-import { queryOf } from '../http/query.ts'
+import { acceptsQuery, noQuery } from '../http/query.ts'
 import { idempotencyKeyOf } from '../http/run-request.ts'
 import { parseInput } from '../parse-input.ts'
 import { summaryColumns } from '../repos/flows.ts'
@@ -59,8 +60,8 @@ export function qflowApiRoutes(ctx: ServerContext) {
   }
 
   return new Hono()
-    .get('/workflows', async (c) => {
-      const params = parseInput(listParams, queryOf(c), 'query')
+    .get('/workflows', acceptsQuery(listParams, PUBLIC_API_QUERY.workflows), async (c) => {
+      const params = c.req.valid('query')
       const terms = qqlTerms(params.query, ['name', 'id', 'deployed'])
       const order = orderOf(params, ['createdAt', 'updatedAt', 'name'] as const, 'updatedAt')
       const limitedTo = principalOf(c)?.flowIds ?? null
@@ -94,7 +95,7 @@ export function qflowApiRoutes(ctx: ServerContext) {
         })),
       })
     })
-    .get('/workflows/:id', async (c) => {
+    .get('/workflows/:id', noQuery, async (c) => {
       const record = await ctx.flowService.require(c.req.param('id'))
       return c.json({
         data: {
@@ -107,7 +108,7 @@ export function qflowApiRoutes(ctx: ServerContext) {
         },
       })
     })
-    .post('/workflows/:id/run', async (c) => {
+    .post('/workflows/:id/run', noQuery, async (c) => {
       const id = c.req.param('id')
       const body = parseInput(runBody, await readJson(c)) ?? {}
       const { variables, targets, accountsFrom } = runSettingsOf(variablesOf(body.variables))
@@ -152,9 +153,9 @@ export function qflowApiRoutes(ctx: ServerContext) {
         202
       )
     })
-    .get('/workflows/:id/executions', async (c) => {
+    .get('/workflows/:id/executions', acceptsQuery(listParams, PUBLIC_API_QUERY.executions), async (c) => {
       const flowId = c.req.param('id')
-      const params = parseInput(listParams, queryOf(c), 'query')
+      const params = c.req.valid('query')
       const terms = qqlTerms(params.query, ['status', 'id', 'source'])
       const status = terms.status === undefined ? undefined : runStatusFromCompat(terms.status)
       if (terms.status !== undefined && !status) {
@@ -196,8 +197,8 @@ export function qflowApiRoutes(ctx: ServerContext) {
       ])
       return c.json({ total: count?.total ?? 0, items: items.map(presentExecution) })
     })
-    .get('/executions/:id', async (c) => {
-      const query = parseInput(detailsQuery, queryOf(c), 'query')
+    .get('/executions/:id', acceptsQuery(detailsQuery, PUBLIC_API_QUERY.execution), async (c) => {
+      const query = c.req.valid('query')
       const run = await requireExecution(c.req.param('id'))
       return c.json({
         data: {
@@ -208,20 +209,20 @@ export function qflowApiRoutes(ctx: ServerContext) {
         },
       })
     })
-    .get('/executions/:id/steps', async (c) => {
+    .get('/executions/:id/steps', noQuery, async (c) => {
       const run = await requireExecution(c.req.param('id'))
       return c.json({
         total: run.steps.length,
         items: run.steps.map((step) => presentExecutionStep(run, step)),
       })
     })
-    .get('/executions/:id/steps/:nodeId', async (c) => {
+    .get('/executions/:id/steps/:nodeId', noQuery, async (c) => {
       const run = await requireExecution(c.req.param('id'))
       const step = run.steps.find((s) => s.nodeId === c.req.param('nodeId'))
       if (!step) throw notFound('step', c.req.param('nodeId'))
       return c.json(presentExecutionStep(run, step))
     })
-    .get('/executions/:id/steps/:nodeId/output', async (c) => {
+    .get('/executions/:id/steps/:nodeId/output', noQuery, async (c) => {
       const { id, nodeId } = c.req.param()
       const run = await requireExecution(id)
       const found = await ctx.runs.stepPayload(id, nodeId, 'output')
