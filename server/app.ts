@@ -22,7 +22,9 @@ export type RouteGroup = (ctx: ServerContext) => Hono
 
 /**
  * Every API route group, one line each. Add yours here (accounts, plugins, keys...); it inherits
- * the body limit, the error shape and whatever `apiMiddleware` wraps the API with (auth).
+ * the body limit, the error shape and whatever `apiMiddleware` wraps the API with (auth). Each
+ * route declares its query string with `acceptsQuery(schema)` or `noQuery` (http/query.ts), so an
+ * unknown parameter is refused; test/server/query-params.test.ts checks every route does.
  */
 export const apiRouteGroups: RouteGroup[] = [
   flowRoutes,

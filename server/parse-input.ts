@@ -17,11 +17,17 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
   throw validationFailed(parsed.error.issues.flatMap((issue) => issuesOf(issue, where)))
 }
 
-/** The 400 every input check answers with: the first issue in the message, all in `details.issues`. */
-export function validationFailed(issues: InputIssue[]): AppError {
+/**
+ * The 400 every input check answers with: the first issue in the message, all in `details.issues`
+ * (with `extra` details beside them, e.g. the query parameters a route accepts).
+ */
+export function validationFailed(issues: InputIssue[], extra: Record<string, unknown> = {}): AppError {
   const first = issues[0] ?? { field: 'body', message: 'invalid' }
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''
-  return new AppError(400, 'VALIDATION_FAILED', `${first.field}: ${first.message}${more}`, { issues })
+  return new AppError(400, 'VALIDATION_FAILED', `${first.field}: ${first.message}${more}`, {
+    ...extra,
+    issues,
+  })
 }
 
 function issuesOf(issue: z.core.$ZodIssue, where: string): InputIssue[] {
@@ -51,7 +57,7 @@ const NOUNS: Record<string, string> = {
 }
 
 /** What a value is, in the words the messages use; never the value itself (it may be huge or secret). */
-function kindOf(value: unknown): string {
+export function kindOf(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'number' && Number.isNaN(value)) return 'not a number'

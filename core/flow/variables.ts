@@ -1,5 +1,5 @@
 import { FlowError } from '../errors.ts'
-import type { FlowVariable, VariableType } from './schema.ts'
+import { type FlowVariable, type VariableType, variableNameProblem } from './schema.ts'
 
 /**
  * Coerce a value to a variable's declared type. Text is accepted for every type because values
@@ -46,7 +46,7 @@ function jsonResult(text: string): { ok: true; value: unknown } {
 
 /**
  * The variables a run sees: the flow's declared values with the run's overrides applied. An
- * override must name a declared variable and fit its type.
+ * override must be an allowed name, name a declared variable and fit its type.
  */
 export function resolveVariables(
   declared: readonly FlowVariable[],
@@ -60,6 +60,11 @@ export function resolveVariables(
   }
   const problems: string[] = []
   for (const [name, value] of Object.entries(overrides)) {
+    const nameProblem = variableNameProblem(name)
+    if (nameProblem) {
+      problems.push(`variables.${name}: ${nameProblem}`)
+      continue
+    }
     const type = types.get(name)
     if (!type) {
       problems.push(`variables.${name}: the flow declares no variable "${name}"`)

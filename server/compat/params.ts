@@ -1,11 +1,12 @@
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { validationFailed } from '../parse-input.ts'
+import { instantParam } from './instant.ts'
 
 /**
  * The list parameters of the public QFlow API: `pageSize` and `pageNumber` (from 1; `offset` is
- * accepted too, as one of its samples uses it), `startAt` / `endAt` (ISO dates on the creation
- * time), `order` (a field, `-` for descending) and `query` in a small subset of QQL:
+ * accepted too, as one of its samples uses it), `startAt` / `endAt` (a window on the creation
+ * time, as epoch milliseconds once parsed: see `instantParam`), `order` (a field, `-` for descending) and `query` in a small subset of QQL:
  * `field: value` terms joined by `and`.
  */
 export const listParams = z
@@ -14,8 +15,8 @@ export const listParams = z
     pageNumber: z.coerce.number().int().min(1).max(1_000_000).default(1),
     offset: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
     query: z.string().max(500).optional(),
-    startAt: z.iso.datetime({ offset: true }).optional(),
-    endAt: z.iso.datetime({ offset: true }).optional(),
+    startAt: instantParam('start').optional(),
+    endAt: instantParam('end').optional(),
     order: z
       .string()
       .regex(/^-?[A-Za-z.]+$/, 'a field name, with - in front for descending')
@@ -23,7 +24,7 @@ export const listParams = z
   })
   // A window that ends before it starts is a mistake, not a question whose answer is "nothing".
   .refine(
-    (params) => !params.startAt || !params.endAt || Date.parse(params.endAt) >= Date.parse(params.startAt),
+    (params) => params.startAt === undefined || params.endAt === undefined || params.endAt >= params.startAt,
     {
       path: ['endAt'],
       message: 'must not be before startAt',

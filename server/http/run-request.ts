@@ -2,15 +2,14 @@ import type { Context } from 'hono'
 import { z } from 'zod'
 import type { ServerContext } from '../context.ts'
 import { AppError } from '../errors.ts'
-import { parseInput } from '../parse-input.ts'
 import type { SubmittedRun } from '../runs/service.ts'
 import { presentRun, presentStep } from './present.ts'
-import { queryOf } from './query.ts'
 
 /** Longest `?wait=` honoured: long enough for most runs, short enough for proxies' idle timeouts. */
 export const MAX_WAIT_SECONDS = 60
 
-const waitQuery = z.object({
+/** `?wait=N` on the routes that start a run: see `answerSubmission`. */
+export const waitQuery = z.object({
   wait: z.coerce.number().min(0).max(MAX_WAIT_SECONDS).optional(),
 })
 
@@ -27,10 +26,6 @@ export function idempotencyKeyOf(c: Context): string | undefined {
     )
   }
   return key
-}
-
-export function waitSecondsOf(c: Context): number {
-  return parseInput(waitQuery, { wait: queryOf(c).wait }, 'query').wait ?? 0
 }
 
 /**

@@ -4,8 +4,7 @@ import type { ServerContext } from '../context.ts'
 import { CONTROL_RESULTS } from '../db/schema/controls.ts'
 import { AppError, notFound } from '../errors.ts'
 import { presentControlResult } from '../http/present.ts'
-import { listOf, pageQuery, queryOf } from '../http/query.ts'
-import { parseInput } from '../parse-input.ts'
+import { acceptsQuery, listOf, pageQuery } from '../http/query.ts'
 import { CONTROL_NODE_TYPE } from '../runs/control-results.ts'
 
 const latestQuery = pageQuery.extend({ result: listOf(CONTROL_RESULTS) })
@@ -36,16 +35,16 @@ export function controlRoutes(ctx: ServerContext) {
   }
 
   return new Hono()
-    .get('/flows/:id/controls/:nodeId/results', async (c) => {
+    .get('/flows/:id/controls/:nodeId/results', acceptsQuery(latestQuery), async (c) => {
       const { id, nodeId } = c.req.param()
-      const query = parseInput(latestQuery, queryOf(c), 'query')
+      const query = c.req.valid('query')
       await requireControlNode(id, nodeId)
       const page = await ctx.controls.latest(id, nodeId, query)
       return c.json({ ...page, items: page.items.map(presentControlResult) })
     })
-    .get('/flows/:id/controls/:nodeId/results/:resourceId/history', async (c) => {
+    .get('/flows/:id/controls/:nodeId/results/:resourceId/history', acceptsQuery(historyQuery), async (c) => {
       const { id, nodeId, resourceId } = c.req.param()
-      const { accountId, region, ...page } = parseInput(historyQuery, queryOf(c), 'query')
+      const { accountId, region, ...page } = c.req.valid('query')
       await requireControlNode(id, nodeId)
       const places = await ctx.controls.placesOf(id, nodeId, resourceId, { accountId, region })
       // Mixing two resources' histories would look like one resource flapping; make the caller pick.

@@ -7,7 +7,7 @@ import { AppError } from '../errors.ts'
 import { readJson } from '../http/body.ts'
 import { etagOf, versionFromIfMatch } from '../http/if-match.ts'
 import { presentFlow, presentFlowSummary, presentFlowVersion } from '../http/present.ts'
-import { pageQuery, queryOf } from '../http/query.ts'
+import { acceptsQuery, noQuery, pageQuery } from '../http/query.ts'
 import { parseInput } from '../parse-input.ts'
 
 const listQuery = pageQuery.extend({
@@ -47,12 +47,12 @@ export function flowRoutes(ctx: ServerContext) {
   }
 
   return new Hono()
-    .get('/flows', async (c) => {
-      const query = parseInput(listQuery, queryOf(c), 'query')
+    .get('/flows', acceptsQuery(listQuery), async (c) => {
+      const query = c.req.valid('query')
       const page = await flows.list({ ...query, ids: principalOf(c)?.flowIds ?? null })
       return c.json({ ...page, items: page.items.map(presentFlowSummary) })
     })
-    .post('/flows', async (c) => {
+    .post('/flows', noQuery, async (c) => {
       const body = await readJson(c)
       checkCreatableFlow(principalOf(c), body)
       const saved = await flowService.create(body)
@@ -61,8 +61,8 @@ export function flowRoutes(ctx: ServerContext) {
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems), 201)
     })
-    .post('/flows/import', async (c) => {
-      const query = parseInput(importQuery, queryOf(c), 'query')
+    .post('/flows/import', acceptsQuery(importQuery), async (c) => {
+      const query = c.req.valid('query')
       const freshId = query.newId === 'true'
       const body = await readJson(c)
       checkCreatableFlow(principalOf(c), body, { freshId })
@@ -72,12 +72,12 @@ export function flowRoutes(ctx: ServerContext) {
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems), 201)
     })
-    .get('/flows/:id', async (c) => {
+    .get('/flows/:id', noQuery, async (c) => {
       const record = await flowService.require(c.req.param('id'))
       c.header('ETag', etagOf(record.version))
       return c.json(presentFlow(record, flowService.problemsOf(record.flow)))
     })
-    .put('/flows/:id', async (c) => {
+    .put('/flows/:id', noQuery, async (c) => {
       const id = c.req.param('id')
       const expected = versionFromIfMatch(c.req.header('if-match'))
       const body = await readJson(c)
@@ -97,7 +97,7 @@ export function flowRoutes(ctx: ServerContext) {
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems))
     })
-    .delete('/flows/:id', async (c) => {
+    .delete('/flows/:id', noQuery, async (c) => {
       const id = c.req.param('id')
       const expected = versionFromIfMatch(c.req.header('if-match'))
       const record = await flowService.require(id)
@@ -114,14 +114,14 @@ export function flowRoutes(ctx: ServerContext) {
       }
       return c.body(null, 204)
     })
-    .get('/flows/:id/versions', async (c) => {
+    .get('/flows/:id/versions', acceptsQuery(pageQuery), async (c) => {
       const id = c.req.param('id')
-      const page = parseInput(pageQuery, queryOf(c), 'query')
+      const page = c.req.valid('query')
       await flowService.require(id)
       const versions = await flows.versions(id, page)
       return c.json({ ...versions, items: versions.items.map(presentFlowVersion) })
     })
-    .get('/flows/:id/versions/:version', async (c) => {
+    .get('/flows/:id/versions/:version', noQuery, async (c) => {
       const id = c.req.param('id')
       const version = parseInput(versionParam, c.req.param('version'), 'version')
       await flowService.require(id)
@@ -129,9 +129,9 @@ export function flowRoutes(ctx: ServerContext) {
       if (!flow) throw new AppError(404, 'VERSION_NOT_FOUND', `flow "${id}" has no version ${version}`)
       return c.json({ flow, version })
     })
-    .post('/flows/:id/deploy', (c) => setDeployed(c, true))
-    .post('/flows/:id/undeploy', (c) => setDeployed(c, false))
-    .get('/flows/:id/export', async (c) => {
+    .post('/flows/:id/deploy', noQuery, (c) => setDeployed(c, true))
+    .post('/flows/:id/undeploy', noQuery, (c) => setDeployed(c, false))
+    .get('/flows/:id/export', noQuery, async (c) => {
       const record = await flowService.require(c.req.param('id'))
       const fileName = `${record.flow.id}.qflow.json`
       c.header('Content-Disposition', `attachment; filename="${fileName}"`)

@@ -5,7 +5,7 @@ import { ROLES } from '../auth/roles.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
-import { queryOf } from '../http/query.ts'
+import { acceptsQuery, noQuery } from '../http/query.ts'
 import { parseInput } from '../parse-input.ts'
 
 const createBody = z.strictObject({
@@ -28,7 +28,7 @@ export function keyRoutes(ctx: ServerContext) {
   })
 
   return new Hono()
-    .post('/keys', async (c) => {
+    .post('/keys', noQuery, async (c) => {
       const body = parseInput(createBody, (await readJson(c)) ?? {})
       if (principalOf(c)?.id === 'local' && ctx.settings.auth.mode === 'auto' && body.role !== 'admin') {
         // The first key ends single-user mode; unless it is an admin key nobody could manage keys after.
@@ -45,12 +45,12 @@ export function keyRoutes(ctx: ServerContext) {
       c.header('Cache-Control', 'no-store')
       return c.json({ ...present(info), key, note: 'store this key now: it is not shown again' }, 201)
     })
-    .get('/keys', async (c) => {
-      const query = parseInput(listQuery, queryOf(c), 'query')
+    .get('/keys', acceptsQuery(listQuery), async (c) => {
+      const query = c.req.valid('query')
       const items = await ctx.keys.list({ includeRevoked: query.includeRevoked === 'true' })
       return c.json({ items: items.map(present) })
     })
-    .delete('/keys/:id', async (c) => {
+    .delete('/keys/:id', noQuery, async (c) => {
       const revoked = await ctx.keys.revoke(c.req.param('id'))
       if (!revoked) throw notFound('key', c.req.param('id'))
       return c.json(present(revoked))

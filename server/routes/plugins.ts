@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { noQuery } from '../http/query.ts'
 import type { PluginHost } from '../plugins/host.ts'
 
 /**
@@ -6,5 +7,5 @@ import type { PluginHost } from '../plugins/host.ts'
  * API version, node types and the hosts it may reach. A route group: mounted under `/api`.
  */
 export function pluginRoutes(ctx: { plugins?: PluginHost }) {
-  return new Hono().get('/plugins', (c) => c.json({ items: ctx.plugins?.list() ?? [] }))
+  return new Hono().get('/plugins', noQuery, (c) => c.json({ items: ctx.plugins?.list() ?? [] }))
 }

@@ -13,14 +13,16 @@ import {
   presentStepOutput,
   runStatusFromCompat,
 } from '../compat/present.ts'
+import { PUBLIC_API_QUERY } from '../compat/query-params.ts'
+import { runSettingsOf, variablesOf } from '../compat/run-variables.ts'
 import type { ServerContext } from '../context.ts'
 import { flows } from '../db/schema/flows.ts'
 import { runs as runsTable } from '../db/schema/runs.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
-import { queryOf } from '../http/query.ts'
+import { acceptsQuery, noQuery } from '../http/query.ts'
 import { idempotencyKeyOf } from '../http/run-request.ts'
-import { parseInput, validationFailed } from '../parse-input.ts'
+import { parseInput } from '../parse-input.ts'
 import { summaryColumns } from '../repos/flows.ts'
 import { likeContains } from '../repos/paging.ts'
 
@@ -37,34 +39,11 @@ const jsonish = z.unknown().transform((value, ctx) => {
 const runBody = z
   .object({
     input: jsonish.optional(),
-    variables: jsonish.pipe(z.record(z.string(), z.unknown())).optional(),
+    // An object by name or a list of {key, value}: see variablesOf.
+    variables: jsonish.optional(),
   })
   .optional()
 const detailsQuery = z.object({ includeSteps: z.enum(['true', 'false']).optional() })
-
-/** Variables the public API treats as run settings rather than flow variables. */
-const SYSTEM_VARIABLES = { connectorId: 'accounts', credentials: 'accounts', region: 'regions' } as const
-
-/**
- * A system variable's value as a list of names: one name or a list of them, each a string (a number
- * is taken as its digits). Anything else would become "null" or "[object Object]" and fail later
- * with a message about a value the caller never sent.
- */
-function systemVariableValues(key: string, value: unknown): string[] {
-  const values = Array.isArray(value) ? value : [value]
-  const index = values.findIndex(
-    (item) =>
-      !((typeof item === 'string' && item.length > 0 && item.length <= 128) || Number.isSafeInteger(item))
-  )
-  if (index < 0 && values.length > 0) return values.map(String)
-  const what = key === 'region' ? 'a region name' : 'an account id'
-  throw validationFailed([
-    {
-      field: Array.isArray(value) && index >= 0 ? `variables.${key}.${index}` : `variables.${key}`,
-      message: `expected ${what} or a list of them`,
-    },
-  ])
-}
 
 /**
  * The public QFlow API's routes and envelopes, so scripts written for it work against qflow:
@@ -81,8 +60,8 @@ export function qflowApiRoutes(ctx: ServerContext) {
   }
 
   return new Hono()
-    .get('/workflows', async (c) => {
-      const params = parseInput(listParams, queryOf(c), 'query')
+    .get('/workflows', acceptsQuery(listParams, PUBLIC_API_QUERY.workflows), async (c) => {
+      const params = c.req.valid('query')
       const terms = qqlTerms(params.query, ['name', 'id', 'deployed'])
       const order = orderOf(params, ['createdAt', 'updatedAt', 'name'] as const, 'updatedAt')
       const limitedTo = principalOf(c)?.flowIds ?? null
@@ -90,8 +69,8 @@ export function qflowApiRoutes(ctx: ServerContext) {
         terms.name ? sql`${flows.name} LIKE ${likeContains(terms.name)} ESCAPE '\\'` : undefined,
         terms.id ? eq(flows.id, terms.id) : undefined,
         terms.deployed ? eq(flows.deployed, terms.deployed === 'true') : undefined,
-        params.startAt ? gte(flows.createdAt, Date.parse(params.startAt)) : undefined,
-        params.endAt ? lte(flows.createdAt, Date.parse(params.endAt)) : undefined,
+        params.startAt !== undefined ? gte(flows.createdAt, params.startAt) : undefined,
+        params.endAt !== undefined ? lte(flows.createdAt, params.endAt) : undefined,
         limitedTo ? inArray(flows.id, limitedTo.length > 0 ? limitedTo : ['']) : undefined,
       ]
       const where = and(...filters)
@@ -116,7 +95,7 @@ export function qflowApiRoutes(ctx: ServerContext) {
         })),
       })
     })
-    .get('/workflows/:id', async (c) => {
+    .get('/workflows/:id', noQuery, async (c) => {
       const record = await ctx.flowService.require(c.req.param('id'))
       return c.json({
         data: {
@@ -129,23 +108,11 @@ export function qflowApiRoutes(ctx: ServerContext) {
         },
       })
     })
-    .post('/workflows/:id/run', async (c) => {
+    .post('/workflows/:id/run', noQuery, async (c) => {
       const id = c.req.param('id')
       const body = parseInput(runBody, await readJson(c)) ?? {}
-      const variables: Record<string, unknown> = {}
-      const targets: { accounts?: string[]; regions?: string[] } = {}
-      for (const [key, value] of Object.entries(body.variables ?? {})) {
-        const target = SYSTEM_VARIABLES[key as keyof typeof SYSTEM_VARIABLES]
-        if (!target) variables[key] = value
-        // connectorId wins over the older credentials variable, as in the public API.
-        else if (!(key === 'credentials' && 'connectorId' in (body.variables ?? {}))) {
-          targets[target] = systemVariableValues(key, value)
-        }
-      }
+      const { variables, targets, accountsFrom } = runSettingsOf(variablesOf(body.variables))
       await checkTargets(ctx.flowService, id, principalOf(c), targets)
-      // Named as the caller sent them: the variable that carried the accounts or regions.
-      const accountsFrom =
-        'connectorId' in (body.variables ?? {}) ? 'variables.connectorId' : 'variables.credentials'
       requireRegionNames(targets.regions, 'variables.region')
       await requireKnownAccounts(ctx.accounts, targets.accounts, accountsFrom)
       const idempotencyKey = idempotencyKeyOf(c)
@@ -186,9 +153,9 @@ export function qflowApiRoutes(ctx: ServerContext) {
         202
       )
     })
-    .get('/workflows/:id/executions', async (c) => {
+    .get('/workflows/:id/executions', acceptsQuery(listParams, PUBLIC_API_QUERY.executions), async (c) => {
       const flowId = c.req.param('id')
-      const params = parseInput(listParams, queryOf(c), 'query')
+      const params = c.req.valid('query')
       const terms = qqlTerms(params.query, ['status', 'id', 'source'])
       const status = terms.status === undefined ? undefined : runStatusFromCompat(terms.status)
       if (terms.status !== undefined && !status) {
@@ -213,8 +180,8 @@ export function qflowApiRoutes(ctx: ServerContext) {
             ? eq(runsTable.triggeredBy, 'public-api')
             : sql`${runsTable.triggeredBy} <> 'public-api'`
           : undefined,
-        params.startAt ? gte(runsTable.createdAt, Date.parse(params.startAt)) : undefined,
-        params.endAt ? lte(runsTable.createdAt, Date.parse(params.endAt)) : undefined
+        params.startAt !== undefined ? gte(runsTable.createdAt, params.startAt) : undefined,
+        params.endAt !== undefined ? lte(runsTable.createdAt, params.endAt) : undefined
       )
       const column = { createdAt: runsTable.createdAt, updatedAt, status: runsTable.status }[order.field]
       const page = pageOf(params)
@@ -230,8 +197,8 @@ export function qflowApiRoutes(ctx: ServerContext) {
       ])
       return c.json({ total: count?.total ?? 0, items: items.map(presentExecution) })
     })
-    .get('/executions/:id', async (c) => {
-      const query = parseInput(detailsQuery, queryOf(c), 'query')
+    .get('/executions/:id', acceptsQuery(detailsQuery, PUBLIC_API_QUERY.execution), async (c) => {
+      const query = c.req.valid('query')
       const run = await requireExecution(c.req.param('id'))
       return c.json({
         data: {
@@ -242,20 +209,20 @@ export function qflowApiRoutes(ctx: ServerContext) {
         },
       })
     })
-    .get('/executions/:id/steps', async (c) => {
+    .get('/executions/:id/steps', noQuery, async (c) => {
       const run = await requireExecution(c.req.param('id'))
       return c.json({
         total: run.steps.length,
         items: run.steps.map((step) => presentExecutionStep(run, step)),
       })
     })
-    .get('/executions/:id/steps/:nodeId', async (c) => {
+    .get('/executions/:id/steps/:nodeId', noQuery, async (c) => {
       const run = await requireExecution(c.req.param('id'))
       const step = run.steps.find((s) => s.nodeId === c.req.param('nodeId'))
       if (!step) throw notFound('step', c.req.param('nodeId'))
       return c.json(presentExecutionStep(run, step))
     })
-    .get('/executions/:id/steps/:nodeId/output', async (c) => {
+    .get('/executions/:id/steps/:nodeId/output', noQuery, async (c) => {
       const { id, nodeId } = c.req.param()
       const run = await requireExecution(id)
       const found = await ctx.runs.stepPayload(id, nodeId, 'output')

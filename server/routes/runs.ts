@@ -9,8 +9,9 @@ import type { ServerContext } from '../context.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
 import { presentRun, presentStep } from '../http/present.ts'
-import { listOf, pageQuery, queryOf } from '../http/query.ts'
-import { answerSubmission, idempotencyKeyOf, waitSecondsOf } from '../http/run-request.ts'
+import { acceptsQuery, listOf, noQuery, pageQuery } from '../http/query.ts'
+import { answerSubmission, idempotencyKeyOf, waitQuery } from '../http/run-request.ts'
+import { variableOverrides } from '../http/variable-overrides.ts'
 import { parseInput } from '../parse-input.ts'
 import type { RunWithSteps } from '../repos/runs.ts'
 import type { LiveRunEvent } from '../runs/live.ts'
@@ -18,7 +19,7 @@ import { requestHashOf } from '../runs/request-hash.ts'
 
 const runBody = z.strictObject({
   input: z.unknown().optional(),
-  variables: z.record(z.string(), z.unknown()).optional(),
+  variables: variableOverrides.optional(),
   accounts: runAccounts.optional(),
   regions: runRegions.optional(),
   until: z.string().min(1).max(128).optional(),
@@ -63,10 +64,10 @@ export function runRoutes(ctx: ServerContext) {
   }
 
   return new Hono()
-    .post('/flows/:id/runs', async (c) => {
+    .post('/flows/:id/runs', acceptsQuery(waitQuery), async (c) => {
       const body = parseInput(runBody, (await readJson(c)) ?? {})
       const idempotencyKey = idempotencyKeyOf(c)
-      const wait = waitSecondsOf(c)
+      const wait = c.req.valid('query').wait ?? 0
       // The key's limits first: a limited key must not learn which accounts exist.
       await checkTargets(ctx.flowService, c.req.param('id'), principalOf(c), body)
       await requireKnownAccounts(ctx.accounts, body.accounts)
@@ -75,15 +76,15 @@ export function runRoutes(ctx: ServerContext) {
       })
       return answerSubmission(c, ctx, submitted, wait)
     })
-    .get('/flows/:id/runs', async (c) => {
+    .get('/flows/:id/runs', acceptsQuery(runListQuery), async (c) => {
       const flowId = c.req.param('id')
-      const query = parseInput(runListQuery, queryOf(c), 'query')
+      const query = c.req.valid('query')
       if (!(await ctx.flows.exists(flowId))) throw notFound('flow', flowId)
       const page = await runs.listForFlow(flowId, query)
       return c.json({ ...page, items: page.items.map(presentRun) })
     })
-    .get('/runs/:id', async (c) => c.json(presentRunWithSteps(await requireRun(c.req.param('id')))))
-    .get('/runs/:id/steps/:nodeId/:side{input|output}', async (c) => {
+    .get('/runs/:id', noQuery, async (c) => c.json(presentRunWithSteps(await requireRun(c.req.param('id')))))
+    .get('/runs/:id/steps/:nodeId/:side{input|output}', noQuery, async (c) => {
       const { id, nodeId } = c.req.param()
       const side = c.req.param('side') as 'input' | 'output'
       const json = await payload(id, nodeId, side)
@@ -92,12 +93,12 @@ export function runRoutes(ctx: ServerContext) {
       c.header('Content-Disposition', `attachment; filename="${fileName}"`)
       return c.body(json)
     })
-    .post('/runs/:id/cancel', async (c) => {
+    .post('/runs/:id/cancel', noQuery, async (c) => {
       const id = c.req.param('id')
       const status = await runService.cancel(id)
       return c.json({ id, status })
     })
-    .get('/runs/:id/events', async (c) => {
+    .get('/runs/:id/events', noQuery, async (c) => {
       const id = c.req.param('id')
       // Subscribe before reading the snapshot so no event falls between the two; an event the
       // snapshot already reflects may arrive again, which is harmless (events are states).

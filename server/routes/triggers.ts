@@ -10,7 +10,9 @@ import { requireKnownAccounts, runAccounts, runRegions } from '../aws/run-target
 import type { ServerContext } from '../context.ts'
 import { AppError } from '../errors.ts'
 import { readJson } from '../http/body.ts'
-import { answerSubmission, idempotencyKeyOf, waitSecondsOf } from '../http/run-request.ts'
+import { acceptsQuery, noQuery } from '../http/query.ts'
+import { answerSubmission, idempotencyKeyOf, waitQuery } from '../http/run-request.ts'
+import { variableOverrides } from '../http/variable-overrides.ts'
 import { parseInput, validationFailed } from '../parse-input.ts'
 import { loadDeployedFlows } from '../triggers/deployed.ts'
 
@@ -56,7 +58,7 @@ function parseEvents(body: unknown): IncomingEvent[] {
 const totalcloudBody = z
   .strictObject({
     input: z.unknown().optional(),
-    variables: z.record(z.string(), z.unknown()).optional(),
+    variables: variableOverrides.optional(),
     accounts: runAccounts.optional(),
     regions: runRegions.optional(),
   })
@@ -72,11 +74,11 @@ function triggerOf(flow: Flow): TriggerConfig | undefined {
  */
 export function triggerRoutes(ctx: ServerContext) {
   return new Hono()
-    .post('/flows/:id/trigger/totalcloud', async (c) => {
+    .post('/flows/:id/trigger/totalcloud', acceptsQuery(waitQuery), async (c) => {
       const id = c.req.param('id')
       const body = parseInput(totalcloudBody, await readJson(c)) ?? {}
       await requireKnownAccounts(ctx.accounts, body.accounts)
-      const wait = waitSecondsOf(c)
+      const wait = c.req.valid('query').wait ?? 0
       const record = await ctx.flowService.require(id)
       if (triggerOf(record.flow)?.kind !== 'totalcloud') {
         throw new AppError(409, 'TRIGGER_MISMATCH', `flow "${id}" does not have a TotalCloud trigger`)
@@ -89,7 +91,7 @@ export function triggerRoutes(ctx: ServerContext) {
       })
       return answerSubmission(c, ctx, submitted, wait)
     })
-    .post('/events', async (c) => {
+    .post('/events', noQuery, async (c) => {
       const events = parseEvents(await readJson(c))
       const principal = principalOf(c)
       const flows = (await loadDeployedFlows(ctx.database.db)).filter(

@@ -338,11 +338,17 @@ function rowWrites<Row>(
   )
 }
 
+/**
+ * A run update that lands only while this process holds the run and the run is not finished: a
+ * cancel from another process finishes the run without taking the lease, and this process's
+ * pending "running" record must not bring it back to life (its heartbeat then sees the run is no
+ * longer running and aborts it).
+ */
 function fenced(statement: Statement, lease: Lease | undefined): Statement {
   if (lease === undefined) return statement
   const { sql, args } = statement as { sql: string; args: InValue[] }
   return {
-    sql: `${sql} AND "lease_owner" = ? AND "attempts" = ?`,
+    sql: `${sql} AND "lease_owner" = ? AND "attempts" = ? AND "status" IN ('queued', 'running')`,
     args: [...args, lease.owner, lease.attempt],
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isExpression, resolveExpressions } from '../../core/flow/expressions.ts'
+import { variableSchema } from '../../core/flow/schema.ts'
 import { resolveVariables } from '../../core/flow/variables.ts'
 
 const scope = {
@@ -56,5 +57,16 @@ describe('variables', () => {
       ids: ['a'],
       cfg: { b: 2 },
     })
+  })
+
+  it('refuses overrides of names no flow can declare, and of names this flow does not declare', () => {
+    const declared = [{ name: 'n', type: 'number' as const, value: 1 }]
+    // JSON.parse makes `__proto__` an own key, as a request body would carry it.
+    const overrides = JSON.parse('{"__proto__": {"n": 2}, "constructor": 3, "m": 4}')
+    expect(() => resolveVariables(declared, overrides)).toThrow(
+      /variables\.__proto__: not an allowed variable name.*; variables\.constructor: not an allowed variable name.*; variables\.m: the flow declares no variable "m"/
+    )
+    expect(variableSchema.safeParse({ name: 'prototype', type: 'string', value: '' }).success).toBe(false)
+    expect(variableSchema.safeParse({ name: '_proto', type: 'string', value: '' }).success).toBe(true)
   })
 })

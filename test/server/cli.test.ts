@@ -141,13 +141,14 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
     const notJson = join(dir, 'broken.json')
     writeFileSync(notJson, '{')
     const shapeFile = writeFlow('shape.json', { nodes: 3 })
-    const [broken, shape, missing, none, unknown, badVar] = await Promise.all([
+    const [broken, shape, missing, none, unknown, badVar, protoVar] = await Promise.all([
       qflow(['run', notJson]),
       qflow(['validate', shapeFile]),
       qflow(['run', join(dir, 'missing.json')]),
       qflow(['run']),
       qflow(['frobnicate']),
       qflow(['run', 'x.json', '--var', 'novalue']),
+      qflow(['run', 'x.json', '--var', '__proto__=1']),
     ])
     expect(broken).toMatchObject({ code: 2 })
     expect(broken.stderr).toMatch(/not valid JSON/)
@@ -161,6 +162,8 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/)
     expect(badVar.code).toBe(2)
     expect(badVar.stderr).toMatch(/name=value/)
+    expect(protoVar.code).toBe(2)
+    expect(protoVar.stderr).toMatch(/--var __proto__: not an allowed variable name/)
   })
 
   it('runs a stored flow by id, recording the run in the database, and migrates', async () => {

@@ -20,6 +20,8 @@ async function expectError(response: Response, status: number, code?: string) {
   return body.error
 }
 
+const RESERVED = 'not an allowed variable name (__proto__, constructor, prototype are reserved)'
+
 describe('hostile input', () => {
   it('malformed JSON is a 400', async () => {
     await expectError(await server.call('POST', '/api/flows', '{"name": "x",'), 400, 'JSON_MALFORMED')
@@ -127,6 +129,42 @@ describe('hostile input', () => {
       ['POST', '/api/flows/target/runs', { accounts: [7] }, 'accounts.0', 'expected a string, got a number'],
       ['POST', '/api/flows/target/runs', { until: 3 }, 'until', 'expected a string, got a number'],
       ['POST', '/api/flows/target/runs', { bogus: 1 }, 'bogus', 'unknown field'],
+      // Names that are object machinery: refused by name, never silently dropped
+      [
+        'POST',
+        '/api/flows/target/runs',
+        '{"variables": {"__proto__": {"label": "x"}}}',
+        'variables.__proto__',
+        RESERVED,
+      ],
+      [
+        'POST',
+        '/api/flows/target/trigger/totalcloud',
+        '{"variables": {"__proto__": 1}}',
+        'variables.__proto__',
+        RESERVED,
+      ],
+      [
+        'POST',
+        '/qflowapi/v1/workflows/target/run',
+        '{"variables": {"__proto__": 1}}',
+        'variables.__proto__',
+        RESERVED,
+      ],
+      [
+        'POST',
+        '/qflowapi/v1/workflows/target/run',
+        '{"variables": "{\\"prototype\\": 1}"}',
+        'variables.prototype',
+        RESERVED,
+      ],
+      [
+        'POST',
+        '/api/flows',
+        { name: 'x', variables: [{ name: 'constructor', type: 'string', value: '' }] },
+        'variables.0.name',
+        RESERVED,
+      ],
       [
         'POST',
         '/api/flows/target/trigger/totalcloud',
@@ -162,7 +200,7 @@ describe('hostile input', () => {
         '/qflowapi/v1/workflows/target/run',
         { variables: 5 },
         'variables',
-        'expected an object, got a number',
+        'expected an object by name or a list of {key, value} entries, got a number',
       ],
       [
         'POST',
@@ -235,7 +273,8 @@ describe('hostile input', () => {
         '/qflowapi/v1/workflows?startAt=yesterday',
         undefined,
         'startAt',
-        'expected an ISO date and time such as 2026-01-31T12:00:00Z',
+        'expected an ISO date (2026-01-31), an ISO date and time with its zone (2026-01-31T12:00:00Z), ' +
+          'epoch milliseconds (13 digits) or epoch seconds (10 digits), got "yesterday"',
       ],
       [
         'GET',

@@ -4,6 +4,7 @@ import { eq, sql } from 'drizzle-orm'
 import { afterEach, describe, expect, it } from 'vitest'
 import { controlResults } from '../../server/db/schema/controls.ts'
 import { runSteps, runs, stepPayloads } from '../../server/db/schema/runs.ts'
+import { createRunRecorder } from '../../server/runs/recorder.ts'
 import { chainFlow, startTestServer, type TestServer } from '../support/runtime-server.ts'
 
 const servers: TestServer[] = []
@@ -110,6 +111,30 @@ describe('leases', () => {
     expect((await b.call('POST', `/api/runs/${id}/cancel`)).body.status).toBe('cancelled')
     await until(async () => !a.ctx.runService.isActive(id), 3000)
     expect((await a.ctx.runs.get(id))?.status).toBe('cancelled')
+  })
+})
+
+describe('a run finished by another process', () => {
+  it("stays finished when the holder's late start record is written", async () => {
+    const s = await start({ runtime: { queue: { concurrency: 0 } } })
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    const { id } = (await s.call('POST', '/api/flows/f1/runs')).body
+    const [claimed] = await s.ctx.queue.claims.claim('holder', 1, Date.now(), 60_000)
+    expect(claimed?.id).toBe(id)
+    // The holder's engine has started the run; its record of that is not written yet.
+    const recorder = createRunRecorder({ batcher: s.ctx.batcher, live: s.ctx.live })
+    const { onEvent } = recorder.track({
+      runId: id,
+      flowId: 'f1',
+      nodeTypes: new Map(),
+      lease: { owner: 'holder', attempt: claimed!.attempts },
+    })
+    // Meanwhile a cancel arrives at another process, which finishes the run without the lease.
+    const cancelled = { code: 'CANCELLED', message: 'the run was cancelled' }
+    expect(await s.ctx.runs.finishUnattended(id, 'cancelled', cancelled, Date.now())).toBe(true)
+    onEvent({ type: 'run.started', runId: id, at: Date.now(), nodeIds: [] })
+    await s.ctx.batcher.idle()
+    expect(await s.ctx.runs.get(id)).toMatchObject({ status: 'cancelled', error: cancelled })
   })
 })
 

@@ -110,7 +110,28 @@ describe('starting runs', () => {
     const flowId = await createFlow()
     const cases: [unknown, string, RegExp][] = [
       [{ until: 'nowhere' }, 'UNTIL_UNKNOWN', /^until:/],
-      [{ variables: { nope: 1 } }, 'VARIABLES_INVALID', /variables\.nope/],
+      [
+        { variables: { nope: 1 } },
+        'VARIABLES_INVALID',
+        /^variables\.nope: the flow declares no variable "nope"/,
+      ],
+      [{ variables: { label: 5 } }, 'VARIABLES_INVALID', /^variables\.label: expected a string/],
+      // As sent on the wire: a `__proto__` key would vanish in any copy, so it is refused by name.
+      [
+        '{"variables": {"__proto__": {"label": "x"}}}',
+        'VALIDATION_FAILED',
+        /^variables\.__proto__: not an allowed variable name/,
+      ],
+      [
+        { variables: { constructor: 'x' } },
+        'VALIDATION_FAILED',
+        /^variables\.constructor: not an allowed variable name/,
+      ],
+      [
+        { variables: { 'la-bel': 'x' } },
+        'VALIDATION_FAILED',
+        /^variables\.la-bel: a variable name is letters/,
+      ],
       [{ accounts: 'x' }, 'VALIDATION_FAILED', /^accounts:/],
       [{ regions: [] }, 'VALIDATION_FAILED', /^regions: name at least one/],
       [{ accounts: [] }, 'VALIDATION_FAILED', /^accounts: name at least one/],

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createEngine, type StepResult } from '../../../core/engine/engine.ts'
 import { FlowError } from '../../../core/errors.ts'
+import { variableNameProblem } from '../../../core/flow/schema.ts'
 import type { PluginRegistry } from '../../../core/plugin/registry.ts'
 import { countItems, type RunStatus, type StepError } from '../../../core/run/events.ts'
 import type { AwsServiceName } from '../../../plugins/shared/aws.ts'
@@ -259,7 +260,11 @@ function parseVars(pairs: string[]): Record<string, string> {
   for (const pair of pairs) {
     const at = pair.indexOf('=')
     if (at <= 0) throw new UsageError(`--var ${pair}: expected name=value`)
-    variables[pair.slice(0, at)] = pair.slice(at + 1)
+    const name = pair.slice(0, at)
+    // Checked here because `__proto__` would vanish on assignment below, never reaching the flow's check.
+    const problem = variableNameProblem(name)
+    if (problem) throw new UsageError(`--var ${name}: ${problem}`)
+    variables[name] = pair.slice(at + 1)
   }
   return variables
 }
