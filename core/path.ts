@@ -75,6 +75,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/**
+ * A property the object holds itself. Paths come from users and must see the data only: on `{}`,
+ * `toString`, `constructor` and `__proto__` are inherited and reach nothing.
+ */
+export function own(record: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined
+}
+
 // `fanned` is true once the walk has branched over an array: from then on, an array at the end of the
 // path is spread into the results, so `SecurityGroups.IpPermissions` yields rules, not lists of rules.
 // `trace`, when given, records whether the walk branched at all (even over an empty array).
@@ -101,7 +109,7 @@ function collect(
   }
   switch (step.kind) {
     case 'key':
-      if (isRecord(value)) collect(value[step.name], steps, at + 1, out, fanned, trace)
+      if (isRecord(value)) collect(own(value, step.name), steps, at + 1, out, fanned, trace)
       return
     case 'index':
       if (Array.isArray(value)) collect(value[step.index], steps, at + 1, out, fanned, trace)
@@ -113,7 +121,7 @@ function collect(
         for (const element of Object.values(value)) collect(element, steps, at + 1, out, true, trace)
       return
     case 'match':
-      if (isRecord(value) && String(value[step.key]) === step.value)
+      if (isRecord(value) && String(own(value, step.key)) === step.value)
         collect(value, steps, at + 1, out, fanned, trace)
       return
   }
@@ -134,7 +142,7 @@ function compileUncached(source: string): CompiledPath {
           value = undefined
           break
         }
-        value = value[key]
+        value = own(value, key)
       }
       if (value !== undefined || !reachesArray(root, keys)) return value === undefined ? [] : [value]
     }
@@ -150,7 +158,7 @@ function compileUncached(source: string): CompiledPath {
           if (Array.isArray(value)) return pick(all(root))
           return undefined
         }
-        value = value[key]
+        value = own(value, key)
       }
       return value
     }
@@ -161,7 +169,7 @@ function compileUncached(source: string): CompiledPath {
     let value = root
     for (let i = 0; i < keys.length; i++) {
       if (!isRecord(value)) return Array.isArray(value) ? FANS_OUT : undefined
-      value = value[keys[i]!]
+      value = own(value, keys[i]!)
     }
     return value
   }
@@ -183,7 +191,7 @@ function reachesArray(root: unknown, keys: string[]): boolean {
   for (const key of keys) {
     if (Array.isArray(value)) return true
     if (!isRecord(value)) return false
-    value = value[key]
+    value = own(value, key)
   }
   return false
 }

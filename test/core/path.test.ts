@@ -39,6 +39,15 @@ describe('key paths', () => {
     expect(getPath(db, 'Tags[Key=none].Value')).toBeUndefined()
   })
 
+  it('reads own properties only, never what an object inherits', () => {
+    expect(getPath({}, 'toString')).toBeUndefined()
+    expect(getPath({}, 'constructor.name')).toBeUndefined()
+    expect(getPath({}, '__proto__')).toBeUndefined()
+    expect(compilePath('a.constructor').all({ a: [{}, { constructor: 'mine' }] })).toEqual(['mine'])
+    expect(compilePath('a.toString').shaped({ a: {} })).toBeUndefined()
+    expect(compilePath('a.toString').one({ a: {} })).toBeUndefined()
+  })
+
   it('rejects malformed paths with the path in the message', () => {
     expect(() => parsePath('a..b')).toThrow(/a\.\.b/)
     expect(() => parsePath('a[=x]')).toThrow(/a\[=x\]/)

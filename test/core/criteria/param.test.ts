@@ -113,6 +113,19 @@ describe('param operators', () => {
     expect(checkParam(db, 'DBName', 'notExists')).toBe(false)
   })
 
+  it('sees only the keys a resource holds itself, never inherited ones', () => {
+    for (const key of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'constructor.name']) {
+      expect(checkParam({}, key, 'exists')).toBe(false)
+      expect(checkParam({}, key, 'notExists')).toBe(true)
+      expect(checkParam({ a: [{}] }, `a.${key}`, 'exists')).toBe(false)
+      expect(checkParam({ a: [{}] }, `a[*].${key}`, 'exists')).toBe(false)
+    }
+    expect(checkParam({ Tags: [{ Key: 'x' }] }, 'Tags[toString=x].Key', 'exists')).toBe(false)
+    expect(checkParam({ d: new Date(0) }, 'd.getTime', 'exists')).toBe(false)
+    expect(checkParam(JSON.parse('{"__proto__": 1}'), '__proto__', 'equals', 1)).toBe(true)
+    expect(checkParam({ toString: 'own' }, 'toString', 'equals', 'own')).toBe(true)
+  })
+
   it('isEmpty / isNotEmpty', () => {
     expect(checkParam(db, 'ReadReplicaDBInstanceIdentifiers', 'isEmpty')).toBe(true)
     expect(checkParam(db, 'Description', 'isEmpty')).toBe(true)
