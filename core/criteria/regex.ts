@@ -7,13 +7,17 @@
  * so instead patterns are compiled to a Thompson NFA and run by simulating all states at once:
  * the work per input character is bounded by the program size, whatever the pattern. The price
  * is the features that need backtracking: backreferences and lookaround are rejected with a clear
- * message. Programs are capped in size and inputs in length, so even the worst case is bounded.
+ * message. Programs are capped in size and inputs in length, and a run counts its steps against
+ * a budget the caller shares between every pattern it runs for one resource: linear is still
+ * value length x program size, and twenty conditions of 1,000 steps each over a 64 KB value would
+ * block the process for many seconds. A run that spends its budget stops with no answer.
  *
  * Syntax (JavaScript's, without the backtracking-only parts): literals, `.`, `^`, `$`, `\b`, `\B`,
- * classes `[a-z]`, `[^...]`, `\d \w \s \D \W \S`, escapes `\t \n \r \f \v \0 \xHH \uHHHH`, groups
- * `(...)`, `(?:...)`, `(?<name>...)`, alternation `|`, quantifiers `* + ? {n} {n,} {n,m}` (lazy
- * forms accepted; for a yes/no match they mean the same). Matching is a search, like
- * `RegExp.prototype.test`: anchor with `^...$` to match the whole value.
+ * classes `[a-z]`, `[^...]`, `\d \w \s \D \W \S`, escapes `\t \n \r \f \v \0 \xHH \uHHHH \cX`,
+ * groups `(...)`, `(?:...)`, `(?<name>...)`, alternation `|`, quantifiers `* + ? {n} {n,} {n,m}`
+ * (lazy forms accepted; for a yes/no match they mean the same), and `(?i)` at the very start for
+ * a case-insensitive pattern. Matching is a search, like `RegExp.prototype.test`: anchor with
+ * `^...$` to match the whole value.
  */
 
 export class RegexSyntaxError extends Error {
@@ -49,20 +53,38 @@ type Instruction =
   | { op: typeof ASSERT; kind: Assertion }
   | { op: typeof MATCH }
 
+/**
+ * Steps a caller lets its patterns take, shared between runs: each run takes what it uses from
+ * `steps`. A step is one program state visited or one character tested (about 30 ns).
+ */
+export interface RegexBudget {
+  steps: number
+}
+
 export interface SafeRegex {
   source: string
   ignoreCase: boolean
-  /** Whether the pattern occurs in the text; undefined when the text is longer than MAX_INPUT_LENGTH. */
-  test(text: string): boolean | undefined
+  /** Program size: the most states one input character can cost. */
+  size: number
+  /**
+   * Whether the pattern occurs in the text; undefined when the text is longer than
+   * MAX_INPUT_LENGTH or the budget runs out first (then `budget.steps` is 0 or less).
+   */
+  test(text: string, budget?: RegexBudget): boolean | undefined
 }
+
+/** `(?i)` opening the pattern: the one inline flag read, as the ignoreCase option. */
+const LEADING_IGNORE_CASE = '(?i)'
 
 export function compileSafeRegex(source: string, options: { ignoreCase?: boolean } = {}): SafeRegex {
   if (source.length > MAX_PATTERN_LENGTH)
     throw new RegexSyntaxError(`regex is longer than ${MAX_PATTERN_LENGTH} characters`)
-  const ignoreCase = options.ignoreCase ?? false
-  const tree = new Parser(source, ignoreCase).parse()
+  const flagged = source.startsWith(LEADING_IGNORE_CASE)
+  const ignoreCase = flagged || (options.ignoreCase ?? false)
+  const body = flagged ? source.slice(LEADING_IGNORE_CASE.length) : source
+  const tree = new Parser(body, ignoreCase, source).parse()
   const program = emit(tree)
-  return { source, ignoreCase, test: (text) => run(program, text) }
+  return { source, ignoreCase, size: program.length, test: (text, budget) => run(program, text, budget) }
 }
 
 // ---------------------------------------------------------------- parsing
@@ -100,7 +122,9 @@ class Parser {
   private at = 0
   constructor(
     private readonly src: string,
-    private readonly ignoreCase: boolean
+    private readonly ignoreCase: boolean,
+    /** The pattern as written, for messages (src lacks a leading `(?i)`). */
+    private readonly written: string = src
   ) {}
 
   parse(): Node {
@@ -110,7 +134,8 @@ class Parser {
   }
 
   private error(message: string): RegexSyntaxError {
-    return new RegexSyntaxError(`regex /${this.src}/: ${message} at position ${this.at}`)
+    const at = this.at + this.written.length - this.src.length
+    return new RegexSyntaxError(`regex /${this.written}/: ${message} at position ${at}`)
   }
 
   private peek(): string | undefined {
@@ -200,11 +225,20 @@ class Parser {
     if (this.src.startsWith('?:', this.at)) this.at += 2
     else if (/^\?<[A-Za-z_$][\w$]*>/.test(this.src.slice(this.at, this.at + 40)))
       this.at = this.src.indexOf('>', this.at) + 1
-    else if (this.peek() === '?') throw this.error('lookahead and lookbehind are not supported')
+    else if (this.peek() === '?') throw this.error(this.unsupportedGroup())
     const inner = this.alternation()
     if (this.peek() !== ')') throw this.error('missing ")"')
     this.at++
     return inner
+  }
+
+  /** Why a group opening with `(?` that is neither `(?:` nor `(?<name>` is refused. */
+  private unsupportedGroup(): string {
+    const rest = this.src.slice(this.at + 1, this.at + 3)
+    if (/^(=|!|<=|<!)/.test(rest)) return 'lookahead and lookbehind are not supported'
+    if (/^[-a-zA-Z]/.test(rest))
+      return 'inline flags such as (?i) or (?s) are not supported here: for a case-insensitive match turn on the condition\'s "ignore case" option (ignoreCase) or put (?i) at the very start of the pattern'
+    return 'unknown group syntax after "(?"'
   }
 
   private escape(): Node {
@@ -223,6 +257,14 @@ class Parser {
   private escapedCode(ch: string): number {
     const control = CONTROL_ESCAPES[ch]
     if (control !== undefined) return control
+    if (ch === 'c') {
+      // \cA..\cZ (either case): the control character, code 1..26, as in JavaScript.
+      const letter = this.src[this.at]
+      if (letter === undefined || !/^[A-Za-z]$/.test(letter))
+        throw this.error('"\\c" must be followed by a letter A-Z (a control character, \\cJ is a line feed)')
+      this.at++
+      return letter.charCodeAt(0) % 32
+    }
     const hexLength = ch === 'x' ? 2 : ch === 'u' ? 4 : 0
     if (hexLength > 0) {
       const hex = this.src.slice(this.at, this.at + hexLength)
@@ -337,9 +379,20 @@ function emit(tree: Node): Instruction[] {
 
 // ---------------------------------------------------------------- running
 
-/** Pike-VM style simulation without captures: every live state advances together. */
-function run(program: Instruction[], text: string): boolean | undefined {
+/**
+ * Pike-VM style simulation without captures: every live state advances together. Steps are
+ * counted as they are taken and checked once per input character (a character costs at most a
+ * few times the program size, so a run overshoots its budget by that much at most).
+ */
+function run(program: Instruction[], text: string, budget: RegexBudget | undefined): boolean | undefined {
   if (text.length > MAX_INPUT_LENGTH) return undefined
+  const limit = budget ? budget.steps : Number.POSITIVE_INFINITY
+  if (limit <= 0) return undefined
+  let steps = 0
+  const spend = <T>(answer: T): T => {
+    if (budget) budget.steps -= steps
+    return answer
+  }
   const size = program.length
   let current = new Int32Array(size)
   let next = new Int32Array(size)
@@ -368,6 +421,7 @@ function run(program: Instruction[], text: string): boolean | undefined {
     stack[top++] = pc
     while (top > 0) {
       const at = stack[--top]!
+      steps++
       if (seen[at] === generation) continue
       seen[at] = generation
       const ins = program[at]!
@@ -395,20 +449,22 @@ function run(program: Instruction[], text: string): boolean | undefined {
   for (let i = 0; i <= text.length; i++) {
     // A search: a new thread starts at every position (generation i keeps states unique per position).
     currentCount = add(current, currentCount, 0, i, i)
-    if (currentCount < 0) return true
+    if (currentCount < 0) return spend(true)
+    if (steps > limit) return spend(undefined)
     if (i === text.length) break
     const code = text.charCodeAt(i)
     nextCount = 0
+    steps += currentCount
     for (let k = 0; k < currentCount; k++) {
       const pc = current[k]!
       const ins = program[pc] as { op: typeof CHAR; test: CharTest }
       if (ins.test(code)) {
         nextCount = add(next, nextCount, pc + 1, i + 1, i + 1)
-        if (nextCount < 0) return true
+        if (nextCount < 0) return spend(true)
       }
     }
     ;[current, next] = [next, current]
     currentCount = nextCount
   }
-  return false
+  return spend(false)
 }

@@ -31,6 +31,8 @@ const AGREES_WITH_REGEXP: [string, string[], boolean?][] = [
   ['.*', ['']],
   ['(a*)*b', ['aaab', 'aaa']],
   ['(a|ab)(c|bcd)(d*)', ['abcd', 'abc']],
+  ['\\cA\\cj', ['\u0001\n', 'cAcj', '\u0001']],
+  ['[\\cI-\\cJ]', ['\t', '\n', 'x']],
 ]
 
 describe('safe regex: results', () => {
@@ -71,6 +73,55 @@ describe('safe regex: cannot hang', () => {
   })
 })
 
+describe('safe regex: leading (?i)', () => {
+  it('reads (?i) at the very start as a case-insensitive pattern', () => {
+    const regex = compileSafeRegex('(?i)^prod-[a-z]+$')
+    expect(regex.ignoreCase).toBe(true)
+    expect(regex.test('PROD-Db')).toBe(true)
+    expect(regex.test('dev-db')).toBe(false)
+  })
+
+  it('names the position in the pattern as written', () => {
+    expect(() => compileSafeRegex('(?i)ab)')).toThrow(/\/\(\?i\)ab\)\/: unmatched "\)" at position 6/)
+  })
+})
+
+describe('safe regex: work budget', () => {
+  // The reviewer's pattern: every position keeps about a thousand states alive.
+  const heavy = '[ab]*a[ab]{998}c'
+  const value = 'ab'.repeat(32_768) // 64 KB
+
+  it('counts steps against the budget and stops with no answer when it runs out', () => {
+    const regex = compileSafeRegex(heavy)
+    const budget = { steps: 1_000_000 }
+    expect(regex.test(value, budget)).toBeUndefined()
+    expect(budget.steps).toBeLessThanOrEqual(0)
+    // A run overshoots by at most one character's work: a few times the program size.
+    expect(budget.steps).toBeGreaterThan(-4 * regex.size)
+    // Once spent, the budget answers nothing more, even for a tiny value.
+    expect(regex.test('abc', budget)).toBeUndefined()
+  })
+
+  it('takes from the budget what a run used and answers as without one', () => {
+    const regex = compileSafeRegex('^prod-')
+    const budget = { steps: 1_000 }
+    expect(regex.test('prod-db', budget)).toBe(true)
+    const left = budget.steps
+    expect(left).toBeLessThan(1_000)
+    expect(left).toBeGreaterThan(900)
+    expect(regex.test('dev-db', budget)).toBe(false)
+    expect(budget.steps).toBeLessThan(left)
+  })
+
+  it('spends about value length x live states', () => {
+    const budget = { steps: Number.MAX_SAFE_INTEGER }
+    compileSafeRegex(heavy).test('ab'.repeat(500), budget)
+    const used = Number.MAX_SAFE_INTEGER - budget.steps
+    expect(used).toBeGreaterThan(1_000 * 500)
+    expect(used).toBeLessThan(1_000 * 1_000 * 4)
+  })
+})
+
 describe('safe regex: rejected syntax', () => {
   const rejected: [string, RegExp][] = [
     ['(a)\\1', /backreferences/],
@@ -91,6 +142,13 @@ describe('safe regex: rejected syntax', () => {
     ['((a{1000}){1000})', /repetition count|too large/],
     ['(a{999}){999}', /too large/],
     ['x'.repeat(1001), /longer than/],
+    ['a(?i)b', /inline flags .* "ignore case" option/],
+    ['(?i:ab)', /inline flags/],
+    ['(?s).', /inline flags/],
+    ['(?i)(?m)a', /inline flags/],
+    ['(?#x)', /unknown group syntax/],
+    ['\\c', /"\\c" must be followed by a letter/],
+    ['\\c1', /"\\c" must be followed by a letter/],
   ]
   for (const [pattern, message] of rejected) {
     it(`rejects ${pattern.length > 20 ? `${pattern.slice(0, 20)}...` : pattern}`, () => {
