@@ -6,6 +6,7 @@
  */
 import type { ConditionEvidence, GroupEvidence } from './evidence.ts'
 import { compileParamCondition } from './param.ts'
+import type { RegexBudget } from './regex.ts'
 import type { Criteria, CriteriaNode } from './schema.ts'
 import { compileSecurityGroupCondition } from './security-groups.ts'
 import { FALSE, not, TRUE, type Truth, truthJson, UNKNOWN } from './truth.ts'
@@ -25,14 +26,41 @@ interface CompiledNode {
 export interface CompileOptions {
   /** The instant "older than N days" counts from (epoch ms); the node run's start. */
   now: number
+  /** Regex steps one resource may take, over all its `matches` conditions (tests lower it). */
+  regexStepsPerResource?: number
+}
+
+/**
+ * Regex steps one resource may take across all its `matches` conditions: about 30 ms of work.
+ * Each pattern runs in linear time, but linear is value length x pattern size; without a total,
+ * twenty large patterns over a 64 KB value held the process for half a minute. Enough for any
+ * pattern of ordinary size over a 64 KB value, and for hundreds of them over ordinary values.
+ */
+export const REGEX_STEPS_PER_RESOURCE = 1_000_000
+
+interface Options extends CompileOptions {
+  /** What is left of the resource's regex steps; refilled before each resource. */
+  budget: RegexBudget
 }
 
 /** Compile parsed criteria (the output of `criteriaSchema`). */
 export function compileCriteria(criteria: Criteria, options: CompileOptions): CompiledCriteria {
-  return compileGroup(criteria, options)
+  const steps = options.regexStepsPerResource ?? REGEX_STEPS_PER_RESOURCE
+  const budget: RegexBudget = { steps }
+  const root = compileGroup(criteria, { ...options, budget })
+  return {
+    test(item) {
+      budget.steps = steps
+      return root.test(item)
+    },
+    explain(item) {
+      budget.steps = steps
+      return root.explain(item)
+    },
+  }
 }
 
-function compileNode(node: CriteriaNode, options: CompileOptions): CompiledNode {
+function compileNode(node: CriteriaNode, options: Options): CompiledNode {
   switch (node.type) {
     case 'group':
       return compileGroup(node, options)
@@ -43,7 +71,8 @@ function compileNode(node: CriteriaNode, options: CompileOptions): CompiledNode 
   }
 }
 
-function compileGroup(group: Criteria, options: CompileOptions): CompiledCriteria {
+function compileGroup(group: Criteria, options: Options): CompiledCriteria {
+  const { budget } = options
   const children = group.conditions.map((child) => compileNode(child, options))
   // AND stops at the first false, OR at the first true; unknown never stops either.
   const decisive: Truth = group.op === 'AND' ? FALSE : TRUE
@@ -63,12 +92,18 @@ function compileGroup(group: Criteria, options: CompileOptions): CompiledCriteri
       let result: Truth = neutral
       // Exactly as long as needed: it is kept in every stored result.
       const conditions: ConditionEvidence[] = new Array(children.length)
+      // Conditions after the deciding one are read for the evidence only, and `test` skips them:
+      // the regex steps they take are given back, so both spend the same and agree everywhere.
+      let stepsAtDecision: number | undefined
       for (let i = 0; i < children.length; i++) {
         const { truth, evidence } = children[i]!.explain(item)
         conditions[i] = evidence
-        if (truth === decisive) result = decisive
-        else if (truth === UNKNOWN && result !== decisive) result = UNKNOWN
+        if (truth === decisive) {
+          result = decisive
+          stepsAtDecision ??= budget.steps
+        } else if (truth === UNKNOWN && result !== decisive) result = UNKNOWN
       }
+      if (stepsAtDecision !== undefined) budget.steps = stepsAtDecision
       const truth = finish(result)
       const evidence: GroupEvidence = {
         type: 'group',

@@ -7,7 +7,7 @@
 import { compilePath, FANS_OUT } from '../path.ts'
 import { toEpochMs } from './dates.ts'
 import type { ParamEvidence } from './evidence.ts'
-import { compileSafeRegex } from './regex.ts'
+import { compileSafeRegex, MAX_INPUT_LENGTH, type RegexBudget } from './regex.ts'
 import type { ParamCondition, ParamOperator } from './schema.ts'
 import { FALSE, not, TRUE, type Truth, truthJson, UNKNOWN } from './truth.ts'
 import { compareValues, equalsTo, isEmptyValue, toNumber, toText, valuesEqual } from './values.ts'
@@ -36,11 +36,11 @@ const NEGATIONS: Partial<Record<ParamOperator, ParamOperator>> = {
 
 export function compileParamCondition(
   condition: ParamCondition,
-  options: { now: number }
+  options: { now: number; budget: RegexBudget }
 ): CompiledParamCondition {
   const path = compilePath(condition.key)
   const positive = NEGATIONS[condition.operator]
-  const base = valuesTest(positive ?? condition.operator, condition, options.now)
+  const base = valuesTest(positive ?? condition.operator, condition, options)
   const negate = (positive !== undefined) !== condition.not
   const scalar = base.scalar
   const evaluate = (item: Json): Truth => {
@@ -75,15 +75,19 @@ export function compileParamCondition(
               value: condition.value,
             }
       if (condition.label !== undefined) evidence.label = condition.label
-      if (truth === UNKNOWN) evidence.reason = unknownReason(condition.operator)
+      if (truth === UNKNOWN) evidence.reason = unknownReason(condition.operator, values, options.budget)
       return { truth, evidence }
     },
   }
 }
 
-function unknownReason(operator: ParamOperator): string {
+function unknownReason(operator: ParamOperator, values: unknown[], budget: RegexBudget): string {
   if (operator === 'olderThanDays' || operator === 'newerThanDays') return 'the value is not a date'
-  return 'the value is too long to match'
+  if (scalars(values).some((value) => (toText(value)?.length ?? 0) > MAX_INPUT_LENGTH))
+    return `the value is longer than ${MAX_INPUT_LENGTH.toLocaleString('en-US')} characters, too long to match a regular expression on`
+  if (budget.steps <= 0)
+    return 'the regular expressions of this resource ran out of work budget (too much text for their size): not matched'
+  return 'the regular expression could not be run'
 }
 
 /** Arrays reached at the end of the path are compared element by element. */
@@ -102,7 +106,11 @@ function anyScalar(test: (value: unknown) => boolean): ValuesTest {
   return anyOf
 }
 
-function valuesTest(operator: ParamOperator, condition: ParamCondition, now: number): ValuesTest {
+function valuesTest(
+  operator: ParamOperator,
+  condition: ParamCondition,
+  { now, budget }: { now: number; budget: RegexBudget }
+): ValuesTest {
   const expected = condition.value
   const ignoreCase = condition.ignoreCase
   const fold = (text: string) => (ignoreCase ? text.toLowerCase() : text)
@@ -174,7 +182,7 @@ function valuesTest(operator: ParamOperator, condition: ParamCondition, now: num
         for (const value of scalars(values)) {
           const text = toText(value)
           if (text === undefined) continue
-          const hit = regex.test(text)
+          const hit = regex.test(text, budget)
           if (hit) return TRUE
           if (hit === undefined) result = UNKNOWN
         }
