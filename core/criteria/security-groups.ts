@@ -223,13 +223,16 @@ export function compileSecurityGroupCondition(
     return partial ? { truth: FALSE, sources: NO_SOURCES, partial } : NO
   }
 
-  /** Check every range of a permission; returns why it is unknown, if a prefix list is missing. */
+  /**
+   * Check every range of a permission; returns why it is unknown, if a range is not a CIDR or a
+   * prefix list is missing (a range nobody can read may be the one that admits the source).
+   */
   function readRanges(permission: Json): string | undefined {
     let reason: string | undefined
     const v4 = entries(permission.IpRanges)
-    for (let i = 0; i < v4.length; i++) checkRange(v4[i]!.CidrIp, undefined)
+    for (let i = 0; i < v4.length; i++) reason = checkRange(v4[i]!.CidrIp, undefined) ?? reason
     const v6 = entries(permission.Ipv6Ranges)
-    for (let i = 0; i < v6.length; i++) checkRange(v6[i]!.CidrIpv6, undefined)
+    for (let i = 0; i < v6.length; i++) reason = checkRange(v6[i]!.CidrIpv6, undefined) ?? reason
     const lists = entries(permission.PrefixListIds)
     for (let i = 0; i < lists.length; i++) {
       const list = lists[i]!
@@ -239,19 +242,23 @@ export function compileSecurityGroupCondition(
         reason ??= `prefix list ${id} is not in the data`
         continue
       }
-      for (const cidr of cidrs) checkRange(cidr, `${id}: ${cidr}`)
+      for (const cidr of cidrs) reason = checkRange(cidr, `${id}: ${cidr}`) ?? reason
     }
     return reason
   }
 
-  function checkRange(cidr: unknown, label: string | undefined) {
-    if (typeof cidr !== 'string') return
+  /** Note what one range admits; returns why the rule is unknown when the range is not a CIDR. */
+  function checkRange(cidr: unknown, label: string | undefined): string | undefined {
+    if (typeof cidr !== 'string') return 'a range of the rule has no CIDR'
     if (wholeFamilies && !keepParts) {
       const plain = plainIpv4Prefix(cidr)
-      if (plain >= 0) return checkPlainIpv4(plain & 63, plain >= 64, label ?? cidr)
+      if (plain >= 0) {
+        checkPlainIpv4(plain & 63, plain >= 64, label ?? cidr)
+        return undefined
+      }
     }
     const range = parseCidr(cidr)
-    if (!range) return
+    if (!range) return `${label ?? `"${cidr.slice(0, 64)}"`} is not a CIDR`
     let overlaps = false
     for (let t = 0; t < targets.length; t++) {
       const target = targets[t]!
@@ -483,7 +490,7 @@ export function compileSecurityGroupCondition(
     if (!data.pool) {
       data.pool = new Map()
       for (const group of [...groupsPath.all(data.item), ...referencedPath.all(data.item)].flat() as Json[]) {
-        if (isDescribedGroup(group)) data.pool.set(String(group.GroupId), group)
+        if (isDescribedGroup(group, read)) data.pool.set(String(group.GroupId), group)
       }
     }
     return data.pool
@@ -556,7 +563,7 @@ export function compileSecurityGroupCondition(
     let truth: Truth = FALSE
     for (let i = 0; i < listed.length; i++) {
       const entry = listed[i]
-      if (!isDescribedGroup(entry)) {
+      if (!isDescribedGroup(entry, read)) {
         if (typeof entry === 'object' && entry !== null && typeof (entry as Json).GroupId === 'string')
           unresolved = append(unresolved, (entry as Json).GroupId as string)
         continue
@@ -638,7 +645,7 @@ export function compileSecurityGroupCondition(
         if (parts) partialScratch[partials++] = slot
         continue
       }
-      if (!isDescribedGroup(entry)) {
+      if (!isDescribedGroup(entry, read)) {
         if (typeof entry === 'object' && entry !== null && typeof (entry as Json).GroupId === 'string')
           undescribed = true
         continue
@@ -735,12 +742,25 @@ function ruleMatch(group: Json, index: number, permission: Json, sources: string
   return match
 }
 
-function isDescribedGroup(value: unknown): value is Json {
+/**
+ * A group whose rules in the condition's direction are in the data. A group without that list
+ * (`IpPermissions` for inbound) is not described for this question, whatever else it holds: its
+ * rules are unknown, not absent. An empty list is known: no rules.
+ */
+function isDescribedGroup(value: unknown, read: Direction): value is Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const group = value as Json
+  return typeof group.GroupId === 'string' && Array.isArray(group[read])
+}
+
+type Direction = 'IpPermissions' | 'IpPermissionsEgress'
+
+/** Whether a resource is itself a security group (EC2 / Security Groups), described or not. */
+function isSecurityGroup(item: Json): boolean {
+  const id = item.GroupId
   return (
-    typeof group.GroupId === 'string' &&
-    (Array.isArray(group.IpPermissions) || Array.isArray(group.IpPermissionsEgress))
+    typeof id === 'string' &&
+    (id.startsWith('sg-') || Array.isArray(item.IpPermissions) || Array.isArray(item.IpPermissionsEgress))
   )
 }
 
@@ -754,7 +774,8 @@ function listedGroups(item: Json, groupsPath: CompiledPath): unknown[] {
   const value = groupsPath.get(item)
   if (Array.isArray(value)) return value
   if (value !== undefined) return [value]
-  return isDescribedGroup(item) ? [item] : NOTHING
+  // A security group without its rules in the data is listed as an undescribed group: unknown.
+  return isSecurityGroup(item) ? [item] : NOTHING
 }
 
 function listsGroup(listed: unknown[], id: string): boolean {

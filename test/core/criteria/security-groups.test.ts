@@ -289,6 +289,41 @@ describe('security group condition: data shapes', () => {
     expect(sgEvidence({}, item)).toMatchObject({ direction: 'inbound', read: 'IpPermissions' })
   })
 
+  it('a range that is not a CIDR makes its rule unknown, unless another range decides it', () => {
+    const banana = resource([group('sg-1', [tcp(22, 22, ['banana'])])])
+    expect(judge(sg(), banana)).toBe('unknown')
+    expect(sgEvidence({}, banana).undecidedRules).toEqual([
+      { groupId: 'sg-1', rule: 0, reason: '"banana" is not a CIDR' },
+    ])
+    expect(judge(sg({ not: true }), banana)).toBe('unknown')
+    expect(judge(sg(), resource([group('sg-1', [tcp(22, 22, ['banana', '0.0.0.0/0'])])]))).toBe(true)
+    const noCidr = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ Description: 'x' }] }
+    expect(judge(sg(), resource([group('sg-1', [noCidr])]))).toBe('unknown')
+    const badV6 = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: '::g/0' }] }
+    expect(judge(sg({ source: { kind: 'public' } }), resource([group('sg-1', [badV6])]))).toBe('unknown')
+    // Not a question for rules whose traffic does not match anyway.
+    expect(judge(sg({ ports: { mode: 'range', from: 80, to: 80 } }), banana)).toBe(false)
+    const prefixList = resource(
+      [group('sg-1', [tcp(22, 22, [], { PrefixListIds: [{ PrefixListId: 'pl-1' }] })])],
+      {
+        PrefixLists: [{ PrefixListId: 'pl-1', Entries: [{ Cidr: 'nope' }] }],
+      }
+    )
+    expect(judge(sg(), prefixList)).toBe('unknown')
+  })
+
+  it('a group without the list of rules the direction reads is unknown; an empty list is no rules', () => {
+    const noInbound = { GroupId: 'sg-9', GroupName: 'x', IpPermissionsEgress: [allTraffic(WORLD)] }
+    expect(judge(sg(), resource([noInbound]))).toBe('unknown')
+    expect(sgEvidence({}, resource([noInbound])).unresolvedGroups).toEqual(['sg-9'])
+    expect(judge(sg({ direction: 'outbound' }), resource([noInbound]))).toBe(true)
+    // An EC2 Security Groups resource without IpPermissions, or with neither list.
+    expect(judge(sg(), { ...noInbound, VpcId: 'vpc-1' })).toBe('unknown')
+    expect(judge(sg(), { GroupId: 'sg-9', GroupName: 'x', VpcId: 'vpc-1' })).toBe('unknown')
+    expect(judge(sg({ not: true }), { GroupId: 'sg-9', GroupName: 'x' })).toBe('unknown')
+    expect(judge(sg(), { GroupId: 'sg-9', IpPermissions: [] })).toBe(false)
+  })
+
   it('a rule without IpProtocol cannot be judged', () => {
     expect(judge(sg(), resource([group('sg-1', [{ IpRanges: [{ CidrIp: '0.0.0.0/0' }] }])]))).toBe('unknown')
   })
