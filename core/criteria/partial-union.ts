@@ -1,14 +1,19 @@
 /**
  * Permissions that each admit only part of a target but together admit all of it: two groups
- * opening port 22 to `0.0.0.0/1` and `128.0.0.0/1` open it to the whole internet. Only parts for
- * the same traffic (protocol and port range) add up.
+ * opening port 22 to `0.0.0.0/1` and `128.0.0.0/1` open it to the whole internet. Traffic is
+ * what adds up: a protocol and port is reachable from the target when the sources of every
+ * permission that carries that protocol and port cover the target together, so tcp 1-2 from
+ * `0.0.0.0/1` and all traffic (`-1`) from `128.0.0.0/1` open tcp port 1 to everyone.
  *
  * The question comes up for almost every resource (for a `0.0.0.0/0` target every narrower range
  * is a part) and the answer is almost always no, so it is asked in steps, cheapest first:
  * 1. per group, while its rules are read: the total size of its parts in each half of the target
  *    (a CIDR block smaller than the target lies in one half, and both halves must be covered);
  * 2. per resource: do the parts of all its groups reach half the target's size in both halves?
- * 3. only then, per traffic: the same test for each protocol and port range, and the exact sweep.
+ * 3. only then, the exact question, per protocol and per elementary port interval (the pieces
+ *    the rules' port boundaries cut the port space into): which permissions carry it, and do
+ *    their ranges cover the target? Step 1's totals count every part, so they bound every
+ *    interval's: a resource that fails step 2 fails step 3 everywhere.
  */
 import { type IpRange, PUBLIC_IPV4, PUBLIC_IPV6, rangesCover, rangesOverlap } from './cidr.ts'
 import type { RuleMatch } from './evidence.ts'
@@ -18,8 +23,14 @@ export interface PartialPermission {
   group: Record<string, unknown>
   index: number
   permission: Record<string, unknown>
-  /** Protocol and port range, e.g. `tcp|22|22`: only parts of the same traffic add up. */
-  traffic: string
+  /**
+   * What traffic the permission carries: `all` (every protocol and port), `tcp` or `udp` with the
+   * ports `from`-`to`, or for protocols without ports a key naming it exactly (`icmp|8|0`, an ICMP
+   * type and code): such parts add up with parts of the same key and with `all` ones.
+   */
+  protocol: string
+  from: number
+  to: number
   ranges: IpRange[]
 }
 
@@ -101,28 +112,65 @@ export function createPartialUnion(
     },
 
     /**
-     * Step 3: the permissions whose parts, with others of the same traffic, cover a target.
-     * `expand` reads a set's permissions again into parts.
+     * Step 3: the permissions whose parts, with others carrying the same protocol and port, cover a
+     * target. `expand` reads a set's permissions again into parts.
      */
     matches(
       sets: readonly PartialSet[],
       expand: (set: PartialSet) => PartialPermission[]
     ): RuleMatch[] | undefined {
-      const byTraffic = new Map<string, PartialPermission[]>()
+      const everything: PartialPermission[] = []
+      const byProtocol = new Map<string, PartialPermission[]>()
       for (const set of sets)
         for (const part of expand(set)) {
-          const list = byTraffic.get(part.traffic)
+          if (part.protocol === 'all') {
+            everything.push(part)
+            continue
+          }
+          const list = byProtocol.get(part.protocol)
           if (list) list.push(part)
-          else byTraffic.set(part.traffic, [part])
+          else byProtocol.set(part.protocol, [part])
         }
-      let matches: RuleMatch[] | undefined
-      for (const parts of byTraffic.values()) {
-        // parseCidr hands out one object per CIDR text, so a Set drops repeats.
-        const ranges = [...new Set(parts.flatMap((part) => part.ranges))]
-        if (ranges.length > 1 && targets.some((target) => rangesCover(ranges, target)))
-          matches = (matches ?? []).concat(parts.map(toMatch))
+      // All-traffic parts alone: when they cover, they are the whole answer.
+      if (covers(everything)) return everything.map(toMatch)
+      const found = new Set<PartialPermission>()
+      for (const [protocol, list] of byProtocol) {
+        const carriers = everything.length > 0 ? list.concat(everything) : list
+        if (protocol === 'tcp' || protocol === 'udp') {
+          for (const covering of portIntervals(carriers))
+            if (covers(covering)) for (const part of covering) found.add(part)
+        } else if (covers(carriers)) for (const part of carriers) found.add(part)
       }
-      return matches
+      return found.size > 0 ? [...found].map(toMatch) : undefined
     },
   }
+
+  /** Whether the ranges of these parts together cover some target. */
+  function covers(parts: readonly PartialPermission[]): boolean {
+    if (parts.length === 0) return false
+    // parseCidr hands out one object per CIDR text, so a Set drops repeats.
+    const ranges = [...new Set(parts.flatMap((part) => part.ranges))]
+    return ranges.length > 1 && targets.some((target) => rangesCover(ranges, target))
+  }
+}
+
+/**
+ * The parts carrying each elementary port interval: the port space cut at every part's `from` and
+ * `to + 1`, so within an interval the same parts carry every port. Intervals no part carries, and
+ * repeats of the previous interval's parts, are left out.
+ */
+function* portIntervals(parts: readonly PartialPermission[]): Generator<PartialPermission[]> {
+  const cuts = [...new Set(parts.flatMap((part) => [part.from, part.to + 1]))].sort((a, b) => a - b)
+  let previous: PartialPermission[] = []
+  for (let i = 0; i < cuts.length - 1; i++) {
+    const port = cuts[i]!
+    const covering = parts.filter((part) => part.from <= port && port <= part.to)
+    if (covering.length === 0 || sameParts(covering, previous)) continue
+    previous = covering
+    yield covering
+  }
+}
+
+function sameParts(a: readonly PartialPermission[], b: readonly PartialPermission[]): boolean {
+  return a.length === b.length && a.every((part, i) => part === b[i])
 }

@@ -422,14 +422,7 @@ export function compileSecurityGroupCondition(
       readRanges(permission)
       const ranges = foundPartial as IpRange[] | undefined
       if (!ranges) continue
-      const opens = rulePorts(protocol, permission)
-      parts.push({
-        group: set.group,
-        index,
-        permission,
-        traffic: `${protocol}|${opens?.from}|${opens?.to}`,
-        ranges,
-      })
+      parts.push({ group: set.group, index, permission, ...partTraffic(protocol, permission), ranges })
     }
     keepParts = keep
     return parts
@@ -747,6 +740,19 @@ function ruleMatch(group: Json, index: number, permission: Json, sources: string
  * (`IpPermissions` for inbound) is not described for this question, whatever else it holds: its
  * rules are unknown, not absent. An empty list is known: no rules.
  */
+/** What traffic a part carries, for the union (see PartialPermission in partial-union.ts). */
+function partTraffic(
+  protocol: RuleProtocol,
+  permission: Json
+): Pick<PartialPermission, 'protocol' | 'from' | 'to'> {
+  const opens = rulePorts(protocol, permission)
+  if (protocol === 'all' || protocol === 'tcp' || protocol === 'udp')
+    return { protocol, from: opens!.from, to: opens!.to }
+  // No ports: ICMP type and code, or another IP protocol, named exactly.
+  const name = protocol === 'other' ? `other:${String(permission.IpProtocol).toLowerCase()}` : protocol
+  return { protocol: `${name}|${permission.FromPort}|${permission.ToPort}`, from: 0, to: 0 }
+}
+
 function isDescribedGroup(value: unknown, read: Direction): value is Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const group = value as Json

@@ -58,6 +58,75 @@ describe('security group condition: sources', () => {
     expect(judge(sg(), different)).toBe(false)
   })
 
+  it('parts add up wherever their rules carry the same protocol and port, whatever their ranges', () => {
+    // tcp 1-2 from one half + all traffic from the other: tcp/1 is open to the whole internet.
+    const withAllTraffic = resource([group('sg-1', [tcp(1, 2, ['0.0.0.0/1']), allTraffic(['128.0.0.0/1'])])])
+    expect(judge(sg(), withAllTraffic)).toBe(true)
+    expect(judge(sg({ protocol: 'tcp', ports: { mode: 'range', from: 2, to: 2 } }), withAllTraffic)).toBe(
+      true
+    )
+    expect(judge(sg({ protocol: 'tcp', ports: { mode: 'range', from: 3, to: 3 } }), withAllTraffic)).toBe(
+      false
+    )
+    expect(judge(sg({ protocol: 'udp' }), withAllTraffic)).toBe(false)
+    expect(judge(sg({ protocol: 'all' }), withAllTraffic)).toBe(false)
+    expect(sgEvidence({}, withAllTraffic).matchedRules.map((m) => [m.rule, m.protocol, m.sources])).toEqual([
+      [1, '-1', ['128.0.0.0/1']],
+      [0, 'tcp', ['0.0.0.0/1']],
+    ])
+    // tcp 1-2 + tcp 0-65535, in two groups.
+    const wide = resource([
+      group('sg-1', [tcp(1, 2, ['0.0.0.0/1'])]),
+      group('sg-2', [tcp(0, 65_535, ['128.0.0.0/1'])]),
+    ])
+    expect(judge(sg(), wide)).toBe(true)
+    expect(judge(sg({ ports: { mode: 'range', from: 80, to: 80 } }), wide)).toBe(false)
+    expect(sgEvidence({}, wide).matchedRules.map((m) => m.groupId)).toEqual(['sg-1', 'sg-2'])
+    // Overlapping port ranges: 20-30 and 25-40 share 25-30.
+    const overlapping = resource([group('sg-1', [tcp(20, 30, ['0.0.0.0/1']), tcp(25, 40, ['128.0.0.0/1'])])])
+    expect(judge(sg(), overlapping)).toBe(true)
+    expect(judge(sg({ ports: { mode: 'range', from: 28, to: 50 } }), overlapping)).toBe(true)
+    expect(judge(sg({ ports: { mode: 'range', from: 10, to: 24 } }), overlapping)).toBe(false)
+    // Three parts over three port ranges whose common ports are 30-30.
+    const three = resource([
+      group('sg-1', [tcp(0, 30, ['0.0.0.0/1'])]),
+      group('sg-2', [tcp(30, 100, ['128.0.0.0/2'])]),
+      group('sg-3', [tcp(30, 30, ['192.0.0.0/2']), tcp(31, 100, ['192.0.0.0/2'])]),
+    ])
+    expect(judge(sg(), three)).toBe(true)
+    expect(sgEvidence({}, three).matchedRules.map((m) => `${m.groupId}/${m.rule}`)).toEqual([
+      'sg-1/0',
+      'sg-2/0',
+      'sg-3/0',
+    ])
+    // udp and tcp never add up, nor ICMP types with each other; all traffic adds to ICMP.
+    const mixed = resource([
+      group('sg-1', [tcp(53, 53, ['0.0.0.0/1']), { ...tcp(53, 53, ['128.0.0.0/1']), IpProtocol: 'udp' }]),
+    ])
+    expect(judge(sg(), mixed)).toBe(false)
+    const echo = (cidr: string, type = 8) => ({
+      IpProtocol: 'icmp',
+      FromPort: type,
+      ToPort: -1,
+      IpRanges: [{ CidrIp: cidr }],
+    })
+    expect(judge(sg(), resource([group('sg-1', [echo('0.0.0.0/1'), echo('128.0.0.0/1', 0)])]))).toBe(false)
+    expect(judge(sg(), resource([group('sg-1', [echo('0.0.0.0/1'), echo('128.0.0.0/1')])]))).toBe(true)
+    expect(
+      judge(
+        sg({ protocol: 'icmp' }),
+        resource([group('sg-1', [echo('0.0.0.0/1'), allTraffic(['128.0.0.0/1'])])])
+      )
+    ).toBe(true)
+    // The resource's own port.
+    const own = resource([
+      group('sg-1', [tcp(5000, 6000, ['0.0.0.0/1'])]),
+      group('sg-2', [allTraffic(['128.0.0.0/1'])]),
+    ])
+    expect(judge(sg({ ports: { mode: 'resource' } }), own)).toBe(true)
+    expect(judge(sg({ ports: { mode: 'resource' } }), { ...own, Endpoint: { Port: 3306 } })).toBe(false)
+  })
+
   it('a CIDR source: "all" needs the rule to admit the whole CIDR, "any" a part of it', () => {
     const item = resource([group('sg-1', [tcp(5432, 5432, ['10.1.0.0/16'])])])
     expect(judge(sg({ source: { kind: 'cidr', cidr: '10.1.2.0/24' } }), item)).toBe(true)
