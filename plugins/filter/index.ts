@@ -28,7 +28,7 @@ export default defineNodeType({
     const matched: Item[] = []
     const unmatched: Item[] = []
     let unknown = 0
-    forEachItem(ctx, inputItems(input), (item) => {
+    await forEachItem(ctx, inputItems(input), (item) => {
       const truth = criteria.test(item)
       if (truth === UNKNOWN) unknown++
       if (truth === TRUE || (truth === UNKNOWN && unknownMatches)) matched.push(item)

@@ -47,7 +47,7 @@ export default defineNodeType({
     const out: ControlResult[] = []
     let unnamed = 0
     let errors = 0
-    forEachItem(ctx, inputItems(input), (item, index) => {
+    await forEachItem(ctx, inputItems(input), (item, index) => {
       let resourceId = results.idOf(item)
       if (resourceId === undefined) {
         unnamed++
