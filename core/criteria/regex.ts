@@ -237,7 +237,7 @@ class Parser {
     const rest = this.src.slice(this.at + 1, this.at + 3)
     if (/^(=|!|<=|<!)/.test(rest)) return 'lookahead and lookbehind are not supported'
     if (/^[-a-zA-Z]/.test(rest))
-      return 'inline flags such as (?i) or (?s) are not supported here: for a case-insensitive match put (?i) at the very start of the pattern (or set the condition\'s ignoreCase)'
+      return "inline flags such as (?i) or (?s) are not supported here: for a case-insensitive match put (?i) at the very start of the pattern (or set the condition's ignoreCase)"
     return 'unknown group syntax after "(?"'
   }
 

@@ -419,9 +419,11 @@ export function compileSecurityGroupCondition(
       const permission = permissions[index]!
       const protocol = ruleProtocol(permission)
       foundPartial = undefined
+      foundSources = undefined
       readRanges(permission)
       const ranges = foundPartial as IpRange[] | undefined
-      if (!ranges) continue
+      // A permission with a range that holds the target matches on its own, and is listed so once.
+      if (!ranges || foundSources) continue
       parts.push({ group: set.group, index, permission, ...partTraffic(protocol, permission), ranges })
     }
     keepParts = keep

@@ -99,6 +99,11 @@ describe('security group condition: sources', () => {
       'sg-2/0',
       'sg-3/0',
     ])
+    // A rule that matches on its own is listed once, not again as a part of a union.
+    const whole = resource([
+      group('sg-1', [tcp(22, 22, ['0.0.0.0/0', '0.0.0.0/1']), tcp(22, 22, ['128.0.0.0/1'])]),
+    ])
+    expect(sgEvidence({}, whole).matchedRules.map((m) => [m.rule, m.sources])).toEqual([[0, ['0.0.0.0/0']]])
     // udp and tcp never add up, nor ICMP types with each other; all traffic adds to ICMP.
     const mixed = resource([
       group('sg-1', [tcp(53, 53, ['0.0.0.0/1']), { ...tcp(53, 53, ['128.0.0.0/1']), IpProtocol: 'udp' }]),
