@@ -24,9 +24,10 @@ export interface PartialPermission {
   index: number
   permission: Record<string, unknown>
   /**
-   * What traffic the permission carries: `all` (every protocol and port), `tcp` or `udp` with the
-   * ports `from`-`to`, or for protocols without ports a key naming it exactly (`icmp|8|0`, an ICMP
-   * type and code): such parts add up with parts of the same key and with `all` ones.
+   * What traffic the permission carries: `all` (every protocol and port); `tcp` or `udp` with the
+   * ports `from`-`to`; `icmp` or `icmpv6` with the type in `from` and the code in `to` (-1: every
+   * type, every code); or for other protocols a key naming it exactly, which adds up with parts of
+   * the same key and with `all` ones.
    */
   protocol: string
   from: number
@@ -136,10 +137,13 @@ export function createPartialUnion(
       const found = new Set<PartialPermission>()
       for (const [protocol, list] of byProtocol) {
         const carriers = everything.length > 0 ? list.concat(everything) : list
-        if (protocol === 'tcp' || protocol === 'udp') {
-          for (const covering of portIntervals(carriers))
-            if (covers(covering)) for (const part of covering) found.add(part)
-        } else if (covers(carriers)) for (const part of carriers) found.add(part)
+        const pieces =
+          protocol === 'tcp' || protocol === 'udp'
+            ? portIntervals(carriers)
+            : protocol === 'icmp' || protocol === 'icmpv6'
+              ? icmpMessages(carriers)
+              : [carriers]
+        for (const covering of pieces) if (covers(covering)) for (const part of covering) found.add(part)
       }
       return found.size > 0 ? [...found].map(toMatch) : undefined
     },
@@ -168,6 +172,25 @@ function* portIntervals(parts: readonly PartialPermission[]): Generator<PartialP
     if (covering.length === 0 || sameParts(covering, previous)) continue
     previous = covering
     yield covering
+  }
+}
+
+/**
+ * The parts carrying each kind of ICMP message: every type and code some part names, and for
+ * each type a code none names, and a type none names. A part carries a message when its type is
+ * the message's or -1 (every type), and its code likewise; `all` parts carry every message.
+ */
+function* icmpMessages(parts: readonly PartialPermission[]): Generator<PartialPermission[]> {
+  const messages = new Set<string>(['-1|-1'])
+  for (const part of parts)
+    if (part.protocol !== 'all') messages.add(`${part.from}|${part.to}`).add(`${part.from}|-1`)
+  for (const message of messages) {
+    const [type, code] = message.split('|').map(Number) as [number, number]
+    yield parts.filter(
+      (part) =>
+        part.protocol === 'all' ||
+        ((part.from === -1 || part.from === type) && (part.to === -1 || part.to === code))
+    )
   }
 }
 

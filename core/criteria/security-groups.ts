@@ -750,9 +750,14 @@ function partTraffic(
   const opens = rulePorts(protocol, permission)
   if (protocol === 'all' || protocol === 'tcp' || protocol === 'udp')
     return { protocol, from: opens!.from, to: opens!.to }
-  // No ports: ICMP type and code, or another IP protocol, named exactly.
-  const name = protocol === 'other' ? `other:${String(permission.IpProtocol).toLowerCase()}` : protocol
-  return { protocol: `${name}|${permission.FromPort}|${permission.ToPort}`, from: 0, to: 0 }
+  if (protocol === 'icmp' || protocol === 'icmpv6') {
+    // Type and code; -1 or none is every type / every code.
+    const value = (field: unknown) => (typeof field === 'number' && field >= 0 ? field : -1)
+    return { protocol, from: value(permission.FromPort), to: value(permission.ToPort) }
+  }
+  // Another IP protocol (GRE, ...) has no ports: named exactly.
+  const name = `other:${String(permission.IpProtocol).toLowerCase()}`
+  return { protocol: name, from: 0, to: 0 }
 }
 
 function isDescribedGroup(value: unknown, read: Direction): value is Json {

@@ -117,6 +117,32 @@ describe('security group condition: sources', () => {
     })
     expect(judge(sg(), resource([group('sg-1', [echo('0.0.0.0/1'), echo('128.0.0.0/1', 0)])]))).toBe(false)
     expect(judge(sg(), resource([group('sg-1', [echo('0.0.0.0/1'), echo('128.0.0.0/1')])]))).toBe(true)
+    // Every ICMP type (-1) adds up with one type; every code with one code; ICMPv6 is apart.
+    const icmp = (cidr: string, type: number, code: number, protocol = 'icmp') => ({
+      IpProtocol: protocol,
+      FromPort: type,
+      ToPort: code,
+      IpRanges: [{ CidrIp: cidr }],
+    })
+    const anyType = resource([group('sg-1', [icmp('0.0.0.0/1', -1, -1), icmp('128.0.0.0/1', 8, 0)])])
+    expect(judge(sg({ protocol: 'icmp' }), anyType)).toBe(true)
+    expect(sgEvidence({}, anyType).matchedRules.map((m) => m.rule)).toEqual([0, 1])
+    const anyCode = resource([group('sg-1', [icmp('0.0.0.0/1', 3, -1), icmp('128.0.0.0/1', 3, 4)])])
+    expect(judge(sg(), anyCode)).toBe(true)
+    const codes = resource([group('sg-1', [icmp('0.0.0.0/1', 3, 1), icmp('128.0.0.0/1', 3, 4)])])
+    expect(judge(sg(), codes)).toBe(false)
+    const v6 = resource([group('sg-1', [icmp('0.0.0.0/1', -1, -1), icmp('128.0.0.0/1', -1, -1, '58')])])
+    expect(judge(sg(), v6)).toBe(false)
+    const gre = { IpProtocol: '47', IpRanges: [{ CidrIp: '0.0.0.0/1' }] }
+    expect(
+      judge(sg(), resource([group('sg-1', [gre, { ...gre, IpRanges: [{ CidrIp: '128.0.0.0/1' }] }])]))
+    ).toBe(true)
+    expect(
+      judge(
+        sg(),
+        resource([group('sg-1', [gre, { ...gre, IpProtocol: '50', IpRanges: [{ CidrIp: '128.0.0.0/1' }] }])])
+      )
+    ).toBe(false)
     expect(
       judge(
         sg({ protocol: 'icmp' }),
