@@ -39,6 +39,7 @@ export const runtimeEnvShape = {
   QFLOW_RETENTION_DAYS: int(1, 36_500, 60),
   QFLOW_PAYLOAD_RETENTION_DAYS: int(1, 36_500, 30),
   QFLOW_DB_MAX_MB: int(0, 10_000_000, 2048),
+  QFLOW_SHUTDOWN_GRACE_MS: int(0, 3_600_000, 10_000),
 }
 
 const runtimeEnv = z.object(runtimeEnvShape)
@@ -48,6 +49,8 @@ export interface RuntimeSettings {
   queue: WorkerSettings & { maxQueued: number }
   triggers: { syncMs: number }
   retention: RetentionSettings
+  /** How long runs get to finish on SIGTERM/SIGINT before they are handed back to the queue. */
+  shutdown: { graceMs: number }
 }
 
 export function runtimeSettingsOf(value: z.infer<typeof runtimeEnv>): RuntimeSettings {
@@ -72,6 +75,7 @@ export function runtimeSettingsOf(value: z.infer<typeof runtimeEnv>): RuntimeSet
       batchSize: 200,
       intervalMs: 10 * 60_000,
     },
+    shutdown: { graceMs: value.QFLOW_SHUTDOWN_GRACE_MS },
   }
 }
 
