@@ -14,6 +14,7 @@ import { answerSubmission, idempotencyKeyOf, waitQuery } from '../http/run-reque
 import { variableOverrides } from '../http/variable-overrides.ts'
 import { parseInput } from '../parse-input.ts'
 import type { RunWithSteps } from '../repos/runs.ts'
+import { followStoredRun } from '../runs/follow-stored.ts'
 import type { LiveRunEvent } from '../runs/live.ts'
 import { requestHashOf } from '../runs/request-hash.ts'
 
@@ -124,18 +125,35 @@ export function runRoutes(ctx: ServerContext) {
         }
         try {
           await send('snapshot', presentRunWithSteps(snapshot))
-          const alreadyOver = TERMINAL_RUN_STATUSES.includes(snapshot.status)
-          if (!alreadyOver && (runService.isActive(id) || buffered.length > 0)) {
-            let chain = Promise.resolve()
-            forward = (event) => {
-              chain = chain.then(() => send(event.type, event))
-              if (event.type === 'run.finished') chain.then(finish, finish)
+          if (TERMINAL_RUN_STATUSES.includes(snapshot.status)) return
+          const keepalive = setInterval(() => {
+            stream.write(': keepalive\n\n').catch(finish)
+          }, KEEPALIVE_MS)
+          try {
+            if (runService.isActive(id) || buffered.length > 0) {
+              // Executing here: the recorder's events, as each is stored.
+              let chain = Promise.resolve()
+              forward = (event) => {
+                chain = chain.then(() => send(event.type, event))
+                if (event.type === 'run.finished') chain.then(finish, finish)
+              }
+              for (const event of buffered.splice(0)) forward(event)
+              await finished
+            } else {
+              // Executed by another process, or not claimed yet: follow what the database says.
+              unsubscribe()
+              let over = false
+              void finished.then(() => {
+                over = true
+              })
+              for await (const change of followStoredRun((runId) => runs.getWithSteps(runId), snapshot, {
+                stopped: () => over || stream.aborted,
+              })) {
+                if (change.kind === 'snapshot') await send('snapshot', presentRunWithSteps(change.run))
+                else await send(change.event.type, change.event)
+              }
             }
-            for (const event of buffered.splice(0)) forward(event)
-            const keepalive = setInterval(() => {
-              stream.write(': keepalive\n\n').catch(finish)
-            }, KEEPALIVE_MS)
-            await finished
+          } finally {
             clearInterval(keepalive)
           }
         } finally {

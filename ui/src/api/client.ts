@@ -305,11 +305,14 @@ export class QflowClient {
       } catch {
         continue
       }
+      // The snapshot's data is the run itself (as GET /api/runs/:id gives it); the others are events.
       const event = (
-        parsed && typeof parsed === 'object' && 'type' in parsed
-          ? parsed
-          : { ...(parsed as object), type: message.event }
-      ) as RunEvent
+        message.event === 'snapshot'
+          ? { type: 'snapshot', run: parsed }
+          : parsed && typeof parsed === 'object' && 'type' in parsed
+            ? parsed
+            : { ...(parsed as object), type: message.event }
+      ) as LiveEvent
       onEvent(event)
       if (event.type === 'run.finished') return
     }
