@@ -65,6 +65,16 @@ describe('query parameters', () => {
     )
   })
 
+  it('a single-valued parameter given twice is named as repeated; a list may repeat', async () => {
+    const error = await errorOf('GET', '/api/flows/target/runs?limit=1&limit=2')
+    expect(error.message).toBe('limit: given more than once (2 times); give it once')
+    expect((await errorOf('GET', '/qflowapi/v1/workflows?pageSize=1&pageSize=2')).message).toMatch(
+      /^pageSize: given more than once/
+    )
+    const listed = await server.call('GET', '/api/flows/target/runs?status=failed&status=succeeded')
+    expect(listed.status).toBe(200)
+  })
+
   it('keeps taking the parameters each route documents', async () => {
     const ok = async (method: string, path: string, status = 200) => {
       const response = await server.call(method, path, method === 'GET' ? undefined : {})
