@@ -25,7 +25,11 @@ const runBody = z.strictObject({
   regions: runRegions.optional(),
   until: z.string().min(1).max(128).optional(),
 })
-const runListQuery = pageQuery.extend({ status: listOf(RUN_STATUSES) })
+const runListQuery = pageQuery.extend({
+  status: listOf(RUN_STATUSES),
+  /** Only runs where a node ended `partial` (true), or only the others (false). */
+  partial: z.enum(['true', 'false']).optional(),
+})
 
 /** How often an idle event stream sends a comment, so proxies keep it open. */
 const KEEPALIVE_MS = 15_000
@@ -81,7 +85,10 @@ export function runRoutes(ctx: ServerContext) {
       const flowId = c.req.param('id')
       const query = c.req.valid('query')
       if (!(await ctx.flows.exists(flowId))) throw notFound('flow', flowId)
-      const page = await runs.listForFlow(flowId, query)
+      const page = await runs.listForFlow(flowId, {
+        ...query,
+        partial: query.partial === undefined ? undefined : query.partial === 'true',
+      })
       return c.json({ ...page, items: page.items.map(presentRun) })
     })
     .get('/runs/:id', noQuery, async (c) => c.json(presentRunWithSteps(await requireRun(c.req.param('id')))))

@@ -50,10 +50,10 @@ describe('query parameters', () => {
   it('names each unknown parameter and lists the accepted ones', async () => {
     const error = await errorOf('GET', '/api/flows/target/runs?limt=5&status=failed&sort=asc')
     expect(error.message).toBe(
-      'limt: unknown query parameter; this route takes limit, offset, status (and 1 more)'
+      'limt: unknown query parameter; this route takes limit, offset, status, partial (and 1 more)'
     )
     expect(error.details.issues.map((issue: any) => issue.field)).toEqual(['limt', 'sort'])
-    expect(error.details.accepted).toEqual(['limit', 'offset', 'status'])
+    expect(error.details.accepted).toEqual(['limit', 'offset', 'status', 'partial'])
     expect((await errorOf('GET', '/api/flows/target?version=2')).message).toBe(
       'version: unknown query parameter; this route takes none'
     )

@@ -59,6 +59,8 @@ export interface RunRecord {
   id: string
   flowId: string
   status: RunStatus
+  /** A node ended `partial` (some of its work failed); the run itself still `succeeded`. */
+  partial?: boolean
   until?: string | null
   createdAt?: string | number
   startedAt?: string | number | null
