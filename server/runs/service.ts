@@ -366,6 +366,7 @@ export function createRunService(deps: {
           deps.log('warn', `handed ${handed.size} unfinished run(s) back to the queue while stopping`)
         }
       }
+      for (const id of handed) deps.recorder.release(id)
       for (const [id, entry] of active) {
         entry.controller.abort(
           new Error(

@@ -115,6 +115,31 @@ describe('leases', () => {
   })
 })
 
+describe('shutdown', () => {
+  it('hands a run still going after the grace period back to the queue, publishing no outcome for it', async () => {
+    const s = await start()
+    await s.call('POST', '/api/flows', { body: chainFlow('slow', {}, SLOW) })
+    const { id } = (await s.call('POST', '/api/flows/slow/runs')).body
+    await until(
+      async () =>
+        (await s.ctx.runs.getWithSteps(id))?.steps.some((step) => step.status === 'running') ?? false
+    )
+    const heard: string[] = []
+    s.ctx.live.subscribe(id, (event) => heard.push(event.type))
+    await s.ctx.stopRuns(0)
+    expect(s.ctx.runService.isActive(id)).toBe(false)
+    expect(heard).toEqual([])
+    const run = (await s.ctx.runs.getWithSteps(id))!
+    expect(run).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      leaseOwner: null,
+      error: { code: 'HANDED_BACK' },
+    })
+    expect(run.steps).toEqual([])
+  })
+})
+
 describe('a run finished by another process', () => {
   it("stays finished when the holder's late start record is written", async () => {
     const s = await start({ runtime: { queue: { concurrency: 0 } } })

@@ -57,6 +57,23 @@ const statuses = async (db: Client) =>
     lease_owner: string
   }[]
 
+/** A response body as far as it got before the server closed the connection. */
+async function readUntilClosed(base: string, path: string): Promise<string> {
+  const response = await fetch(base + path, { headers: { authorization: `Bearer ${TOKEN}` } })
+  const reader = response.body!.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return text
+      text += decoder.decode(value, { stream: true })
+    }
+  } catch {
+    return text
+  }
+}
+
 describe('the queue across real server processes', () => {
   it('a server killed with SIGKILL mid-run: after a restart every run is finished, none lost or stuck', async () => {
     const dbUrl = tempDb()
@@ -108,8 +125,13 @@ describe('the queue across real server processes', () => {
       () => statuses(db),
       (rows) => rows.length === 2 && rows.every((row) => row.status === 'running')
     )
+    // A client following the long run on the stopping process hears no outcome the database lacks.
+    const streamed = readUntilClosed(first.url, `/api/runs/${long}/events`)
     await first.kill('SIGTERM')
     expect(first.child.exitCode).toBe(0)
+    const seen = await streamed
+    expect(seen).toMatch(/^event: snapshot/m)
+    expect(seen).not.toMatch(/^event: run\.finished/m)
     const byId = new Map((await statuses(db)).map((row) => [row.id, row]))
     expect(byId.get(short)?.status).toBe('succeeded')
     const handed = byId.get(long)!
