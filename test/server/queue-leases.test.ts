@@ -302,6 +302,15 @@ describe('retention', () => {
     expect((await s.ctx.runs.get(queued))?.flowVersion).toBe(1)
   })
 
+  it('the first pass comes soon after the background work starts, not a whole interval later', async () => {
+    const s = await start({ runtime: { retention: { firstPassDelayMs: 0 } } })
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    const [id] = await finishedRuns(s, 'f1', 1)
+    await s.ctx.database.db.update(runs).set({ finishedAt: Date.now() - 90 * DAY })
+    await s.ctx.startBackground()
+    await until(async () => (await s.ctx.runs.get(id!)) === undefined)
+  })
+
   it('one pass goes on batch after batch until every run past its age is gone', async () => {
     const s = await start({ runtime: { retention: { batchSize: 2 } } })
     await s.call('POST', '/api/flows', { body: chainFlow('f1') })
