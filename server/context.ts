@@ -75,6 +75,11 @@ export interface ServerContext {
   aws: ServerAwsGateway
   /** The built editor, served at `/` when present. */
   uiDir?: string
+  /**
+   * The first step of a shutdown: claim no more runs, give those going `graceMs` to finish, then
+   * hand the rest back to the queue (see `RunService.stop`). `close` does it too.
+   */
+  stopRuns(graceMs?: number): Promise<void>
   /** Stop runs, flush writes, close the database. */
   close(graceMs?: number): Promise<void>
 }
@@ -98,6 +103,13 @@ export interface ContextOptions {
   seedDemoAccount?: boolean
   /** Static AWS keys are sealed with this (default: the QFLOW_SECRET_KEY environment variable). */
   secretKey?: string
+}
+
+/** What a run handed back to the queue at shutdown says until an attempt finishes it. */
+const SHUT_DOWN = {
+  code: 'HANDED_BACK',
+  message:
+    'the server process running it was shut down before it finished; it was handed back to the queue and starts again in another process or at the next start',
 }
 
 /** Open and migrate the database and wire the services on top of it. */
@@ -192,6 +204,10 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
   const retention = createRetention({ database, settings: settings.retention, log })
   const replay = createReplayGuard(db)
   const background: NodeJS.Timeout[] = []
+  const stopRuns = async (graceMs?: number) => {
+    await worker.drain()
+    await runService.stop(graceMs, (runIds) => claims.handBack(worker.owner, runIds, SHUT_DOWN))
+  }
   let backgroundStarted = false
 
   return {
@@ -233,12 +249,13 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
     accountService: createAccountService({ repo: accounts, gateway: aws, secrets, snapshotRoots }),
     aws,
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
+    stopRuns,
     async close(graceMs) {
       for (const timer of background.splice(0)) clearInterval(timer)
       await triggers.stop()
-      await worker.stop()
       await retention.stop()
-      await runService.stop(graceMs)
+      await stopRuns(graceMs)
+      await worker.stop()
       await plugins?.close()
       aws.forget()
       database.close()

@@ -39,6 +39,8 @@ export const runtimeEnvShape = {
   QFLOW_RETENTION_DAYS: int(1, 36_500, 60),
   QFLOW_PAYLOAD_RETENTION_DAYS: int(1, 36_500, 30),
   QFLOW_DB_MAX_MB: int(0, 10_000_000, 2048),
+  QFLOW_FLOW_VERSIONS_KEEP: int(0, 1_000_000, 100),
+  QFLOW_SHUTDOWN_GRACE_MS: int(0, 3_600_000, 10_000),
 }
 
 const runtimeEnv = z.object(runtimeEnvShape)
@@ -48,6 +50,8 @@ export interface RuntimeSettings {
   queue: WorkerSettings & { maxQueued: number }
   triggers: { syncMs: number }
   retention: RetentionSettings
+  /** How long runs get to finish on SIGTERM/SIGINT before they are handed back to the queue. */
+  shutdown: { graceMs: number }
 }
 
 export function runtimeSettingsOf(value: z.infer<typeof runtimeEnv>): RuntimeSettings {
@@ -69,9 +73,12 @@ export function runtimeSettingsOf(value: z.infer<typeof runtimeEnv>): RuntimeSet
       runMaxAgeMs: value.QFLOW_RETENTION_DAYS * DAY_MS,
       payloadMaxAgeMs: value.QFLOW_PAYLOAD_RETENTION_DAYS * DAY_MS,
       maxBytes: value.QFLOW_DB_MAX_MB * 1024 * 1024,
+      flowVersionsToKeep: value.QFLOW_FLOW_VERSIONS_KEEP,
       batchSize: 200,
       intervalMs: 10 * 60_000,
+      firstPassDelayMs: 30_000,
     },
+    shutdown: { graceMs: value.QFLOW_SHUTDOWN_GRACE_MS },
   }
 }
 

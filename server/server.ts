@@ -56,8 +56,8 @@ export async function startServer(
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       const http = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void }
       http.closeIdleConnections?.()
-      // Runs finish (or are cancelled) first, so their event streams end on their own.
-      await ctx.runService.stop(graceMs)
+      // Runs finish (or are handed back to the queue) first, so their event streams end on their own.
+      await ctx.stopRuns(graceMs)
       http.closeAllConnections?.()
       await closed
       await ctx.close(0)

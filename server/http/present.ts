@@ -26,13 +26,20 @@ export function presentFlowVersion(version: FlowVersionSummary) {
   return { ...version, createdAt: iso(version.createdAt) }
 }
 
-/** A run; list rows come without `input`, so it is left out rather than shown as null. */
-export function presentRun(run: Omit<RunRow, 'input'> & { input?: unknown }) {
+/**
+ * A run; list rows come without `input`, so it is left out rather than shown as null. `partial`:
+ * a node ended `partial` (some of its work failed, e.g. one region), from the list query or the
+ * run's steps; the run's status stays `succeeded`, as the rest of its work did.
+ */
+export function presentRun(
+  run: Omit<RunRow, 'input'> & { input?: unknown; partial?: boolean; steps?: Pick<StepRow, 'status'>[] }
+) {
   return {
     id: run.id,
     flowId: run.flowId,
     flowVersion: run.flowVersion,
     status: run.status,
+    partial: run.partial ?? run.steps?.some((step) => step.status === 'partial') ?? false,
     triggeredBy: run.triggeredBy,
     ...('input' in run ? { input: run.input } : {}),
     variables: run.variables,

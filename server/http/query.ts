@@ -13,7 +13,7 @@ export const pageQuery = z.object({
  * issue on the parameter itself (`status: ...`), not on a position in a list the caller never wrote.
  */
 export function listOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z
+  const schema = z
     .union([z.string(), z.array(z.string())])
     .transform((raw, ctx) => {
       const parts = (Array.isArray(raw) ? raw : [raw]).flatMap((part) => part.split(',')).filter(Boolean)
@@ -28,7 +28,12 @@ export function listOf<const T extends readonly [string, ...string[]]>(values: T
       return parts as T[number][]
     })
     .optional()
+  repeatable.add(schema)
+  return schema
 }
+
+/** Parameters that may be given more than once (`listOf`); any other, given twice, is refused. */
+const repeatable = new WeakSet<z.ZodType>()
 
 /**
  * The query string with repeated names kept as arrays. Read from the URL itself: any name is kept
@@ -66,6 +71,16 @@ function parseQuery<S extends z.ZodObject>(
     }))
     throw validationFailed(issues, { accepted })
   }
+  // A repeated single-valued parameter is named as such; the schema would only say the array it
+  // became is not a number (or not a string).
+  const repeated = Object.entries(query)
+    .filter(([name, value]) => Array.isArray(value) && Object.hasOwn(schema.shape, name))
+    .filter(([name]) => !repeatable.has(schema.shape[name] as z.ZodType))
+    .map(([name, value]) => ({
+      field: name,
+      message: `given more than once (${value.length} times); give it once`,
+    }))
+  if (repeated.length > 0) throw validationFailed(repeated)
   return parseInput(schema, query, 'query')
 }
 

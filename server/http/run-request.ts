@@ -57,6 +57,8 @@ export async function answerSubmission(
     const finished = await ctx.runs.getWithSteps(run.id)
     if (finished) return c.json({ ...presentRun(finished), steps: finished.steps.map(presentStep) }, 200)
   }
-  const current = wait > 0 ? ((await ctx.runs.get(run.id)) ?? run) : run
+  // A run accepted just now has no steps yet; one found again (a waited-on or replayed run) may.
+  const current =
+    wait > 0 || submitted.outcome === 'existing' ? ((await ctx.runs.getWithSteps(run.id)) ?? run) : run
   return c.json({ ...presentRun(current), url: `/api/runs/${run.id}` }, 202)
 }

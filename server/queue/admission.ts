@@ -2,6 +2,7 @@ import type { InStatement } from '@libsql/client'
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { rawInsert } from '../db/raw-insert.ts'
+import { flows } from '../db/schema/flows.ts'
 import { runs } from '../db/schema/runs.ts'
 import type { WriteBatcher } from '../db/write-batcher.ts'
 import { RUN_COLUMNS } from '../repos/runs.ts'
@@ -129,6 +130,20 @@ export function createAdmission(deps: {
         .where(and(eq(runs.flowId, flowId), eq(runs.idempotencyKey, key)))
     )[0]
 
+  const flowStillAt = async (run: NewRunRow) =>
+    (
+      await db
+        .select({ id: flows.id })
+        .from(flows)
+        .where(
+          and(
+            eq(flows.id, run.flowId),
+            eq(flows.version, run.flowVersion),
+            eq(flows.generation, run.flowGeneration ?? '')
+          )
+        )
+    ).length > 0
+
   return {
     async admit(run: NewRunRow & { id: string }): Promise<Admission> {
       const key = run.idempotencyKey ?? null
@@ -147,7 +162,9 @@ export function createAdmission(deps: {
         const winner = await byKey(run.flowId, key)
         if (winner) return { kind: 'existing', run: winner }
       }
-      if (run.overlap === 'skip') {
+      // `skip` came from the caller's copy of the flow: it holds only while the flow is still at
+      // that version (a save may have changed the policy), so check that before refusing.
+      if (run.overlap === 'skip' && (await flowStillAt(run))) {
         const [active] = await db
           .select()
           .from(runs)

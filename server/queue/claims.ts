@@ -119,6 +119,36 @@ export function createClaims(db: Db) {
       return { requeued: requeued.length, failed: failed.length }
     },
 
+    /**
+     * Give runs back to the queue unfinished (this process is shutting down): queued again with
+     * their partial steps and results cleared, as after a crash, but at once rather than when the
+     * lease expires, and without counting the attempt. The reason stays on the run (as its `error`)
+     * until an attempt finishes it. Only runs `owner` still holds; returns the ids handed back.
+     */
+    async handBack(owner: string, runIds: string[], reason: StepError): Promise<string[]> {
+      if (runIds.length === 0) return []
+      const held = and(inArray(runs.id, runIds), eq(runs.leaseOwner, owner), eq(runs.status, 'running'))
+      const heldIds = db.select({ id: runs.id }).from(runs).where(held)
+      const [, , , handed] = await db.batch([
+        db.delete(stepPayloads).where(inArray(stepPayloads.runId, heldIds)),
+        db.delete(controlResults).where(inArray(controlResults.runId, heldIds)),
+        db.delete(runSteps).where(inArray(runSteps.runId, heldIds)),
+        db
+          .update(runs)
+          .set({
+            status: 'queued',
+            leaseOwner: null,
+            leaseExpiresAt: null,
+            startedAt: null,
+            attempts: sql`max(${runs.attempts} - 1, 0)`,
+            error: reason,
+          })
+          .where(held)
+          .returning({ id: runs.id }),
+      ])
+      return handed.map((row) => row.id)
+    },
+
     /** Queued runs, for the "queue is full" check and the figures on `/healthz`. */
     async queuedCount(): Promise<number> {
       const [row] = await db

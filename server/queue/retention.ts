@@ -3,6 +3,7 @@ import type { Database } from '../db/client.ts'
 import { controlResults } from '../db/schema/controls.ts'
 import { runSteps, runs, stepPayloads } from '../db/schema/runs.ts'
 import type { Logger } from '../log.ts'
+import { runTableBytes, usedBytes } from './db-usage.ts'
 
 export interface RetentionSettings {
   /** Finished runs older than this are deleted with their steps and payloads. */
@@ -11,21 +12,36 @@ export interface RetentionSettings {
   payloadMaxAgeMs: number
   /** When the database file holds more than this, the oldest finished runs go first. 0: no cap. */
   maxBytes: number
-  /** Runs per delete transaction: small, so writers never wait long behind the pruner. */
+  /** Saved versions kept per flow, the current one included; older ones are deleted. 0: all. */
+  flowVersionsToKeep: number
+  /** Rows per delete transaction: small, so writers never wait long behind the pruner. */
   batchSize: number
   /** How often to prune. */
   intervalMs: number
+  /** The first pass after `start`: soon, so a database that outgrew its cap while down shrinks. */
+  firstPassDelayMs: number
 }
 
 const FINISHED = ['succeeded', 'failed', 'cancelled'] as const
-/** Batches per pass, so one pass never hogs the database; the next pass continues. */
-const MAX_BATCHES_PER_PASS = 50
+/** Pause between batches, so writers (here and in other processes) get the database in between. */
+const BATCH_PAUSE_MS = 5
+/**
+ * Size pruning deletes at most this many times the runs the cap calls for by their share of the
+ * file: deleting rows frees whole pages only when they empty, so a few more than the estimate may
+ * go, but never every run because something else grew.
+ */
+const SIZE_BUDGET_FACTOR = 2
 
 /**
  * Keeps the database from growing without bound. Only finished runs are ever touched, in small
- * transactions with a pause between them. A control node's latest result per resource is kept even
- * when its run goes, because it is the resource's current state. Freed pages are handed back to the
- * file system with incremental vacuum, so the file shrinks rather than only stops growing.
+ * transactions with a pause between them; a pass goes on batch after batch until the age limits
+ * and the size cap are met (or the server stops), so sustained traffic cannot outgrow it. Flow
+ * versions beyond the latest few per flow go too, never the current one nor one a queued or running
+ * run uses. When what is over the cap is not runs (flow versions, accounts...), runs are left alone
+ * and a warning says the cap cannot be met by pruning them. A control node's latest result per
+ * resource is kept even when its run goes, because it is the resource's current state. Freed pages
+ * are handed back to the file system with incremental vacuum, so the file shrinks rather than only
+ * stops growing.
  */
 export function createRetention(deps: {
   database: Database
@@ -36,18 +52,19 @@ export function createRetention(deps: {
   const { db, client } = deps.database
   const { settings, log } = deps
   const now = deps.now ?? Date.now
-  let timer: NodeJS.Timeout | undefined
+  const timers: NodeJS.Timeout[] = []
   let running: Promise<PruneReport> | undefined
+  let stopping = false
 
   /** Delete one batch of finished runs chosen by `where`, oldest first; how many went. */
-  async function deleteRuns(where: ReturnType<typeof and>): Promise<number> {
+  async function deleteRuns(where: ReturnType<typeof and>, limit = settings.batchSize): Promise<number> {
     const ids = (
       await db
         .select({ id: runs.id })
         .from(runs)
         .where(and(inArray(runs.status, [...FINISHED]), where))
         .orderBy(asc(runs.createdAt))
-        .limit(settings.batchSize)
+        .limit(limit)
     ).map((row) => row.id)
     if (ids.length === 0) return 0
     // A result goes with its run only when the same resource (same account and region too) has a
@@ -86,49 +103,100 @@ export function createRetention(deps: {
     return deleted.length
   }
 
-  async function usedBytes(): Promise<number> {
-    const pages = await client.execute('PRAGMA page_count')
-    const free = await client.execute('PRAGMA freelist_count')
-    const size = await client.execute('PRAGMA page_size')
-    const first = (result: { rows: unknown[] }) => Number(Object.values(result.rows[0] as object)[0] ?? 0)
-    return (first(pages) - first(free)) * first(size)
+  /** One batch of flow versions older than each flow's latest `flowVersionsToKeep`, oldest first. */
+  async function deleteVersions(): Promise<number> {
+    const result = await client.execute({
+      sql: `DELETE FROM flow_versions WHERE rowid IN (
+              SELECT v.rowid FROM flow_versions v JOIN flows f ON f.id = v.flow_id
+              WHERE v.version <= f.version - ?
+                AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.flow_id = v.flow_id
+                  AND r.flow_version = v.version AND r.status IN ('queued', 'running'))
+              ORDER BY v.created_at LIMIT ?)`,
+      args: [settings.flowVersionsToKeep, settings.batchSize],
+    })
+    return result.rowsAffected
   }
 
-  const pause = () => new Promise((resolve) => setImmediate(resolve))
+  async function finishedRunCount(): Promise<number> {
+    const [row] = await db
+      .select({ count: sql<number>`count(*)` })
+      .from(runs)
+      .where(inArray(runs.status, [...FINISHED]))
+    return row?.count ?? 0
+  }
+
+  const pause = () => new Promise((resolve) => setTimeout(resolve, BATCH_PAUSE_MS))
+
+  /** Run `batch` until it reports fewer than a full batch (or the server stops); the total. */
+  async function untilDone(batch: () => Promise<number>, full: number): Promise<number> {
+    let total = 0
+    while (!stopping) {
+      const deleted = await batch()
+      total += deleted
+      if (deleted < full) break
+      await pause()
+    }
+    return total
+  }
+
+  /** Delete the oldest finished runs while the file is over its cap, as far as runs can help. */
+  async function pruneBySize(report: PruneReport): Promise<void> {
+    let used = await usedBytes(client)
+    report.bytesBefore = used
+    if (used <= settings.maxBytes) return
+    const runBytes = await runTableBytes(client)
+    if (runBytes !== undefined && used - runBytes >= settings.maxBytes) {
+      report.capUnreachable = true
+      log(
+        'warn',
+        `the database holds ${mb(used - runBytes)} MB besides runs, over its cap of ${mb(settings.maxBytes)} MB (QFLOW_DB_MAX_MB); deleting runs cannot meet it, so none are deleted for size`
+      )
+      return
+    }
+    const finished = await finishedRunCount()
+    if (finished === 0) return
+    // What one run takes on average, so each batch deletes about what is still over, no more.
+    const perRun = runBytes === undefined || runBytes === 0 ? undefined : runBytes / finished
+    const budget =
+      perRun === undefined
+        ? finished
+        : Math.ceil(((used - settings.maxBytes) / perRun) * SIZE_BUDGET_FACTOR) + settings.batchSize
+    while (!stopping && used > settings.maxBytes && report.runsBySize < budget) {
+      const over = perRun === undefined ? settings.batchSize : Math.ceil((used - settings.maxBytes) / perRun)
+      const limit = Math.min(settings.batchSize, Math.max(1, over), budget - report.runsBySize)
+      const deleted = await deleteRuns(undefined, limit)
+      report.runsBySize += deleted
+      if (deleted === 0) break
+      await pause()
+      used = await usedBytes(client)
+    }
+  }
 
   async function pass(): Promise<PruneReport> {
     const at = now()
-    const report: PruneReport = { runsByAge: 0, runsBySize: 0, payloads: 0, bytesBefore: 0, bytesAfter: 0 }
+    const report: PruneReport = {
+      runsByAge: 0,
+      runsBySize: 0,
+      payloads: 0,
+      flowVersions: 0,
+      bytesBefore: 0,
+      bytesAfter: 0,
+      capUnreachable: false,
+    }
     const ageLimit = lt(runs.finishedAt, at - settings.runMaxAgeMs)
-    for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
-      const deleted = await deleteRuns(ageLimit)
-      report.runsByAge += deleted
-      if (deleted < settings.batchSize) break
-      await pause()
+    report.runsByAge = await untilDone(() => deleteRuns(ageLimit), settings.batchSize)
+    report.payloads = await untilDone(() => deletePayloads(at - settings.payloadMaxAgeMs), 1)
+    if (settings.flowVersionsToKeep > 0) {
+      report.flowVersions = await untilDone(deleteVersions, settings.batchSize)
     }
-    for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
-      const deleted = await deletePayloads(at - settings.payloadMaxAgeMs)
-      report.payloads += deleted
-      if (deleted === 0) break
-      await pause()
-    }
-    if (deps.database.isFile && settings.maxBytes > 0) {
-      report.bytesBefore = await usedBytes()
-      for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
-        if ((await usedBytes()) <= settings.maxBytes) break
-        const deleted = await deleteRuns(undefined)
-        report.runsBySize += deleted
-        if (deleted === 0) break
-        await pause()
-      }
-    }
+    if (deps.database.isFile && settings.maxBytes > 0) await pruneBySize(report)
     if (deps.database.isFile) {
       // executeMultiple runs the pragma to completion: through `execute` it frees one page per step
       // and leaves the statement open, which locks the table.
       await client.executeMultiple('PRAGMA incremental_vacuum;')
-      report.bytesAfter = await usedBytes()
+      report.bytesAfter = await usedBytes(client)
     }
-    const total = report.runsByAge + report.runsBySize + report.payloads
+    const total = report.runsByAge + report.runsBySize + report.payloads + report.flowVersions
     if (total > 0) log('info', 'retention pruned old runs', report)
     return report
   }
@@ -154,24 +222,35 @@ export function createRetention(deps: {
       return running
     },
     start() {
-      timer = setInterval(() => {
+      const prune = () => {
         this.prune().catch((err) => log('warn', 'pruning old runs failed; will retry', err))
-      }, settings.intervalMs)
-      timer.unref()
+      }
+      const first = setTimeout(prune, settings.firstPassDelayMs)
+      const every = setInterval(prune, settings.intervalMs)
+      first.unref()
+      every.unref()
+      timers.push(first, every)
     },
+    /** Stop scheduling passes and cut a pass in progress short after its current batch. */
     async stop() {
-      if (timer) clearInterval(timer)
+      stopping = true
+      for (const timer of timers.splice(0)) clearTimeout(timer)
       await running?.catch(() => {})
     },
   }
 }
 
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10
+
 export interface PruneReport {
   runsByAge: number
   runsBySize: number
   payloads: number
+  flowVersions: number
   bytesBefore: number
   bytesAfter: number
+  /** Over the cap with more than the cap in other data than runs: no run was deleted for size. */
+  capUnreachable: boolean
 }
 
 export type Retention = ReturnType<typeof createRetention>

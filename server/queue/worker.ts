@@ -38,12 +38,14 @@ export function createQueueWorker(deps: WorkerDeps) {
   let pumping: Promise<void> | undefined
   let again = false
   let stopped = false
+  /** Shutting down: claim nothing more, but keep renewing the leases of runs still going. */
+  let draining = false
   let started = false
   let finished = 0
 
   /** Claim while there is room, then stop; called on every wake-up and after every finished run. */
   function pump(): Promise<void> {
-    if (stopped) return Promise.resolve()
+    if (stopped || draining) return Promise.resolve()
     if (pumping) {
       again = true
       return pumping
@@ -51,7 +53,7 @@ export function createQueueWorker(deps: WorkerDeps) {
     pumping = (async () => {
       do {
         again = false
-        while (!stopped && active.size < settings.concurrency) {
+        while (!stopped && !draining && active.size < settings.concurrency) {
           const room = settings.concurrency - active.size
           let claimed: ClaimedRun[]
           try {
@@ -63,7 +65,7 @@ export function createQueueWorker(deps: WorkerDeps) {
           for (const run of claimed) start(run)
           if (claimed.length < room) break
         }
-      } while (again && !stopped)
+      } while (again && !stopped && !draining)
     })().finally(() => {
       pumping = undefined
     })
@@ -142,7 +144,15 @@ export function createQueueWorker(deps: WorkerDeps) {
       if (run) return start(run)
       return waitElsewhere(runId)
     },
-    /** Stop claiming. Runs in progress are left to the run service's own shutdown. */
+    /**
+     * Claim no more runs (shutdown has begun); heartbeats go on, so the runs still going keep
+     * their leases through the grace period.
+     */
+    async drain() {
+      draining = true
+      await pumping
+    },
+    /** Stop claiming and heartbeats. Runs in progress are left to the run service's own shutdown. */
     async stop() {
       stopped = true
       for (const timer of timers.splice(0)) clearInterval(timer)

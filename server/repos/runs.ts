@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, inArray, not, sql } from 'drizzle-orm'
 import type { RunStatus } from '../../core/run/events.ts'
 import type { Db } from '../db/client.ts'
 import { rawInsert } from '../db/raw-insert.ts'
@@ -16,6 +16,8 @@ export type PayloadLookup = { kind: 'found'; json: string } | { kind: 'no-step' 
 
 const UNFINISHED: RunStatus[] = ['queued', 'running']
 const { input: _input, ...withoutInput } = getTableColumns(runs)
+/** A node of the run ended `partial` (e.g. one region failed): one lookup in the steps' primary key. */
+const hasPartialStep = sql`EXISTS (SELECT 1 FROM ${runSteps} WHERE ${runSteps.runId} = ${runs.id} AND ${runSteps.status} = 'partial')`
 
 /** The columns every stored run has; the queue's admission adds its own on top. */
 export const RUN_COLUMNS = [
@@ -59,18 +61,23 @@ export function createRunRepo(db: Db) {
       return run ? { ...run, steps } : undefined
     },
 
-    /** A flow's runs, newest first, without their input (it can be large): the list view's rows. */
+    /**
+     * A flow's runs, newest first, without their input (it can be large): the list view's rows,
+     * each saying whether a node of it ended `partial`; `partial` keeps only such runs (true) or
+     * only the others (false).
+     */
     async listForFlow(
       flowId: string,
-      query: PageRequest & { status?: RunStatus[] }
-    ): Promise<Page<Omit<RunRow, 'input'>>> {
+      query: PageRequest & { status?: RunStatus[]; partial?: boolean }
+    ): Promise<Page<Omit<RunRow, 'input'> & { partial: boolean }>> {
       const where = and(
         eq(runs.flowId, flowId),
-        query.status && query.status.length > 0 ? inArray(runs.status, query.status) : undefined
+        query.status && query.status.length > 0 ? inArray(runs.status, query.status) : undefined,
+        query.partial === undefined ? undefined : query.partial ? hasPartialStep : not(hasPartialStep)
       )
-      const [items, [count]] = await Promise.all([
+      const [rows, [count]] = await Promise.all([
         db
-          .select(withoutInput)
+          .select({ ...withoutInput, partial: sql<number>`${hasPartialStep}` })
           .from(runs)
           .where(where)
           .orderBy(desc(runs.createdAt), desc(sql`rowid`))
@@ -78,6 +85,7 @@ export function createRunRepo(db: Db) {
           .offset(query.offset),
         db.select({ total: sql<number>`count(*)` }).from(runs).where(where),
       ])
+      const items = rows.map((row) => ({ ...row, partial: Boolean(row.partial) }))
       return { items, total: count?.total ?? 0, limit: query.limit, offset: query.offset }
     },
 

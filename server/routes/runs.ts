@@ -14,6 +14,7 @@ import { answerSubmission, idempotencyKeyOf, waitQuery } from '../http/run-reque
 import { variableOverrides } from '../http/variable-overrides.ts'
 import { parseInput } from '../parse-input.ts'
 import type { RunWithSteps } from '../repos/runs.ts'
+import { followStoredRun } from '../runs/follow-stored.ts'
 import type { LiveRunEvent } from '../runs/live.ts'
 import { requestHashOf } from '../runs/request-hash.ts'
 
@@ -24,7 +25,11 @@ const runBody = z.strictObject({
   regions: runRegions.optional(),
   until: z.string().min(1).max(128).optional(),
 })
-const runListQuery = pageQuery.extend({ status: listOf(RUN_STATUSES) })
+const runListQuery = pageQuery.extend({
+  status: listOf(RUN_STATUSES),
+  /** Only runs where a node ended `partial` (true), or only the others (false). */
+  partial: z.enum(['true', 'false']).optional(),
+})
 
 /** How often an idle event stream sends a comment, so proxies keep it open. */
 const KEEPALIVE_MS = 15_000
@@ -80,7 +85,10 @@ export function runRoutes(ctx: ServerContext) {
       const flowId = c.req.param('id')
       const query = c.req.valid('query')
       if (!(await ctx.flows.exists(flowId))) throw notFound('flow', flowId)
-      const page = await runs.listForFlow(flowId, query)
+      const page = await runs.listForFlow(flowId, {
+        ...query,
+        partial: query.partial === undefined ? undefined : query.partial === 'true',
+      })
       return c.json({ ...page, items: page.items.map(presentRun) })
     })
     .get('/runs/:id', noQuery, async (c) => c.json(presentRunWithSteps(await requireRun(c.req.param('id')))))
@@ -124,18 +132,35 @@ export function runRoutes(ctx: ServerContext) {
         }
         try {
           await send('snapshot', presentRunWithSteps(snapshot))
-          const alreadyOver = TERMINAL_RUN_STATUSES.includes(snapshot.status)
-          if (!alreadyOver && (runService.isActive(id) || buffered.length > 0)) {
-            let chain = Promise.resolve()
-            forward = (event) => {
-              chain = chain.then(() => send(event.type, event))
-              if (event.type === 'run.finished') chain.then(finish, finish)
+          if (TERMINAL_RUN_STATUSES.includes(snapshot.status)) return
+          const keepalive = setInterval(() => {
+            stream.write(': keepalive\n\n').catch(finish)
+          }, KEEPALIVE_MS)
+          try {
+            if (runService.isActive(id) || buffered.length > 0) {
+              // Executing here: the recorder's events, as each is stored.
+              let chain = Promise.resolve()
+              forward = (event) => {
+                chain = chain.then(() => send(event.type, event))
+                if (event.type === 'run.finished') chain.then(finish, finish)
+              }
+              for (const event of buffered.splice(0)) forward(event)
+              await finished
+            } else {
+              // Executed by another process, or not claimed yet: follow what the database says.
+              unsubscribe()
+              let over = false
+              void finished.then(() => {
+                over = true
+              })
+              for await (const change of followStoredRun((runId) => runs.getWithSteps(runId), snapshot, {
+                stopped: () => over || stream.aborted,
+              })) {
+                if (change.kind === 'snapshot') await send('snapshot', presentRunWithSteps(change.run))
+                else await send(change.event.type, change.event)
+              }
             }
-            for (const event of buffered.splice(0)) forward(event)
-            const keepalive = setInterval(() => {
-              stream.write(': keepalive\n\n').catch(finish)
-            }, KEEPALIVE_MS)
-            await finished
+          } finally {
             clearInterval(keepalive)
           }
         } finally {

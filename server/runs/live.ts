@@ -34,7 +34,8 @@ export function createLiveRuns() {
       set.add(listener)
       return () => {
         set.delete(listener)
-        if (set.size === 0) listeners.delete(runId)
+        // Only this set: a second call must not drop one made later for new subscribers.
+        if (set.size === 0 && listeners.get(runId) === set) listeners.delete(runId)
       }
     },
     publish(event: LiveRunEvent): void {

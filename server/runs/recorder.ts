@@ -39,6 +39,8 @@ interface TrackedRun {
   controls: ControlRow[]
   events: LiveRunEvent[]
   finished: boolean
+  /** Handed back to the queue: nothing more is written or published for this execution. */
+  released: boolean
   done: { resolve: () => void; reject: (err: unknown) => void }
 }
 
@@ -84,6 +86,10 @@ export function createRunRecorder(deps: { batcher: WriteBatcher; live: LiveRuns 
   }
 
   function apply(run: TrackedRun, event: RunEvent) {
+    if (run.released) {
+      if (event.type === 'run.finished') run.done.resolve()
+      return
+    }
     switch (event.type) {
       case 'run.started':
         run.patch = { ...run.patch, status: 'running', startedAt: event.at }
@@ -241,10 +247,23 @@ export function createRunRecorder(deps: { batcher: WriteBatcher; live: LiveRuns 
         controls: [],
         events: [],
         finished: false,
+        released: false,
         done,
       }
       tracked.set(run.runId, state)
       return { onEvent: (event: RunEvent) => apply(state, event), stored }
+    },
+    /**
+     * Stop recording a run this process no longer holds (handed back to the queue at shutdown):
+     * its remaining events are neither written nor published, so live subscribers never hear an
+     * outcome the database does not have; `stored` resolves when the engine reports it finished.
+     */
+    release(runId: string): void {
+      const state = tracked.get(runId)
+      if (!state) return
+      state.released = true
+      state.events = []
+      tracked.delete(runId)
     },
     /** Runs being recorded right now (started and not yet stored as finished). */
     activeRunIds(): string[] {

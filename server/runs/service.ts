@@ -72,7 +72,10 @@ export function createRunService(deps: {
   const now = deps.now ?? Date.now
   const newId = deps.newId ?? newRunId
   /** Runs this process executes right now, for cancellation and shutdown. */
-  const active = new Map<string, { flowId: string; controller: AbortController; stored: Promise<void> }>()
+  const active = new Map<
+    string,
+    { flowId: string; controller: AbortController; stored: Promise<void>; leased: boolean }
+  >()
 
   /**
    * Execute a stored run with the core engine and record it. Resolves once the run's final state
@@ -81,7 +84,7 @@ export function createRunService(deps: {
   function startStoredRun({ run, flow }: StoredRun): Promise<void> {
     const controller = new AbortController()
     const stored = execute(run, flow, controller.signal).finally(() => active.delete(run.id))
-    active.set(run.id, { flowId: run.flowId, controller, stored })
+    active.set(run.id, { flowId: run.flowId, controller, stored, leased: run.leaseOwner !== null })
     return stored
   }
 
@@ -333,10 +336,13 @@ export function createRunService(deps: {
     },
 
     /**
-     * Stop: give running runs `graceMs` to finish, cancel the rest, and wait until every final
-     * state is stored.
+     * Stop: give running runs `graceMs` to finish. Those still going then are handed back to the
+     * queue when they came from it (`handBack` requeues them, so another process or the next start
+     * runs them, as after a crash but without waiting for the lease to expire) and stopped here
+     * without a final state; runs outside the queue are cancelled. Resolves once every write is
+     * stored.
      */
-    async stop(graceMs = 10_000): Promise<void> {
+    async stop(graceMs = 10_000, handBack?: (runIds: string[]) => Promise<string[]>): Promise<void> {
       const all = () => Promise.allSettled([...active.values()].map((entry) => entry.stored))
       let timer: NodeJS.Timeout | undefined
       const grace = new Promise<void>((resolve) => {
@@ -344,7 +350,30 @@ export function createRunService(deps: {
       })
       await Promise.race([all(), grace])
       clearTimeout(timer)
-      for (const entry of active.values()) entry.controller.abort(new Error('the server is stopping'))
+      const leased = [...active].filter(([, entry]) => entry.leased).map(([id]) => id)
+      let handed = new Set<string>()
+      if (handBack && leased.length > 0) {
+        // Requeued first: the lease is gone before the engine is stopped, so the cancelled state
+        // it then reports is fenced off and never stored.
+        await deps.batcher.idle()
+        handed = new Set(
+          await handBack(leased).catch((err) => {
+            deps.log('warn', 'handing unfinished runs back to the queue failed; they are cancelled', err)
+            return []
+          })
+        )
+        if (handed.size > 0) {
+          deps.log('warn', `handed ${handed.size} unfinished run(s) back to the queue while stopping`)
+        }
+      }
+      for (const id of handed) deps.recorder.release(id)
+      for (const [id, entry] of active) {
+        entry.controller.abort(
+          new Error(
+            handed.has(id) ? 'handed back to the queue: the server is stopping' : 'the server is stopping'
+          )
+        )
+      }
       await all()
       await deps.batcher.idle()
     },

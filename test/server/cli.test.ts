@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -167,7 +167,14 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
   })
 
   it('runs a stored flow by id, recording the run in the database, and migrates', async () => {
-    expect((await qflow(['migrate'])).stdout).toMatch(/up to date/)
+    const fresh = { QFLOW_DB_URL: `file:${join(dir, 'migrate.db')}` }
+    const migrations = readdirSync(new URL('../../server/db/migrations', import.meta.url)).filter((name) =>
+      name.endsWith('.sql')
+    )
+    expect((await qflow(['migrate'], fresh)).stdout).toMatch(
+      new RegExp(`applied ${migrations.length} migration\\(s\\); it is up to date`)
+    )
+    expect((await qflow(['migrate'], fresh)).stdout).toMatch(/was already up to date/)
     const server = await startTestServer({ dir })
     // The test server and the CLI share one database file: cli.db is the CLI's, qflow.db the server's.
     await server.call('POST', '/api/flows', sampleFlow({ id: 'stored' }))

@@ -63,7 +63,10 @@ describe('config', () => {
         runMaxAgeMs: 60 * 86_400_000,
         payloadMaxAgeMs: 30 * 86_400_000,
         maxBytes: 2048 * 1024 * 1024,
+        flowVersionsToKeep: 100,
+        firstPassDelayMs: 30_000,
       },
+      shutdown: { graceMs: 10_000 },
     })
     const config = loadConfig({
       QFLOW_AUTH: 'keys',
@@ -71,6 +74,8 @@ describe('config', () => {
       QFLOW_TOTALCLOUD_SECRETS: 'first-secret-0123456, second-secret-012345',
       QFLOW_WORKERS: '0',
       QFLOW_DB_MAX_MB: '0',
+      QFLOW_FLOW_VERSIONS_KEEP: '0',
+      QFLOW_SHUTDOWN_GRACE_MS: '2500',
     })
     expect(config.auth).toEqual({
       mode: 'keys',
@@ -79,6 +84,8 @@ describe('config', () => {
     })
     expect(config.queue.concurrency).toBe(0)
     expect(config.retention.maxBytes).toBe(0)
+    expect(config.retention.flowVersionsToKeep).toBe(0)
+    expect(config.shutdown.graceMs).toBe(2500)
     expect(() => loadConfig({ QFLOW_ADMIN_TOKEN: 'short' })).toThrow(
       /QFLOW_ADMIN_TOKEN \(value hidden\): at least 16/
     )

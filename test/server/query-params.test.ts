@@ -50,10 +50,10 @@ describe('query parameters', () => {
   it('names each unknown parameter and lists the accepted ones', async () => {
     const error = await errorOf('GET', '/api/flows/target/runs?limt=5&status=failed&sort=asc')
     expect(error.message).toBe(
-      'limt: unknown query parameter; this route takes limit, offset, status (and 1 more)'
+      'limt: unknown query parameter; this route takes limit, offset, status, partial (and 1 more)'
     )
     expect(error.details.issues.map((issue: any) => issue.field)).toEqual(['limt', 'sort'])
-    expect(error.details.accepted).toEqual(['limit', 'offset', 'status'])
+    expect(error.details.accepted).toEqual(['limit', 'offset', 'status', 'partial'])
     expect((await errorOf('GET', '/api/flows/target?version=2')).message).toBe(
       'version: unknown query parameter; this route takes none'
     )
@@ -63,6 +63,16 @@ describe('query parameters', () => {
     expect((await errorOf('GET', '/api/node-types?=1')).details.issues[0].field).toBe(
       '(a parameter without a name)'
     )
+  })
+
+  it('a single-valued parameter given twice is named as repeated; a list may repeat', async () => {
+    const error = await errorOf('GET', '/api/flows/target/runs?limit=1&limit=2')
+    expect(error.message).toBe('limit: given more than once (2 times); give it once')
+    expect((await errorOf('GET', '/qflowapi/v1/workflows?pageSize=1&pageSize=2')).message).toMatch(
+      /^pageSize: given more than once/
+    )
+    const listed = await server.call('GET', '/api/flows/target/runs?status=failed&status=succeeded')
+    expect(listed.status).toBe(200)
   })
 
   it('keeps taking the parameters each route documents', async () => {

@@ -4,6 +4,7 @@ import { eq, sql } from 'drizzle-orm'
 import { afterEach, describe, expect, it } from 'vitest'
 import { controlResults } from '../../server/db/schema/controls.ts'
 import { runSteps, runs, stepPayloads } from '../../server/db/schema/runs.ts'
+import { runTableBytes, usedBytes } from '../../server/queue/db-usage.ts'
 import { createRunRecorder } from '../../server/runs/recorder.ts'
 import { chainFlow, startTestServer, type TestServer } from '../support/runtime-server.ts'
 
@@ -114,6 +115,31 @@ describe('leases', () => {
   })
 })
 
+describe('shutdown', () => {
+  it('hands a run still going after the grace period back to the queue, publishing no outcome for it', async () => {
+    const s = await start()
+    await s.call('POST', '/api/flows', { body: chainFlow('slow', {}, SLOW) })
+    const { id } = (await s.call('POST', '/api/flows/slow/runs')).body
+    await until(
+      async () =>
+        (await s.ctx.runs.getWithSteps(id))?.steps.some((step) => step.status === 'running') ?? false
+    )
+    const heard: string[] = []
+    s.ctx.live.subscribe(id, (event) => heard.push(event.type))
+    await s.ctx.stopRuns(0)
+    expect(s.ctx.runService.isActive(id)).toBe(false)
+    expect(heard).toEqual([])
+    const run = (await s.ctx.runs.getWithSteps(id))!
+    expect(run).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      leaseOwner: null,
+      error: { code: 'HANDED_BACK' },
+    })
+    expect(run.steps).toEqual([])
+  })
+})
+
 describe('a run finished by another process', () => {
   it("stays finished when the holder's late start record is written", async () => {
     const s = await start({ runtime: { queue: { concurrency: 0 } } })
@@ -215,19 +241,82 @@ describe('retention', () => {
     expect(await s.ctx.database.db.select().from(stepPayloads)).toEqual([])
   })
 
-  it('caps the database size: oldest finished runs go first and the file shrinks', async () => {
-    const s = await start({ runtime: { retention: { maxBytes: 1 } } })
+  it('caps the database size: oldest finished runs go first, until the file is under the cap, and it shrinks', async () => {
+    const s = await start()
     await s.ctx.retention.prepare()
     await s.call('POST', '/api/flows', {
       body: chainFlow('big', {}, [['test-emit', { count: 2000 }]]),
     })
-    await finishedRuns(s, 'big', 20)
-    await s.ctx.database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+    const ids = await finishedRuns(s, 'big', 20)
+    const { client } = s.ctx.database
+    const used = await usedBytes(client)
+    const runBytes = (await runTableBytes(client))!
+    // Room for about half the runs.
+    s.ctx.settings.retention.maxBytes = used - Math.floor(runBytes / 2)
+    await client.execute('PRAGMA wal_checkpoint(TRUNCATE)')
     const file = join(s.dir, 'qflow.db')
     const before = statSync(file).size
     const report = await s.ctx.retention.prune()
-    expect(report.runsBySize).toBe(20)
-    await s.ctx.database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)')
-    expect(statSync(file).size).toBeLessThan(before / 2)
+    expect(report.capUnreachable).toBe(false)
+    expect(report.runsBySize).toBeGreaterThan(0)
+    expect(report.runsBySize).toBeLessThan(20)
+    expect(report.bytesAfter).toBeLessThanOrEqual(s.ctx.settings.retention.maxBytes)
+    // The oldest went; the newest stayed.
+    expect(await s.ctx.runs.get(ids[0]!)).toBeUndefined()
+    expect(await s.ctx.runs.get(ids[19]!)).toBeDefined()
+    await client.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+    expect(statSync(file).size).toBeLessThan(before)
+  })
+
+  it('a cap that flow versions alone exceed: old versions go, runs stay, and the pass says the cap is out of reach', async () => {
+    const s = await start({ runtime: { retention: { maxBytes: 1, flowVersionsToKeep: 3 } } })
+    const flow = { ...chainFlow('f1'), description: 'x'.repeat(4000) }
+    await s.call('POST', '/api/flows', { body: flow })
+    for (let version = 1; version < 10; version++) {
+      const saved = await s.call('PUT', '/api/flows/f1', {
+        body: flow,
+        headers: { 'if-match': String(version) },
+      })
+      expect(saved.status).toBe(200)
+    }
+    const ids = await finishedRuns(s, 'f1', 5)
+    const report = await s.ctx.retention.prune()
+    expect(report).toMatchObject({ flowVersions: 7, runsBySize: 0, capUnreachable: true })
+    const versions = (await s.call('GET', '/api/flows/f1/versions')).body.items
+    expect(versions.map((v: { version: number }) => v.version)).toEqual([10, 9, 8])
+    for (const id of ids) expect(await s.ctx.runs.get(id)).toBeDefined()
+  })
+
+  it('never deletes a flow version a queued run is waiting to run', async () => {
+    const s = await start({ runtime: { queue: { concurrency: 0 }, retention: { flowVersionsToKeep: 1 } } })
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    const queued = (await s.call('POST', '/api/flows/f1/runs')).body.id
+    for (let version = 1; version < 4; version++)
+      await s.call('PUT', '/api/flows/f1', {
+        body: chainFlow('f1'),
+        headers: { 'if-match': String(version) },
+      })
+    expect((await s.ctx.retention.prune()).flowVersions).toBe(2)
+    const versions = (await s.call('GET', '/api/flows/f1/versions')).body.items
+    expect(versions.map((v: { version: number }) => v.version)).toEqual([4, 1])
+    expect((await s.ctx.runs.get(queued))?.flowVersion).toBe(1)
+  })
+
+  it('the first pass comes soon after the background work starts, not a whole interval later', async () => {
+    const s = await start({ runtime: { retention: { firstPassDelayMs: 0 } } })
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    const [id] = await finishedRuns(s, 'f1', 1)
+    await s.ctx.database.db.update(runs).set({ finishedAt: Date.now() - 90 * DAY })
+    await s.ctx.startBackground()
+    await until(async () => (await s.ctx.runs.get(id!)) === undefined)
+  })
+
+  it('one pass goes on batch after batch until every run past its age is gone', async () => {
+    const s = await start({ runtime: { retention: { batchSize: 2 } } })
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    await finishedRuns(s, 'f1', 25)
+    await s.ctx.database.db.update(runs).set({ finishedAt: Date.now() - 90 * DAY })
+    // 13 batches: more than a fixed number of batches per pass would allow at this batch size.
+    expect((await s.ctx.retention.prune()).runsByAge).toBe(25)
   })
 })

@@ -57,6 +57,23 @@ const statuses = async (db: Client) =>
     lease_owner: string
   }[]
 
+/** A response body as far as it got before the server closed the connection. */
+async function readUntilClosed(base: string, path: string): Promise<string> {
+  const response = await fetch(base + path, { headers: { authorization: `Bearer ${TOKEN}` } })
+  const reader = response.body!.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return text
+      text += decoder.decode(value, { stream: true })
+    }
+  } catch {
+    return text
+  }
+}
+
 describe('the queue across real server processes', () => {
   it('a server killed with SIGKILL mid-run: after a restart every run is finished, none lost or stuck', async () => {
     const dbUrl = tempDb()
@@ -86,6 +103,55 @@ describe('the queue across real server processes', () => {
       ['succeeded', 2],
       ['succeeded', 2],
     ])
+  }, 60_000)
+
+  it('a server stopped with SIGTERM lets short runs finish and hands long ones back to the queue', async () => {
+    const dbUrl = tempDb()
+    // One attempt only: a handed-back run must not be failed for having used it up.
+    const env = { QFLOW_SHUTDOWN_GRACE_MS: '3000', QFLOW_RUN_ATTEMPTS: '1', QFLOW_LEASE_MS: '60000' }
+    const first = await serve(dbUrl, env)
+    await http(first.url, 'POST', '/api/flows', {
+      token: TOKEN,
+      body: chainFlow('long', {}, [['test-wait', { ms: 8000 }]]),
+    })
+    await http(first.url, 'POST', '/api/flows', {
+      token: TOKEN,
+      body: chainFlow('short', {}, [['test-wait', { ms: 200 }]]),
+    })
+    const long = (await http(first.url, 'POST', '/api/flows/long/runs', { token: TOKEN })).body.id
+    const short = (await http(first.url, 'POST', '/api/flows/short/runs', { token: TOKEN })).body.id
+    const db = openDb(dbUrl)
+    await until(
+      () => statuses(db),
+      (rows) => rows.length === 2 && rows.every((row) => row.status === 'running')
+    )
+    // A client following the long run on the stopping process hears no outcome the database lacks.
+    const streamed = readUntilClosed(first.url, `/api/runs/${long}/events`)
+    await first.kill('SIGTERM')
+    expect(first.child.exitCode).toBe(0)
+    const seen = await streamed
+    expect(seen).toMatch(/^event: snapshot/m)
+    expect(seen).not.toMatch(/^event: run\.finished/m)
+    const byId = new Map((await statuses(db)).map((row) => [row.id, row]))
+    expect(byId.get(short)?.status).toBe('succeeded')
+    const handed = byId.get(long)!
+    expect(handed).toMatchObject({ status: 'queued', attempts: 0, lease_owner: null })
+    expect(JSON.parse(handed.error!)).toMatchObject({ code: 'HANDED_BACK', message: /shut down/ })
+    const steps = await db.execute({
+      sql: 'SELECT count(*) AS n FROM run_steps WHERE run_id = ?',
+      args: [long],
+    })
+    expect(Number(steps.rows[0]!.n)).toBe(0)
+
+    // The next start takes it up at once (its lease was released, not left to expire).
+    const second = await serve(dbUrl, env)
+    const rows = await until(
+      () => statuses(db),
+      (all) => all.every((row) => row.status === 'succeeded')
+    )
+    expect(rows.find((row) => row.id === long)).toMatchObject({ attempts: 1, error: null })
+    const run = (await http(second.url, 'GET', `/api/runs/${long}`, { token: TOKEN })).body
+    expect(run.steps.map((step: { status: string }) => step.status)).toEqual(['succeeded', 'succeeded'])
   }, 60_000)
 
   it('a run that used up its attempts is failed with the reason, never left running', async () => {

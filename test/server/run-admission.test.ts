@@ -89,6 +89,28 @@ describe('run admission against a flow saved elsewhere', () => {
     ])
   })
 
+  it('a flow switched from overlap skip to parallel, here or elsewhere, runs beside its active run', async () => {
+    const [here, other] = await twoProcesses()
+    await here.call('POST', '/api/flows', { body: chainFlow('f1', { kind: 'manual', overlap: 'skip' }) })
+    const first = await here.call('POST', '/api/flows/f1/runs')
+    expect(first.status).toBe(202)
+    // Both processes now hold the `skip` copy, and see the first run (queued) as going.
+    expect((await other.call('POST', '/api/flows/f1/runs')).body.error.code).toBe('RUN_SKIPPED')
+    expect((await here.call('POST', '/api/flows/f1/runs')).body.error.code).toBe('RUN_SKIPPED')
+
+    const saved = await other.call('PUT', '/api/flows/f1', {
+      body: chainFlow('f1', { kind: 'manual', overlap: 'parallel' }),
+      headers: { 'if-match': '1' },
+    })
+    expect(saved.status).toBe(200)
+    for (const server of [here, other]) {
+      const second = await server.call('POST', '/api/flows/f1/runs')
+      expect(second.status).toBe(202)
+      expect(second.body.flowVersion).toBe(2)
+    }
+    expect((await runsOf(here, 'f1')).map((run) => run.flowVersion)).toEqual([1, 2, 2])
+  })
+
   it('refuses a run of a flow made invalid elsewhere, and accepts it again once fixed there', async () => {
     const [here, other] = await twoProcesses()
     await here.call('POST', '/api/flows', { body: chainFlow('f1') })

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sampleFlow, startTestServer, type TestServer } from '../support/server.ts'
+import { parseSse } from '../support/sse.ts'
 
 let server: TestServer
 beforeEach(async () => {
@@ -356,25 +357,6 @@ describe('live events', () => {
     expect(events[0]!.data.steps).toHaveLength(4)
   })
 })
-
-function parseSse(text: string): { event: string; data: any }[] {
-  return text
-    .split('\n\n')
-    .filter((block) => block.includes('data:'))
-    .map((block) => {
-      const lines = block.split('\n')
-      const event =
-        lines
-          .find((line) => line.startsWith('event:'))
-          ?.slice(6)
-          .trim() ?? 'message'
-      const data = lines
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).trimStart())
-        .join('\n')
-      return { event, data: JSON.parse(data) }
-    })
-}
 
 async function waitFor(check: () => Promise<boolean>) {
   for (let i = 0; i < 300; i++) {

@@ -9,12 +9,17 @@ export const migrateCommand: CliCommand = {
     const { openDatabase } = await import('../../db/client.ts')
     const { migrateDatabase } = await import('../../db/migrate.ts')
     const database = await openDatabase(config.db)
+    let applied: number
     try {
-      await migrateDatabase(database)
+      applied = await migrateDatabase(database)
     } finally {
       database.close()
     }
-    io.out(`database ${config.db.url} is up to date`)
+    io.out(
+      applied === 0
+        ? `database ${config.db.url} was already up to date`
+        : `database ${config.db.url}: applied ${applied} migration(s); it is up to date`
+    )
     return EXIT.ok
   },
 }

@@ -83,7 +83,12 @@ export const runCommand: CliCommand = {
         if (step.results) io.out(`\n${renderResults(step.nodeId, step.results)}`)
         if (step.actions) io.out(`\n${renderActions(step.nodeId, step.actions)}`)
       }
-      io.out(`\nrun ${outcome.runId} ${outcome.status}${outcome.error ? `: ${outcome.error.message}` : ''}`)
+      // The exit code follows the status (a partial run succeeded); the line says which nodes to look at.
+      const partial = outcome.steps.filter((step) => step.status === 'partial').map((step) => step.nodeId)
+      const note = partial.length > 0 ? ` (partial: ${partial.join(', ')} ended partial)` : ''
+      io.out(
+        `\nrun ${outcome.runId} ${outcome.status}${note}${outcome.error ? `: ${outcome.error.message}` : ''}`
+      )
     }
     return outcome.status === 'succeeded' ? EXIT.ok : EXIT.failed
   },

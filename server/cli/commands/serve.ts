@@ -3,9 +3,6 @@ import { loadConfig } from '../../config.ts'
 import { type CliCommand, EXIT, UsageError } from '../command.ts'
 import { pluginSettingsWith, registryWith, reportPluginFailures, splitPluginArgs } from '../plugins.ts'
 
-/** How long runs get to finish after SIGINT/SIGTERM before they are cancelled. */
-const SHUTDOWN_GRACE_MS = 10_000
-
 export const serveCommand: CliCommand = {
   summary: 'run the API and the editor (PORT, HOST, QFLOW_DB_URL... from the environment)',
   usage:
@@ -38,10 +35,11 @@ export const serveCommand: CliCommand = {
     io.out(`qflow listening on ${server.url} (database ${config.db.url})`)
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
-        io.out(`qflow: ${signal}, stopping (runs get ${SHUTDOWN_GRACE_MS / 1000}s to finish)`)
+        const grace = config.shutdown.graceMs
+        io.out(`qflow: ${signal}, stopping (runs get ${grace / 1000}s to finish, then go back to the queue)`)
         process.off('SIGINT', stop)
         process.off('SIGTERM', stop)
-        server.close(SHUTDOWN_GRACE_MS).then(resolve, (err) => {
+        server.close(grace).then(resolve, (err) => {
           io.err(`qflow: error while stopping: ${(err as Error).message}`)
           resolve()
         })

@@ -59,6 +59,8 @@ export interface RunRecord {
   id: string
   flowId: string
   status: RunStatus
+  /** A node ended `partial` (some of its work failed); the run itself still `succeeded`. */
+  partial?: boolean
   until?: string | null
   createdAt?: string | number
   startedAt?: string | number | null
@@ -305,11 +307,14 @@ export class QflowClient {
       } catch {
         continue
       }
+      // The snapshot's data is the run itself (as GET /api/runs/:id gives it); the others are events.
       const event = (
-        parsed && typeof parsed === 'object' && 'type' in parsed
-          ? parsed
-          : { ...(parsed as object), type: message.event }
-      ) as RunEvent
+        message.event === 'snapshot'
+          ? { type: 'snapshot', run: parsed }
+          : parsed && typeof parsed === 'object' && 'type' in parsed
+            ? parsed
+            : { ...(parsed as object), type: message.event }
+      ) as LiveEvent
       onEvent(event)
       if (event.type === 'run.finished') return
     }

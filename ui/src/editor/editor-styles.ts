@@ -175,6 +175,9 @@ export const editorStyles = css`
   .statusbar .failed {
     color: var(--_danger);
   }
+  .statusbar .partial {
+    color: var(--_warning);
+  }
   .statusbar .running,
   .statusbar .queued {
     color: var(--_running);

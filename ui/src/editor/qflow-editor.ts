@@ -447,11 +447,19 @@ export class QflowEditor extends LitElement {
     ></qflow-run-inspector></div>`
   }
 
+  /** A node of the shown run ended `partial`: said next to its status, which stays `succeeded`. */
+  private runIsPartial(): boolean {
+    return (
+      Boolean(this.runner.run?.partial) ||
+      Object.values(this.runner.statuses).some((s) => s.status === 'partial')
+    )
+  }
+
   private renderStatusbar() {
     const run = this.runner.run
     const general = this.session.problems.general
     return html`<div class="statusbar" part="statusbar" role="status" aria-live="polite">
-      ${run ? html`<span>Run <span class="badge ${run.status}" data-run-status=${run.status}>${run.status}</span>${run.until ? ` till ${this.labelOf(run.until)}` : ''}</span>` : nothing}
+      ${run ? html`<span>Run <span class="badge ${run.status}" data-run-status=${run.status}>${run.status}</span>${this.runIsPartial() ? html` <span class="badge partial" data-run-partial title="A node ended partial: some of its work failed (e.g. one region)">(partial)</span>` : nothing}${run.until ? ` till ${this.labelOf(run.until)}` : ''}</span>` : nothing}
       ${this.message ? html`<span class=${this.message.error ? 'error' : ''} data-message>${this.message.text}</span>` : nothing}
       ${general.map((p) => html`<span class="error">${p}</span>`)}
     </div>`

@@ -76,7 +76,7 @@ export class QflowRunHistory extends LitElement {
             return html`<li>
               <button class="open" data-run=${run.id} title="Run ${run.id}" aria-current=${run.id === this.currentRunId}
                 @click=${() => this.dispatchEvent(new CustomEvent('run-open', { detail: { runId: run.id } }))}>
-                <span>${when(run)}</span><span class="badge ${run.status}">${run.status}</span>
+                <span>${when(run)}</span><span class="badge ${run.status}">${run.status}</span>${run.partial ? PARTIAL_BADGE : nothing}
                 <span class="muted">${run.until ? `till ${run.until}` : 'whole flow'}${duration(run)}</span><span class="muted run-id">${short}</span>
               </button>
               <button class="copy" data-action="copy-run-id" title="Copy the full run id: ${run.id}" aria-label="Copy run id ${short}"
@@ -112,3 +112,6 @@ declare global {
     'qflow-run-history': QflowRunHistory
   }
 }
+
+/** Beside `succeeded`: a node's work partly failed (e.g. one region), so the run is worth a look. */
+const PARTIAL_BADGE = html`<span class="badge partial" data-run-partial title="A node ended partial: some of its work failed (e.g. one region)">partial</span>`
