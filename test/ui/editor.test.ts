@@ -221,6 +221,8 @@ describe('qflow app and editor', () => {
     const dialog = page.locator('qflow-editor dialog.conflict')
     await expect.poll(() => dialog.getAttribute('open')).toBe('')
     expect(await dialog.textContent()).toContain('name changed to "Renamed elsewhere"')
+    // The node moved here is my change, not theirs: only what the other save changed is listed.
+    expect(await dialog.textContent()).not.toContain('moved')
     await dialog.locator('[data-action=overwrite]').click()
     await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(0)
     const stored = await api('GET', `/api/flows/${id}`)
