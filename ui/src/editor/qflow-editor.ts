@@ -433,6 +433,7 @@ export class QflowEditor extends LitElement {
         .runs=${this.runs}
         .loading=${this.runsLoading}
         .currentRunId=${this.runner.run?.id ?? ''}
+        .nodeLabel=${(id: string) => this.labelOf(id)}
         @run-open=${(e: CustomEvent<{ runId: string }>) => this.openRun(e.detail.runId)}
         @panel-close=${() => (this.side = null)}
       ></qflow-run-history></div>`
@@ -614,12 +615,21 @@ export class QflowEditor extends LitElement {
     const flow = this.session.flow
     if (!flow?.id) return
     try {
-      let runId = this.runner.run?.id
-      runId ??= (await this.client.listRuns(flow.id, { limit: 1 })).items[0]?.id
-      if (!runId) return
-      const outputOf = (id: string) => this.client.stepOutput(runId!, id).catch(() => null)
+      let run = this.runner.run
+      if (!run) {
+        const latest = (await this.client.listRuns(flow.id, { limit: 1 })).items[0]?.id
+        run = latest ? await this.client.getRun(latest) : null
+      }
+      if (!run) return
+      const runId = run.id
+      // Ask only for steps the run has and finished: any other request is a 404 (or 409) in the console.
+      const ran = new Set(
+        run.steps.filter((s) => s.status !== 'pending' && s.status !== 'running').map((s) => s.nodeId)
+      )
+      const outputOf = (id: string) =>
+        ran.has(id) ? this.client.stepOutput(runId, id).catch(() => null) : Promise.resolve(null)
       const [input, output] = await Promise.all([
-        this.client.stepInput(runId, nodeId).catch(() => null),
+        ran.has(nodeId) ? this.client.stepInput(runId, nodeId).catch(() => null) : null,
         outputOf(nodeId),
       ])
       const payloads = [input?.output, output?.output]
@@ -742,9 +752,11 @@ export class QflowEditor extends LitElement {
     return this.graphCache
   }
 
+  /** A node's name as shown on its card: its label, else its type's title, else its id. */
   private labelOf(nodeId: string): string {
     const node = this.session.flow?.nodes.find((n) => n.id === nodeId)
-    return node?.label || nodeId
+    if (!node) return nodeId
+    return node.label || this.nodeTypes.find((t) => t.type === node.type)?.title || nodeId
   }
 
   private say(text: string, error = false): void {
