@@ -318,6 +318,39 @@ describe('qflow app and editor', () => {
     )
   })
 
+  it('keeps keyboard focus in the editor after deleting the focused nodes, so Ctrl+Z still undoes', async () => {
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc(
+        [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330), n('map', 'test-map', 660)],
+        [e('trigger', 'emit'), e('emit', 'map')]
+      )
+    )
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    await node('map').waitFor()
+    await node('emit').click()
+    await page.keyboard.press('Control+a')
+    await page.keyboard.press('Delete')
+    // The trigger stays: a flow keeps it.
+    await expect.poll(() => page.locator('qflow-canvas [data-node-id]').count()).toBe(1)
+    expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('BODY')
+    await page.keyboard.press('Control+z')
+    await expect.poll(() => page.locator('qflow-canvas [data-node-id]').count()).toBe(3)
+  })
+
+  it('adds a node with nothing selected beside the others, not on top of the trigger', async () => {
+    await page.goto(`${server.url}/flows/new`)
+    await node('trigger').waitFor()
+    await page.locator('qflow-editor [data-action=add-node]').click()
+    await page.locator('qflow-node-palette li[data-type=test-emit]').click()
+    await node('testEmit').waitFor()
+    const a = (await node('trigger').boundingBox())!
+    const b = (await node('testEmit').boundingBox())!
+    const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+    expect(overlap).toBe(false)
+  })
+
   it('deploys and undeploys from the toolbar', async () => {
     const created = await api('POST', '/api/flows', flowDoc([n('trigger', 'trigger', 0)], []))
     await page.goto(`${server.url}/flows/${created.body.flow.id}`)

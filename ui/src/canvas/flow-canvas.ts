@@ -155,6 +155,19 @@ export class QflowCanvas extends LitElement {
     this.store.select(ids)
   }
 
+  /**
+   * Take keyboard focus back when it fell out of the canvas: deleting the focused node, or closing a
+   * dialog opened from a menu that is gone, leaves focus on <body>, where Ctrl+Z no longer reaches
+   * the editor. Focus the user moved elsewhere on purpose (another field on the page) is left alone.
+   */
+  keepFocus(): void {
+    void this.updateComplete.then(() => {
+      const active = document.activeElement
+      if (!active || active === document.body || active === document.documentElement)
+        this.focus({ preventScroll: true })
+    })
+  }
+
   // ---- lifecycle ----
 
   override connectedCallback(): void {
@@ -607,6 +620,7 @@ export class QflowCanvas extends LitElement {
     if (action === 'delete') {
       this.store.select([nodeId])
       this.store.deleteSelection()
+      this.keepFocus()
       return
     }
     emit(this, 'qflow-node-action', { nodeId, action })
@@ -663,7 +677,13 @@ export class QflowCanvas extends LitElement {
   private keyBindings(): KeyBinding[] {
     const nudge = (dx: number, dy: number) => () => this.store.nudgeSelection(dx, dy)
     return [
-      { keys: ['delete', 'backspace'], label: 'Delete selection', run: () => this.store.deleteSelection() },
+      {
+        keys: ['delete', 'backspace'],
+        label: 'Delete selection',
+        run: () => {
+          if (this.store.deleteSelection()) this.keepFocus()
+        },
+      },
       {
         keys: ['mod+a'],
         label: 'Select all',

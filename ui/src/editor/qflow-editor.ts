@@ -323,7 +323,10 @@ export class QflowEditor extends LitElement {
         .open=${this.paletteOpen}
         .disabledTypes=${this.disabledTypes(flow)}
         @palette-pick=${(e: CustomEvent<{ type: NodeTypeDescription }>) => this.onPick(e.detail.type)}
-        @palette-close=${() => (this.paletteOpen = false)}
+        @palette-close=${() => {
+          this.paletteOpen = false
+          this.canvas?.keepFocus()
+        }}
       ></qflow-node-palette>
       <qflow-node-dialog
         .node=${this.editing ? (flow?.nodes.find((n) => n.id === this.editing) ?? null) : null}
@@ -334,7 +337,10 @@ export class QflowEditor extends LitElement {
         .serverErrors=${(this.editing && this.session.problems.byNode.get(this.editing)) || {}}
         ?readonly=${this.readonly}
         @node-save=${this.onNodeSave}
-        @dialog-close=${() => (this.editing = null)}
+        @dialog-close=${() => {
+          this.editing = null
+          this.canvas?.keepFocus()
+        }}
       ></qflow-node-dialog>
       <qflow-flow-details
         .flow=${flow}
@@ -342,7 +348,10 @@ export class QflowEditor extends LitElement {
         .open=${this.detailsOpen}
         ?readonly=${this.readonly}
         @details-save=${(e: CustomEvent<FlowDetails>) => this.change({ ...flow!, ...e.detail })}
-        @dialog-close=${() => (this.detailsOpen = false)}
+        @dialog-close=${() => {
+          this.detailsOpen = false
+          this.canvas?.keepFocus()
+        }}
       ></qflow-flow-details>
       ${this.renderConflict()}
     `
@@ -460,7 +469,7 @@ export class QflowEditor extends LitElement {
 
   private renderConflict() {
     const conflict = this.session.conflict
-    return html`<dialog class="conflict" aria-label="Newer version">
+    return html`<dialog class="conflict" aria-label="Newer version" @close=${() => this.canvas?.keepFocus()}>
       <div class="dialog-body">
         <header class="dialog-head"><h2>This QFlow changed since you opened it</h2></header>
         <div class="dialog-main">
