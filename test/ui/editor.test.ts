@@ -72,6 +72,21 @@ const e = (source: string, target: string, sourcePort = 'out') => ({
   targetPort: 'in',
 })
 
+/** Store trigger → emit → map and open it in the app. */
+async function openChain(): Promise<string> {
+  const created = await api(
+    'POST',
+    '/api/flows',
+    flowDoc(
+      [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330), n('map', 'test-map', 660)],
+      [e('trigger', 'emit'), e('emit', 'map')]
+    )
+  )
+  await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+  await node('map').waitFor()
+  return created.body.flow.id
+}
+
 describe('qflow app and editor', () => {
   it('builds a flow from scratch: trigger first, Explore Nodes by keyboard, undo/redo, unsaved marker, save', async () => {
     await page.goto(`${server.url}/`)
@@ -166,16 +181,7 @@ describe('qflow app and editor', () => {
   })
 
   it('runs till a node from its menu: only it and its ancestors run', async () => {
-    const created = await api(
-      'POST',
-      '/api/flows',
-      flowDoc(
-        [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330), n('map', 'test-map', 660)],
-        [e('trigger', 'emit'), e('emit', 'map')]
-      )
-    )
-    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
-    await node('map').waitFor()
+    await openChain()
     await node('emit').locator('.menu-btn').click()
     await page.locator('qflow-canvas .node-menu [data-action=run-until]').click()
     await expect.poll(() => node('emit').getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded')
@@ -319,16 +325,7 @@ describe('qflow app and editor', () => {
   })
 
   it('keeps keyboard focus in the editor after deleting the focused nodes, so Ctrl+Z still undoes', async () => {
-    const created = await api(
-      'POST',
-      '/api/flows',
-      flowDoc(
-        [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330), n('map', 'test-map', 660)],
-        [e('trigger', 'emit'), e('emit', 'map')]
-      )
-    )
-    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
-    await node('map').waitFor()
+    await openChain()
     await node('emit').click()
     await page.keyboard.press('Control+a')
     await page.keyboard.press('Delete')
