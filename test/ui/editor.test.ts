@@ -348,6 +348,35 @@ describe('qflow app and editor', () => {
     expect(overlap).toBe(false)
   })
 
+  it('shows a node whose type is not installed: its edges, its label, and which plugin is missing', async () => {
+    const missing = {
+      ...n('scan', 'acme-scan', 660),
+      label: 'Acme scanner',
+      plugin: { name: 'qflow-plugin-acme' },
+    }
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc(
+        [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330), missing],
+        [e('trigger', 'emit'), e('emit', 'scan')]
+      )
+    )
+    expect(created.status).toBe(201)
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    await node('scan').waitFor()
+    await expect.poll(() => page.locator('qflow-canvas .xy-flow__edge').count()).toBe(2)
+    expect(await node('scan').locator('.title').textContent()).toBe('Acme scanner')
+    expect(await node('scan').locator('[data-unavailable]').textContent()).toBe(
+      'type acme-scan not installed'
+    )
+    const status = page.locator('qflow-editor .statusbar')
+    await expect.poll(() => status.textContent()).toContain('install plugin "qflow-plugin-acme"')
+    await page.locator('qflow-editor [data-action=run]').click()
+    await expect.poll(() => status.locator('[data-message]').textContent()).toContain('acme-scan')
+    expect(await status.textContent()).not.toContain('problem(s)')
+  })
+
   it('deploys and undeploys from the toolbar', async () => {
     const created = await api('POST', '/api/flows', flowDoc([n('trigger', 'trigger', 0)], []))
     await page.goto(`${server.url}/flows/${created.body.flow.id}`)

@@ -471,16 +471,16 @@ export class QflowCanvas extends LitElement {
     const run = this.statuses[node.id]
     const problem = this.problems[node.id]
     const title = flowNode.label || manifest?.title || flowNode.type
+    // A type not installed here: the card says which, instead of the server's long problem text.
     const summary = manifest
       ? configSummary(flowNode.type, withDefaults(flowNode.config, manifest.configSchema))
-      : `Unknown node type "${flowNode.type}"`
-    const inputs = manifest?.inputs ?? []
-    const outputs = manifest?.outputs ?? []
+      : `type ${flowNode.type} not installed`
+    const { inputs, outputs } = node.data.ports
     const inY = portOffsets(inputs.length)
     const outY = portOffsets(outputs.length)
     const c = this.store.connection
     return html`<div
-      class="${NODE_CLASS} ${NO_PAN} ${node.selected ? 'selected' : ''} ${node.dragging ? 'moving' : ''} ${run ? `st-${run.status}` : ''} ${problem ? 'invalid' : ''}"
+      class="${NODE_CLASS} ${NO_PAN} ${node.selected ? 'selected' : ''} ${node.dragging ? 'moving' : ''} ${run ? `st-${run.status}` : ''} ${problem ? 'invalid' : ''} ${manifest ? '' : 'unavailable'}"
       part="node"
       data-node-id=${node.id}
       data-id=${node.id}
@@ -502,9 +502,11 @@ export class QflowCanvas extends LitElement {
         <div class="text">
           <div class="title" title=${title}>${fitText(title, 19)}</div>
           ${
-            problem
-              ? html`<div class="summary problem" title=${problem}>${fitText(problem, 27)}</div>`
-              : html`<div class="summary" title=${summary}>${fitText(summary, 27)}</div>`
+            !manifest
+              ? html`<div class="summary problem" data-unavailable title=${problem ?? summary}>${fitText(summary, 34)}</div>`
+              : problem
+                ? html`<div class="summary problem" title=${problem}>${fitText(problem, 27)}</div>`
+                : html`<div class="summary" title=${summary}>${fitText(summary, 27)}</div>`
           }
           ${
             run?.error

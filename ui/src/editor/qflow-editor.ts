@@ -238,7 +238,13 @@ export class QflowEditor extends LitElement {
       this.say(options.until ? `Running till ${this.labelOf(options.until)}…` : 'Running…')
       return await this.runner.start(flowId, options)
     } catch (err) {
-      this.fail(err)
+      // A refused run names its problems (a missing plugin, a node to fix): say which, not a count.
+      const problems = err instanceof ApiError ? problemMessages(err.details) : []
+      if (problems.length) {
+        const text = `Not run: ${problems.join('; ')}`
+        this.say(text, true)
+        emit(this, 'qflow-error', { message: text, status: (err as ApiError).status })
+      } else this.fail(err)
       return null
     }
   }
@@ -460,11 +466,31 @@ export class QflowEditor extends LitElement {
   private renderStatusbar() {
     const run = this.runner.run
     const general = this.session.problems.general
+    const missing = this.missingTypes()
     return html`<div class="statusbar" part="statusbar" role="status" aria-live="polite">
-      ${run ? html`<span>Run <span class="badge ${run.status}" data-run-status=${run.status}>${run.status}</span>${run.until ? ` till ${this.labelOf(run.until)}` : ''}</span>` : nothing}
+      ${run ? html`<span>Last run <span class="badge ${run.status}" data-run-status=${run.status}>${run.status}</span>${run.until ? ` till ${this.labelOf(run.until)}` : ''}</span>` : nothing}
       ${this.message ? html`<span class=${this.message.error ? 'error' : ''} data-message>${this.message.text}</span>` : nothing}
+      ${missing.map((m) => html`<span class="error" data-missing-type=${m}>${m}</span>`)}
       ${general.map((p) => html`<span class="error">${p}</span>`)}
     </div>`
+  }
+
+  /** One line per node type the flow uses that this server does not have, naming plugin and nodes. */
+  private missingTypes(): string[] {
+    const flow = this.session.flow
+    if (!flow || !this.nodeTypes.length) return []
+    const known = new Set(this.nodeTypes.map((t) => t.type))
+    const byType = new Map<string, { plugin?: string; nodes: string[] }>()
+    for (const node of flow.nodes) {
+      if (known.has(node.type)) continue
+      const entry = byType.get(node.type) ?? { plugin: node.plugin?.name, nodes: [] }
+      entry.nodes.push(`"${node.label || node.id}"`)
+      byType.set(node.type, entry)
+    }
+    return [...byType].map(
+      ([type, { plugin, nodes }]) =>
+        `Node type "${type}" is not installed${plugin ? ` (install plugin "${plugin}")` : ''}: ${nodes.join(', ')} cannot run`
+    )
   }
 
   private renderConflict() {
@@ -785,6 +811,17 @@ function cardProblem(fields: Record<string, string>): string {
   return Object.entries(fields)
     .map(([field, message]) => (field ? `${field}: ${message}` : message))
     .join('; ')
+}
+
+/** The messages of the problems an API error lists under `details.problems`. */
+function problemMessages(details: unknown): string[] {
+  const list = (details as { problems?: unknown } | undefined)?.problems
+  if (!Array.isArray(list)) return []
+  return list.flatMap((p) =>
+    p && typeof p === 'object' && typeof (p as { message?: unknown }).message === 'string'
+      ? [(p as { message: string }).message]
+      : []
+  )
 }
 
 function plural(n: number, word: string): string {
