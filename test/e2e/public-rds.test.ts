@@ -209,4 +209,47 @@ describe('the sample public-RDS QFlow, from scratch in the UI', () => {
       .evaluateAll((spans) => spans.map((s) => s.textContent))
     expect(new Set(shown).size).toBe(shown.length)
   })
+
+  it('asks for accounts and regions on the first save of a flow with AWS nodes, or saves a draft without', {
+    timeout: 60_000,
+  }, async () => {
+    const associate = page.locator('qflow-associate-dialog dialog')
+    const startNew = async () => {
+      await page.goto(`${server.url}/flows/new`)
+      await node('trigger').waitFor()
+      await addAfter('trigger', 'AWS Nodes', 'aws-resource')
+      await node('awsResource').waitFor()
+    }
+    await startNew()
+    await editor().locator('[data-action=save]').click()
+    await expect.poll(() => associate.getAttribute('open')).toBe('')
+    await pick(associate.locator('qflow-option-picker[data-field=accounts]'), ['demo'])
+    await pick(associate.locator('qflow-option-picker[data-field=regions]'), ['eu-west-1'])
+    await associate.locator('[data-action=associate]').click()
+    await expect.poll(() => page.url()).toMatch(/\/flows\/(?!new$)[\w-]+$/)
+    const saved = await fetch(`${server.url}/api/flows/${page.url().split('/').pop()}`).then((r) => r.json())
+    expect(saved.flow).toMatchObject({ accounts: ['demo'], regions: ['eu-west-1'] })
+    expect(await editor().locator('.binding').textContent()).toBe('1 account · 1 region')
+
+    // A draft may be saved without; Run till here then asks again, and says it saved first.
+    await startNew()
+    await editor().locator('[data-action=save]').click()
+    await associate.locator('[data-action=save-without]').click()
+    await expect.poll(() => page.url()).toMatch(/\/flows\/(?!new$)[\w-]+$/)
+    const draft = await fetch(`${server.url}/api/flows/${page.url().split('/').pop()}`).then((r) => r.json())
+    expect(draft.flow).toMatchObject({ accounts: [], regions: [] })
+    await node('awsResource').locator('.menu-btn').click()
+    await page.locator('qflow-canvas .node-menu [data-action=run-until]').click()
+    await expect.poll(() => associate.getAttribute('open')).toBe('')
+    expect(await associate.locator('[data-action=save-without]').count()).toBe(0)
+    await pick(associate.locator('qflow-option-picker[data-field=accounts]'), ['demo'])
+    await pick(associate.locator('qflow-option-picker[data-field=regions]'), ['us-east-1'])
+    await associate.locator('[data-action=associate]').click()
+    await expect
+      .poll(() => editor().locator('.statusbar [data-message]').textContent())
+      .toMatch(/^Saved(, then running till AWS Resource| before this run)/)
+    await expect
+      .poll(() => node('awsResource').getAttribute('data-status'), { timeout: 30_000 })
+      .toBe('succeeded')
+  })
 })

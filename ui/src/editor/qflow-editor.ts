@@ -9,6 +9,8 @@ import type { Graph } from '../canvas/graph-types.ts'
 import { type KeyBinding, KeyboardController } from '../canvas/keyboard-controller.ts'
 import { emit, type NodeAction } from '../events.ts'
 import { keyPathsOf } from '../form/key-paths.ts'
+import '../panels/associate-dialog.ts'
+import type { QflowAssociateDialog } from '../panels/associate-dialog.ts'
 import '../panels/flow-details.ts'
 import type { FlowDetails } from '../panels/flow-details.ts'
 import { modalStyles } from '../panels/modal-styles.ts'
@@ -86,8 +88,11 @@ export class QflowEditor extends LitElement {
   @state() private moreOpen = false
   @query('qflow-canvas') private canvas!: QflowCanvas
   @query('dialog.conflict') private conflictDialog!: HTMLDialogElement
+  @query('qflow-associate-dialog') private associateDialog!: QflowAssociateDialog
 
   private addAfter: string | null = null
+  /** The run that saved unsaved changes before it started. */
+  private savedForRun: string | null = null
   private loadGeneration = 0
   /** The api-base the node types were fetched from. */
   private typesFrom: string | null = null
@@ -100,7 +105,12 @@ export class QflowEditor extends LitElement {
     onFinish: (runId, status) => {
       emit(this, 'qflow-run-finish', { runId, flowId: this.session.flow?.id ?? '', status })
       const error = this.runner.run?.error?.message
-      this.message = error ? { text: error, error: true } : null
+      // A run that saved the flow first keeps saying so once it is over.
+      this.message = error
+        ? { text: error, error: true }
+        : this.savedForRun === runId
+          ? { text: 'Saved before this run' }
+          : null
       if (this.side?.kind === 'history') void this.loadRuns()
     },
   })
@@ -209,7 +219,12 @@ export class QflowEditor extends LitElement {
       }
       this.loadedFlowId = stored.flow.id ?? null
       this.flowId = stored.flow.id ?? ''
-      this.say('Saved')
+      // The server stores flows with problems (and refuses to run them): say so, not just "Saved".
+      const problems = this.problemCount()
+      this.say(
+        problems ? `Saved with ${problems === 1 ? '1 problem' : `${problems} problems`}` : 'Saved',
+        problems > 0
+      )
       emit(this, 'qflow-save', { flow: this.session.flow!, version: stored.version })
       return true
     } catch (err) {
@@ -223,20 +238,30 @@ export class QflowEditor extends LitElement {
     options: { until?: string; accounts?: string[]; regions?: string[] } = {}
   ): Promise<string | null> {
     if (!this.session.flow) return null
+    if (this.needsTargets(this.session.flow, options)) {
+      // Cloud nodes need somewhere to look: ask now, rather than start a run that must fail.
+      if (this.readonly) {
+        this.say('This QFlow has no accounts or regions to run on.', true)
+        return null
+      }
+      const choice = await this.associateDialog.ask(this.session.flow, 'run')
+      if (!choice || choice === 'without') return null
+      this.change({ ...this.session.flow, ...choice })
+    }
+    // A run runs the stored flow: unsaved changes are saved first, and the status bar says so.
+    let saved = false
     if ((this.session.dirty || this.session.isNew) && !this.readonly) {
       if (!(await this.save())) return null
+      saved = true
     }
     const flowId = this.session.flow.id
     if (!flowId) return null
-    if (this.needsTargets(this.session.flow, options)) {
-      // Cloud nodes need somewhere to look: ask once, rather than start a run that must fail.
-      this.say('Choose the accounts and regions this QFlow runs on, then run again.', true)
-      this.detailsOpen = true
-      return null
-    }
     try {
-      this.say(options.until ? `Running till ${this.labelOf(options.until)}…` : 'Running…')
-      return await this.runner.start(flowId, options)
+      const what = options.until ? `Running till ${this.labelOf(options.until)}…` : 'Running…'
+      this.say(saved ? `Saved, then ${what.charAt(0).toLowerCase()}${what.slice(1)}` : what)
+      const runId = await this.runner.start(flowId, options)
+      this.savedForRun = saved ? runId : null
+      return runId
     } catch (err) {
       // A refused run names its problems (a missing plugin, a node to fix): say which, not a count.
       const problems = err instanceof ApiError ? problemMessages(err.details) : []
@@ -247,6 +272,21 @@ export class QflowEditor extends LitElement {
       } else this.fail(err)
       return null
     }
+  }
+
+  /**
+   * Save as the Save button does: the first save of a flow with AWS nodes and no accounts or regions
+   * asks for them (the guide's "associate your QFlow" step), or lets the user save a draft without.
+   */
+  private async saveAsked(): Promise<boolean> {
+    const flow = this.session.flow
+    if (!flow || this.readonly) return false
+    if (this.session.isNew && this.needsTargets(flow, {})) {
+      const choice = await this.associateDialog.ask(flow, 'save')
+      if (!choice) return false
+      if (choice !== 'without') this.change({ ...flow, ...choice })
+    }
+    return this.save()
   }
 
   private fitAfterLoad(): void {
@@ -348,6 +388,7 @@ export class QflowEditor extends LitElement {
           this.canvas?.keepFocus()
         }}
       ></qflow-node-dialog>
+      <qflow-associate-dialog .client=${this.client} @dialog-close=${() => this.canvas?.keepFocus()}></qflow-associate-dialog>
       <qflow-flow-details
         .flow=${flow}
         .client=${this.client}
@@ -391,7 +432,7 @@ export class QflowEditor extends LitElement {
           ? nothing
           : html`<button data-action="deploy" class="collapsible ${flow?.deployed ? 'deployed' : ''}" ?disabled=${!flow} title=${flow?.deployed ? 'Deployed: its trigger is armed. Click to undeploy.' : 'Deploy: arm the trigger'}
                 @click=${() => this.toggleDeploy()}>${flow?.deployed ? '● Deployed' : 'Deploy'}</button>
-              <button data-action="save" part="save-button" ?disabled=${!flow || s.saving || (!s.dirty && !s.isNew)} @click=${() => this.save()}>${s.saving ? 'Saving…' : 'Save'}</button>`
+              <button data-action="save" part="save-button" ?disabled=${!flow || s.saving || (!s.dirty && !s.isNew)} @click=${() => this.saveAsked()}>${s.saving ? 'Saving…' : 'Save'}</button>`
       }
       ${
         this.runner.active
@@ -475,6 +516,13 @@ export class QflowEditor extends LitElement {
     </div>`
   }
 
+  /** How many problems the server reported for the flow as saved. */
+  private problemCount(): number {
+    let count = this.session.problems.general.length
+    for (const fields of this.session.problems.byNode.values()) count += Object.keys(fields).length
+    return count
+  }
+
   /** One line per node type the flow uses that this server does not have, naming plugin and nodes. */
   private missingTypes(): string[] {
     const flow = this.session.flow
@@ -528,7 +576,7 @@ export class QflowEditor extends LitElement {
         keys: ['mod+s'],
         label: 'Save',
         run: () => {
-          if (!this.readonly) void this.save()
+          if (!this.readonly) void this.saveAsked()
         },
       },
       { keys: ['mod+enter'], label: 'Run now', run: () => void this.run() },
