@@ -4,8 +4,7 @@ import type { Flow } from '../../../core/flow/schema.ts'
 import type { QflowClient } from '../api/client.ts'
 import '../form/option-picker.ts'
 import { accountOptions, regionOptions } from '../form/widgets/option-sources.ts'
-import { controlStyles, themeTokens } from '../theme.ts'
-import { modalStyles } from './modal-styles.ts'
+import { dialogElementStyles } from './modal-styles.ts'
 
 export interface Targets {
   accounts: string[]
@@ -23,9 +22,7 @@ export type AssociateChoice = Targets | 'without' | null
 @customElement('qflow-associate-dialog')
 export class QflowAssociateDialog extends LitElement {
   static override styles = [
-    themeTokens,
-    controlStyles,
-    modalStyles,
+    ...dialogElementStyles,
     css`
       dialog {
         width: min(480px, 94vw);

@@ -6,8 +6,7 @@ import type { QflowClient } from '../api/client.ts'
 import { type JsonSchema, localProblems } from '../form/json-schema.ts'
 import '../form/schema-form.ts'
 import { iconTemplate } from '../nodes/icons.ts'
-import { controlStyles, themeTokens } from '../theme.ts'
-import { modalStyles } from './modal-styles.ts'
+import { dialogElementStyles } from './modal-styles.ts'
 
 /**
  * The edit dialog of one node: its name and the config form generated from its type's JSON Schema.
@@ -19,9 +18,7 @@ import { modalStyles } from './modal-styles.ts'
 @customElement('qflow-node-dialog')
 export class QflowNodeDialog extends LitElement {
   static override styles = [
-    themeTokens,
-    controlStyles,
-    modalStyles,
+    ...dialogElementStyles,
     css`
       dialog {
         width: min(760px, 94vw);
