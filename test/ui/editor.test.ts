@@ -377,6 +377,68 @@ describe('qflow app and editor', () => {
     expect(await status.textContent()).not.toContain('problem(s)')
   })
 
+  it("checks a node's config with the server before its dialog closes, and counts problems on the card", async () => {
+    const criteria = (value: string) => ({
+      criteria: {
+        type: 'group',
+        op: 'AND',
+        conditions: [{ type: 'param', key: 'tag', operator: 'matches', value }],
+      },
+      resourceIdKey: 'id',
+    })
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc(
+        [
+          n('trigger', 'trigger', 0),
+          n('emit', 'test-emit', 330),
+          n('control', 'totalcloud-control', 660, criteria('(')),
+        ],
+        [e('trigger', 'emit'), e('emit', 'control')]
+      )
+    )
+    expect(created.body.problems.length).toBe(1)
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    await node('control').waitFor()
+    // The card counts; the message, its field in words, is on hover.
+    const summary = node('control').locator('.summary.problem')
+    expect(await summary.textContent()).toBe('1 problem')
+    expect(await summary.getAttribute('title')).toMatch(/^criteria › condition 1 › value: .*regex/)
+
+    await node('control').dblclick()
+    const dialog = page.locator('qflow-node-dialog dialog')
+    const field = page.locator('qflow-schema-form [data-field=criteria]')
+    expect(await field.locator('.error-text').first().textContent()).toMatch(/^condition 1 › value: .*regex/)
+    // A pattern that still does not compile: the dialog stays open and says why.
+    const value = page.locator('qflow-criteria-builder .row[data-path="0"] [data-role=value]')
+    await value.fill('[a-')
+    await value.press('Tab')
+    await page.locator('qflow-node-dialog [data-action=save]').click()
+    await expect.poll(() => field.locator('.error-text').first().textContent()).toMatch(/regex/)
+    expect(await dialog.getAttribute('open')).toBe('')
+    // Fixed: it closes, the card is clean, and the save says so.
+    await value.fill('^ok')
+    await value.press('Tab')
+    await page.locator('qflow-node-dialog [data-action=save]').click()
+    await expect.poll(() => dialog.getAttribute('open')).toBeNull()
+    expect(await node('control').locator('.summary.problem').count()).toBe(0)
+    await page.locator('qflow-editor [data-action=save]').click()
+    await expect
+      .poll(() => page.locator('qflow-editor .statusbar [data-message]').textContent())
+      .toBe('Saved')
+
+    // A node left unconnected is a problem the server saves with: the status bar says so.
+    await page.locator('qflow-canvas').click({ position: { x: 5, y: 5 } })
+    await page.locator('qflow-editor [data-action=add-node]').click()
+    await page.locator('qflow-node-palette li[data-type=test-emit]').click()
+    await node('testEmit').waitFor()
+    await page.locator('qflow-editor [data-action=save]').click()
+    await expect
+      .poll(() => page.locator('qflow-editor .statusbar [data-message]').textContent())
+      .toBe('Saved with 1 problem')
+  })
+
   it('deploys and undeploys from the toolbar', async () => {
     const created = await api('POST', '/api/flows', flowDoc([n('trigger', 'trigger', 0)], []))
     await page.goto(`${server.url}/flows/${created.body.flow.id}`)

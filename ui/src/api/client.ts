@@ -177,6 +177,12 @@ export class QflowClient {
     return toStored(data, response)
   }
 
+  /** The problems the server would store `flow` with, without saving it. */
+  async validateFlow(flow: FlowInput): Promise<StoredProblem[]> {
+    const { data } = await this.request<{ problems?: StoredProblem[] }>('POST', '/api/flows/validate', flow)
+    return Array.isArray(data?.problems) ? data.problems : []
+  }
+
   /** Saves with the version check: a stale `version` gets an ApiError with status 409. */
   async saveFlow(id: string, flow: FlowInput, version: number | null): Promise<StoredFlow> {
     const headers: Record<string, string> = version === null ? {} : { 'if-match': String(version) }

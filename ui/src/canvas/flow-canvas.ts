@@ -61,7 +61,7 @@ export class QflowCanvas extends LitElement {
   /** Run status per node id, shown on the cards. */
   @property({ attribute: false }) statuses: Record<string, NodeRunState> = {}
   @property({ type: Boolean, reflect: true }) readonly = false
-  /** Problems per node id (e.g. the server's validation), shown on the card. */
+  /** Problems per node id (e.g. the server's validation), one per line: the card shows how many, the text on hover. */
   @property({ attribute: false }) problems: Record<string, string> = {}
   /** Show the overview map in the bottom-right corner. */
   @property({ type: Boolean }) minimap = true
@@ -505,7 +505,7 @@ export class QflowCanvas extends LitElement {
             !manifest
               ? html`<div class="summary problem" data-unavailable title=${problem ?? summary}>${fitText(summary, 34)}</div>`
               : problem
-                ? html`<div class="summary problem" title=${problem}>${fitText(problem, 27)}</div>`
+                ? html`<div class="summary problem" title=${problem}>${problemCount(problem)}</div>`
                 : html`<div class="summary" title=${summary}>${fitText(summary, 27)}</div>`
           }
           ${
@@ -728,6 +728,12 @@ export class QflowCanvas extends LitElement {
     const handle = node?.internals.handleBounds?.source?.find((h) => h.id === port)
     return node && handle ? getHandlePosition(node, handle) : null
   }
+}
+
+/** "1 problem", "3 problems": a card's problems counted, one per line of its text. */
+function problemCount(text: string): string {
+  const count = text.split('\n').length
+  return count === 1 ? '1 problem' : `${count} problems`
 }
 
 /** Grid spacing on screen: 20 flow units, widened when zoomed far out so dots do not turn to haze. */

@@ -23,6 +23,7 @@ import { editorStyles } from './editor-styles.ts'
 import { addNode, blankFlow, duplicateNode, firstOutput, updateNode } from './flow-edits.ts'
 import { FlowSession } from './flow-session.ts'
 import { RunController } from './run-controller.ts'
+import { cardProblem, indexProblems, problemsByTopField } from './server-problems.ts'
 
 type SidePanel = { kind: 'details'; nodeId: string } | { kind: 'history' } | null
 
@@ -342,7 +343,7 @@ export class QflowEditor extends LitElement {
     const flow = this.session.flow
     const graph = this.graphOf(flow)
     const problems = Object.fromEntries(
-      [...this.session.problems.byNode].map(([id, fields]) => [id, cardProblem(fields)])
+      [...this.session.problems.byNode].map(([id, fields]) => [id, cardProblem(fields).text])
     )
     return html`
       ${this.renderToolbar(flow)}
@@ -380,7 +381,8 @@ export class QflowEditor extends LitElement {
         .flow=${flow}
         .client=${this.client}
         .keys=${this.editingKeys}
-        .serverErrors=${(this.editing && this.session.problems.byNode.get(this.editing)) || {}}
+        .serverErrors=${problemsByTopField((this.editing && this.session.problems.byNode.get(this.editing)) || {})}
+        .validate=${this.validateNode}
         ?readonly=${this.readonly}
         @node-save=${this.onNodeSave}
         @dialog-close=${() => {
@@ -645,6 +647,27 @@ export class QflowEditor extends LitElement {
     })
   }
 
+  /**
+   * The server's problems with a node's new configuration, by the form field that shows them, asked
+   * before its dialog closes so they appear where they can be fixed. A server that cannot answer
+   * does not block the edit: the save reports problems anyway.
+   */
+  private validateNode = async (
+    nodeId: string,
+    label: string,
+    config: Record<string, unknown>
+  ): Promise<Record<string, string>> => {
+    const flow = this.session.flow
+    if (!flow) return {}
+    const candidate = updateNode(flow, nodeId, { label, config })
+    try {
+      const problems = await this.client.validateFlow(candidate)
+      return problemsByTopField(indexProblems(problems, candidate).byNode.get(nodeId) ?? {})
+    } catch {
+      return {}
+    }
+  }
+
   private onNodeSave = (
     event: CustomEvent<{ nodeId: string; label: string; config: Record<string, unknown> }>
   ): void => {
@@ -852,13 +875,6 @@ export class QflowEditor extends LitElement {
     this.say(message, true)
     emit(this, 'qflow-error', { message, status })
   }
-}
-
-/** A node's problems in one line for its card, each named by its field: "criteria: add at least one condition". */
-function cardProblem(fields: Record<string, string>): string {
-  return Object.entries(fields)
-    .map(([field, message]) => (field ? `${field}: ${message}` : message))
-    .join('; ')
 }
 
 /** The messages of the problems an API error lists under `details.problems`. */
