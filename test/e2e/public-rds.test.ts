@@ -182,6 +182,12 @@ describe('the sample public-RDS QFlow, from scratch in the UI', () => {
     expect(
       await page.locator('qflow-run-inspector [data-resource="new-postgres-creating"] .badge').textContent()
     ).toBe('ERROR')
+    expect(await page.locator('qflow-run-inspector [data-counts]').textContent()).toBe(
+      '16 resources · 8 FAIL · 2 ERROR · 6 PASS'
+    )
+    expect(
+      await page.locator('qflow-run-inspector [data-resource="eu-shop-pg"] td.why').textContent()
+    ).not.toBe('-')
 
     mkdirSync('test-results', { recursive: true })
     await page.locator('qflow-run-inspector .close').click()

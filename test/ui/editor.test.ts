@@ -163,6 +163,12 @@ describe('qflow app and editor', () => {
       '-',
       '-',
     ])
+    // Every verdict counted, and why each FAIL failed (as the CLI's WHY column says it).
+    expect(await inspector.locator('[data-counts]').textContent()).toBe(
+      '3 resources · 1 FAIL · 0 ERROR · 2 PASS'
+    )
+    const failRow = inspector.locator('table.results tbody tr:has(.badge.FAIL)')
+    expect(await failRow.locator('td.why').textContent()).toBe('n greaterThan 1')
     expect(await inspector.locator('.size').textContent()).toMatch(/output · \d+(\.\d)? (B|KB)/)
     const tree = inspector.locator('qflow-json-tree > ul')
     expect(await tree.textContent()).toContain('results')
@@ -178,6 +184,35 @@ describe('qflow app and editor', () => {
     const history = page.locator('qflow-run-history')
     await expect.poll(() => history.locator('li').count()).toBe(1)
     expect(await history.locator('.badge').first().textContent()).toBe('succeeded')
+  })
+
+  it('shows a large output a page at a time, with its whole size, and loads more on request', async () => {
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc(
+        [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330, { count: 250 })],
+        [e('trigger', 'emit')]
+      )
+    )
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    await node('emit').waitFor()
+    const requests: string[] = []
+    page.on('request', (r) => {
+      if (r.url().includes('/steps/')) requests.push(new URL(r.url()).search)
+    })
+    await page.locator('qflow-editor [data-action=run]').click()
+    await expect.poll(() => node('emit').getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded')
+    await node('emit').locator('.menu-btn').click()
+    await page.locator('qflow-canvas .node-menu [data-action=details]').click()
+    const inspector = page.locator('qflow-run-inspector')
+    await expect.poll(() => inspector.locator('[data-shown]').textContent()).toBe('showing 100 of 250 items')
+    // Only pages were asked for, never the whole payload.
+    expect(requests.length).toBeGreaterThan(0)
+    expect(requests.every((q) => q.includes('limit='))).toBe(true)
+    await inspector.locator('[data-action=more][data-port=out]').click()
+    await expect.poll(() => inspector.locator('[data-shown]').count()).toBe(0)
+    expect(await inspector.locator('[data-action=more]').count()).toBe(0)
   })
 
   it('runs till a node from its menu: only it and its ancestors run', async () => {

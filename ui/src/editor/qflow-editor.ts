@@ -732,16 +732,15 @@ export class QflowEditor extends LitElement {
       const ran = new Set(
         run.steps.filter((s) => s.status !== 'pending' && s.status !== 'running').map((s) => s.nodeId)
       )
-      const outputOf = (id: string) =>
-        ran.has(id) ? this.client.stepOutput(runId, id).catch(() => null) : Promise.resolve(null)
-      const [input, output] = await Promise.all([
-        ran.has(nodeId) ? this.client.stepInput(runId, nodeId).catch(() => null) : null,
-        outputOf(nodeId),
-      ])
-      const payloads = [input?.output, output?.output]
+      // A sample of each port is enough to offer keys, and stays small on large outputs.
+      const sample = (id: string, side: 'input' | 'output') =>
+        ran.has(id) ? this.client.stepSample(runId, id, side, 50).catch(() => null) : Promise.resolve(null)
+      const outputOf = (id: string) => sample(id, 'output')
+      const [input, output] = await Promise.all([sample(nodeId, 'input'), outputOf(nodeId)])
+      const payloads: unknown[] = [input, output]
       if (!input && !output) {
         const upstream = [...new Set(flow.edges.filter((e) => e.target === nodeId).map((e) => e.source))]
-        for (const step of await Promise.all(upstream.map(outputOf))) payloads.push(step?.output)
+        for (const step of await Promise.all(upstream.map(outputOf))) payloads.push(step)
       }
       const items: unknown[] = []
       for (const payload of payloads) {
