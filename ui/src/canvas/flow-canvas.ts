@@ -37,6 +37,9 @@ const BLOCK = 32
  * are unreadable there anyway, and a large flow fitted into view paints several times faster.
  */
 const COMPACT_ZOOM = 0.45
+/** Canvas widths (px) below which the overview map is drawn smaller, and not at all. */
+const MINIMAP_SMALL_BELOW = 900
+const MINIMAP_HIDDEN_BELOW = 640
 
 /**
  * The canvas: draws a flow's nodes and edges and lets the user pan, zoom, drag, connect, select and
@@ -92,7 +95,8 @@ export class QflowCanvas extends LitElement {
   private readonly drags = new NodeDragController(this, this.store)
   private resizeObserver: ResizeObserver | null = null
   private pendingFit = true
-  private lastSelectionKey = ''
+  /** Starts as "nothing selected", so loading a flow announces no selection change. */
+  private lastSelectionKey = '|'
   private noticeTimer: ReturnType<typeof setTimeout> | undefined
   private paneDown: { x: number; y: number } | null = null
 
@@ -174,10 +178,15 @@ export class QflowCanvas extends LitElement {
     super.connectedCallback()
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0
     this.resizeObserver = new ResizeObserver(() => {
+      // A view nobody moved since it was fitted is fitted again to the new size (the host page
+      // resized the editor, a side panel opened): the content stays whole and the "+" in reach.
+      const refit = this.panZoom.untouchedSinceFit()
       this.store.width = this.clientWidth
       this.store.height = this.clientHeight
       this.requestUpdate()
-      if (this.pendingFit && this.store.width > 0) this.runPendingFit()
+      if (this.store.width <= 0) return
+      if (this.pendingFit) this.runPendingFit()
+      else if (refit) this.panZoom.fitNow()
     })
     this.resizeObserver.observe(this)
   }
@@ -250,9 +259,11 @@ export class QflowCanvas extends LitElement {
           </div>
         </div>
         ${
-          this.minimap && this.store.nodes.length
+          // On a narrow canvas the map shrinks, and on a very narrow one it would cover the flow.
+          this.minimap && this.store.nodes.length && this.store.width >= MINIMAP_HIDDEN_BELOW
             ? html`<qflow-minimap
                 class=${NO_PAN}
+                ?small=${this.store.width < MINIMAP_SMALL_BELOW}
                 exportparts="minimap"
                 .nodes=${this.mapNodes()}
                 .statuses=${this.statuses}
@@ -503,10 +514,10 @@ export class QflowCanvas extends LitElement {
           <div class="title" title=${title}>${fitText(title, 19)}</div>
           ${
             !manifest
-              ? html`<div class="summary problem" data-unavailable title=${problem ?? summary}>${fitText(summary, 34)}</div>`
+              ? html`<div class="summary problem" data-unavailable title=${problem ?? summary}>${fitText(summary, 54)}</div>`
               : problem
                 ? html`<div class="summary problem" title=${problem}>${problemCount(problem)}</div>`
-                : html`<div class="summary" title=${summary}>${fitText(summary, 27)}</div>`
+                : html`<div class="summary" title=${summary}>${fitText(summary, 54)}</div>`
           }
           ${
             run?.error
