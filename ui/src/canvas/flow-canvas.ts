@@ -542,7 +542,7 @@ export class QflowCanvas extends LitElement {
         outputs.length > 1
           ? outputs.map(
               (port, i) =>
-                html`<span class="port-label" style="left:${248}px;top:${outY[i]}px">${port.label ?? port.name}</span>`
+                html`<span class="port-label" style="left:${CARD_WIDTH + 11}px;top:${outY[i]}px">${port.label ?? port.name}</span>`
             )
           : nothing
       }
