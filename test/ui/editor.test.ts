@@ -302,6 +302,8 @@ describe('qflow app and editor', () => {
     await field.locator('input').press('Tab')
     await expect.poll(() => field.locator('.error-text').count()).toBe(0)
     await page.locator('qflow-node-dialog [data-action=save]').click()
+    // The dialog closes once the server has checked the new config.
+    await expect.poll(() => page.locator('qflow-node-dialog dialog').getAttribute('open')).toBeNull()
     await page.locator('qflow-editor [data-action=save]').click()
     await expect
       .poll(async () => (await api('GET', `/api/flows/${created.body.flow.id}`)).body.problems)
@@ -369,6 +371,19 @@ describe('qflow app and editor', () => {
     expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('BODY')
     await page.keyboard.press('Control+z')
     await expect.poll(() => page.locator('qflow-canvas [data-node-id]').count()).toBe(3)
+    // Focus on <body> (it fell there some other way): keys still reach the editor last used...
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    await page.keyboard.press('Control+Shift+Z')
+    await expect.poll(() => page.locator('qflow-canvas [data-node-id]').count()).toBe(1)
+    // ...until the user clicks elsewhere on the page: then the page's keys are its own.
+    await page
+      .locator('qflow-app header, body')
+      .first()
+      .click({ position: { x: 2, y: 2 } })
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    await page.keyboard.press('Control+z')
+    await page.waitForTimeout(200)
+    expect(await page.locator('qflow-canvas [data-node-id]').count()).toBe(1)
   })
 
   it('adds a node with nothing selected beside the others, not on top of the trigger', async () => {

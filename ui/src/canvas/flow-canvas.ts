@@ -205,6 +205,9 @@ export class QflowCanvas extends LitElement {
     const echo =
       this.graph.nodes === this.emittedGraph?.nodes && this.graph.edges === this.emittedGraph?.edges
     if ((changed.has('graph') && !echo) || changed.has('nodeTypes')) {
+      // Another graph replaced the one last emitted (an undo): if that one comes back (a redo),
+      // it is no echo any more and must be loaded.
+      this.emittedGraph = null
       const firstLoad = this.store.nodes.length === 0
       this.store.load(this.graph)
       if (firstLoad) this.pendingFit = true

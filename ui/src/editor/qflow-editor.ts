@@ -24,6 +24,7 @@ import { addNode, blankFlow, duplicateNode, firstOutput, updateNode } from './fl
 import { FlowSession } from './flow-session.ts'
 import { RunController } from './run-controller.ts'
 import { cardProblem, indexProblems, problemsByTopField } from './server-problems.ts'
+import { StrayKeysController } from './stray-keys.ts'
 
 type SidePanel = { kind: 'details'; nodeId: string } | { kind: 'history' } | null
 
@@ -124,6 +125,7 @@ export class QflowEditor extends LitElement {
   constructor() {
     super()
     new KeyboardController(this, () => this.keyBindings())
+    new StrayKeysController(this, () => this.canvas ?? null)
   }
 
   /** The API client for the current `api-base` and token settings. */
