@@ -68,6 +68,15 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
     require,
     problemsOf: (flow: StoredFlow) => validateFlow(flow, registry),
 
+    /**
+     * The problems a document would be saved with, without saving it: the editor checks a node's
+     * configuration this way before closing its dialog. A malformed document is a 400, as on save.
+     */
+    check(body: unknown): FlowProblem[] {
+      const parsed = parseDocument(body)
+      return validateFlow({ ...parsed, id: parsed.id ?? 'draft' }, registry)
+    },
+
     /** Create from a client document; its `id` is kept when given (and free), else one is made. */
     async create(body: unknown, options: { freshId?: boolean } = {}): Promise<SavedFlow> {
       const parsed = parseDocument(body)

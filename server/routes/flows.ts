@@ -61,6 +61,7 @@ export function flowRoutes(ctx: ServerContext) {
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems), 201)
     })
+    .post('/flows/validate', noQuery, async (c) => c.json({ problems: flowService.check(await readJson(c)) }))
     .post('/flows/import', acceptsQuery(importQuery), async (c) => {
       const query = c.req.valid('query')
       const freshId = query.newId === 'true'

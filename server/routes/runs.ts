@@ -30,9 +30,47 @@ const runListQuery = pageQuery.extend({
   /** Only runs where a node ended `partial` (true), or only the others (false). */
   partial: z.enum(['true', 'false']).optional(),
 })
+/**
+ * A step payload in pages: `?limit=` (with `port=` and `offset=`) answers one port's items instead
+ * of the whole payload, so a viewer never downloads a 60 MB output to show its first rows.
+ */
+const payloadQuery = z.object({
+  port: z.string().min(1).max(128).optional(),
+  offset: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+})
 
 /** How often an idle event stream sends a comment, so proxies keep it open. */
 const KEEPALIVE_MS = 15_000
+
+/**
+ * One page of a stored payload (`{port: items[]}`): the chosen port's items from `offset`, with
+ * every port's item count and the whole payload's size, so a viewer can say what it does not show.
+ */
+function payloadPage(json: string, query: z.infer<typeof payloadQuery>) {
+  const parsed: unknown = JSON.parse(json)
+  const ports: Record<string, unknown[]> = {}
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+    for (const [name, items] of Object.entries(parsed)) ports[name] = Array.isArray(items) ? items : [items]
+  const port = query.port ?? Object.keys(ports)[0] ?? null
+  if (query.port !== undefined && !(query.port in ports))
+    throw new AppError(404, 'PORT_NOT_FOUND', `port: the step has no port "${query.port}"`, {
+      field: 'port',
+      ports: Object.keys(ports),
+    })
+  const all = port === null ? [] : ports[port]!
+  const offset = query.offset ?? 0
+  const limit = query.limit ?? 100
+  return {
+    port,
+    offset,
+    limit,
+    total: all.length,
+    items: all.slice(offset, offset + limit),
+    ports: Object.fromEntries(Object.entries(ports).map(([name, items]) => [name, items.length])),
+    bytes: Buffer.byteLength(json),
+  }
+}
 
 function presentRunWithSteps(run: RunWithSteps) {
   return { ...presentRun(run), steps: run.steps.map(presentStep) }
@@ -92,10 +130,13 @@ export function runRoutes(ctx: ServerContext) {
       return c.json({ ...page, items: page.items.map(presentRun) })
     })
     .get('/runs/:id', noQuery, async (c) => c.json(presentRunWithSteps(await requireRun(c.req.param('id')))))
-    .get('/runs/:id/steps/:nodeId/:side{input|output}', noQuery, async (c) => {
+    .get('/runs/:id/steps/:nodeId/:side{input|output}', acceptsQuery(payloadQuery), async (c) => {
       const { id, nodeId } = c.req.param()
       const side = c.req.param('side') as 'input' | 'output'
+      const query = c.req.valid('query')
       const json = await payload(id, nodeId, side)
+      if (query.limit !== undefined || query.port !== undefined || query.offset !== undefined)
+        return c.json(payloadPage(json, query))
       const fileName = `run-${id}-${nodeId}-${side}.json`.replace(/[^\w.-]/g, '_')
       c.header('Content-Type', 'application/json; charset=utf-8')
       c.header('Content-Disposition', `attachment; filename="${fileName}"`)

@@ -49,8 +49,11 @@ describe('examples/embed.html', () => {
     const names = () => tab.evaluate(() => (window as any).qflowEvents.map((e: any) => e.name) as string[])
 
     await expect.poll(names, { timeout: 15_000 }).toContain('qflow-load')
-
     const node = tab.locator('qflow-editor qflow-canvas [data-node-id=trigger]')
+    await node.waitFor()
+    // Loading selects nothing, so it announces no selection.
+    expect(await names()).not.toContain('qflow-node-select')
+
     await node.click()
     await expect.poll(names).toContain('qflow-node-select')
     await tab.keyboard.press('ArrowDown')
@@ -142,6 +145,12 @@ describe('examples/embed.html', () => {
     await expect.poll(plusInView).toBe(true)
     await editor.evaluate((el: any) => el.fitView())
     expect(await plusInView()).toBe(true)
+    // The portal narrows the editor's column: a view nobody moved is fitted again, "+" included.
+    await tab.evaluate(() => {
+      document.querySelector('main')!.style.gridTemplateColumns = '800px 320px'
+    })
+    await expect.poll(async () => (await box('qflow-canvas')).width).toBeLessThan(820)
+    await expect.poll(plusInView).toBe(true)
 
     // Read-only: save() rejects with a reason instead of the false that means "a newer version won".
     await editor.evaluate((el) => el.setAttribute('readonly', ''))
@@ -152,6 +161,15 @@ describe('examples/embed.html', () => {
       )
     )
     expect(outcome).toEqual({ rejected: 'the editor is read-only' })
+    await tab.close()
+  })
+
+  it('says what is missing when the page gives no key: the server refuses cross-origin callers without one', async () => {
+    const tab = await browser.newPage({ viewport: { width: 1300, height: 800 } })
+    await tab.goto(`${page.url}/embed.html?api=${encodeURIComponent(server.url)}`)
+    const help = tab.locator('#needs-key')
+    await expect.poll(() => help.isVisible(), { timeout: 15_000 }).toBe(true)
+    expect(await help.textContent()).toContain('qflow keys create')
     await tab.close()
   })
 })

@@ -105,6 +105,11 @@ describe('the sample public-RDS QFlow, from scratch in the UI', () => {
 
     // Step 5: TotalCloud Control with the Param and Security Group criteria, OR-ed; the evidence
     // keys picked from what the resource node returned.
+    // The run has no step for the control: opening its dialog must not ask for one (no 404s).
+    const missing: string[] = []
+    page.on('response', (r) => {
+      if (r.url().includes('/steps/') && r.status() >= 400) missing.push(`${r.status()} ${r.url()}`)
+    })
     await node('totalcloudControl').dblclick()
     const criteria = dialog().locator('qflow-criteria-builder')
     await criteria.locator('[data-add=condition]').first().click()
@@ -133,6 +138,7 @@ describe('the sample public-RDS QFlow, from scratch in the UI', () => {
       await keyList.locator(`[data-suggest="${key}"]`).click()
     await dialog().locator('[data-action=save]').click()
     await expect.poll(() => node('totalcloudControl').locator('.summary').textContent()).toBe('2 conditions')
+    expect(missing).toEqual([])
 
     await editor().locator('[data-action=save]').click()
     await expect.poll(() => page.url()).toMatch(/\/flows\/(?!new$)[\w-]+$/)
@@ -176,6 +182,12 @@ describe('the sample public-RDS QFlow, from scratch in the UI', () => {
     expect(
       await page.locator('qflow-run-inspector [data-resource="new-postgres-creating"] .badge').textContent()
     ).toBe('ERROR')
+    expect(await page.locator('qflow-run-inspector [data-counts]').textContent()).toBe(
+      '16 resources · 8 FAIL · 2 ERROR · 6 PASS'
+    )
+    expect(
+      await page.locator('qflow-run-inspector [data-resource="eu-shop-pg"] td.why').textContent()
+    ).not.toBe('-')
 
     mkdirSync('test-results', { recursive: true })
     await page.locator('qflow-run-inspector .close').click()
@@ -194,5 +206,56 @@ describe('the sample public-RDS QFlow, from scratch in the UI', () => {
     expect(await node('totalcloudControl').getAttribute('data-status')).toBeNull()
     const runs = await fetch(`${server.url}/api/flows/${flowId}/runs`).then((r) => r.json())
     expect(runs.items[0]).toMatchObject({ until: 'awsResource', status: 'succeeded' })
+    // The history names the node by its label, and tells runs apart by the random end of their ids.
+    await editor().locator('[data-action=history]').click()
+    const latest = page.locator('qflow-run-history li').first()
+    await expect.poll(() => latest.textContent()).toContain('till AWS Resource')
+    const shown = await page
+      .locator('qflow-run-history .run-id')
+      .evaluateAll((spans) => spans.map((s) => s.textContent))
+    expect(new Set(shown).size).toBe(shown.length)
+  })
+
+  it('asks for accounts and regions on the first save of a flow with AWS nodes, or saves a draft without', {
+    timeout: 60_000,
+  }, async () => {
+    const associate = page.locator('qflow-associate-dialog dialog')
+    const startNew = async () => {
+      await page.goto(`${server.url}/flows/new`)
+      await node('trigger').waitFor()
+      await addAfter('trigger', 'AWS Nodes', 'aws-resource')
+      await node('awsResource').waitFor()
+    }
+    await startNew()
+    await editor().locator('[data-action=save]').click()
+    await expect.poll(() => associate.getAttribute('open')).toBe('')
+    await pick(associate.locator('qflow-option-picker[data-field=accounts]'), ['demo'])
+    await pick(associate.locator('qflow-option-picker[data-field=regions]'), ['eu-west-1'])
+    await associate.locator('[data-action=associate]').click()
+    await expect.poll(() => page.url()).toMatch(/\/flows\/(?!new$)[\w-]+$/)
+    const saved = await fetch(`${server.url}/api/flows/${page.url().split('/').pop()}`).then((r) => r.json())
+    expect(saved.flow).toMatchObject({ accounts: ['demo'], regions: ['eu-west-1'] })
+    expect(await editor().locator('.binding').textContent()).toBe('1 account · 1 region')
+
+    // A draft may be saved without; Run till here then asks again, and says it saved first.
+    await startNew()
+    await editor().locator('[data-action=save]').click()
+    await associate.locator('[data-action=save-without]').click()
+    await expect.poll(() => page.url()).toMatch(/\/flows\/(?!new$)[\w-]+$/)
+    const draft = await fetch(`${server.url}/api/flows/${page.url().split('/').pop()}`).then((r) => r.json())
+    expect(draft.flow).toMatchObject({ accounts: [], regions: [] })
+    await node('awsResource').locator('.menu-btn').click()
+    await page.locator('qflow-canvas .node-menu [data-action=run-until]').click()
+    await expect.poll(() => associate.getAttribute('open')).toBe('')
+    expect(await associate.locator('[data-action=save-without]').count()).toBe(0)
+    await pick(associate.locator('qflow-option-picker[data-field=accounts]'), ['demo'])
+    await pick(associate.locator('qflow-option-picker[data-field=regions]'), ['us-east-1'])
+    await associate.locator('[data-action=associate]').click()
+    await expect
+      .poll(() => editor().locator('.statusbar [data-message]').textContent())
+      .toMatch(/^Saved(, then running till AWS Resource| before this run)/)
+    await expect
+      .poll(() => node('awsResource').getAttribute('data-status'), { timeout: 30_000 })
+      .toBe('succeeded')
   })
 })

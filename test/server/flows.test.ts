@@ -15,6 +15,16 @@ async function create(body: unknown = sampleFlow()) {
   return (await response.json()) as any
 }
 
+/** A flow with a node of a type nobody provides, left unconnected: two problems, still storable. */
+const draftWithUnknownType = () =>
+  sampleFlow({
+    nodes: [
+      { id: 'trigger', type: 'trigger', typeVersion: 1 },
+      { id: 'mystery', type: 'no-such-type', typeVersion: 1 },
+    ],
+    edges: [],
+  })
+
 describe('flows CRUD', () => {
   it('creates a flow with defaults filled in, then reads it back with its version as ETag', async () => {
     const created = await create()
@@ -42,14 +52,25 @@ describe('flows CRUD', () => {
     expect(((await response.json()) as any).error.message).toMatch(/^id:/)
   })
 
+  it('validates a document without saving it: its problems, or a 400 naming the field', async () => {
+    const draft = draftWithUnknownType()
+    const checked = await server.call('POST', '/api/flows/validate', draft)
+    expect(checked.status).toBe(200)
+    const body = (await checked.json()) as any
+    expect(body.problems.map((p: any) => p.code).sort()).toEqual(['NODE_TYPE_UNKNOWN', 'NODE_UNREACHABLE'])
+    expect(body.problems.find((p: any) => p.code === 'NODE_TYPE_UNKNOWN').nodeId).toBe('mystery')
+    const clean = await server.call('POST', '/api/flows/validate', sampleFlow())
+    expect(((await clean.json()) as any).problems).toEqual([])
+    // Nothing was stored.
+    const list = (await (await server.call('GET', '/api/flows')).json()) as any
+    expect(list.items).toEqual([])
+    const malformed = await server.call('POST', '/api/flows/validate', { ...sampleFlow(), nodes: 'x' })
+    expect(malformed.status).toBe(400)
+    expect(((await malformed.json()) as any).error.message).toMatch(/^nodes/)
+  })
+
   it('saves a draft with semantic problems and returns them, but refuses it deployed', async () => {
-    const draft = sampleFlow({
-      nodes: [
-        { id: 'trigger', type: 'trigger', typeVersion: 1 },
-        { id: 'mystery', type: 'no-such-type', typeVersion: 1 },
-      ],
-      edges: [],
-    })
+    const draft = draftWithUnknownType()
     const saved = await create(draft)
     expect(saved.problems.map((p: any) => p.code).sort()).toEqual(['NODE_TYPE_UNKNOWN', 'NODE_UNREACHABLE'])
     const deployed = await server.call('POST', '/api/flows', { ...draft, deployed: true })

@@ -222,7 +222,8 @@ describe('run history', () => {
 })
 
 describe('step output', () => {
-  it('downloads the whole output keyed by port, beyond the preview', async () => {
+  /** A finished run of trigger → emit, the emit step putting out 50 items (more than a preview holds). */
+  async function runEmitting50() {
     const flowId = await createFlow({
       nodes: [
         { id: 'trigger', type: 'trigger', typeVersion: 1 },
@@ -230,7 +231,11 @@ describe('step output', () => {
       ],
       edges: [{ id: 'e', source: 'trigger', target: 'emit' }],
     })
-    const run = await server.waitForRun((await startRun(flowId)).id)
+    return server.waitForRun((await startRun(flowId)).id)
+  }
+
+  it('downloads the whole output keyed by port, beyond the preview', async () => {
+    const run = await runEmitting50()
     expect(run.steps[1].outputPreview.truncated).toBe(true)
     expect(run.steps[1].outputPreview.ports.out.length).toBeLessThan(50)
     const response = await server.call('GET', `/api/runs/${run.id}/steps/emit/output`)
@@ -248,6 +253,33 @@ describe('step output', () => {
     const missing = await server.call('GET', `/api/runs/${run.id}/steps/nope/output`)
     expect(missing.status).toBe(404)
     expect(((await missing.json()) as any).error.code).toBe('STEP_NOT_FOUND')
+  })
+
+  it('pages a step output by port: items from an offset, with every port count and the whole size', async () => {
+    const run = await runEmitting50()
+    const whole = await (await server.call('GET', `/api/runs/${run.id}/steps/emit/output`)).text()
+    const page = await server.call('GET', `/api/runs/${run.id}/steps/emit/output?port=out&offset=45&limit=10`)
+    expect(page.status).toBe(200)
+    expect(await page.json()).toEqual({
+      port: 'out',
+      offset: 45,
+      limit: 10,
+      total: 50,
+      items: [45, 46, 47, 48, 49].map((n) => ({ n, tag: 'x' })),
+      ports: { out: 50 },
+      bytes: Buffer.byteLength(whole),
+    })
+    // Without a port, the first one.
+    const first = (await (
+      await server.call('GET', `/api/runs/${run.id}/steps/emit/output?limit=2`)
+    ).json()) as any
+    expect(first).toMatchObject({ port: 'out', offset: 0, total: 50, items: [{ n: 0 }, { n: 1 }] })
+    const noPort = await server.call('GET', `/api/runs/${run.id}/steps/emit/output?port=nope&limit=2`)
+    expect(noPort.status).toBe(404)
+    expect(((await noPort.json()) as any).error.message).toMatch(/^port:/)
+    const tooMany = await server.call('GET', `/api/runs/${run.id}/steps/emit/output?limit=5000`)
+    expect(tooMany.status).toBe(400)
+    expect(((await tooMany.json()) as any).error.message).toMatch(/limit/)
   })
 
   it('409s the output of a step still running, and gives {} for a step that failed', async () => {

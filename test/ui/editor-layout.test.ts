@@ -88,9 +88,9 @@ describe('editor layout', () => {
         return card.x >= canvas.x && card.x + card.width + 36 <= side.x
       })
       .toBe(true)
-    // Choosing another node while the panel is open shows that node's details.
+    // Choosing another node while the panel is open shows that node's details, named as its card is.
     await node('emit').click()
-    await expect.poll(() => panel.locator('h2').textContent()).toContain('emit')
+    await expect.poll(() => panel.locator('h2').textContent()).toContain('Emit')
   })
 
   it('lists runs with a readable short id, start time and status; the full id is in a tooltip and copied', async () => {
@@ -103,8 +103,10 @@ describe('editor layout', () => {
     const runId = (await item.locator('button.open').getAttribute('data-run'))!
     expect(runId.length).toBeGreaterThan(8)
     const text = (await item.textContent())!
-    expect(text).toContain(runId.slice(0, 8))
-    expect(text).not.toContain(runId.slice(0, 9))
+    // The random end of the id: time-ordered ids share their start between runs.
+    const suffix = runId.replace(/-/g, '').slice(-8)
+    expect(text).toContain(suffix)
+    expect(text).not.toContain(runId.slice(0, 8))
     expect(text).toContain('succeeded')
     expect(text).toMatch(/\d{1,2}:\d{2}/)
     expect(await item.locator('button.open').getAttribute('title')).toContain(runId)
@@ -154,5 +156,33 @@ describe('editor layout', () => {
     await expect.poll(check).toBe(true)
     await page.locator('qflow-editor [data-action=fit]').click()
     await expect.poll(check).toBe(true)
+  })
+
+  it('at 800 px: a smaller overview map, port labels clear of the "+", criteria rows that keep key and × in place', async () => {
+    await open(800, [chain[0]!, chain[1]!, control3])
+    const canvas = await box('qflow-canvas')
+    const map = await box('qflow-canvas qflow-minimap')
+    expect(map.width).toBeLessThanOrEqual(130)
+    expect(map.x + map.width).toBeLessThanOrEqual(canvas.x + canvas.width)
+    const plus = (await node('control').locator('.add-after').boundingBox())!
+    for (const label of await node('control').locator('.port-label').all()) {
+      const edge = (await label.boundingBox())!
+      expect(edge.x + edge.width, (await label.textContent())!).toBeLessThanOrEqual(plus.x)
+    }
+
+    await node('control').dblclick()
+    const row = page.locator('qflow-criteria-builder .row[data-path="0"]')
+    const key = row.locator('[data-role=key]')
+    await key.fill('PubliclyAccessible')
+    expect(await key.evaluate((el: HTMLInputElement) => el.scrollWidth <= el.clientWidth)).toBe(true)
+    // The remove button stays on the row's first line, beside the fields, not wrapped below them.
+    const remove = (await row.locator('button.remove').boundingBox())!
+    const type = (await row.locator('[data-role=filter-type]').boundingBox())!
+    expect(remove.y).toBeLessThan(type.y + type.height)
+
+    // Narrower still, the map would cover the flow: it is not drawn.
+    await page.setViewportSize({ width: 600, height: 760 })
+    await page.keyboard.press('Escape')
+    await expect.poll(() => page.locator('qflow-canvas qflow-minimap').count()).toBe(0)
   })
 })

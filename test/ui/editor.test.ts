@@ -72,6 +72,21 @@ const e = (source: string, target: string, sourcePort = 'out') => ({
   targetPort: 'in',
 })
 
+/** Store trigger → emit → map and open it in the app. */
+async function openChain(): Promise<string> {
+  const created = await api(
+    'POST',
+    '/api/flows',
+    flowDoc(
+      [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330), n('map', 'test-map', 660)],
+      [e('trigger', 'emit'), e('emit', 'map')]
+    )
+  )
+  await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+  await node('map').waitFor()
+  return created.body.flow.id
+}
+
 describe('qflow app and editor', () => {
   it('builds a flow from scratch: trigger first, Explore Nodes by keyboard, undo/redo, unsaved marker, save', async () => {
     await page.goto(`${server.url}/`)
@@ -148,6 +163,12 @@ describe('qflow app and editor', () => {
       '-',
       '-',
     ])
+    // Every verdict counted, and why each FAIL failed (as the CLI's WHY column says it).
+    expect(await inspector.locator('[data-counts]').textContent()).toBe(
+      '3 resources · 1 FAIL · 0 ERROR · 2 PASS'
+    )
+    const failRow = inspector.locator('table.results tbody tr:has(.badge.FAIL)')
+    expect(await failRow.locator('td.why').textContent()).toBe('n greaterThan 1')
     expect(await inspector.locator('.size').textContent()).toMatch(/output · \d+(\.\d)? (B|KB)/)
     const tree = inspector.locator('qflow-json-tree > ul')
     expect(await tree.textContent()).toContain('results')
@@ -165,17 +186,37 @@ describe('qflow app and editor', () => {
     expect(await history.locator('.badge').first().textContent()).toBe('succeeded')
   })
 
-  it('runs till a node from its menu: only it and its ancestors run', async () => {
+  it('shows a large output a page at a time, with its whole size, and loads more on request', async () => {
     const created = await api(
       'POST',
       '/api/flows',
       flowDoc(
-        [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330), n('map', 'test-map', 660)],
-        [e('trigger', 'emit'), e('emit', 'map')]
+        [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330, { count: 250 })],
+        [e('trigger', 'emit')]
       )
     )
     await page.goto(`${server.url}/flows/${created.body.flow.id}`)
-    await node('map').waitFor()
+    await node('emit').waitFor()
+    const requests: string[] = []
+    page.on('request', (r) => {
+      if (r.url().includes('/steps/')) requests.push(new URL(r.url()).search)
+    })
+    await page.locator('qflow-editor [data-action=run]').click()
+    await expect.poll(() => node('emit').getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded')
+    await node('emit').locator('.menu-btn').click()
+    await page.locator('qflow-canvas .node-menu [data-action=details]').click()
+    const inspector = page.locator('qflow-run-inspector')
+    await expect.poll(() => inspector.locator('[data-shown]').textContent()).toBe('showing 100 of 250 items')
+    // Only pages were asked for, never the whole payload.
+    expect(requests.length).toBeGreaterThan(0)
+    expect(requests.every((q) => q.includes('limit='))).toBe(true)
+    await inspector.locator('[data-action=more][data-port=out]').click()
+    await expect.poll(() => inspector.locator('[data-shown]').count()).toBe(0)
+    expect(await inspector.locator('[data-action=more]').count()).toBe(0)
+  })
+
+  it('runs till a node from its menu: only it and its ancestors run', async () => {
+    await openChain()
     await node('emit').locator('.menu-btn').click()
     await page.locator('qflow-canvas .node-menu [data-action=run-until]').click()
     await expect.poll(() => node('emit').getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded')
@@ -221,6 +262,8 @@ describe('qflow app and editor', () => {
     const dialog = page.locator('qflow-editor dialog.conflict')
     await expect.poll(() => dialog.getAttribute('open')).toBe('')
     expect(await dialog.textContent()).toContain('name changed to "Renamed elsewhere"')
+    // The node moved here is my change, not theirs: only what the other save changed is listed.
+    expect(await dialog.textContent()).not.toContain('moved')
     await dialog.locator('[data-action=overwrite]').click()
     await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(0)
     const stored = await api('GET', `/api/flows/${id}`)
@@ -259,6 +302,8 @@ describe('qflow app and editor', () => {
     await field.locator('input').press('Tab')
     await expect.poll(() => field.locator('.error-text').count()).toBe(0)
     await page.locator('qflow-node-dialog [data-action=save]').click()
+    // The dialog closes once the server has checked the new config.
+    await expect.poll(() => page.locator('qflow-node-dialog dialog').getAttribute('open')).toBeNull()
     await page.locator('qflow-editor [data-action=save]').click()
     await expect
       .poll(async () => (await api('GET', `/api/flows/${created.body.flow.id}`)).body.problems)
@@ -314,6 +359,134 @@ describe('qflow app and editor', () => {
     expect(await page.locator('qflow-editor .name span').first().textContent()).toBe(
       'Unencrypted RDS storage'
     )
+  })
+
+  it('keeps keyboard focus in the editor after deleting the focused nodes, so Ctrl+Z still undoes', async () => {
+    await openChain()
+    await node('emit').click()
+    await page.keyboard.press('Control+a')
+    await page.keyboard.press('Delete')
+    // The trigger stays: a flow keeps it.
+    await expect.poll(() => page.locator('qflow-canvas [data-node-id]').count()).toBe(1)
+    expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('BODY')
+    await page.keyboard.press('Control+z')
+    await expect.poll(() => page.locator('qflow-canvas [data-node-id]').count()).toBe(3)
+    // Focus on <body> (it fell there some other way): keys still reach the editor last used...
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    await page.keyboard.press('Control+Shift+Z')
+    await expect.poll(() => page.locator('qflow-canvas [data-node-id]').count()).toBe(1)
+    // ...until the user clicks elsewhere on the page: then the page's keys are its own.
+    await page
+      .locator('qflow-app header, body')
+      .first()
+      .click({ position: { x: 2, y: 2 } })
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    await page.keyboard.press('Control+z')
+    await page.waitForTimeout(200)
+    expect(await page.locator('qflow-canvas [data-node-id]').count()).toBe(1)
+  })
+
+  it('adds a node with nothing selected beside the others, not on top of the trigger', async () => {
+    await page.goto(`${server.url}/flows/new`)
+    await node('trigger').waitFor()
+    await page.locator('qflow-editor [data-action=add-node]').click()
+    await page.locator('qflow-node-palette li[data-type=test-emit]').click()
+    await node('testEmit').waitFor()
+    const a = (await node('trigger').boundingBox())!
+    const b = (await node('testEmit').boundingBox())!
+    const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+    expect(overlap).toBe(false)
+  })
+
+  it('shows a node whose type is not installed: its edges, its label, and which plugin is missing', async () => {
+    const missing = {
+      ...n('scan', 'acme-scan', 660),
+      label: 'Acme scanner',
+      plugin: { name: 'qflow-plugin-acme' },
+    }
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc(
+        [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330), missing],
+        [e('trigger', 'emit'), e('emit', 'scan')]
+      )
+    )
+    expect(created.status).toBe(201)
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    await node('scan').waitFor()
+    await expect.poll(() => page.locator('qflow-canvas .xy-flow__edge').count()).toBe(2)
+    expect(await node('scan').locator('.title').textContent()).toBe('Acme scanner')
+    expect(await node('scan').locator('[data-unavailable]').textContent()).toBe(
+      'type acme-scan not installed'
+    )
+    const status = page.locator('qflow-editor .statusbar')
+    await expect.poll(() => status.textContent()).toContain('install plugin "qflow-plugin-acme"')
+    await page.locator('qflow-editor [data-action=run]').click()
+    await expect.poll(() => status.locator('[data-message]').textContent()).toContain('acme-scan')
+    expect(await status.textContent()).not.toContain('problem(s)')
+  })
+
+  it("checks a node's config with the server before its dialog closes, and counts problems on the card", async () => {
+    const criteria = (value: string) => ({
+      criteria: {
+        type: 'group',
+        op: 'AND',
+        conditions: [{ type: 'param', key: 'tag', operator: 'matches', value }],
+      },
+      resourceIdKey: 'id',
+    })
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc(
+        [
+          n('trigger', 'trigger', 0),
+          n('emit', 'test-emit', 330),
+          n('control', 'totalcloud-control', 660, criteria('(')),
+        ],
+        [e('trigger', 'emit'), e('emit', 'control')]
+      )
+    )
+    expect(created.body.problems.length).toBe(1)
+    await page.goto(`${server.url}/flows/${created.body.flow.id}`)
+    await node('control').waitFor()
+    // The card counts; the message, its field in words, is on hover.
+    const summary = node('control').locator('.summary.problem')
+    expect(await summary.textContent()).toBe('1 problem')
+    expect(await summary.getAttribute('title')).toMatch(/^criteria › condition 1 › value: .*regex/)
+
+    await node('control').dblclick()
+    const dialog = page.locator('qflow-node-dialog dialog')
+    const field = page.locator('qflow-schema-form [data-field=criteria]')
+    expect(await field.locator('.error-text').first().textContent()).toMatch(/^condition 1 › value: .*regex/)
+    // A pattern that still does not compile: the dialog stays open and says why.
+    const value = page.locator('qflow-criteria-builder .row[data-path="0"] [data-role=value]')
+    await value.fill('[a-')
+    await value.press('Tab')
+    await page.locator('qflow-node-dialog [data-action=save]').click()
+    await expect.poll(() => field.locator('.error-text').first().textContent()).toMatch(/regex/)
+    expect(await dialog.getAttribute('open')).toBe('')
+    // Fixed: it closes, the card is clean, and the save says so.
+    await value.fill('^ok')
+    await value.press('Tab')
+    await page.locator('qflow-node-dialog [data-action=save]').click()
+    await expect.poll(() => dialog.getAttribute('open')).toBeNull()
+    expect(await node('control').locator('.summary.problem').count()).toBe(0)
+    await page.locator('qflow-editor [data-action=save]').click()
+    await expect
+      .poll(() => page.locator('qflow-editor .statusbar [data-message]').textContent())
+      .toBe('Saved')
+
+    // A node left unconnected is a problem the server saves with: the status bar says so.
+    await page.locator('qflow-canvas').click({ position: { x: 5, y: 5 } })
+    await page.locator('qflow-editor [data-action=add-node]').click()
+    await page.locator('qflow-node-palette li[data-type=test-emit]').click()
+    await node('testEmit').waitFor()
+    await page.locator('qflow-editor [data-action=save]').click()
+    await expect
+      .poll(() => page.locator('qflow-editor .statusbar [data-message]').textContent())
+      .toBe('Saved with 1 problem')
   })
 
   it('deploys and undeploys from the toolbar', async () => {

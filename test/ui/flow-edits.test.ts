@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { flowSchema } from '../../core/flow/schema.ts'
 import type { NodeTypeDescription } from '../../core/plugin/registry.ts'
-import { CARD_WIDTH } from '../../ui/src/canvas/geometry.ts'
+import { CARD_HEIGHT, CARD_WIDTH } from '../../ui/src/canvas/geometry.ts'
 import { describeFlowChanges } from '../../ui/src/editor/flow-diff.ts'
 import { addNode, blankFlow, duplicateNode, nodeIdFor, updateNode } from '../../ui/src/editor/flow-edits.ts'
 
@@ -45,6 +45,17 @@ describe('flow edits', () => {
     expect(second.node.id).toBe('awsResource2')
     expect(second.node.label).toBe('AWS Resource 2')
     expect(second.node.position.y).toBeGreaterThan(node.position.y)
+  })
+  it('adds a node with nothing selected in free space, never on top of another node', () => {
+    let flow = blankFlow()
+    // The view centre sits on the trigger, as it does right after a new flow is fitted into view.
+    const at = { x: CARD_WIDTH / 2, y: CARD_HEIGHT / 2 }
+    for (let i = 0; i < 3; i++) flow = addNode(flow, resource, { at }).flow
+    const boxes = flow.nodes.map((n) => n.position)
+    for (const [i, a] of boxes.entries())
+      for (const b of boxes.slice(i + 1))
+        expect(Math.abs(a.x - b.x) >= CARD_WIDTH || Math.abs(a.y - b.y) >= CARD_HEIGHT).toBe(true)
+    expect(flow.edges).toEqual([])
   })
   it('derives readable ids and duplicates without reusing one', () => {
     const flow = addNode(blankFlow(), resource, {}).flow

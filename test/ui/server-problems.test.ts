@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { blankFlow } from '../../ui/src/editor/flow-edits.ts'
-import { indexProblems } from '../../ui/src/editor/server-problems.ts'
+import {
+  cardProblem,
+  indexProblems,
+  problemsByTopField,
+  readableField,
+} from '../../ui/src/editor/server-problems.ts'
 
 const flow = {
   ...blankFlow(),
@@ -61,6 +66,21 @@ describe('indexProblems', () => {
     expect(index.byNode.get('control')).toEqual({
       criteria: 'add at least one condition',
       '': 'config: unreadable',
+    })
+  })
+})
+
+describe('problems in words', () => {
+  it('names nested fields as the dialog shows them, and files them under their top-level field', () => {
+    expect(readableField('criteria.conditions.0.value')).toBe('criteria › condition 1 › value')
+    expect(readableField('count')).toBe('count')
+    expect(problemsByTopField({ 'criteria.conditions.1.value': 'bad regex', count: 'At least 0' })).toEqual({
+      criteria: 'condition 2 › value: bad regex',
+      count: 'At least 0',
+    })
+    expect(cardProblem({ 'criteria.conditions.0.value': 'bad regex', '': 'not reachable' })).toEqual({
+      count: 2,
+      text: 'criteria › condition 1 › value: bad regex\nnot reachable',
     })
   })
 })

@@ -16,6 +16,17 @@ export class ApiError extends Error {
   }
 }
 
+/** A page of a step payload, as `GET /api/runs/:id/steps/:nodeId/output?limit=` answers it. */
+export interface StepPage {
+  port: string | null
+  offset: number
+  limit: number
+  total: number
+  items: unknown[]
+  ports: Record<string, number>
+  bytes: number
+}
+
 /** A problem the server found in a stored flow (it stores flows with problems; runs refuse them). */
 export interface StoredProblem {
   code?: string
@@ -179,6 +190,12 @@ export class QflowClient {
     return toStored(data, response)
   }
 
+  /** The problems the server would store `flow` with, without saving it. */
+  async validateFlow(flow: FlowInput): Promise<StoredProblem[]> {
+    const { data } = await this.request<{ problems?: StoredProblem[] }>('POST', '/api/flows/validate', flow)
+    return Array.isArray(data?.problems) ? data.problems : []
+  }
+
   /** Saves with the version check: a stale `version` gets an ApiError with status 409. */
   async saveFlow(id: string, flow: FlowInput, version: number | null): Promise<StoredFlow> {
     const headers: Record<string, string> = version === null ? {} : { 'if-match': String(version) }
@@ -263,6 +280,46 @@ export class QflowClient {
   /** The whole output of one step: `{port: items[]}`, plus its size in bytes as sent. */
   stepOutput(runId: string, nodeId: string): Promise<{ output: unknown; bytes: number }> {
     return this.stepPayload(runId, nodeId, 'output')
+  }
+
+  /**
+   * One page of a step's output (or input): a port's items from `offset`, every port's item count
+   * and the whole payload's size, so large outputs are shown without downloading them.
+   */
+  async stepPage(
+    runId: string,
+    nodeId: string,
+    side: 'input' | 'output',
+    page: { port?: string; offset?: number; limit: number }
+  ): Promise<StepPage> {
+    const params = new URLSearchParams({ limit: String(page.limit) })
+    if (page.port !== undefined) params.set('port', page.port)
+    if (page.offset) params.set('offset', String(page.offset))
+    const { data } = await this.request<StepPage>(
+      'GET',
+      `/api/runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(nodeId)}/${side}?${params}`
+    )
+    return data
+  }
+
+  /** The first `limit` items of every port of a step's output (or input), as `{port: items[]}`. */
+  async stepSample(
+    runId: string,
+    nodeId: string,
+    side: 'input' | 'output',
+    limit: number
+  ): Promise<Record<string, unknown[]>> {
+    const first = await this.stepPage(runId, nodeId, side, { limit })
+    const sample: Record<string, unknown[]> = {}
+    await Promise.all(
+      Object.keys(first.ports).map(async (port) => {
+        sample[port] =
+          port === first.port
+            ? first.items
+            : (await this.stepPage(runId, nodeId, side, { port, limit })).items
+      })
+    )
+    return sample
   }
 
   /** The whole input of one step, as `{port: items[]}`. */

@@ -19,7 +19,7 @@ import {
 } from '@xyflow/system'
 import type { FlowEdge, FlowNode } from '../../../core/flow/schema.ts'
 import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
-import { CARD_HEIGHT, CARD_WIDTH, staticHandles } from './geometry.ts'
+import { CARD_HEIGHT, CARD_WIDTH, type PortRef, staticHandles } from './geometry.ts'
 import type { CanvasEdge, CanvasNode, Graph } from './graph-types.ts'
 
 const ORIGIN: NodeOrigin = [0, 0]
@@ -64,28 +64,32 @@ export class CanvasStore {
     this.setNodes(
       graph.nodes.map((flowNode) => {
         const old = previous.get(flowNode.id)
-        // Keep the same object when nothing changed so adoption and rendering can skip it.
-        if (old && old.data.flowNode === flowNode && old.data.manifest === this.manifests.get(flowNode.type))
-          return old
-        return this.toCanvasNode(flowNode, selectedNodes.has(flowNode.id))
+        const manifest = this.manifests.get(flowNode.type)
+        // Keep the same object when nothing changed so adoption and rendering can skip it (a node
+        // whose type is missing takes its ports from the edges, which may have changed).
+        if (old && manifest && old.data.flowNode === flowNode && old.data.manifest === manifest) return old
+        return this.toCanvasNode(flowNode, selectedNodes.has(flowNode.id), graph.edges)
       })
     )
     const selectedEdges = new Set(this.edges.filter((e) => e.selected).map((e) => e.id))
     this.setEdges(graph.edges.map((e) => toCanvasEdge(e, selectedEdges.has(e.id))))
   }
 
-  toCanvasNode(flowNode: FlowNode, selected = false): CanvasNode {
+  toCanvasNode(flowNode: FlowNode, selected = false, edges: readonly FlowEdge[] = []): CanvasNode {
     const manifest = this.manifests.get(flowNode.type)
+    const ports = manifest
+      ? { inputs: manifest.inputs, outputs: manifest.outputs }
+      : portsFromEdges(flowNode.id, edges)
     return {
       id: flowNode.id,
       type: flowNode.type,
       position: { ...flowNode.position },
-      data: { flowNode, manifest },
+      data: { flowNode, manifest, ports },
       width: CARD_WIDTH,
       height: CARD_HEIGHT,
       measured: { width: CARD_WIDTH, height: CARD_HEIGHT },
       selected,
-      handles: staticHandles(flowNode.id, manifest?.inputs ?? [], manifest?.outputs ?? []),
+      handles: staticHandles(flowNode.id, ports.inputs, ports.outputs),
     }
   }
 
@@ -238,5 +242,24 @@ export function toCanvasEdge(flowEdge: FlowEdge, selected: boolean): CanvasEdge 
     targetHandle: flowEdge.targetPort,
     selected,
     data: { flowEdge },
+  }
+}
+
+/** For a node whose type is not installed: the ports its edges name, else one `in` and one `out`. */
+export function portsFromEdges(
+  nodeId: string,
+  edges: readonly FlowEdge[]
+): { inputs: PortRef[]; outputs: PortRef[] } {
+  const named = (names: string[], fallback: string) =>
+    (names.length ? [...new Set(names)] : [fallback]).map((name) => ({ name }))
+  return {
+    inputs: named(
+      edges.filter((e) => e.target === nodeId).map((e) => e.targetPort),
+      'in'
+    ),
+    outputs: named(
+      edges.filter((e) => e.source === nodeId).map((e) => e.sourcePort),
+      'out'
+    ),
   }
 }

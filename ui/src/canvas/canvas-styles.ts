@@ -164,11 +164,13 @@ export const canvasStyles = css`
     font-weight: 600;
     white-space: nowrap;
   }
+  /* Up to two lines (the template shortens longer ones): "RDS · DB Instances · 2 regions" whole. */
   .summary {
     font-size: 11.5px;
+    line-height: 1.25;
     color: var(--_muted);
-    white-space: nowrap;
     margin-top: 2px;
+    overflow-wrap: anywhere;
   }
   .summary.problem {
     color: var(--_danger);
@@ -278,7 +280,8 @@ export const canvasStyles = css`
   }
   .port-label {
     position: absolute;
-    font-size: 10px;
+    font-size: 11px;
+    font-weight: 600;
     color: var(--_muted);
     white-space: nowrap;
     pointer-events: none;

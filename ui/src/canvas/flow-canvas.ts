@@ -37,6 +37,9 @@ const BLOCK = 32
  * are unreadable there anyway, and a large flow fitted into view paints several times faster.
  */
 const COMPACT_ZOOM = 0.45
+/** Canvas widths (px) below which the overview map is drawn smaller, and not at all. */
+const MINIMAP_SMALL_BELOW = 900
+const MINIMAP_HIDDEN_BELOW = 640
 
 /**
  * The canvas: draws a flow's nodes and edges and lets the user pan, zoom, drag, connect, select and
@@ -61,7 +64,7 @@ export class QflowCanvas extends LitElement {
   /** Run status per node id, shown on the cards. */
   @property({ attribute: false }) statuses: Record<string, NodeRunState> = {}
   @property({ type: Boolean, reflect: true }) readonly = false
-  /** Problems per node id (e.g. the server's validation), shown on the card. */
+  /** Problems per node id (e.g. the server's validation), one per line: the card shows how many, the text on hover. */
   @property({ attribute: false }) problems: Record<string, string> = {}
   /** Show the overview map in the bottom-right corner. */
   @property({ type: Boolean }) minimap = true
@@ -92,7 +95,8 @@ export class QflowCanvas extends LitElement {
   private readonly drags = new NodeDragController(this, this.store)
   private resizeObserver: ResizeObserver | null = null
   private pendingFit = true
-  private lastSelectionKey = ''
+  /** Starts as "nothing selected", so loading a flow announces no selection change. */
+  private lastSelectionKey = '|'
   private noticeTimer: ReturnType<typeof setTimeout> | undefined
   private paneDown: { x: number; y: number } | null = null
 
@@ -155,16 +159,34 @@ export class QflowCanvas extends LitElement {
     this.store.select(ids)
   }
 
+  /**
+   * Take keyboard focus back when it fell out of the canvas: deleting the focused node, or closing a
+   * dialog opened from a menu that is gone, leaves focus on <body>, where Ctrl+Z no longer reaches
+   * the editor. Focus the user moved elsewhere on purpose (another field on the page) is left alone.
+   */
+  keepFocus(): void {
+    void this.updateComplete.then(() => {
+      const active = document.activeElement
+      if (!active || active === document.body || active === document.documentElement)
+        this.focus({ preventScroll: true })
+    })
+  }
+
   // ---- lifecycle ----
 
   override connectedCallback(): void {
     super.connectedCallback()
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0
     this.resizeObserver = new ResizeObserver(() => {
+      // A view nobody moved since it was fitted is fitted again to the new size (the host page
+      // resized the editor, a side panel opened): the content stays whole and the "+" in reach.
+      const refit = this.panZoom.untouchedSinceFit()
       this.store.width = this.clientWidth
       this.store.height = this.clientHeight
       this.requestUpdate()
-      if (this.pendingFit && this.store.width > 0) this.runPendingFit()
+      if (this.store.width <= 0) return
+      if (this.pendingFit) this.runPendingFit()
+      else if (refit) this.panZoom.fitNow()
     })
     this.resizeObserver.observe(this)
   }
@@ -183,6 +205,9 @@ export class QflowCanvas extends LitElement {
     const echo =
       this.graph.nodes === this.emittedGraph?.nodes && this.graph.edges === this.emittedGraph?.edges
     if ((changed.has('graph') && !echo) || changed.has('nodeTypes')) {
+      // Another graph replaced the one last emitted (an undo): if that one comes back (a redo),
+      // it is no echo any more and must be loaded.
+      this.emittedGraph = null
       const firstLoad = this.store.nodes.length === 0
       this.store.load(this.graph)
       if (firstLoad) this.pendingFit = true
@@ -237,9 +262,11 @@ export class QflowCanvas extends LitElement {
           </div>
         </div>
         ${
-          this.minimap && this.store.nodes.length
+          // On a narrow canvas the map shrinks, and on a very narrow one it would cover the flow.
+          this.minimap && this.store.nodes.length && this.store.width >= MINIMAP_HIDDEN_BELOW
             ? html`<qflow-minimap
                 class=${NO_PAN}
+                ?small=${this.store.width < MINIMAP_SMALL_BELOW}
                 exportparts="minimap"
                 .nodes=${this.mapNodes()}
                 .statuses=${this.statuses}
@@ -458,16 +485,16 @@ export class QflowCanvas extends LitElement {
     const run = this.statuses[node.id]
     const problem = this.problems[node.id]
     const title = flowNode.label || manifest?.title || flowNode.type
+    // A type not installed here: the card says which, instead of the server's long problem text.
     const summary = manifest
       ? configSummary(flowNode.type, withDefaults(flowNode.config, manifest.configSchema))
-      : `Unknown node type "${flowNode.type}"`
-    const inputs = manifest?.inputs ?? []
-    const outputs = manifest?.outputs ?? []
+      : `type ${flowNode.type} not installed`
+    const { inputs, outputs } = node.data.ports
     const inY = portOffsets(inputs.length)
     const outY = portOffsets(outputs.length)
     const c = this.store.connection
     return html`<div
-      class="${NODE_CLASS} ${NO_PAN} ${node.selected ? 'selected' : ''} ${node.dragging ? 'moving' : ''} ${run ? `st-${run.status}` : ''} ${problem ? 'invalid' : ''}"
+      class="${NODE_CLASS} ${NO_PAN} ${node.selected ? 'selected' : ''} ${node.dragging ? 'moving' : ''} ${run ? `st-${run.status}` : ''} ${problem ? 'invalid' : ''} ${manifest ? '' : 'unavailable'}"
       part="node"
       data-node-id=${node.id}
       data-id=${node.id}
@@ -489,9 +516,11 @@ export class QflowCanvas extends LitElement {
         <div class="text">
           <div class="title" title=${title}>${fitText(title, 19)}</div>
           ${
-            problem
-              ? html`<div class="summary problem" title=${problem}>${fitText(problem, 27)}</div>`
-              : html`<div class="summary" title=${summary}>${fitText(summary, 27)}</div>`
+            !manifest
+              ? html`<div class="summary problem" data-unavailable title=${problem ?? summary}>${fitText(summary, 54)}</div>`
+              : problem
+                ? html`<div class="summary problem" title=${problem}>${problemCount(problem)}</div>`
+                : html`<div class="summary" title=${summary}>${fitText(summary, 54)}</div>`
           }
           ${
             run?.error
@@ -516,7 +545,7 @@ export class QflowCanvas extends LitElement {
         outputs.length > 1
           ? outputs.map(
               (port, i) =>
-                html`<span class="port-label" style="left:${248}px;top:${outY[i]}px">${port.label ?? port.name}</span>`
+                html`<span class="port-label" style="left:${CARD_WIDTH + 11}px;top:${outY[i]}px">${port.label ?? port.name}</span>`
             )
           : nothing
       }
@@ -607,6 +636,7 @@ export class QflowCanvas extends LitElement {
     if (action === 'delete') {
       this.store.select([nodeId])
       this.store.deleteSelection()
+      this.keepFocus()
       return
     }
     emit(this, 'qflow-node-action', { nodeId, action })
@@ -663,7 +693,13 @@ export class QflowCanvas extends LitElement {
   private keyBindings(): KeyBinding[] {
     const nudge = (dx: number, dy: number) => () => this.store.nudgeSelection(dx, dy)
     return [
-      { keys: ['delete', 'backspace'], label: 'Delete selection', run: () => this.store.deleteSelection() },
+      {
+        keys: ['delete', 'backspace'],
+        label: 'Delete selection',
+        run: () => {
+          if (this.store.deleteSelection()) this.keepFocus()
+        },
+      },
       {
         keys: ['mod+a'],
         label: 'Select all',
@@ -706,6 +742,12 @@ export class QflowCanvas extends LitElement {
     const handle = node?.internals.handleBounds?.source?.find((h) => h.id === port)
     return node && handle ? getHandlePosition(node, handle) : null
   }
+}
+
+/** "1 problem", "3 problems": a card's problems counted, one per line of its text. */
+function problemCount(text: string): string {
+  const count = text.split('\n').length
+  return count === 1 ? '1 problem' : `${count} problems`
 }
 
 /** Grid spacing on screen: 20 flow units, widened when zoomed far out so dots do not turn to haze. */

@@ -14,7 +14,7 @@ export const CARD_GAP_X = 90
 export const ADD_AFTER_SIZE = 22
 export const ADD_AFTER_GAP = 14
 /** The gap when the card has several outputs, whose port labels sit between card and button. */
-export const ADD_AFTER_GAP_WIDE = 56
+export const ADD_AFTER_GAP_WIDE = 82
 /**
  * How far a card's controls reach past its box, in flow units: the input ports on the left, the
  * port labels and the "+" button on the right. Fitting and revealing keep these on screen too.

@@ -2,6 +2,7 @@ import type { EdgeBase, NodeBase } from '@xyflow/system'
 import type { FlowEdge, FlowNode } from '../../../core/flow/schema.ts'
 import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
 import type { StepStatus } from '../../../core/run/events.ts'
+import type { PortRef } from './geometry.ts'
 
 /** What a node shows about the current (or opened) run. */
 export interface NodeRunState {
@@ -15,6 +16,11 @@ export interface CanvasNodeData extends Record<string, unknown> {
   /** The flow node this canvas node stands for (position lives on the canvas node). */
   flowNode: FlowNode
   manifest: NodeTypeDescription | undefined
+  /**
+   * The ports the card draws: its type's, or for a type not installed here the ports its edges use
+   * (`in` / `out` when it has none), so the flow's edges still reach it.
+   */
+  ports: { inputs: PortRef[]; outputs: PortRef[] }
 }
 
 export type CanvasNode = NodeBase<CanvasNodeData>

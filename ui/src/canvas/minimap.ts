@@ -11,8 +11,8 @@ import { CARD_HEIGHT, CARD_WIDTH } from './geometry.ts'
 import type { CanvasNode, NodeRunState } from './graph-types.ts'
 import { maskPath, minimapFrame, rectsPath, unionRect, visibleRect } from './minimap-geometry.ts'
 
-const MAP_WIDTH = 200
-const MAP_HEIGHT = 140
+/** The map's size, normal and on a narrow canvas: small enough to leave the nodes beneath it room. */
+const MAP_SIZES = { normal: { width: 168, height: 112 }, small: { width: 120, height: 80 } }
 /** Run states the map colours; a node in any other state (or none) is drawn plain. */
 const SHOWN_STATES = ['running', 'succeeded', 'partial', 'failed'] as const
 type Layer = (typeof SHOWN_STATES)[number] | 'plain' | 'selected'
@@ -30,10 +30,21 @@ export class QflowMinimap extends LitElement {
   static override styles = css`
     :host {
       position: absolute;
-      right: 12px;
-      bottom: 12px;
-      width: ${MAP_WIDTH}px;
-      height: ${MAP_HEIGHT}px;
+      right: 10px;
+      bottom: 10px;
+      width: ${MAP_SIZES.normal.width}px;
+      height: ${MAP_SIZES.normal.height}px;
+      /* See-through until used, so a node or port beneath it still shows. */
+      opacity: 0.78;
+      transition: opacity 0.15s;
+    }
+    :host(:hover),
+    :host(:active) {
+      opacity: 1;
+    }
+    :host([small]) {
+      width: ${MAP_SIZES.small.width}px;
+      height: ${MAP_SIZES.small.height}px;
     }
     svg {
       display: block;
@@ -87,6 +98,8 @@ export class QflowMinimap extends LitElement {
   @property({ attribute: false }) transform: Transform = [0, 0, 1]
   @property({ attribute: false }) viewWidth = 0
   @property({ attribute: false }) viewHeight = 0
+  /** The smaller size, for a narrow canvas. */
+  @property({ type: Boolean, reflect: true }) small = false
   /** The canvas's pan/zoom engine, which the map's gestures drive. */
   @property({ attribute: false }) panZoom: PanZoomInstance | null = null
 
@@ -104,7 +117,8 @@ export class QflowMinimap extends LitElement {
   override render() {
     if (!this.nodeBounds || !this.viewWidth) return nothing
     const visible = visibleRect(this.transform, this.viewWidth, this.viewHeight)
-    const { box, scale } = minimapFrame(unionRect(this.nodeBounds, visible), MAP_WIDTH, MAP_HEIGHT)
+    const size = this.small ? MAP_SIZES.small : MAP_SIZES.normal
+    const { box, scale } = minimapFrame(unionRect(this.nodeBounds, visible), size.width, size.height)
     this.scale = scale
     return svg`<svg
       part="minimap"

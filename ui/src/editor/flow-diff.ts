@@ -2,7 +2,8 @@ import type { Flow } from '../../../core/flow/schema.ts'
 
 /**
  * What differs between two versions of a flow, in words a user can act on ("node Filter: config
- * changed"). Shown when a save hits a newer version on the server.
+ * changed"). Shown when a save hits a newer version on the server, with `mine` the version the
+ * editor started from (so the user's own unsaved edits are not listed as theirs).
  */
 export function describeFlowChanges(mine: Flow, theirs: Flow): string[] {
   const changes: string[] = []

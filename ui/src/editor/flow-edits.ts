@@ -59,19 +59,13 @@ export function addNode(
   options: { after?: string; sourcePort?: string; at?: { x: number; y: number } } = {}
 ): { flow: Flow; node: FlowNode } {
   const source = options.after ? flow.nodes.find((n) => n.id === options.after) : undefined
-  let position = options.at ?? { x: 0, y: 0 }
-  if (source) {
-    const x = source.position.x + CARD_WIDTH + CARD_GAP_X
-    let y = source.position.y
-    // Step down past nodes already sitting in that spot (siblings added after the same node).
-    while (
-      flow.nodes.some(
-        (n) => Math.abs(n.position.x - x) < CARD_WIDTH && Math.abs(n.position.y - y) < CARD_HEIGHT + 20
-      )
-    )
-      y += CARD_HEIGHT + 40
-    position = { x, y }
-  }
+  // After a node: to its right. Otherwise centred on the given point (the middle of the view).
+  const start = source
+    ? { x: source.position.x + CARD_WIDTH + CARD_GAP_X, y: source.position.y }
+    : options.at
+      ? { x: options.at.x - CARD_WIDTH / 2, y: options.at.y - CARD_HEIGHT / 2 }
+      : { x: 0, y: 0 }
+  const position = freeSpot(flow, start)
   const node: FlowNode = {
     id: nodeIdFor(flow, type.type),
     type: type.type,
@@ -91,6 +85,22 @@ export function addNode(
     })
   }
   return { flow: { ...flow, nodes: [...flow.nodes, node], edges }, node }
+}
+
+/**
+ * The first spot at or below `start` where a card overlaps no other node: siblings added after the
+ * same node stack downwards, and a node added with nothing selected never lands on top of another.
+ */
+export function freeSpot(flow: Flow, start: { x: number; y: number }): { x: number; y: number } {
+  let y = start.y
+  while (
+    flow.nodes.some(
+      (n) =>
+        Math.abs(n.position.x - start.x) < CARD_WIDTH + 20 && Math.abs(n.position.y - y) < CARD_HEIGHT + 20
+    )
+  )
+    y += CARD_HEIGHT + 40
+  return { x: start.x, y }
 }
 
 /** Fix the source port of edges added after a node whose first output is not `out`. */

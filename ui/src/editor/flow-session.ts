@@ -125,7 +125,10 @@ export class FlowSession implements ReactiveController {
     } catch (err) {
       if (err instanceof ApiError && err.status === 409 && flow.id) {
         const theirs = await this.client().getFlow(flow.id)
-        this.conflict = { theirs, changes: describeFlowChanges(flow, theirs.flow) }
+        // Compare theirs with the version this editor started from, not with the current document:
+        // the user's own edits are not news to them, only what the other save changed is.
+        const base = this.savedJson ? (JSON.parse(this.savedJson) as Flow) : flow
+        this.conflict = { theirs, changes: describeFlowChanges(base, theirs.flow) }
         return null
       }
       if (err instanceof ApiError && (err.status === 400 || err.status === 422)) {

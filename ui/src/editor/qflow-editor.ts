@@ -9,6 +9,8 @@ import type { Graph } from '../canvas/graph-types.ts'
 import { type KeyBinding, KeyboardController } from '../canvas/keyboard-controller.ts'
 import { emit, type NodeAction } from '../events.ts'
 import { keyPathsOf } from '../form/key-paths.ts'
+import '../panels/associate-dialog.ts'
+import type { QflowAssociateDialog } from '../panels/associate-dialog.ts'
 import '../panels/flow-details.ts'
 import type { FlowDetails } from '../panels/flow-details.ts'
 import { modalStyles } from '../panels/modal-styles.ts'
@@ -21,6 +23,8 @@ import { editorStyles } from './editor-styles.ts'
 import { addNode, blankFlow, duplicateNode, firstOutput, updateNode } from './flow-edits.ts'
 import { FlowSession } from './flow-session.ts'
 import { RunController } from './run-controller.ts'
+import { cardProblem, indexProblems, problemsByTopField } from './server-problems.ts'
+import { StrayKeysController } from './stray-keys.ts'
 
 type SidePanel = { kind: 'details'; nodeId: string } | { kind: 'history' } | null
 
@@ -86,8 +90,11 @@ export class QflowEditor extends LitElement {
   @state() private moreOpen = false
   @query('qflow-canvas') private canvas!: QflowCanvas
   @query('dialog.conflict') private conflictDialog!: HTMLDialogElement
+  @query('qflow-associate-dialog') private associateDialog!: QflowAssociateDialog
 
   private addAfter: string | null = null
+  /** The run that saved unsaved changes before it started. */
+  private savedForRun: string | null = null
   private loadGeneration = 0
   /** The api-base the node types were fetched from. */
   private typesFrom: string | null = null
@@ -100,7 +107,12 @@ export class QflowEditor extends LitElement {
     onFinish: (runId, status) => {
       emit(this, 'qflow-run-finish', { runId, flowId: this.session.flow?.id ?? '', status })
       const error = this.runner.run?.error?.message
-      this.message = error ? { text: error, error: true } : null
+      // A run that saved the flow first keeps saying so once it is over.
+      this.message = error
+        ? { text: error, error: true }
+        : this.savedForRun === runId
+          ? { text: 'Saved before this run' }
+          : null
       if (this.side?.kind === 'history') void this.loadRuns()
     },
   })
@@ -113,6 +125,7 @@ export class QflowEditor extends LitElement {
   constructor() {
     super()
     new KeyboardController(this, () => this.keyBindings())
+    new StrayKeysController(this, () => this.canvas ?? null)
   }
 
   /** The API client for the current `api-base` and token settings. */
@@ -209,7 +222,12 @@ export class QflowEditor extends LitElement {
       }
       this.loadedFlowId = stored.flow.id ?? null
       this.flowId = stored.flow.id ?? ''
-      this.say('Saved')
+      // The server stores flows with problems (and refuses to run them): say so, not just "Saved".
+      const problems = this.problemCount()
+      this.say(
+        problems ? `Saved with ${problems === 1 ? '1 problem' : `${problems} problems`}` : 'Saved',
+        problems > 0
+      )
       emit(this, 'qflow-save', { flow: this.session.flow!, version: stored.version })
       return true
     } catch (err) {
@@ -223,24 +241,55 @@ export class QflowEditor extends LitElement {
     options: { until?: string; accounts?: string[]; regions?: string[] } = {}
   ): Promise<string | null> {
     if (!this.session.flow) return null
+    if (this.needsTargets(this.session.flow, options)) {
+      // Cloud nodes need somewhere to look: ask now, rather than start a run that must fail.
+      if (this.readonly) {
+        this.say('This QFlow has no accounts or regions to run on.', true)
+        return null
+      }
+      const choice = await this.associateDialog.ask(this.session.flow, 'run')
+      if (!choice || choice === 'without') return null
+      this.change({ ...this.session.flow, ...choice })
+    }
+    // A run runs the stored flow: unsaved changes are saved first, and the status bar says so.
+    let saved = false
     if ((this.session.dirty || this.session.isNew) && !this.readonly) {
       if (!(await this.save())) return null
+      saved = true
     }
     const flowId = this.session.flow.id
     if (!flowId) return null
-    if (this.needsTargets(this.session.flow, options)) {
-      // Cloud nodes need somewhere to look: ask once, rather than start a run that must fail.
-      this.say('Choose the accounts and regions this QFlow runs on, then run again.', true)
-      this.detailsOpen = true
-      return null
-    }
     try {
-      this.say(options.until ? `Running till ${this.labelOf(options.until)}…` : 'Running…')
-      return await this.runner.start(flowId, options)
+      const what = options.until ? `Running till ${this.labelOf(options.until)}…` : 'Running…'
+      this.say(saved ? `Saved, then ${what.charAt(0).toLowerCase()}${what.slice(1)}` : what)
+      const runId = await this.runner.start(flowId, options)
+      this.savedForRun = saved ? runId : null
+      return runId
     } catch (err) {
-      this.fail(err)
+      // A refused run names its problems (a missing plugin, a node to fix): say which, not a count.
+      const problems = err instanceof ApiError ? problemMessages(err.details) : []
+      if (problems.length) {
+        const text = `Not run: ${problems.join('; ')}`
+        this.say(text, true)
+        emit(this, 'qflow-error', { message: text, status: (err as ApiError).status })
+      } else this.fail(err)
       return null
     }
+  }
+
+  /**
+   * Save as the Save button does: the first save of a flow with AWS nodes and no accounts or regions
+   * asks for them (the guide's "associate your QFlow" step), or lets the user save a draft without.
+   */
+  private async saveAsked(): Promise<boolean> {
+    const flow = this.session.flow
+    if (!flow || this.readonly) return false
+    if (this.session.isNew && this.needsTargets(flow, {})) {
+      const choice = await this.associateDialog.ask(flow, 'save')
+      if (!choice) return false
+      if (choice !== 'without') this.change({ ...flow, ...choice })
+    }
+    return this.save()
   }
 
   private fitAfterLoad(): void {
@@ -296,7 +345,7 @@ export class QflowEditor extends LitElement {
     const flow = this.session.flow
     const graph = this.graphOf(flow)
     const problems = Object.fromEntries(
-      [...this.session.problems.byNode].map(([id, fields]) => [id, cardProblem(fields)])
+      [...this.session.problems.byNode].map(([id, fields]) => [id, cardProblem(fields).text])
     )
     return html`
       ${this.renderToolbar(flow)}
@@ -323,7 +372,10 @@ export class QflowEditor extends LitElement {
         .open=${this.paletteOpen}
         .disabledTypes=${this.disabledTypes(flow)}
         @palette-pick=${(e: CustomEvent<{ type: NodeTypeDescription }>) => this.onPick(e.detail.type)}
-        @palette-close=${() => (this.paletteOpen = false)}
+        @palette-close=${() => {
+          this.paletteOpen = false
+          this.canvas?.keepFocus()
+        }}
       ></qflow-node-palette>
       <qflow-node-dialog
         .node=${this.editing ? (flow?.nodes.find((n) => n.id === this.editing) ?? null) : null}
@@ -331,18 +383,26 @@ export class QflowEditor extends LitElement {
         .flow=${flow}
         .client=${this.client}
         .keys=${this.editingKeys}
-        .serverErrors=${(this.editing && this.session.problems.byNode.get(this.editing)) || {}}
+        .serverErrors=${problemsByTopField((this.editing && this.session.problems.byNode.get(this.editing)) || {})}
+        .validate=${this.validateNode}
         ?readonly=${this.readonly}
         @node-save=${this.onNodeSave}
-        @dialog-close=${() => (this.editing = null)}
+        @dialog-close=${() => {
+          this.editing = null
+          this.canvas?.keepFocus()
+        }}
       ></qflow-node-dialog>
+      <qflow-associate-dialog .client=${this.client} @dialog-close=${() => this.canvas?.keepFocus()}></qflow-associate-dialog>
       <qflow-flow-details
         .flow=${flow}
         .client=${this.client}
         .open=${this.detailsOpen}
         ?readonly=${this.readonly}
         @details-save=${(e: CustomEvent<FlowDetails>) => this.change({ ...flow!, ...e.detail })}
-        @dialog-close=${() => (this.detailsOpen = false)}
+        @dialog-close=${() => {
+          this.detailsOpen = false
+          this.canvas?.keepFocus()
+        }}
       ></qflow-flow-details>
       ${this.renderConflict()}
     `
@@ -376,7 +436,7 @@ export class QflowEditor extends LitElement {
           ? nothing
           : html`<button data-action="deploy" class="collapsible ${flow?.deployed ? 'deployed' : ''}" ?disabled=${!flow} title=${flow?.deployed ? 'Deployed: its trigger is armed. Click to undeploy.' : 'Deploy: arm the trigger'}
                 @click=${() => this.toggleDeploy()}>${flow?.deployed ? '● Deployed' : 'Deploy'}</button>
-              <button data-action="save" part="save-button" ?disabled=${!flow || s.saving || (!s.dirty && !s.isNew)} @click=${() => this.save()}>${s.saving ? 'Saving…' : 'Save'}</button>`
+              <button data-action="save" part="save-button" ?disabled=${!flow || s.saving || (!s.dirty && !s.isNew)} @click=${() => this.saveAsked()}>${s.saving ? 'Saving…' : 'Save'}</button>`
       }
       ${
         this.runner.active
@@ -433,6 +493,7 @@ export class QflowEditor extends LitElement {
         .runs=${this.runs}
         .loading=${this.runsLoading}
         .currentRunId=${this.runner.run?.id ?? ''}
+        .nodeLabel=${(id: string) => this.labelOf(id)}
         @run-open=${(e: CustomEvent<{ runId: string }>) => this.openRun(e.detail.runId)}
         @panel-close=${() => (this.side = null)}
       ></qflow-run-history></div>`
@@ -458,16 +519,43 @@ export class QflowEditor extends LitElement {
   private renderStatusbar() {
     const run = this.runner.run
     const general = this.session.problems.general
+    const missing = this.missingTypes()
     return html`<div class="statusbar" part="statusbar" role="status" aria-live="polite">
-      ${run ? html`<span>Run <span class="badge ${run.status}" data-run-status=${run.status}>${run.status}</span>${this.runIsPartial() ? html` <span class="badge partial" data-run-partial title="A node ended partial: some of its work failed (e.g. one region)">(partial)</span>` : nothing}${run.until ? ` till ${this.labelOf(run.until)}` : ''}</span>` : nothing}
+      ${run ? html`<span>Last run <span class="badge ${run.status}" data-run-status=${run.status}>${run.status}</span>${this.runIsPartial() ? html` <span class="badge partial" data-run-partial title="A node ended partial: some of its work failed (e.g. one region)">(partial)</span>` : nothing}${run.until ? ` till ${this.labelOf(run.until)}` : ''}</span>` : nothing}
       ${this.message ? html`<span class=${this.message.error ? 'error' : ''} data-message>${this.message.text}</span>` : nothing}
+      ${missing.map((m) => html`<span class="error" data-missing-type=${m}>${m}</span>`)}
       ${general.map((p) => html`<span class="error">${p}</span>`)}
     </div>`
   }
 
+  /** How many problems the server reported for the flow as saved. */
+  private problemCount(): number {
+    let count = this.session.problems.general.length
+    for (const fields of this.session.problems.byNode.values()) count += Object.keys(fields).length
+    return count
+  }
+
+  /** One line per node type the flow uses that this server does not have, naming plugin and nodes. */
+  private missingTypes(): string[] {
+    const flow = this.session.flow
+    if (!flow || !this.nodeTypes.length) return []
+    const known = new Set(this.nodeTypes.map((t) => t.type))
+    const byType = new Map<string, { plugin?: string; nodes: string[] }>()
+    for (const node of flow.nodes) {
+      if (known.has(node.type)) continue
+      const entry = byType.get(node.type) ?? { plugin: node.plugin?.name, nodes: [] }
+      entry.nodes.push(`"${node.label || node.id}"`)
+      byType.set(node.type, entry)
+    }
+    return [...byType].map(
+      ([type, { plugin, nodes }]) =>
+        `Node type "${type}" is not installed${plugin ? ` (install plugin "${plugin}")` : ''}: ${nodes.join(', ')} cannot run`
+    )
+  }
+
   private renderConflict() {
     const conflict = this.session.conflict
-    return html`<dialog class="conflict" aria-label="Newer version">
+    return html`<dialog class="conflict" aria-label="Newer version" @close=${() => this.canvas?.keepFocus()}>
       <div class="dialog-body">
         <header class="dialog-head"><h2>This QFlow changed since you opened it</h2></header>
         <div class="dialog-main">
@@ -500,7 +588,7 @@ export class QflowEditor extends LitElement {
         keys: ['mod+s'],
         label: 'Save',
         run: () => {
-          if (!this.readonly) void this.save()
+          if (!this.readonly) void this.saveAsked()
         },
       },
       { keys: ['mod+enter'], label: 'Run now', run: () => void this.run() },
@@ -569,6 +657,27 @@ export class QflowEditor extends LitElement {
     })
   }
 
+  /**
+   * The server's problems with a node's new configuration, by the form field that shows them, asked
+   * before its dialog closes so they appear where they can be fixed. A server that cannot answer
+   * does not block the edit: the save reports problems anyway.
+   */
+  private validateNode = async (
+    nodeId: string,
+    label: string,
+    config: Record<string, unknown>
+  ): Promise<Record<string, string>> => {
+    const flow = this.session.flow
+    if (!flow) return {}
+    const candidate = updateNode(flow, nodeId, { label, config })
+    try {
+      const problems = await this.client.validateFlow(candidate)
+      return problemsByTopField(indexProblems(problems, candidate).byNode.get(nodeId) ?? {})
+    } catch {
+      return {}
+    }
+  }
+
   private onNodeSave = (
     event: CustomEvent<{ nodeId: string; label: string; config: Record<string, unknown> }>
   ): void => {
@@ -622,18 +731,26 @@ export class QflowEditor extends LitElement {
     const flow = this.session.flow
     if (!flow?.id) return
     try {
-      let runId = this.runner.run?.id
-      runId ??= (await this.client.listRuns(flow.id, { limit: 1 })).items[0]?.id
-      if (!runId) return
-      const outputOf = (id: string) => this.client.stepOutput(runId!, id).catch(() => null)
-      const [input, output] = await Promise.all([
-        this.client.stepInput(runId, nodeId).catch(() => null),
-        outputOf(nodeId),
-      ])
-      const payloads = [input?.output, output?.output]
+      let run = this.runner.run
+      if (!run) {
+        const latest = (await this.client.listRuns(flow.id, { limit: 1 })).items[0]?.id
+        run = latest ? await this.client.getRun(latest) : null
+      }
+      if (!run) return
+      const runId = run.id
+      // Ask only for steps the run has and finished: any other request is a 404 (or 409) in the console.
+      const ran = new Set(
+        run.steps.filter((s) => s.status !== 'pending' && s.status !== 'running').map((s) => s.nodeId)
+      )
+      // A sample of each port is enough to offer keys, and stays small on large outputs.
+      const sample = (id: string, side: 'input' | 'output') =>
+        ran.has(id) ? this.client.stepSample(runId, id, side, 50).catch(() => null) : Promise.resolve(null)
+      const outputOf = (id: string) => sample(id, 'output')
+      const [input, output] = await Promise.all([sample(nodeId, 'input'), outputOf(nodeId)])
+      const payloads: unknown[] = [input, output]
       if (!input && !output) {
         const upstream = [...new Set(flow.edges.filter((e) => e.target === nodeId).map((e) => e.source))]
-        for (const step of await Promise.all(upstream.map(outputOf))) payloads.push(step?.output)
+        for (const step of await Promise.all(upstream.map(outputOf))) payloads.push(step)
       }
       const items: unknown[] = []
       for (const payload of payloads) {
@@ -750,9 +867,11 @@ export class QflowEditor extends LitElement {
     return this.graphCache
   }
 
+  /** A node's name as shown on its card: its label, else its type's title, else its id. */
   private labelOf(nodeId: string): string {
     const node = this.session.flow?.nodes.find((n) => n.id === nodeId)
-    return node?.label || nodeId
+    if (!node) return nodeId
+    return node.label || this.nodeTypes.find((t) => t.type === node.type)?.title || nodeId
   }
 
   private say(text: string, error = false): void {
@@ -767,11 +886,15 @@ export class QflowEditor extends LitElement {
   }
 }
 
-/** A node's problems in one line for its card, each named by its field: "criteria: add at least one condition". */
-function cardProblem(fields: Record<string, string>): string {
-  return Object.entries(fields)
-    .map(([field, message]) => (field ? `${field}: ${message}` : message))
-    .join('; ')
+/** The messages of the problems an API error lists under `details.problems`. */
+function problemMessages(details: unknown): string[] {
+  const list = (details as { problems?: unknown } | undefined)?.problems
+  if (!Array.isArray(list)) return []
+  return list.flatMap((p) =>
+    p && typeof p === 'object' && typeof (p as { message?: unknown }).message === 'string'
+      ? [(p as { message: string }).message]
+      : []
+  )
 }
 
 function plural(n: number, word: string): string {

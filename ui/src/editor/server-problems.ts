@@ -47,3 +47,43 @@ export function indexProblems(details: unknown, flow: Flow): ProblemIndex {
   }
   return index
 }
+
+/**
+ * A dotted config path as words: `criteria.conditions.0.value` → "criteria › condition 1 › value".
+ * The server names nested fields by path; users know them by what the dialog shows.
+ */
+export function readableField(field: string): string {
+  const parts = field.split('.')
+  const out: string[] = []
+  for (const [i, part] of parts.entries()) {
+    if (/^\d+$/.test(part)) {
+      // "conditions 0" reads as "condition 1": the list's name in the singular, counted from one.
+      const list = out.pop() ?? 'item'
+      out.push(`${list.replace(/s$/, '')} ${Number(part) + 1}`)
+    } else if (i === 0 || part) out.push(part)
+  }
+  return out.join(' › ')
+}
+
+/**
+ * Problems under the form field that shows them: a nested path goes to its top-level field, the
+ * rest of the path named in the message, so a criteria builder row's problem appears under
+ * "criteria" as "condition 1 › value: ...".
+ */
+export function problemsByTopField(fields: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [field, message] of Object.entries(fields)) {
+    const [top = '', ...rest] = field.split('.')
+    const text = rest.length ? `${readableField(rest.join('.'))}: ${message}` : message
+    out[top] = out[top] ? `${out[top]}; ${text}` : text
+  }
+  return out
+}
+
+/** A node's problems for its card: a count to show, and every message (fields in words) to hover. */
+export function cardProblem(fields: Record<string, string>): { count: number; text: string } {
+  const lines = Object.entries(fields).map(([field, message]) =>
+    field ? `${readableField(field)}: ${message}` : message
+  )
+  return { count: lines.length, text: lines.join('\n') }
+}

@@ -4,8 +4,7 @@ import type { Flow } from '../../../core/flow/schema.ts'
 import type { QflowClient } from '../api/client.ts'
 import '../form/option-picker.ts'
 import { accountOptions, regionOptions } from '../form/widgets/option-sources.ts'
-import { controlStyles, themeTokens } from '../theme.ts'
-import { modalStyles } from './modal-styles.ts'
+import { dialogElementStyles } from './modal-styles.ts'
 
 export const SUGGESTED_CATEGORIES = [
   'Security',
@@ -34,9 +33,7 @@ export interface FlowDetails {
 @customElement('qflow-flow-details')
 export class QflowFlowDetails extends LitElement {
   static override styles = [
-    themeTokens,
-    controlStyles,
-    modalStyles,
+    ...dialogElementStyles,
     css`
       dialog {
         width: min(560px, 94vw);

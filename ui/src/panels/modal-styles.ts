@@ -1,4 +1,5 @@
 import { css } from 'lit'
+import { controlStyles, themeTokens } from '../theme.ts'
 
 /** The shared look of our modal dialogs (native <dialog>, so focus trapping and Esc come for free). */
 export const modalStyles = css`
@@ -55,3 +56,6 @@ export const modalStyles = css`
     padding: 4px 8px;
   }
 `
+
+/** Everything a dialog element's styles start from: the theme, form controls, the modal look. */
+export const dialogElementStyles = [themeTokens, controlStyles, modalStyles]

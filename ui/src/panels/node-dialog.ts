@@ -6,8 +6,7 @@ import type { QflowClient } from '../api/client.ts'
 import { type JsonSchema, localProblems } from '../form/json-schema.ts'
 import '../form/schema-form.ts'
 import { iconTemplate } from '../nodes/icons.ts'
-import { controlStyles, themeTokens } from '../theme.ts'
-import { modalStyles } from './modal-styles.ts'
+import { dialogElementStyles } from './modal-styles.ts'
 
 /**
  * The edit dialog of one node: its name and the config form generated from its type's JSON Schema.
@@ -19,9 +18,7 @@ import { modalStyles } from './modal-styles.ts'
 @customElement('qflow-node-dialog')
 export class QflowNodeDialog extends LitElement {
   static override styles = [
-    themeTokens,
-    controlStyles,
-    modalStyles,
+    ...dialogElementStyles,
     css`
       dialog {
         width: min(760px, 94vw);
@@ -64,7 +61,12 @@ export class QflowNodeDialog extends LitElement {
   /** Server messages for this node's config, by dotted field path. */
   @property({ attribute: false }) serverErrors: Record<string, string> = {}
   @property({ type: Boolean }) readonly = false
+  /** Asks the server about a configuration before the dialog closes; answers problems by field. */
+  @property({ attribute: false }) validate:
+    | ((nodeId: string, label: string, config: Record<string, unknown>) => Promise<Record<string, string>>)
+    | null = null
   @state() private label = ''
+  @state() private checking = false
   @state() private config: Record<string, unknown> = {}
   @state() private touched = false
   @query('dialog') private dialog!: HTMLDialogElement
@@ -131,7 +133,7 @@ export class QflowNodeDialog extends LitElement {
               <footer class="dialog-foot">
                 ${count ? html`<span class="summary-errors" role="status">${count} field${count > 1 ? 's' : ''} to fix</span>` : nothing}
                 <button @click=${() => this.dialog.close()}>${this.readonly ? 'Close' : 'Cancel'}</button>
-                ${this.readonly ? nothing : html`<button class="primary" data-action="save" @click=${this.save}>Save</button>`}
+                ${this.readonly ? nothing : html`<button class="primary" data-action="save" ?disabled=${this.checking} @click=${this.save}>${this.checking ? 'Checking…' : 'Save'}</button>`}
               </footer>
             </div>`
           : nothing
@@ -139,17 +141,32 @@ export class QflowNodeDialog extends LitElement {
     </dialog>`
   }
 
-  private save = (): void => {
-    if (!this.node) return
+  private save = async (): Promise<void> => {
+    const node = this.node
+    if (!node || this.checking) return
     this.touched = true
     const schema = (this.typeInfo?.configSchema ?? {}) as JsonSchema
     if (Object.keys(localProblems(schema, this.config, schema)).length) {
       this.requestUpdate()
       return
     }
+    // What only the server can tell (a pattern it refuses, a negative age): shown here, not after.
+    if (this.validate) {
+      this.checking = true
+      const config = this.config
+      const server = await this.validate(node.id, this.label.trim(), config).finally(() => {
+        this.checking = false
+      })
+      if (this.node !== node || this.config !== config) return
+      if (Object.keys(server).length) {
+        this.serverErrors = server
+        this.touched = false
+        return
+      }
+    }
     this.dispatchEvent(
       new CustomEvent('node-save', {
-        detail: { nodeId: this.node.id, label: this.label.trim(), config: this.config },
+        detail: { nodeId: node.id, label: this.label.trim(), config: this.config },
       })
     )
     this.dialog.close()

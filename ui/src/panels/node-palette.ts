@@ -3,8 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js'
 import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
 import type { NodeCategory } from '../../../core/plugin/types.ts'
 import { iconTemplate } from '../nodes/icons.ts'
-import { controlStyles, themeTokens } from '../theme.ts'
-import { modalStyles } from './modal-styles.ts'
+import { dialogElementStyles } from './modal-styles.ts'
 
 export const CATEGORY_LABELS: Record<NodeCategory, string> = {
   trigger: 'Triggers',
@@ -24,9 +23,7 @@ const ORDER: NodeCategory[] = ['trigger', 'aws', 'general', 'community']
 @customElement('qflow-node-palette')
 export class QflowNodePalette extends LitElement {
   static override styles = [
-    themeTokens,
-    controlStyles,
-    modalStyles,
+    ...dialogElementStyles,
     css`
       dialog {
         width: min(640px, 92vw);

@@ -5,8 +5,11 @@ import { controlStyles, themeTokens } from '../theme.ts'
 import { panelStyles } from './panel-styles.ts'
 import { copyText } from './run-inspector.ts'
 
-/** Run ids are UUIDs: their first 8 characters tell a flow's runs apart at a glance. */
-export const shortRunId = (id: string): string => id.slice(0, 8)
+/**
+ * Run ids are time-ordered UUIDs (v7): runs started close together share their first characters,
+ * while the last 8 are random, so those tell a flow's runs apart at a glance.
+ */
+export const shortRunId = (id: string): string => `…${id.replace(/-/g, '').slice(-8)}`
 
 /**
  * The flow's runs, newest first. Choosing one shows its statuses on the canvas.
@@ -59,6 +62,8 @@ export class QflowRunHistory extends LitElement {
   @property({ attribute: false }) runs: RunRecord[] = []
   @property() currentRunId = ''
   @property({ type: Boolean }) loading = false
+  /** A node's name as the user knows it (its label), for "till <node>". */
+  @property({ attribute: false }) nodeLabel: (nodeId: string) => string = (id) => id
   /** The run whose id was just copied, for a moment's "Copied". */
   @state() private copied = ''
 
@@ -77,7 +82,7 @@ export class QflowRunHistory extends LitElement {
               <button class="open" data-run=${run.id} title="Run ${run.id}" aria-current=${run.id === this.currentRunId}
                 @click=${() => this.dispatchEvent(new CustomEvent('run-open', { detail: { runId: run.id } }))}>
                 <span>${when(run)}</span><span class="badge ${run.status}">${run.status}</span>${run.partial ? PARTIAL_BADGE : nothing}
-                <span class="muted">${run.until ? `till ${run.until}` : 'whole flow'}${duration(run)}</span><span class="muted run-id">${short}</span>
+                <span class="muted">${run.until ? `till ${this.nodeLabel(run.until)}` : 'whole flow'}${duration(run)}</span><span class="muted run-id">${short}</span>
               </button>
               <button class="copy" data-action="copy-run-id" title="Copy the full run id: ${run.id}" aria-label="Copy run id ${short}"
                 @click=${() => this.copyId(run.id)}>${this.copied === run.id ? 'Copied' : 'Copy id'}</button>

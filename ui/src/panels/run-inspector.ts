@@ -1,24 +1,34 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { NO_NAME, shownName } from '../../../plugins/totalcloud-control/display-name.ts'
+import {
+  type ResultLine,
+  verdictRank,
+  verdictReason,
+} from '../../../plugins/totalcloud-control/verdict-reasons.ts'
 import type { QflowClient, StepRecord } from '../api/client.ts'
 import { controlStyles, themeTokens } from '../theme.ts'
 import { formatBytes } from './json-tree.ts'
 import './json-tree.ts'
 import { panelStyles } from './panel-styles.ts'
 
-interface ResultRow {
-  resourceId?: string
-  displayName?: string | null
-  result?: string
-  region?: string | null
-  accountId?: string | null
+/** Items fetched per port and page; a control's results get a larger first page for its table. */
+const PAGE = 100
+const RESULTS_PAGE = 1000
+
+/** What is shown of one side (input or output) of a step: a page per port, and what it leaves out. */
+interface Shown {
+  items: Record<string, unknown[]>
+  totals: Record<string, number>
+  bytes: number
 }
 
 /**
  * Execution details of one node in one run: status, timings, error, and its input and output as
- * JSON trees. The full output is fetched only when shown; its size is displayed, and it can be
- * copied or downloaded. Control results get a PASS / FAIL table on top.
+ * JSON trees. Outputs are fetched a page per port when shown (a large one is never downloaded
+ * whole just to be looked at); the whole size and item counts are displayed, more pages load on
+ * request, and the whole payload is fetched only to copy or download it. Control results get a
+ * PASS / FAIL / ERROR table on top, with why each verdict was given.
  *
  * @fires panel-close
  */
@@ -82,6 +92,15 @@ export class QflowRunInspector extends LitElement {
       td:nth-child(4) {
         white-space: nowrap;
       }
+      td.why {
+        font-size: 11px;
+        color: var(--_muted);
+        max-width: 220px;
+        overflow-wrap: anywhere;
+      }
+      button.more {
+        margin-top: 8px;
+      }
       .error-box {
         border: 1px solid var(--_danger);
         background: color-mix(in srgb, var(--_danger) 6%, transparent);
@@ -100,8 +119,7 @@ export class QflowRunInspector extends LitElement {
   @property() nodeLabel = ''
   @property({ attribute: false }) step: StepRecord | null = null
   @state() private tab: 'output' | 'input' = 'output'
-  @state() private payload: { output?: unknown; input?: unknown } = {}
-  @state() private bytes: { output?: number; input?: number } = {}
+  @state() private shown: { output?: Shown; input?: Shown } = {}
   @state() private loading = false
   @state() private error = ''
   @state() private copied = false
@@ -111,18 +129,18 @@ export class QflowRunInspector extends LitElement {
     const key = `${this.runId}/${this.nodeId}/${this.step?.status ?? ''}`
     if ((changed.has('runId') || changed.has('nodeId') || changed.has('step')) && key !== this.loadedFor) {
       this.loadedFor = key
-      this.payload = {}
-      this.bytes = {}
+      this.shown = {}
       this.error = ''
       void this.load(this.tab)
     }
   }
 
-  /** Fetch one side of the step in full, only when its tab is shown. */
+  /** Fetch the first page of each port of one side of the step, only when its tab is shown. */
   private async load(side: 'output' | 'input'): Promise<void> {
     const step = this.step
+    const client = this.client
     if (
-      !this.client ||
+      !client ||
       !this.runId ||
       !this.nodeId ||
       !step ||
@@ -130,20 +148,60 @@ export class QflowRunInspector extends LitElement {
       step.status === 'running'
     )
       return
-    if (this.payload[side] !== undefined) return
+    if (this.shown[side] !== undefined) return
+    const { runId, nodeId } = this
     this.loading = true
     try {
-      const fetched =
-        side === 'output'
-          ? await this.client.stepOutput(this.runId, this.nodeId)
-          : await this.client.stepInput(this.runId, this.nodeId)
-      this.payload = { ...this.payload, [side]: fetched.output }
-      this.bytes = { ...this.bytes, [side]: fetched.bytes }
+      const first = await client.stepPage(runId, nodeId, side, { limit: PAGE })
+      // Each port's first page, kept in the payload's port order.
+      const pages = await Promise.all(
+        Object.keys(first.ports).map(async (port) => {
+          const limit = port === 'results' ? RESULTS_PAGE : PAGE
+          if (port === first.port && (limit === PAGE || first.total <= PAGE))
+            return [port, first.items] as const
+          return [port, (await client.stepPage(runId, nodeId, side, { port, limit })).items] as const
+        })
+      )
+      const shown: Shown = {
+        items: Object.fromEntries(pages),
+        totals: { ...first.ports },
+        bytes: first.bytes,
+      }
+      if (runId === this.runId && nodeId === this.nodeId) this.shown = { ...this.shown, [side]: shown }
     } catch (err) {
       this.error = (err as Error).message
     } finally {
       this.loading = false
     }
+  }
+
+  /** The next page of one port. */
+  private async more(side: 'output' | 'input', port: string): Promise<void> {
+    const shown = this.shown[side]
+    if (!shown || !this.client) return
+    const have = shown.items[port] ?? []
+    try {
+      const page = await this.client.stepPage(this.runId, this.nodeId, side, {
+        port,
+        offset: have.length,
+        limit: PAGE * 5,
+      })
+      this.shown = {
+        ...this.shown,
+        [side]: { ...shown, items: { ...shown.items, [port]: [...have, ...page.items] } },
+      }
+    } catch (err) {
+      this.error = (err as Error).message
+    }
+  }
+
+  /** The whole payload, fetched only for copying or downloading it. */
+  private async whole(side: 'output' | 'input'): Promise<string> {
+    const fetched =
+      side === 'output'
+        ? await this.client!.stepOutput(this.runId, this.nodeId)
+        : await this.client!.stepInput(this.runId, this.nodeId)
+    return JSON.stringify(fetched.output, null, 2)
   }
 
   override render() {
@@ -180,40 +238,47 @@ export class QflowRunInspector extends LitElement {
   private renderSide(side: 'output' | 'input') {
     if (this.loading) return html`<p class="muted">Loading ${side}…</p>`
     if (this.error) return html`<p class="error-text">${this.error}</p>`
-    const value = this.payload[side]
-    if (value === undefined) return html`<p class="muted">No ${side} yet.</p>`
-    const results = side === 'output' ? (value as { results?: ResultRow[] })?.results : undefined
-    return html`${Array.isArray(results) && results.length ? this.renderResults(results) : nothing}${this.renderValue(value, side, this.bytes[side])}`
+    const shown = this.shown[side]
+    if (shown === undefined) return html`<p class="muted">No ${side} yet.</p>`
+    const results = side === 'output' ? (shown.items.results as ResultLine[] | undefined) : undefined
+    return html`${results?.length ? this.renderResults(results, shown.totals.results ?? results.length) : nothing}${this.renderValue(shown, side)}`
   }
 
-  private renderResults(results: ResultRow[]) {
-    const failed = results.filter((r) => r.result === 'FAIL').length
-    return html`<p class="muted">${results.length} resources · ${failed} failed</p>
+  private renderResults(results: ResultLine[], total: number) {
+    const count = (verdict: string) => results.filter((r) => r.result === verdict).length
+    const partial = total > results.length ? ` (of the first ${results.length} of ${total})` : ''
+    const rows = [...results].sort((a, b) => verdictRank(a.result) - verdictRank(b.result))
+    return html`<p class="muted" data-counts>${total} resources · ${count('FAIL')} FAIL · ${count('ERROR')} ERROR · ${count('PASS')} PASS${partial}</p>
       <table class="results">
-        <thead><tr><th>Resource</th><th>Name</th><th>Region</th><th>Result</th></tr></thead>
-        <tbody>${results
-          .slice(0, 200)
-          .map(
-            (r) =>
-              html`<tr data-resource=${r.resourceId ?? ''}><td>${r.resourceId}</td><td>${shownName(r)}</td><td>${r.region || NO_NAME}</td><td><span class="badge ${r.result}">${r.result}</span></td></tr>`
-          )}</tbody>
+        <thead><tr><th>Resource</th><th>Name</th><th>Region</th><th>Result</th><th>Why</th></tr></thead>
+        <tbody>${rows.slice(0, 200).map((r) => {
+          const why = verdictReason(r)
+          return html`<tr data-resource=${r.resourceId ?? ''}><td>${r.resourceId}</td><td>${shownName(r)}</td><td>${r.region || NO_NAME}</td><td><span class="badge ${r.result}">${r.result}</span></td><td class="why" title=${why}>${why || NO_NAME}</td></tr>`
+        })}</tbody>
       </table>`
   }
 
-  private renderValue(value: unknown, what: string, bytes?: number) {
-    if (value === undefined || value === null) return html`<p class="muted">No ${what}.</p>`
-    const text = () => JSON.stringify(value, null, 2)
-    const size = bytes ?? new Blob([JSON.stringify(value)]).size
+  private renderValue(shown: Shown, what: 'output' | 'input') {
+    const ports = Object.keys(shown.totals)
+    if (!ports.length) return html`<p class="muted">No ${what}.</p>`
+    const total = ports.reduce((sum, p) => sum + (shown.totals[p] ?? 0), 0)
+    const loaded = ports.reduce((sum, p) => sum + (shown.items[p]?.length ?? 0), 0)
     return html`<div class="tools">
-        <span class="size" data-size=${size}>${what} · ${formatBytes(size)}</span>
-        <button data-action="copy" @click=${async () => {
-          await copyText(text())
+        <span class="size" data-size=${shown.bytes}>${what} · ${formatBytes(shown.bytes)}${loaded < total ? html` · <span data-shown>showing ${loaded} of ${total} items</span>` : nothing}</span>
+        <button data-action="copy" title="Copy the whole ${what}" @click=${async () => {
+          await copyText(await this.whole(what))
           this.copied = true
           setTimeout(() => (this.copied = false), 1500)
         }}>${this.copied ? 'Copied' : 'Copy'}</button>
-        <button data-action="download" @click=${() => download(`${this.nodeId}-${what.replace(/\W+/g, '-')}-${this.runId}.json`, text())}>Download</button>
+        <button data-action="download" title="Download the whole ${what}" @click=${async () => download(`${this.nodeId}-${what}-${this.runId}.json`, await this.whole(what))}>Download</button>
       </div>
-      <qflow-json-tree .value=${value} .openDepth=${2}></qflow-json-tree>`
+      <qflow-json-tree .value=${shown.items} .openDepth=${2}></qflow-json-tree>
+      ${ports
+        .filter((p) => (shown.items[p]?.length ?? 0) < (shown.totals[p] ?? 0))
+        .map(
+          (p) =>
+            html`<button class="more" data-action="more" data-port=${p} @click=${() => this.more(what, p)}>Show more of ${p} (${shown.items[p]?.length ?? 0} of ${shown.totals[p]})</button>`
+        )}`
   }
 }
 

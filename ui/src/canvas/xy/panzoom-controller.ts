@@ -73,6 +73,8 @@ export class PanZoomController implements ReactiveController {
    * Fit at once, before rendering: the transform is set on the store and synced into d3 without an
    * event, so a freshly loaded flow renders once, already at its fitted zoom (and level of detail).
    */
+  private fitted: readonly [number, number, number] | null = null
+
   fitNow(): boolean {
     const store = this.store
     if (!this.instance || !store.nodeLookup.size || !store.width || !store.height) return false
@@ -81,7 +83,15 @@ export class PanZoomController implements ReactiveController {
     const viewport = getViewportForBounds(bounds, store.width, store.height, MIN_ZOOM, 1.25, 0.15)
     store.transform = [viewport.x, viewport.y, viewport.zoom]
     this.instance.syncViewport(viewport)
+    this.fitted = store.transform
     return true
+  }
+
+  /** The view as the last fit left it: the user has not panned or zoomed since (nor did reveal). */
+  untouchedSinceFit(): boolean {
+    const [x, y, k] = this.store.transform
+    const f = this.fitted
+    return !!f && Math.abs(f[0] - x) < 0.5 && Math.abs(f[1] - y) < 0.5 && Math.abs(f[2] - k) < 1e-3
   }
 
   zoomBy(factor: number): void {

@@ -85,10 +85,10 @@ export class QflowCriteriaBuilder extends LitElement {
         margin-left: -1px;
       }
       .row {
-        display: flex;
-        flex-wrap: wrap;
+        display: grid;
+        grid-template-columns: 1fr auto;
         gap: 6px;
-        align-items: center;
+        align-items: start;
         padding: 6px;
         border: 1px solid var(--_border);
         border-radius: 6px;
@@ -110,9 +110,28 @@ export class QflowCriteriaBuilder extends LitElement {
         color: var(--_muted);
         gap: 2px;
       }
+      .fields {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px;
+        align-items: end;
+        min-width: 0;
+      }
+      .row .remove {
+        align-self: center;
+      }
       .row input[type='text'],
       .row input[type='number'] {
         width: 150px;
+      }
+      /* Key and value grow with the room there is: key paths like PubliclyAccessible stay whole. */
+      .row label.grow {
+        flex: 1 1 190px;
+        min-width: 0;
+      }
+      .row label.grow input[type='text'] {
+        width: 100%;
+        box-sizing: border-box;
       }
       .row input.small {
         width: 72px;
@@ -131,7 +150,7 @@ export class QflowCriteriaBuilder extends LitElement {
         font-size: 12px;
       }
       .errors {
-        width: 100%;
+        grid-column: 1 / -1;
       }
     `,
   ]
@@ -230,11 +249,13 @@ export class QflowCriteriaBuilder extends LitElement {
       </select></label>`
     const body =
       node.type === 'param' ? this.paramFields(node, update) : this.securityGroupFields(node, update)
+    // The fields wrap among themselves; the remove button keeps its own column, on the first line.
     return html`<div class="row ${errors.length ? 'invalid' : ''}" data-path=${path.join('.')} data-type=${node.type}>
-      ${typeSelect} ${body}
-      <label class="not"><input type="checkbox" ?disabled=${this.readonly} .checked=${!!node.not} @change=${(e: Event) => update({ not: (e.target as HTMLInputElement).checked })} />NOT</label>
-      <span class="spacer"></span>
-      ${this.readonly ? nothing : html`<button class="icon" aria-label="Remove condition" @click=${() => this.set(root, path, undefined)}>×</button>`}
+      <div class="fields">
+        ${typeSelect} ${body}
+        <label class="not"><input type="checkbox" ?disabled=${this.readonly} .checked=${!!node.not} @change=${(e: Event) => update({ not: (e.target as HTMLInputElement).checked })} />NOT</label>
+      </div>
+      ${this.readonly ? nothing : html`<button class="icon remove" aria-label="Remove condition" @click=${() => this.set(root, path, undefined)}>×</button>`}
       ${this.renderErrors(errors)}
     </div>`
   }
@@ -246,7 +267,7 @@ export class QflowCriteriaBuilder extends LitElement {
       : node.value === undefined || node.value === null
         ? ''
         : String(node.value)
-    return html`<label>Key<input
+    return html`<label class="grow">Key<input
         type="text"
         data-role="key"
         list="criteria-keys"
@@ -264,7 +285,7 @@ export class QflowCriteriaBuilder extends LitElement {
       ${
         UNARY.has(operator)
           ? nothing
-          : html`<label>Value<input
+          : html`<label class="grow">Value<input
               type="text"
               data-role="value"
               placeholder=${operator === 'in' || operator === 'notIn' ? 'a, b, c' : 'value'}
