@@ -66,7 +66,7 @@ export class PluginPool {
     }, this.options.callTimeoutMs)
     let graceTimer: NodeJS.Timeout | undefined
     const onAbort = () => {
-      if (worker.alive) worker.child.send({ t: 'abort' }, () => {})
+      worker.abort()
       graceTimer = setTimeout(() => {
         void worker.kill('PLUGIN_CANCELLED', `plugin "${name}" was stopped: ${reasonOf(signal)}`)
       }, CANCEL_GRACE_MS)

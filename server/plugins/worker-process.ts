@@ -1,8 +1,10 @@
-import { type ChildProcess, fork } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { NodeExecutionError } from '../../core/errors.ts'
+import type { Socket } from 'node:net'
+import { errorMessage, NodeExecutionError } from '../../core/errors.ts'
 import type { PortItems } from '../../core/plugin/types.ts'
 import { sandboxFor } from './sandbox.ts'
+import { createFrameReader, encodeFrame } from './worker/frames.mjs'
 
 /** What the worker reports about each node type it loaded. */
 export interface LoadedNode {
@@ -61,6 +63,8 @@ type Message =
   | { t: 'fatal'; error: WorkerError }
 
 const STDERR_KEPT = 4096
+/** The largest message a worker may send (an output, a log line): more stops the worker. */
+const MAX_MESSAGE_BYTES = 17 * 1024 * 1024
 const RSS_CHECK_MS = 25
 /**
  * How much more memory a worker may claim than it may touch. Untouched allocations (a typed array
@@ -83,6 +87,8 @@ const CLOCK_TICKS = 100
  */
 export class PluginWorker {
   readonly child: ChildProcess
+  /** fd 3 of the worker: messages both ways, framed by worker/frames.mjs. */
+  private readonly channel: Socket
   private stderr = ''
   private killReason: { code: string; message: string } | undefined
   private fatal: WorkerError | undefined
@@ -105,18 +111,26 @@ export class PluginWorker {
 
   constructor(private readonly options: WorkerOptions) {
     const sandbox = sandboxFor(options.pluginDir, { memoryMb: options.memoryMb })
-    this.child = fork(sandbox.entry, sandbox.args, {
-      execArgv: sandbox.execArgv,
+    // Not fork(): Node's IPC channel decodes messages in the server's event loop and throws there
+    // on bytes it cannot decode, which plugin code can write. Our own pipe is read defensively.
+    this.child = spawn(process.execPath, [...sandbox.execArgv, sandbox.entry, ...sandbox.args], {
       // A clean environment: the server's variables (credentials among them) stay in the server.
       env: {},
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     })
     this.child.stderr!.setEncoding('utf8')
     this.child.stderr!.on('data', (chunk: string) => {
       this.stderr = (this.stderr + chunk).slice(-STDERR_KEPT)
     })
-    this.child.on('message', (message: Message) => this.onMessage(message))
+    this.channel = this.child.stdio[3] as Socket
+    // A write to a worker that just died fails with EPIPE: the exit handler says why it died.
+    this.channel.on('error', () => {})
+    const read = createFrameReader({
+      maxBytes: MAX_MESSAGE_BYTES,
+      onMessage: (message) => this.onMessage(message as Message),
+      onError: (error) => this.protocolError(error.message),
+    })
+    this.channel.on('data', (chunk: Buffer) => read(chunk))
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
         this.alive = false
@@ -146,7 +160,7 @@ export class PluginWorker {
   load(): Promise<LoadedNode[]> {
     return new Promise((resolve, reject) => {
       this.loadWaiter = { resolve, reject }
-      this.child.send({
+      this.reply({
         t: 'load',
         modules: this.options.modules,
         hosts: this.options.hosts,
@@ -168,10 +182,24 @@ export class PluginWorker {
         reject(this.deathError(this.child.exitCode, this.child.signalCode))
         return
       }
+      try {
+        this.reply({ t: 'exec', id, type, call, input })
+      } catch (err) {
+        reject(
+          new NodeExecutionError(
+            `the node's input could not be sent to plugin "${this.options.pluginName}": ${errorMessage(err)}`
+          )
+        )
+        return
+      }
       this.current = { id, handlers, resolve, reject, logLines: 0 }
       this.cpuAtIdle = undefined
-      this.child.send({ t: 'exec', id, type, call, input })
     })
+  }
+
+  /** Ask the plugin to abort the running call (its ctx.signal fires). */
+  abort() {
+    this.reply({ t: 'abort' })
   }
 
   /** Stop the worker for a stated reason; the pending call fails with that reason. */
@@ -183,7 +211,23 @@ export class PluginWorker {
     return this.exited
   }
 
+  /** A message the host cannot read, or one that breaks the protocol: only this worker pays. */
+  private protocolError(what: string) {
+    void this.kill(
+      'PLUGIN_PROTOCOL_ERROR',
+      `plugin "${this.options.pluginName}" sent the host a message it could not read (${what}); its worker was stopped`
+    )
+  }
+
   private onMessage(message: Message) {
+    try {
+      this.handle(message)
+    } catch (err) {
+      this.protocolError(`a "${String(message.t).slice(0, 40)}" message: ${errorMessage(err)}`)
+    }
+  }
+
+  private handle(message: Message) {
     switch (message.t) {
       case 'fatal':
         this.fatal = message.error
@@ -251,7 +295,7 @@ export class PluginWorker {
   }
 
   private reply(message: unknown) {
-    if (this.alive) this.child.send(message as object, () => {})
+    if (this.alive && this.channel.writable) this.channel.write(encodeFrame(message))
   }
 
   /**

@@ -5,8 +5,11 @@
  * on the host's behalf. Plain JavaScript on purpose: the sandbox cannot run a TypeScript loader.
  */
 import { register } from 'node:module'
+import { Socket } from 'node:net'
 import { createConnectGuard, installConnectGuard, parseRules } from './connect-guard.mjs'
+import { createConsole } from './console.mjs'
 import { createContext } from './context.mjs'
+import { createFrameReader, encodeFrame } from './frames.mjs'
 import { guardedFetch } from './network.mjs'
 
 const boot = JSON.parse(process.argv[2])
@@ -15,8 +18,28 @@ register('./hooks.mjs', { parentURL: import.meta.url, data: boot.scope })
 // Keep what the runtime needs, then take `process` away from plugin code: it would offer
 // `process.kill(process.ppid)`, `process.env` and `process.exit` to anyone who asked.
 const proc = process
-const send = (message) => proc.send(message)
 Object.defineProperty(globalThis, 'process', { value: undefined, writable: false, configurable: false })
+
+// The channel to the host: a pipe on fd 3, framed by frames.mjs (see there why not Node's IPC).
+// Without the host there is nothing left to do: the worker ends with its channel.
+const channel = new Socket({ fd: 3, readable: true, writable: true })
+channel.on('error', () => proc.exit(1))
+channel.on('end', () => proc.exit(0))
+/** Throws when `message` is not JSON; callers that send plugin data check it first. */
+const send = (message) => {
+  channel.write(encodeFrame(message))
+}
+
+// Node's console leads to raw file descriptors (`console._stdout.constructor`): plugin code gets
+// one that writes to the running call's log instead.
+let runningCall
+Object.defineProperty(globalThis, 'console', {
+  value: createConsole((level, message) => {
+    if (runningCall !== undefined) send({ t: 'log', id: runningCall, level, message })
+  }),
+  writable: false,
+  configurable: false,
+})
 
 const { z } = await import(boot.scope.provided.zod)
 const nodes = new Map()
@@ -38,16 +61,24 @@ proc.on('unhandledRejection', (reason) => {
 // An error thrown outside any call (a timer, an event handler) leaves the worker in an unknown
 // state: report it so the host can say what happened, then exit and let the pool replace us.
 proc.on('uncaughtException', (err) => {
-  proc.send({ t: 'fatal', error: describe(err) }, () => proc.exit(1))
+  channel.write(encodeFrame({ t: 'fatal', error: describe(err) }), () => proc.exit(1))
 })
 
-proc.on('message', (message) => {
-  if (message.t === 'load') void load(message)
-  else if (message.t === 'exec') void execute(message)
-  else if (message.t === 'abort')
-    for (const c of controllers.values()) c.abort(new Error('the call was cancelled'))
-  else if (message.t === 'aws-result') settleAws(message)
-})
+channel.on(
+  'data',
+  createFrameReader({
+    // The host is trusted; the limit only catches a channel that went wrong.
+    maxBytes: 1024 * 1024 * 1024,
+    onMessage(message) {
+      if (message.t === 'load') void load(message)
+      else if (message.t === 'exec') void execute(message)
+      else if (message.t === 'abort')
+        for (const c of controllers.values()) c.abort(new Error('the call was cancelled'))
+      else if (message.t === 'aws-result') settleAws(message)
+    },
+    onError: () => proc.exit(1),
+  })
+)
 send({ t: 'booted' })
 
 async function load({ modules, hosts, network, coreSource }) {
@@ -108,6 +139,7 @@ function configJsonSchema(schema, zodConfig) {
 async function execute({ id, type, call, input }) {
   const controller = new AbortController()
   controllers.set(id, controller)
+  runningCall = id
   try {
     const entry = nodes.get(type)
     if (!entry) throw new Error(`this plugin has no node type "${type}"`)
@@ -136,6 +168,7 @@ async function execute({ id, type, call, input }) {
     send({ t: 'failed', id, error: describe(err) })
   } finally {
     controllers.delete(id)
+    runningCall = undefined
   }
 }
 
