@@ -82,6 +82,14 @@ export class PluginPool {
     }
   }
 
+  /** Refuse qflow's own server on `port` in every worker, present and future. */
+  protectServerPort(port: number) {
+    const ports = this.options.serverPorts ?? []
+    if (ports.includes(port)) return
+    this.options.serverPorts = [...ports, port]
+    for (const worker of this.workers) if (worker.alive) worker.protectServerPort(port)
+  }
+
   async close(): Promise<void> {
     this.closed = true
     await Promise.all(
@@ -153,6 +161,8 @@ export class PluginPool {
     try {
       await worker.load()
       this.spawning--
+      // The server may have started listening while this worker loaded.
+      for (const port of this.options.serverPorts ?? []) worker.protectServerPort(port)
       if (this.closed) {
         await worker.kill('PLUGIN_UNLOADED', 'unloaded')
         return

@@ -40,6 +40,12 @@ export interface PluginSettings {
    */
   allowPrivateNetwork?: boolean
   /**
+   * qflow's own listening ports (set by the server, not the environment): plugins may never connect
+   * to them on this machine, whatever hosts they were granted. The server adds its port once it
+   * listens (`PluginHost.protectServerPort`); this covers the time before.
+   */
+  serverPorts?: number[]
+  /**
    * Tests only, never read from the environment: fixed DNS answers (host name -> addresses) the
    * workers use instead of the system resolver, so a test can make a public-looking name resolve to
    * loopback without a network.

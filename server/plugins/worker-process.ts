@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import type { Socket } from 'node:net'
+import { networkInterfaces } from 'node:os'
 import { errorMessage, NodeExecutionError } from '../../core/errors.ts'
 import type { PortItems } from '../../core/plugin/types.ts'
 import { sandboxFor } from './sandbox.ts'
@@ -41,6 +42,8 @@ export interface WorkerOptions {
   trustedHosts?: string[]
   /** Let every host resolve to internal addresses (`QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK=1`). */
   allowPrivateNetwork?: boolean
+  /** qflow's own listening ports: never reachable on this machine, whatever else is allowed. */
+  serverPorts?: number[]
   /** Tests only: fixed DNS answers by host name, used by the worker instead of the system resolver. */
   resolveOverrides?: Record<string, string[]>
   coreSource: string
@@ -168,6 +171,8 @@ export class PluginWorker {
           trustedHosts: this.options.trustedHosts ?? [],
           allowPrivateNetwork: this.options.allowPrivateNetwork ?? false,
           resolveOverrides: this.options.resolveOverrides ?? {},
+          serverPorts: this.options.serverPorts ?? [],
+          localAddresses: localAddresses(),
         },
         coreSource: this.options.coreSource,
       })
@@ -195,6 +200,11 @@ export class PluginWorker {
       this.current = { id, handlers, resolve, reject, logLines: 0 }
       this.cpuAtIdle = undefined
     })
+  }
+
+  /** Refuse connections to qflow's own server on `port` from now on. */
+  protectServerPort(port: number) {
+    this.reply({ t: 'server-port', port })
   }
 
   /** Ask the plugin to abort the running call (its ctx.signal fires). */
@@ -365,6 +375,11 @@ export class PluginWorker {
       'PLUGIN_CRASHED'
     )
   }
+}
+
+/** This machine's addresses: qflow's own port is refused on each of them, not only on loopback. */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address))
 }
 
 function clip(text: string): string {

@@ -49,6 +49,8 @@ let resolveExpressions = () => {
   throw new Error('ctx.resolve is not available before the plugin loaded')
 }
 let nextAwsCall = 0
+/** The network rule, once loaded; the host tells it qflow's own port when the server listens. */
+let guard
 
 proc.on('unhandledRejection', (reason) => {
   send({
@@ -75,6 +77,7 @@ channel.on(
       else if (message.t === 'abort')
         for (const c of controllers.values()) c.abort(new Error('the call was cancelled'))
       else if (message.t === 'aws-result') settleAws(message)
+      else if (message.t === 'server-port') guard?.protectServerPort(message.port)
     },
     onError: () => proc.exit(1),
   })
@@ -85,13 +88,14 @@ async function load({ modules, hosts, network, coreSource }) {
   try {
     // Before any plugin module runs: the rules are parsed and the socket guard locked in place.
     const rules = parseRules(hosts, network.trustedHosts)
-    installConnectGuard(
-      createConnectGuard({
-        rules,
-        allowPrivateNetwork: network.allowPrivateNetwork,
-        overrides: network.resolveOverrides,
-      })
-    )
+    guard = createConnectGuard({
+      rules,
+      allowPrivateNetwork: network.allowPrivateNetwork,
+      overrides: network.resolveOverrides,
+      serverPorts: network.serverPorts,
+      localAddresses: network.localAddresses,
+    })
+    installConnectGuard(guard)
     globalThis.fetch = guardedFetch(globalThis.fetch, rules)
     const core = await import(`data:text/javascript;base64,${coreSource}`)
     resolveExpressions = core.resolveExpressions
