@@ -240,7 +240,7 @@ export class PluginWorker {
   private handle(message: Message) {
     switch (message.t) {
       case 'fatal':
-        this.fatal = message.error
+        this.fatal = workerError(message.error)
         return
       case 'loaded':
         this.cpuAtIdle = -1 // from now on, CPU outside calls counts against the idle budget
@@ -248,7 +248,7 @@ export class PluginWorker {
         this.loadWaiter = undefined
         return
       case 'load-failed':
-        this.loadWaiter?.reject(pluginError(this.options.pluginName, message.error))
+        this.loadWaiter?.reject(pluginError(this.options.pluginName, workerError(message.error)))
         this.loadWaiter = undefined
         return
       case 'done':
@@ -258,7 +258,7 @@ export class PluginWorker {
         this.current = undefined
         this.cpuAtIdle = -1 // measured at the next resource check
         if (message.t === 'done') current.resolve(message.output)
-        else current.reject(pluginError(this.options.pluginName, message.error))
+        else current.reject(pluginError(this.options.pluginName, workerError(message.error)))
         return
       }
       case 'log': {
@@ -275,12 +275,16 @@ export class PluginWorker {
           }
           return
         }
-        current.handlers.log(message.level, clip(String(message.message)), clipData(message.data))
+        current.handlers.log(
+          logLevel(message.level),
+          oneLine(clip(String(message.message))),
+          clipData(message.data)
+        )
         return
       }
       case 'partial':
         if (this.current && message.id === this.current.id) {
-          this.current.handlers.partial(message.reason, message.details)
+          this.current.handlers.partial(oneLine(clip(String(message.reason))), clipData(message.details))
         }
         return
       case 'aws': {
@@ -369,7 +373,7 @@ export class PluginWorker {
       ? `${this.fatal.name}: ${this.fatal.message}`
       : this.stderr.trim().split('\n').filter(Boolean).at(-1)
     return new NodeExecutionError(
-      `plugin "${name}" crashed (${how})${why ? `: ${why}` : ''}`,
+      clip(`plugin "${name}" crashed (${how})${why ? `: ${why}` : ''}`),
       true,
       undefined,
       'PLUGIN_CRASHED'
@@ -382,8 +386,45 @@ function localAddresses(): string[] {
   return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address))
 }
 
-function clip(text: string): string {
-  return text.length > MAX_LOG_CHARS ? `${text.slice(0, MAX_LOG_CHARS)}... (${text.length} characters)` : text
+/** Text from a plugin, cut to `max` characters, saying how much was cut. */
+function clip(text: string, max = MAX_LOG_CHARS): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text
+}
+
+const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error'])
+
+/** A level the run log knows; anything else a plugin says is `info`. */
+function logLevel(level: unknown): string {
+  return typeof level === 'string' && LOG_LEVELS.has(level) ? level : 'info'
+}
+
+/**
+ * One log line stays one line: newlines and other control characters are written as escapes, so a
+ * plugin cannot forge further lines (with their own time and level) in the server's log.
+ */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g, (char) => {
+    if (char === '\n') return '\\n'
+    if (char === '\r') return '\\r'
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
+  })
+}
+
+/** Short fields of a worker's error (code, name, what was denied): a plugin may fill them with megabytes. */
+const MAX_ERROR_FIELD_CHARS = 200
+
+/** An error as the worker described it, every field a string of bounded length. */
+function workerError(raw: unknown): WorkerError {
+  const error = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
+  const field = (value: unknown) =>
+    typeof value === 'string' ? clip(value, MAX_ERROR_FIELD_CHARS) : undefined
+  return {
+    name: field(error.name) ?? 'Error',
+    message: typeof error.message === 'string' ? error.message : 'the plugin failed without a message',
+    ...(field(error.code) === undefined ? {} : { code: field(error.code)! }),
+    ...(field(error.permission) === undefined ? {} : { permission: field(error.permission)! }),
+    ...(field(error.resource) === undefined ? {} : { resource: field(error.resource)! }),
+  }
 }
 
 /** Log data the worker sent, unless it is too big to keep in a run's log. */
@@ -398,7 +439,7 @@ function pluginError(pluginName: string, error: WorkerError): NodeExecutionError
   if (error.code === 'ERR_ACCESS_DENIED') {
     const what = [error.permission, error.resource].filter(Boolean).join(' ')
     return new NodeExecutionError(
-      `plugin "${pluginName}" was denied by its sandbox: ${error.message}${what ? ` (${what})` : ''}`,
+      clip(`plugin "${pluginName}" was denied by its sandbox: ${error.message}${what ? ` (${what})` : ''}`),
       false,
       { permission: error.permission, resource: error.resource },
       'PLUGIN_DENIED'
@@ -409,14 +450,19 @@ function pluginError(pluginName: string, error: WorkerError): NodeExecutionError
     ['ERR_QFLOW_IMPORT_DENIED', 'QFLOW_NETWORK_DENIED', 'PLUGIN_DENIED'].includes(error.code)
   ) {
     return new NodeExecutionError(
-      `plugin "${pluginName}": ${error.message}`,
+      clip(`plugin "${pluginName}": ${error.message}`),
       false,
       undefined,
       'PLUGIN_DENIED'
     )
   }
   if (error.code === 'CONFIG_INVALID') {
-    return new NodeExecutionError(error.message, false, undefined, 'CONFIG_INVALID')
+    return new NodeExecutionError(clip(error.message), false, undefined, 'CONFIG_INVALID')
   }
-  return new NodeExecutionError(`plugin "${pluginName}": ${error.message}`, false, undefined, 'PLUGIN_FAILED')
+  return new NodeExecutionError(
+    clip(`plugin "${pluginName}": ${error.message}`),
+    false,
+    undefined,
+    'PLUGIN_FAILED'
+  )
 }

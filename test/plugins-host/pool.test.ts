@@ -117,7 +117,7 @@ describe('the worker pool of one plugin', () => {
     }
     await p.call('hostile-linger', call({ mode: 'flood' }), {}, logging)
     expect(lines).toHaveLength(501)
-    expect(lines[0]!.message).toMatch(/^line 0 x{3993}\.\.\. \(10007 characters\)$/)
+    expect(lines[0]!.message).toMatch(/^line 0 x{3993}… \(6007 more characters\)$/)
     expect(lines[0]!.data).toBe('(log data of 10010 characters dropped)')
     expect(lines[500]).toEqual({
       level: 'warn',
