@@ -403,6 +403,7 @@ function logLevel(level: unknown): string {
  * plugin cannot forge further lines (with their own time and level) in the server's log.
  */
 function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g, (char) => {
     if (char === '\n') return '\\n'
     if (char === '\r') return '\\r'

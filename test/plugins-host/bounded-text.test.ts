@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { coreBundle } from '../../server/plugins/core-bundle.ts'
 import { PluginPool } from '../../server/plugins/pool.ts'
-import type { CallContext, CallHandlers } from '../../server/plugins/worker-process.ts'
-import { fixture, type LoadedHost, loadTestHost, pluginStep } from '../support/plugin-host.ts'
-
-const call = (config: unknown): CallContext => ({
-  runId: 'r',
-  flowId: 'f',
-  node: { id: 'n', type: 'hostile-noisy', label: '' },
-  config,
-  variables: {},
-  targets: { accounts: [], regions: [] },
-  runInput: undefined,
-})
+import type { CallHandlers } from '../../server/plugins/worker-process.ts'
+import { callContext, fixture, type LoadedHost, loadTestHost, pluginStep } from '../support/plugin-host.ts'
 
 describe("a plugin's log lines and errors reach the host in a shape it can trust", () => {
   let pool: PluginPool
@@ -47,7 +37,7 @@ describe("a plugin's log lines and errors reach the host in a shape it can trust
       partial() {},
       aws: () => Promise.reject(new Error('no aws')),
     }
-    await pool.call('hostile-noisy', call({ mode: 'log' }), {}, handlers)
+    await pool.call('hostile-noisy', callContext({ mode: 'log' }), {}, handlers)
     expect(lines).toEqual([
       { level: 'info', message: 'made-up level' },
       { level: 'info', message: 'huge level' },

@@ -15,9 +15,23 @@ import {
   type PluginLimits,
   type PluginSettings,
 } from '../../server/plugins/settings.ts'
+import type { CallContext } from '../../server/plugins/worker-process.ts'
 
 export const repoRoot = resolve(import.meta.dirname, '../..')
 export const fixture = (path: string) => join(repoRoot, 'test/fixtures', path)
+
+/** What the host sends a worker with a call, for tests that drive a pool directly. */
+export function callContext(config: unknown, type = 't'): CallContext {
+  return {
+    runId: 'r',
+    flowId: 'f',
+    node: { id: 'n', type, label: '' },
+    config,
+    variables: {},
+    targets: { accounts: [], regions: [] },
+    runInput: undefined,
+  }
+}
 
 /** Settings for a test: a temp plugins file, the repo as base folder, tight limits unless given. */
 export async function testSettings(
