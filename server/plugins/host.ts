@@ -111,6 +111,7 @@ async function prepare(
       memoryMb: settings.limits.memoryMb,
       rssLimitMb: settings.limits.memoryMb * 2 + 64,
       maxWorkers: settings.limits.maxWorkers,
+      ...(settings.limits.outputMb ? { outputMb: settings.limits.outputMb } : {}),
       callTimeoutMs: settings.limits.timeoutMs,
     })
     const started = pool

@@ -50,9 +50,19 @@ export interface WorkerOptions {
   memoryMb: number
   /** RSS ceiling in MB: catches memory V8's heap limit does not count (ArrayBuffers). */
   rssLimitMb: number
+  /** The largest output of one call, as JSON, in MB (default 16). */
+  outputMb?: number
 }
 
-type WorkerError = { name: string; message: string; code?: string; permission?: string; resource?: string }
+type WorkerError = {
+  name: string
+  message: string
+  /** Characters of the message the worker cut before sending. */
+  cutChars?: number
+  code?: string
+  permission?: string
+  resource?: string
+}
 
 type Message =
   | { t: 'booted' }
@@ -66,8 +76,11 @@ type Message =
   | { t: 'fatal'; error: WorkerError }
 
 const STDERR_KEPT = 4096
-/** The largest message a worker may send (an output, a log line): more stops the worker. */
-const MAX_MESSAGE_BYTES = 17 * 1024 * 1024
+const MB = 1024 * 1024
+/** Room around an output in the largest message a worker may send; more stops the worker. */
+const MESSAGE_OVERHEAD_BYTES = MB
+/** The output limit when none is given (`QFLOW_PLUGIN_OUTPUT_MB`). */
+export const DEFAULT_OUTPUT_MB = 16
 const RSS_CHECK_MS = 25
 /**
  * How much more memory a worker may claim than it may touch. Untouched allocations (a typed array
@@ -129,7 +142,7 @@ export class PluginWorker {
     // A write to a worker that just died fails with EPIPE: the exit handler says why it died.
     this.channel.on('error', () => {})
     const read = createFrameReader({
-      maxBytes: MAX_MESSAGE_BYTES,
+      maxBytes: this.outputLimitBytes + MESSAGE_OVERHEAD_BYTES,
       onMessage: (message) => this.onMessage(message as Message),
       onError: (error) => this.protocolError(error.message),
     })
@@ -148,6 +161,10 @@ export class PluginWorker {
     })
     this.child.on('error', () => {})
     this.watchResources()
+  }
+
+  private get outputLimitBytes(): number {
+    return (this.options.outputMb ?? DEFAULT_OUTPUT_MB) * MB
   }
 
   /** Why the host stopped this worker, if it did. */
@@ -175,6 +192,7 @@ export class PluginWorker {
           localAddresses: localAddresses(),
         },
         coreSource: this.options.coreSource,
+        outputLimit: this.outputLimitBytes,
       })
     })
   }
@@ -373,7 +391,7 @@ export class PluginWorker {
       ? `${this.fatal.name}: ${this.fatal.message}`
       : this.stderr.trim().split('\n').filter(Boolean).at(-1)
     return new NodeExecutionError(
-      clip(`plugin "${name}" crashed (${how})${why ? `: ${why}` : ''}`),
+      clip(`plugin "${name}" crashed (${how})${why ? `: ${why}` : ''}`, MAX_LOG_CHARS, this.fatal?.cutChars),
       true,
       undefined,
       'PLUGIN_CRASHED'
@@ -386,9 +404,14 @@ function localAddresses(): string[] {
   return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address))
 }
 
-/** Text from a plugin, cut to `max` characters, saying how much was cut. */
-function clip(text: string, max = MAX_LOG_CHARS): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text
+/**
+ * Text from a plugin, cut to `max` characters, saying how much was cut: `alreadyCut` counts what the
+ * worker cut before sending (it bounds error messages so one fits in a message).
+ */
+function clip(text: string, max = MAX_LOG_CHARS, alreadyCut = 0): string {
+  if (text.length <= max && alreadyCut === 0) return text
+  const kept = text.slice(0, max)
+  return `${kept}… (${text.length - kept.length + alreadyCut} more characters)`
 }
 
 const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error'])
@@ -422,6 +445,10 @@ function workerError(raw: unknown): WorkerError {
   return {
     name: field(error.name) ?? 'Error',
     message: typeof error.message === 'string' ? error.message : 'the plugin failed without a message',
+    cutChars:
+      typeof error.cutChars === 'number' && Number.isSafeInteger(error.cutChars) && error.cutChars > 0
+        ? error.cutChars
+        : 0,
     ...(field(error.code) === undefined ? {} : { code: field(error.code)! }),
     ...(field(error.permission) === undefined ? {} : { permission: field(error.permission)! }),
     ...(field(error.resource) === undefined ? {} : { resource: field(error.resource)! }),
@@ -440,7 +467,11 @@ function pluginError(pluginName: string, error: WorkerError): NodeExecutionError
   if (error.code === 'ERR_ACCESS_DENIED') {
     const what = [error.permission, error.resource].filter(Boolean).join(' ')
     return new NodeExecutionError(
-      clip(`plugin "${pluginName}" was denied by its sandbox: ${error.message}${what ? ` (${what})` : ''}`),
+      clip(
+        `plugin "${pluginName}" was denied by its sandbox: ${error.message}${what ? ` (${what})` : ''}`,
+        MAX_LOG_CHARS,
+        error.cutChars
+      ),
       false,
       { permission: error.permission, resource: error.resource },
       'PLUGIN_DENIED'
@@ -451,17 +482,30 @@ function pluginError(pluginName: string, error: WorkerError): NodeExecutionError
     ['ERR_QFLOW_IMPORT_DENIED', 'QFLOW_NETWORK_DENIED', 'PLUGIN_DENIED'].includes(error.code)
   ) {
     return new NodeExecutionError(
-      clip(`plugin "${pluginName}": ${error.message}`),
+      clip(`plugin "${pluginName}": ${error.message}`, MAX_LOG_CHARS, error.cutChars),
       false,
       undefined,
       'PLUGIN_DENIED'
     )
   }
+  if (error.code === 'PLUGIN_OUTPUT_INVALID' || error.code === 'PLUGIN_OUTPUT_TOO_LARGE') {
+    return new NodeExecutionError(
+      clip(`plugin "${pluginName}": ${error.message}`, MAX_LOG_CHARS, error.cutChars),
+      false,
+      undefined,
+      error.code
+    )
+  }
   if (error.code === 'CONFIG_INVALID') {
-    return new NodeExecutionError(clip(error.message), false, undefined, 'CONFIG_INVALID')
+    return new NodeExecutionError(
+      clip(error.message, MAX_LOG_CHARS, error.cutChars),
+      false,
+      undefined,
+      'CONFIG_INVALID'
+    )
   }
   return new NodeExecutionError(
-    clip(`plugin "${pluginName}": ${error.message}`),
+    clip(`plugin "${pluginName}": ${error.message}`, MAX_LOG_CHARS, error.cutChars),
     false,
     undefined,
     'PLUGIN_FAILED'

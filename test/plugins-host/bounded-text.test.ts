@@ -60,3 +60,24 @@ describe("a plugin's log lines and errors reach the host in a shape it can trust
     expect(JSON.stringify(step.error).length).toBeLessThan(5000)
   })
 })
+
+describe('a thrown value that resists being read fails the call at once', () => {
+  let loaded: LoadedHost
+  beforeAll(async () => {
+    // A generous time limit: a hang would show as NODE_TIMEOUT, never as the error below.
+    loaded = await loadTestHost([{ source: fixture('hostile-plugins/bad-throw'), hosts: [] }], {
+      limits: { memoryMb: 64, timeoutMs: 60_000, maxWorkers: 1 },
+    })
+  })
+  afterAll(async () => {
+    await loaded?.host.close()
+  })
+
+  it.each(['getter', 'proxy'])('%s', async (mode) => {
+    const step = pluginStep(await loaded.run('hostile-bad-throw', { mode }))
+    expect(step.error).toMatchObject({
+      code: 'PLUGIN_FAILED',
+      message: 'plugin "hostile-bad-throw": the plugin threw a value whose message cannot be read',
+    })
+  })
+})

@@ -14,7 +14,12 @@ const HEADER_BYTES = 4
 
 /** One message as a frame; throws when `message` is not JSON (BigInt, a cycle). */
 export function encodeFrame(message) {
-  const body = Buffer.from(JSON.stringify(message), 'utf8')
+  return encodeJsonFrame(JSON.stringify(message))
+}
+
+/** A message already written as JSON text, as a frame. */
+export function encodeJsonFrame(json) {
+  const body = Buffer.from(json, 'utf8')
   const frame = Buffer.allocUnsafe(HEADER_BYTES + body.length)
   frame.writeUInt32BE(body.length, 0)
   body.copy(frame, HEADER_BYTES)

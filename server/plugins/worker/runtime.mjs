@@ -9,8 +9,10 @@ import { Socket } from 'node:net'
 import { createConnectGuard, installConnectGuard, parseRules } from './connect-guard.mjs'
 import { createConsole } from './console.mjs'
 import { createContext } from './context.mjs'
-import { createFrameReader, encodeFrame } from './frames.mjs'
+import { describeError } from './describe-error.mjs'
+import { createFrameReader, encodeFrame, encodeJsonFrame } from './frames.mjs'
 import { guardedFetch } from './network.mjs'
+import { outputJson } from './output.mjs'
 
 const boot = JSON.parse(process.argv[2])
 register('./hooks.mjs', { parentURL: import.meta.url, data: boot.scope })
@@ -49,6 +51,8 @@ let resolveExpressions = () => {
   throw new Error('ctx.resolve is not available before the plugin loaded')
 }
 let nextAwsCall = 0
+/** The largest output one call may return, as JSON (QFLOW_PLUGIN_OUTPUT_MB). */
+let outputLimitBytes = 0
 /** The network rule, once loaded; the host tells it qflow's own port when the server listens. */
 let guard
 
@@ -56,14 +60,14 @@ proc.on('unhandledRejection', (reason) => {
   send({
     t: 'log',
     level: 'warn',
-    message: `unhandled rejection in plugin code: ${describe(reason).message}`,
+    message: `unhandled rejection in plugin code: ${describeError(reason).message}`,
   })
 })
 
 // An error thrown outside any call (a timer, an event handler) leaves the worker in an unknown
 // state: report it so the host can say what happened, then exit and let the pool replace us.
 proc.on('uncaughtException', (err) => {
-  channel.write(encodeFrame({ t: 'fatal', error: describe(err) }), () => proc.exit(1))
+  channel.write(encodeFrame({ t: 'fatal', error: describeError(err) }), () => proc.exit(1))
 })
 
 channel.on(
@@ -84,8 +88,9 @@ channel.on(
 )
 send({ t: 'booted' })
 
-async function load({ modules, hosts, network, coreSource }) {
+async function load({ modules, hosts, network, coreSource, outputLimit }) {
   try {
+    outputLimitBytes = outputLimit
     // Before any plugin module runs: the rules are parsed and the socket guard locked in place.
     const rules = parseRules(hosts, network.trustedHosts)
     guard = createConnectGuard({
@@ -115,7 +120,7 @@ async function load({ modules, hosts, network, coreSource }) {
     }
     send({ t: 'loaded', nodes: described })
   } catch (err) {
-    send({ t: 'load-failed', error: describe(err) })
+    send({ t: 'load-failed', error: describeError(err) })
   }
 }
 
@@ -167,9 +172,10 @@ async function execute({ id, type, call, input }) {
       requestAws: (request) => requestAws(id, request),
     })
     const output = await entry.plugin.execute(ctx, input)
-    send({ t: 'done', id, output: output ?? {} })
+    const json = outputJson(output ?? {}, outputLimitBytes)
+    channel.write(encodeJsonFrame(`{"t":"done","id":${id},"output":${json}}`))
   } catch (err) {
-    send({ t: 'failed', id, error: describe(err) })
+    send({ t: 'failed', id, error: describeError(err) })
   } finally {
     controllers.delete(id)
     runningCall = undefined
@@ -190,18 +196,4 @@ function settleAws({ callId, ok, value, error }) {
   if (!waiter) return
   if (ok) waiter.resolve(value)
   else waiter.reject(Object.assign(new Error(error.message), { code: error.code }))
-}
-
-/** Errors cross the process boundary as plain data; permission denials keep what was denied. */
-function describe(err) {
-  if (err instanceof Error) {
-    return {
-      name: err.name,
-      message: err.message,
-      code: typeof err.code === 'string' ? err.code : undefined,
-      permission: err.permission,
-      resource: err.resource,
-    }
-  }
-  return { name: 'Error', message: typeof err === 'string' ? err : JSON.stringify(err) }
 }
