@@ -68,6 +68,7 @@ type Message =
   | { t: 'booted' }
   | { t: 'loaded'; nodes: LoadedNode[] }
   | { t: 'load-failed'; error: WorkerError }
+  | { t: 'started'; id: number }
   | { t: 'done'; id: number; output: PortItems }
   | { t: 'failed'; id: number; error: WorkerError }
   | { t: 'log'; id?: number; level: string; message: string; data?: unknown }
@@ -94,8 +95,17 @@ const IDLE_CPU_BUDGET_MS = 1000
 /** Log lines one call may write to the run's log, and how long one line or its data may be. */
 const MAX_LOG_LINES = 500
 const MAX_LOG_CHARS = 4000
+/** How long a worker has to say it took a call before it counts as stuck (see expectStart). */
+const START_DEADLINE_MS = 1000
 /** Linux clock ticks per second, the unit of utime and stime in /proc/<pid>/stat. */
 const CLOCK_TICKS = 100
+
+/** A call the worker never took (it was stuck in earlier work): safe to send to another worker. */
+export class WorkerUnresponsive extends Error {
+  constructor() {
+    super('the worker did not take the call')
+  }
+}
 
 /**
  * One sandboxed worker process running one plugin, one call at a time. When it dies, every waiter
@@ -115,6 +125,8 @@ export class PluginWorker {
         resolve(o: PortItems): void
         reject(e: Error): void
         logLines: number
+        /** The worker said it took the call. */
+        started?: boolean
       }
     | undefined
   /** CPU time (ms) the process had used when its last call ended. */
@@ -122,6 +134,7 @@ export class PluginWorker {
   private loadWaiter: { resolve(nodes: LoadedNode[]): void; reject(e: Error): void } | undefined
   private nextId = 0
   private rssTimer: NodeJS.Timeout | undefined
+  private startTimer: NodeJS.Timeout | undefined
   readonly exited: Promise<void>
   alive = true
 
@@ -151,6 +164,7 @@ export class PluginWorker {
       this.child.on('exit', (code, signal) => {
         this.alive = false
         clearInterval(this.rssTimer)
+        clearTimeout(this.startTimer)
         const error = this.deathError(code, signal)
         this.loadWaiter?.reject(error)
         this.loadWaiter = undefined
@@ -170,6 +184,11 @@ export class PluginWorker {
   /** Why the host stopped this worker, if it did. */
   get stoppedFor(): { code: string; message: string } | undefined {
     return this.killReason
+  }
+
+  /** Alive and not being stopped: may take a call. */
+  get usable(): boolean {
+    return this.alive && !this.killReason
   }
 
   get busy(): boolean {
@@ -217,7 +236,32 @@ export class PluginWorker {
       }
       this.current = { id, handlers, resolve, reject, logLines: 0 }
       this.cpuAtIdle = undefined
+      this.expectStart(id)
     })
+  }
+
+  /**
+   * A healthy worker says `started` as soon as it reads a call, before any plugin code runs. One that
+   * stays silent is stuck in work an earlier call left behind (a busy loop in a timer): the call is
+   * given back unstarted (WorkerUnresponsive, the pool retries it on another worker) and the worker
+   * stopped, so an unrelated run does not meet someone else's loop and its time limit.
+   */
+  private expectStart(id: number) {
+    const timer = setTimeout(() => {
+      // Read whatever already arrived first: `started` may be waiting in the pipe.
+      setImmediate(() => {
+        const current = this.current
+        if (!current || current.id !== id || current.started) return
+        this.current = undefined
+        current.reject(new WorkerUnresponsive())
+        void this.kill(
+          'PLUGIN_BACKGROUND_WORK',
+          `plugin "${this.options.pluginName}" was still busy with work left from an earlier call and did not take a new one within ${START_DEADLINE_MS} ms; its worker was stopped`
+        )
+      })
+    }, START_DEADLINE_MS)
+    timer.unref()
+    this.startTimer = timer
   }
 
   /** Refuse connections to qflow's own server on `port` from now on. */
@@ -269,10 +313,17 @@ export class PluginWorker {
         this.loadWaiter?.reject(pluginError(this.options.pluginName, workerError(message.error)))
         this.loadWaiter = undefined
         return
+      case 'started':
+        if (this.current && this.current.id === message.id) {
+          this.current.started = true
+          clearTimeout(this.startTimer)
+        }
+        return
       case 'done':
       case 'failed': {
         const current = this.current
         if (!current || current.id !== message.id) return
+        clearTimeout(this.startTimer)
         this.current = undefined
         this.cpuAtIdle = -1 // measured at the next resource check
         if (message.t === 'done') current.resolve(message.output)

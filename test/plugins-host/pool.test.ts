@@ -97,6 +97,19 @@ describe('the worker pool of one plugin', () => {
     }
   })
 
+  it('does not hand a call to a worker stuck in a loop an earlier call left: the call runs on a fresh worker', async () => {
+    const p = await pool('hostile-plugins/linger', { callTimeoutMs: 8000 })
+    pools.push(p)
+    await p.start()
+    expect(await p.call('hostile-linger', callContext({ mode: 'spin-now' }), {}, handlers)).toEqual({
+      out: [{ answered: true }],
+    })
+    // The only worker is now spinning; without the check this call would wait for its time limit.
+    expect(await p.call('hostile-linger', callContext({ mode: 'echo' }), {}, handlers)).toEqual({
+      out: [{ echo: true }],
+    })
+  }, 15_000)
+
   it('keeps at most 500 log lines of one call, each clipped, and says so', async () => {
     const p = await pool('hostile-plugins/linger')
     pools.push(p)

@@ -146,6 +146,8 @@ function configJsonSchema(schema, zodConfig) {
 }
 
 async function execute({ id, type, call, input }) {
+  // First, before any plugin code: the host takes silence as a worker stuck in earlier work.
+  send({ t: 'started', id })
   const controller = new AbortController()
   controllers.set(id, controller)
   runningCall = id
