@@ -161,7 +161,9 @@ export class PluginWorker {
     })
     this.channel.on('data', (chunk: Buffer) => read(chunk))
     this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
+      // 'close', not 'exit': by then the pipes are read to the end, so a last `fatal` message or
+      // line of stderr is there to say why the worker died.
+      this.child.on('close', (code, signal) => {
         this.alive = false
         clearInterval(this.rssTimer)
         clearTimeout(this.startTimer)

@@ -57,8 +57,10 @@ let outputLimitBytes = 0
 let guard
 
 proc.on('unhandledRejection', (reason) => {
+  // In the log of the call running now, if any (the host keeps only lines of the current call).
   send({
     t: 'log',
+    id: runningCall,
     level: 'warn',
     message: `unhandled rejection in plugin code: ${describeError(reason).message}`,
   })
