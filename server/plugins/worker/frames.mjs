@@ -52,8 +52,10 @@ export function createFrameReader({ maxBytes, onMessage, onError }) {
   }
 
   function peekLength() {
-    const head = chunks[0].length >= HEADER_BYTES ? chunks[0] : Buffer.concat(chunks, buffered)
-    return head.readUInt32BE(0)
+    // A header split across chunks is joined once, into the first chunk: a sender dribbling bytes
+    // must not make every later chunk copy everything buffered so far.
+    if (chunks[0].length < HEADER_BYTES) chunks = [Buffer.concat(chunks, buffered)]
+    return chunks[0].readUInt32BE(0)
   }
 
   return function push(chunk) {
