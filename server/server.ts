@@ -27,7 +27,19 @@ export async function startServer(
   config: ServerConfig,
   options: Omit<ContextOptions, 'config'> & { app?: AppOptions } = {}
 ): Promise<RunningServer> {
-  const ctx = await createServerContext({ uiDir: UI_DIST, runtime: config, ...options, config })
+  // Plugins may never call this server: its port is refused in their workers from the start (and,
+  // when the port is chosen at listen time, from the moment it is known).
+  const plugins = options.plugins && {
+    ...options.plugins,
+    serverPorts: [...(options.plugins.serverPorts ?? []), ...(config.port > 0 ? [config.port] : [])],
+  }
+  const ctx = await createServerContext({
+    uiDir: UI_DIST,
+    runtime: config,
+    ...options,
+    ...(plugins ? { plugins } : {}),
+    config,
+  })
   try {
     checkBindingIsSafe({ host: config.host, settings: config.auth, activeKeys: await ctx.keys.countActive() })
     await ctx.startBackground()
@@ -48,6 +60,7 @@ export async function startServer(
     throw err
   })
   const address = server.address() as AddressInfo
+  ctx.plugins?.protectServerPort(address.port)
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   return {
     url: `http://${host}:${address.port}`,

@@ -12,7 +12,7 @@ export default defineNodeType({
     title: 'Notify',
     description:
       'Post a summary of the incoming items (by default the failed resources of a control) to a Slack-compatible webhook.',
-    icon: 'bell',
+    icon: 'bolt',
     color: '#0ea5e9',
     inputs: [{ name: 'in', label: 'Items' }],
     outputs: [{ name: 'out', label: 'Items, unchanged' }],

@@ -24,6 +24,8 @@ export interface PluginStatus {
 
 export interface PluginHost {
   list(): PluginStatus[]
+  /** qflow's own listening port, once known: no plugin may connect to it on this machine. */
+  protectServerPort(port: number): void
   close(): Promise<void>
 }
 
@@ -65,6 +67,9 @@ export async function loadPlugins({ settings, registry, aws }: LoadOptions): Pro
   }
   return {
     list: () => statuses.map((status) => ({ ...status })),
+    protectServerPort(port) {
+      for (const pool of pools) pool.protectServerPort(port)
+    },
     async close() {
       await Promise.all(pools.map((pool) => pool.close()))
     },
@@ -100,11 +105,13 @@ async function prepare(
       hosts: status.network,
       trustedHosts: entry.hosts,
       allowPrivateNetwork: settings.allowPrivateNetwork ?? false,
+      serverPorts: settings.serverPorts ?? [],
       ...(settings.resolveOverrides ? { resolveOverrides: settings.resolveOverrides } : {}),
       coreSource: await coreBundle(),
       memoryMb: settings.limits.memoryMb,
       rssLimitMb: settings.limits.memoryMb * 2 + 64,
       maxWorkers: settings.limits.maxWorkers,
+      ...(settings.limits.outputMb ? { outputMb: settings.limits.outputMb } : {}),
       callTimeoutMs: settings.limits.timeoutMs,
     })
     const started = pool

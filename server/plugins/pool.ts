@@ -6,6 +6,7 @@ import {
   type LoadedNode,
   PluginWorker,
   type WorkerOptions,
+  WorkerUnresponsive,
 } from './worker-process.ts'
 
 export interface PoolOptions extends WorkerOptions {
@@ -15,6 +16,8 @@ export interface PoolOptions extends WorkerOptions {
   callTimeoutMs: number
 }
 
+/** Workers a call is offered to when each turns out stuck in earlier work (see WorkerUnresponsive). */
+const MAX_ATTEMPTS = 3
 /** After a cancel, how long a worker may take to settle the call itself before it is killed. */
 const CANCEL_GRACE_MS = 200
 
@@ -56,6 +59,24 @@ export class PluginPool {
     signal?: AbortSignal
   ): Promise<PortItems> {
     if (this.closed) throw new NodeExecutionError(`plugin "${this.options.pluginName}" was unloaded`)
+    // A worker stuck in work an earlier call left behind gives the call back untouched: try another.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.callOnce(type, call, input, handlers, signal)
+      } catch (err) {
+        if (!(err instanceof WorkerUnresponsive) || attempt >= MAX_ATTEMPTS || signal?.aborted) {
+          throw err instanceof WorkerUnresponsive
+            ? new NodeExecutionError(
+                `plugin "${this.options.pluginName}": ${MAX_ATTEMPTS} workers in a row were too busy to take the call`
+              )
+            : err
+        }
+      }
+    }
+  }
+
+  private async callOnce(...args: Parameters<PluginPool['call']>): Promise<PortItems> {
+    const [type, call, input, handlers, signal] = args
     const worker = await this.acquire(signal)
     const name = this.options.pluginName
     const timer = setTimeout(() => {
@@ -66,7 +87,7 @@ export class PluginPool {
     }, this.options.callTimeoutMs)
     let graceTimer: NodeJS.Timeout | undefined
     const onAbort = () => {
-      if (worker.alive) worker.child.send({ t: 'abort' }, () => {})
+      worker.abort()
       graceTimer = setTimeout(() => {
         void worker.kill('PLUGIN_CANCELLED', `plugin "${name}" was stopped: ${reasonOf(signal)}`)
       }, CANCEL_GRACE_MS)
@@ -82,6 +103,14 @@ export class PluginPool {
     }
   }
 
+  /** Refuse qflow's own server on `port` in every worker, present and future. */
+  protectServerPort(port: number) {
+    const ports = this.options.serverPorts ?? []
+    if (ports.includes(port)) return
+    this.options.serverPorts = [...ports, port]
+    for (const worker of this.workers) if (worker.alive) worker.protectServerPort(port)
+  }
+
   async close(): Promise<void> {
     this.closed = true
     await Promise.all(
@@ -92,7 +121,7 @@ export class PluginPool {
   }
 
   private acquire(signal?: AbortSignal): Promise<PluginWorker> {
-    const idle = this.workers.find((worker) => worker.alive && !worker.busy && !this.reserved.has(worker))
+    const idle = this.workers.find((worker) => worker.usable && !worker.busy && !this.reserved.has(worker))
     if (idle) {
       this.reserved.add(idle)
       return Promise.resolve(idle)
@@ -127,8 +156,9 @@ export class PluginPool {
 
   private release(worker: PluginWorker) {
     this.reserved.delete(worker)
-    if (!worker.alive) {
-      this.forget(worker)
+    if (!worker.usable) {
+      // Being stopped: it leaves the pool when it exits (forget), and a fresh one replaces it.
+      if (!worker.alive) this.forget(worker)
       return
     }
     const next = this.waiting.shift()
@@ -153,6 +183,8 @@ export class PluginPool {
     try {
       await worker.load()
       this.spawning--
+      // The server may have started listening while this worker loaded.
+      for (const port of this.options.serverPorts ?? []) worker.protectServerPort(port)
       if (this.closed) {
         await worker.kill('PLUGIN_UNLOADED', 'unloaded')
         return

@@ -97,7 +97,7 @@ export default defineNodeType({
     version: 1,
     title: '${title(type)}',
     description: 'Adds a label to every item.',
-    icon: 'tag',
+    icon: 'puzzle', // a name the editor draws: see docs/plugins.md, Manifest
     inputs: [{ name: 'in', label: 'Items' }],
     outputs: [{ name: 'out', label: 'Labelled items' }],
   },

@@ -23,6 +23,8 @@ export interface PluginLimits {
   timeoutMs: number
   /** Worker processes per plugin at most. */
   maxWorkers: number
+  /** The largest output one call may return, as JSON, MB (default 16). */
+  outputMb?: number
 }
 
 export interface PluginSettings {
@@ -40,6 +42,12 @@ export interface PluginSettings {
    */
   allowPrivateNetwork?: boolean
   /**
+   * qflow's own listening ports (set by the server, not the environment): plugins may never connect
+   * to them on this machine, whatever hosts they were granted. The server adds its port once it
+   * listens (`PluginHost.protectServerPort`); this covers the time before.
+   */
+  serverPorts?: number[]
+  /**
    * Tests only, never read from the environment: fixed DNS answers (host name -> addresses) the
    * workers use instead of the system resolver, so a test can make a public-looking name resolve to
    * loopback without a network.
@@ -47,7 +55,7 @@ export interface PluginSettings {
   resolveOverrides?: Record<string, string[]>
 }
 
-export const DEFAULT_LIMITS: PluginLimits = { memoryMb: 128, timeoutMs: 30_000, maxWorkers: 2 }
+export const DEFAULT_LIMITS: PluginLimits = { memoryMb: 128, timeoutMs: 30_000, maxWorkers: 2, outputMb: 16 }
 
 function list(value: string | undefined): string[] {
   return (value ?? '')
@@ -77,7 +85,7 @@ function positive(env: Record<string, string | undefined>, name: string, fallbac
  * Plugin settings from the environment: `QFLOW_PLUGINS` (package names or folders, comma-separated),
  * `QFLOW_PLUGINS_FILE` (what `qflow plugin install` wrote; default `data/plugins.json`),
  * `QFLOW_PLUGINS_ALLOW` / `QFLOW_PLUGINS_DENY` (package-name patterns), and the sandbox limits
- * `QFLOW_PLUGIN_MEMORY_MB`, `QFLOW_PLUGIN_TIMEOUT_MS`, `QFLOW_PLUGIN_WORKERS`, and
+ * `QFLOW_PLUGIN_MEMORY_MB`, `QFLOW_PLUGIN_TIMEOUT_MS`, `QFLOW_PLUGIN_WORKERS`, `QFLOW_PLUGIN_OUTPUT_MB`, and
  * `QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK` (internal addresses through any allowed host).
  */
 export async function pluginSettingsFromEnv(
@@ -100,6 +108,7 @@ export async function pluginSettingsFromEnv(
       memoryMb: positive(env, 'QFLOW_PLUGIN_MEMORY_MB', DEFAULT_LIMITS.memoryMb),
       timeoutMs: positive(env, 'QFLOW_PLUGIN_TIMEOUT_MS', DEFAULT_LIMITS.timeoutMs),
       maxWorkers: positive(env, 'QFLOW_PLUGIN_WORKERS', DEFAULT_LIMITS.maxWorkers),
+      outputMb: positive(env, 'QFLOW_PLUGIN_OUTPUT_MB', DEFAULT_LIMITS.outputMb!),
     },
     baseDir,
     file,

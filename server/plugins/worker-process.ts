@@ -1,8 +1,11 @@
-import { type ChildProcess, fork } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { NodeExecutionError } from '../../core/errors.ts'
+import type { Socket } from 'node:net'
+import { networkInterfaces } from 'node:os'
+import { errorMessage, NodeExecutionError } from '../../core/errors.ts'
 import type { PortItems } from '../../core/plugin/types.ts'
 import { sandboxFor } from './sandbox.ts'
+import { createFrameReader, encodeFrame } from './worker/frames.mjs'
 
 /** What the worker reports about each node type it loaded. */
 export interface LoadedNode {
@@ -39,20 +42,33 @@ export interface WorkerOptions {
   trustedHosts?: string[]
   /** Let every host resolve to internal addresses (`QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK=1`). */
   allowPrivateNetwork?: boolean
+  /** qflow's own listening ports: never reachable on this machine, whatever else is allowed. */
+  serverPorts?: number[]
   /** Tests only: fixed DNS answers by host name, used by the worker instead of the system resolver. */
   resolveOverrides?: Record<string, string[]>
   coreSource: string
   memoryMb: number
   /** RSS ceiling in MB: catches memory V8's heap limit does not count (ArrayBuffers). */
   rssLimitMb: number
+  /** The largest output of one call, as JSON, in MB (default 16). */
+  outputMb?: number
 }
 
-type WorkerError = { name: string; message: string; code?: string; permission?: string; resource?: string }
+type WorkerError = {
+  name: string
+  message: string
+  /** Characters of the message the worker cut before sending. */
+  cutChars?: number
+  code?: string
+  permission?: string
+  resource?: string
+}
 
 type Message =
   | { t: 'booted' }
   | { t: 'loaded'; nodes: LoadedNode[] }
   | { t: 'load-failed'; error: WorkerError }
+  | { t: 'started'; id: number }
   | { t: 'done'; id: number; output: PortItems }
   | { t: 'failed'; id: number; error: WorkerError }
   | { t: 'log'; id?: number; level: string; message: string; data?: unknown }
@@ -61,6 +77,11 @@ type Message =
   | { t: 'fatal'; error: WorkerError }
 
 const STDERR_KEPT = 4096
+const MB = 1024 * 1024
+/** Room around an output in the largest message a worker may send; more stops the worker. */
+const MESSAGE_OVERHEAD_BYTES = MB
+/** The output limit when none is given (`QFLOW_PLUGIN_OUTPUT_MB`). */
+export const DEFAULT_OUTPUT_MB = 16
 const RSS_CHECK_MS = 25
 /**
  * How much more memory a worker may claim than it may touch. Untouched allocations (a typed array
@@ -74,8 +95,17 @@ const IDLE_CPU_BUDGET_MS = 1000
 /** Log lines one call may write to the run's log, and how long one line or its data may be. */
 const MAX_LOG_LINES = 500
 const MAX_LOG_CHARS = 4000
+/** How long a worker has to say it took a call before it counts as stuck (see expectStart). */
+const START_DEADLINE_MS = 1000
 /** Linux clock ticks per second, the unit of utime and stime in /proc/<pid>/stat. */
 const CLOCK_TICKS = 100
+
+/** A call the worker never took (it was stuck in earlier work): safe to send to another worker. */
+export class WorkerUnresponsive extends Error {
+  constructor() {
+    super('the worker did not take the call')
+  }
+}
 
 /**
  * One sandboxed worker process running one plugin, one call at a time. When it dies, every waiter
@@ -83,6 +113,8 @@ const CLOCK_TICKS = 100
  */
 export class PluginWorker {
   readonly child: ChildProcess
+  /** fd 3 of the worker: messages both ways, framed by worker/frames.mjs. */
+  private readonly channel: Socket
   private stderr = ''
   private killReason: { code: string; message: string } | undefined
   private fatal: WorkerError | undefined
@@ -93,6 +125,8 @@ export class PluginWorker {
         resolve(o: PortItems): void
         reject(e: Error): void
         logLines: number
+        /** The worker said it took the call. */
+        started?: boolean
       }
     | undefined
   /** CPU time (ms) the process had used when its last call ended. */
@@ -100,27 +134,39 @@ export class PluginWorker {
   private loadWaiter: { resolve(nodes: LoadedNode[]): void; reject(e: Error): void } | undefined
   private nextId = 0
   private rssTimer: NodeJS.Timeout | undefined
+  private startTimer: NodeJS.Timeout | undefined
   readonly exited: Promise<void>
   alive = true
 
   constructor(private readonly options: WorkerOptions) {
     const sandbox = sandboxFor(options.pluginDir, { memoryMb: options.memoryMb })
-    this.child = fork(sandbox.entry, sandbox.args, {
-      execArgv: sandbox.execArgv,
+    // Not fork(): Node's IPC channel decodes messages in the server's event loop and throws there
+    // on bytes it cannot decode, which plugin code can write. Our own pipe is read defensively.
+    this.child = spawn(process.execPath, [...sandbox.execArgv, sandbox.entry, ...sandbox.args], {
       // A clean environment: the server's variables (credentials among them) stay in the server.
       env: {},
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     })
     this.child.stderr!.setEncoding('utf8')
     this.child.stderr!.on('data', (chunk: string) => {
       this.stderr = (this.stderr + chunk).slice(-STDERR_KEPT)
     })
-    this.child.on('message', (message: Message) => this.onMessage(message))
+    this.channel = this.child.stdio[3] as Socket
+    // A write to a worker that just died fails with EPIPE: the exit handler says why it died.
+    this.channel.on('error', () => {})
+    const read = createFrameReader({
+      maxBytes: this.outputLimitBytes + MESSAGE_OVERHEAD_BYTES,
+      onMessage: (message) => this.onMessage(message as Message),
+      onError: (error) => this.protocolError(error.message),
+    })
+    this.channel.on('data', (chunk: Buffer) => read(chunk))
     this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
+      // 'close', not 'exit': by then the pipes are read to the end, so a last `fatal` message or
+      // line of stderr is there to say why the worker died.
+      this.child.on('close', (code, signal) => {
         this.alive = false
         clearInterval(this.rssTimer)
+        clearTimeout(this.startTimer)
         const error = this.deathError(code, signal)
         this.loadWaiter?.reject(error)
         this.loadWaiter = undefined
@@ -133,9 +179,18 @@ export class PluginWorker {
     this.watchResources()
   }
 
+  private get outputLimitBytes(): number {
+    return (this.options.outputMb ?? DEFAULT_OUTPUT_MB) * MB
+  }
+
   /** Why the host stopped this worker, if it did. */
   get stoppedFor(): { code: string; message: string } | undefined {
     return this.killReason
+  }
+
+  /** Alive and not being stopped: may take a call. */
+  get usable(): boolean {
+    return this.alive && !this.killReason
   }
 
   get busy(): boolean {
@@ -146,7 +201,7 @@ export class PluginWorker {
   load(): Promise<LoadedNode[]> {
     return new Promise((resolve, reject) => {
       this.loadWaiter = { resolve, reject }
-      this.child.send({
+      this.reply({
         t: 'load',
         modules: this.options.modules,
         hosts: this.options.hosts,
@@ -154,8 +209,11 @@ export class PluginWorker {
           trustedHosts: this.options.trustedHosts ?? [],
           allowPrivateNetwork: this.options.allowPrivateNetwork ?? false,
           resolveOverrides: this.options.resolveOverrides ?? {},
+          serverPorts: this.options.serverPorts ?? [],
+          localAddresses: localAddresses(),
         },
         coreSource: this.options.coreSource,
+        outputLimit: this.outputLimitBytes,
       })
     })
   }
@@ -168,10 +226,54 @@ export class PluginWorker {
         reject(this.deathError(this.child.exitCode, this.child.signalCode))
         return
       }
+      try {
+        this.reply({ t: 'exec', id, type, call, input })
+      } catch (err) {
+        reject(
+          new NodeExecutionError(
+            `the node's input could not be sent to plugin "${this.options.pluginName}": ${errorMessage(err)}`
+          )
+        )
+        return
+      }
       this.current = { id, handlers, resolve, reject, logLines: 0 }
       this.cpuAtIdle = undefined
-      this.child.send({ t: 'exec', id, type, call, input })
+      this.expectStart(id)
     })
+  }
+
+  /**
+   * A healthy worker says `started` as soon as it reads a call, before any plugin code runs. One that
+   * stays silent is stuck in work an earlier call left behind (a busy loop in a timer): the call is
+   * given back unstarted (WorkerUnresponsive, the pool retries it on another worker) and the worker
+   * stopped, so an unrelated run does not meet someone else's loop and its time limit.
+   */
+  private expectStart(id: number) {
+    const timer = setTimeout(() => {
+      // Read whatever already arrived first: `started` may be waiting in the pipe.
+      setImmediate(() => {
+        const current = this.current
+        if (!current || current.id !== id || current.started) return
+        this.current = undefined
+        current.reject(new WorkerUnresponsive())
+        void this.kill(
+          'PLUGIN_BACKGROUND_WORK',
+          `plugin "${this.options.pluginName}" was still busy with work left from an earlier call and did not take a new one within ${START_DEADLINE_MS} ms; its worker was stopped`
+        )
+      })
+    }, START_DEADLINE_MS)
+    timer.unref()
+    this.startTimer = timer
+  }
+
+  /** Refuse connections to qflow's own server on `port` from now on. */
+  protectServerPort(port: number) {
+    this.reply({ t: 'server-port', port })
+  }
+
+  /** Ask the plugin to abort the running call (its ctx.signal fires). */
+  abort() {
+    this.reply({ t: 'abort' })
   }
 
   /** Stop the worker for a stated reason; the pending call fails with that reason. */
@@ -183,10 +285,26 @@ export class PluginWorker {
     return this.exited
   }
 
+  /** A message the host cannot read, or one that breaks the protocol: only this worker pays. */
+  private protocolError(what: string) {
+    void this.kill(
+      'PLUGIN_PROTOCOL_ERROR',
+      `plugin "${this.options.pluginName}" sent the host a message it could not read (${what}); its worker was stopped`
+    )
+  }
+
   private onMessage(message: Message) {
+    try {
+      this.handle(message)
+    } catch (err) {
+      this.protocolError(`a "${String(message.t).slice(0, 40)}" message: ${errorMessage(err)}`)
+    }
+  }
+
+  private handle(message: Message) {
     switch (message.t) {
       case 'fatal':
-        this.fatal = message.error
+        this.fatal = workerError(message.error)
         return
       case 'loaded':
         this.cpuAtIdle = -1 // from now on, CPU outside calls counts against the idle budget
@@ -194,17 +312,24 @@ export class PluginWorker {
         this.loadWaiter = undefined
         return
       case 'load-failed':
-        this.loadWaiter?.reject(pluginError(this.options.pluginName, message.error))
+        this.loadWaiter?.reject(pluginError(this.options.pluginName, workerError(message.error)))
         this.loadWaiter = undefined
+        return
+      case 'started':
+        if (this.current && this.current.id === message.id) {
+          this.current.started = true
+          clearTimeout(this.startTimer)
+        }
         return
       case 'done':
       case 'failed': {
         const current = this.current
         if (!current || current.id !== message.id) return
+        clearTimeout(this.startTimer)
         this.current = undefined
         this.cpuAtIdle = -1 // measured at the next resource check
         if (message.t === 'done') current.resolve(message.output)
-        else current.reject(pluginError(this.options.pluginName, message.error))
+        else current.reject(pluginError(this.options.pluginName, workerError(message.error)))
         return
       }
       case 'log': {
@@ -221,12 +346,16 @@ export class PluginWorker {
           }
           return
         }
-        current.handlers.log(message.level, clip(String(message.message)), clipData(message.data))
+        current.handlers.log(
+          logLevel(message.level),
+          oneLine(clip(String(message.message))),
+          clipData(message.data)
+        )
         return
       }
       case 'partial':
         if (this.current && message.id === this.current.id) {
-          this.current.handlers.partial(message.reason, message.details)
+          this.current.handlers.partial(oneLine(clip(String(message.reason))), clipData(message.details))
         }
         return
       case 'aws': {
@@ -251,7 +380,7 @@ export class PluginWorker {
   }
 
   private reply(message: unknown) {
-    if (this.alive) this.child.send(message as object, () => {})
+    if (this.alive && this.channel.writable) this.channel.write(encodeFrame(message))
   }
 
   /**
@@ -315,7 +444,7 @@ export class PluginWorker {
       ? `${this.fatal.name}: ${this.fatal.message}`
       : this.stderr.trim().split('\n').filter(Boolean).at(-1)
     return new NodeExecutionError(
-      `plugin "${name}" crashed (${how})${why ? `: ${why}` : ''}`,
+      clip(`plugin "${name}" crashed (${how})${why ? `: ${why}` : ''}`, MAX_LOG_CHARS, this.fatal?.cutChars),
       true,
       undefined,
       'PLUGIN_CRASHED'
@@ -323,8 +452,60 @@ export class PluginWorker {
   }
 }
 
-function clip(text: string): string {
-  return text.length > MAX_LOG_CHARS ? `${text.slice(0, MAX_LOG_CHARS)}... (${text.length} characters)` : text
+/** This machine's addresses: qflow's own port is refused on each of them, not only on loopback. */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address))
+}
+
+/**
+ * Text from a plugin, cut to `max` characters, saying how much was cut: `alreadyCut` counts what the
+ * worker cut before sending (it bounds error messages so one fits in a message).
+ */
+function clip(text: string, max = MAX_LOG_CHARS, alreadyCut = 0): string {
+  if (text.length <= max && alreadyCut === 0) return text
+  const kept = text.slice(0, max)
+  return `${kept}… (${text.length - kept.length + alreadyCut} more characters)`
+}
+
+const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error'])
+
+/** A level the run log knows; anything else a plugin says is `info`. */
+function logLevel(level: unknown): string {
+  return typeof level === 'string' && LOG_LEVELS.has(level) ? level : 'info'
+}
+
+/**
+ * One log line stays one line: newlines and other control characters are written as escapes, so a
+ * plugin cannot forge further lines (with their own time and level) in the server's log.
+ */
+function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g, (char) => {
+    if (char === '\n') return '\\n'
+    if (char === '\r') return '\\r'
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
+  })
+}
+
+/** Short fields of a worker's error (code, name, what was denied): a plugin may fill them with megabytes. */
+const MAX_ERROR_FIELD_CHARS = 200
+
+/** An error as the worker described it, every field a string of bounded length. */
+function workerError(raw: unknown): WorkerError {
+  const error = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
+  const field = (value: unknown) =>
+    typeof value === 'string' ? clip(value, MAX_ERROR_FIELD_CHARS) : undefined
+  return {
+    name: field(error.name) ?? 'Error',
+    message: typeof error.message === 'string' ? error.message : 'the plugin failed without a message',
+    cutChars:
+      typeof error.cutChars === 'number' && Number.isSafeInteger(error.cutChars) && error.cutChars > 0
+        ? error.cutChars
+        : 0,
+    ...(field(error.code) === undefined ? {} : { code: field(error.code)! }),
+    ...(field(error.permission) === undefined ? {} : { permission: field(error.permission)! }),
+    ...(field(error.resource) === undefined ? {} : { resource: field(error.resource)! }),
+  }
 }
 
 /** Log data the worker sent, unless it is too big to keep in a run's log. */
@@ -339,7 +520,11 @@ function pluginError(pluginName: string, error: WorkerError): NodeExecutionError
   if (error.code === 'ERR_ACCESS_DENIED') {
     const what = [error.permission, error.resource].filter(Boolean).join(' ')
     return new NodeExecutionError(
-      `plugin "${pluginName}" was denied by its sandbox: ${error.message}${what ? ` (${what})` : ''}`,
+      clip(
+        `plugin "${pluginName}" was denied by its sandbox: ${error.message}${what ? ` (${what})` : ''}`,
+        MAX_LOG_CHARS,
+        error.cutChars
+      ),
       false,
       { permission: error.permission, resource: error.resource },
       'PLUGIN_DENIED'
@@ -350,14 +535,32 @@ function pluginError(pluginName: string, error: WorkerError): NodeExecutionError
     ['ERR_QFLOW_IMPORT_DENIED', 'QFLOW_NETWORK_DENIED', 'PLUGIN_DENIED'].includes(error.code)
   ) {
     return new NodeExecutionError(
-      `plugin "${pluginName}": ${error.message}`,
+      clip(`plugin "${pluginName}": ${error.message}`, MAX_LOG_CHARS, error.cutChars),
       false,
       undefined,
       'PLUGIN_DENIED'
     )
   }
-  if (error.code === 'CONFIG_INVALID') {
-    return new NodeExecutionError(error.message, false, undefined, 'CONFIG_INVALID')
+  if (error.code === 'PLUGIN_OUTPUT_INVALID' || error.code === 'PLUGIN_OUTPUT_TOO_LARGE') {
+    return new NodeExecutionError(
+      clip(`plugin "${pluginName}": ${error.message}`, MAX_LOG_CHARS, error.cutChars),
+      false,
+      undefined,
+      error.code
+    )
   }
-  return new NodeExecutionError(`plugin "${pluginName}": ${error.message}`, false, undefined, 'PLUGIN_FAILED')
+  if (error.code === 'CONFIG_INVALID') {
+    return new NodeExecutionError(
+      clip(error.message, MAX_LOG_CHARS, error.cutChars),
+      false,
+      undefined,
+      'CONFIG_INVALID'
+    )
+  }
+  return new NodeExecutionError(
+    clip(`plugin "${pluginName}": ${error.message}`, MAX_LOG_CHARS, error.cutChars),
+    false,
+    undefined,
+    'PLUGIN_FAILED'
+  )
 }

@@ -123,6 +123,22 @@ describe('qflow run and validate load plugins as the server does', { timeout: 60
     )
   })
 
+  it("--json carries each step's output items; --verbose prints the plugin's log lines and its items", async () => {
+    const json = await qflow([...runArgs(), '--plugin', pluginDir], env(), dir)
+    const tag = JSON.parse(json.out).steps.find((step: { nodeId: string }) => step.nodeId === 'tag')
+    expect(tag.output).toEqual({ out: [{ id: 'db-1', label: 'reviewed' }] })
+    const verbose = await qflow(
+      ['run', flowFile, '--input', '{"id":"db-1"}', '--plugin', pluginDir, '--verbose'],
+      env(),
+      dir
+    )
+    expect(verbose.code).toBe(0)
+    expect(verbose.err).toMatch(/^\S+ INFO \[local-\d+ tag\] labelling 1 item\(s\)$/m)
+    expect(verbose.out).toContain(
+      `output of tag:\n${JSON.stringify({ out: [{ id: 'db-1', label: 'reviewed' }] }, null, 2)}`
+    )
+  })
+
   it('--plugin <folder> runs the code in the sandbox, not in the CLI process', async () => {
     const path = join(dir, 'written-by-plugin.txt')
     const flow = {

@@ -36,7 +36,7 @@ describe('loading plugins from the configured list', () => {
         { source: 'from-file', hosts: [] },
       ])
       expect(parsed.policy).toEqual({ allow: ['qflow-plugin-*', '@acme/*'], deny: ['qflow-plugin-evil'] })
-      expect(parsed.limits).toEqual({ memoryMb: 96, timeoutMs: 30_000, maxWorkers: 2 })
+      expect(parsed.limits).toEqual({ memoryMb: 96, timeoutMs: 30_000, maxWorkers: 2, outputMb: 16 })
       expect(parsed.allowPrivateNetwork).toBe(false)
       const open = await pluginSettingsFromEnv({ QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK: '1' }, repoRoot)
       expect(open.allowPrivateNetwork).toBe(true)

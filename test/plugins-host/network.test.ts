@@ -4,7 +4,20 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fixture, type LoadedHost, loadTestHost, pluginStep, testSettings } from '../support/plugin-host.ts'
+import { createRegistry } from '../../core/plugin/registry.ts'
+import { builtinPlugins } from '../../plugins/index.ts'
+import { loadConfig } from '../../server/config.ts'
+import { DEFAULT_LIMITS } from '../../server/plugins/settings.ts'
+import { type RunningServer, startServer } from '../../server/server.ts'
+import {
+  emitItems,
+  fixture,
+  type LoadedHost,
+  loadTestHost,
+  pluginRunner,
+  pluginStep,
+  testSettings,
+} from '../support/plugin-host.ts'
 import { startWebhookReceiver } from '../support/webhook.ts'
 
 /**
@@ -49,7 +62,8 @@ describe('a plugin cannot reach internal addresses through names it declares', (
   beforeAll(async () => {
     hook = await startWebhookReceiver()
     port = Number(new URL(hook.url).port)
-    host = await loadRebind()
+    // The operator granted 127.0.0.1 (where the test servers listen), not the rebinding names.
+    host = await loadRebind({ hosts: ['127.0.0.1'] })
     loaded = host.loaded
   })
   afterAll(async () => {
@@ -65,9 +79,9 @@ describe('a plugin cannot reach internal addresses through names it declares', (
     expect(step.error?.code).toBe('PLUGIN_DENIED')
     expect(step.error?.message).toBe(
       'plugin "hostile-rebind": the plugin may not connect to "api.rebind-example.com" at 127.0.0.1: ' +
-        '127.0.0.1 is a loopback address; internal addresses are reachable only when the manifest declares ' +
-        'that address (or localhost) itself, the operator granted the host (qflow plugin install --allow-host), ' +
-        'or QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK=1'
+        '127.0.0.1 is a loopback address; a manifest declaring it is not enough: internal addresses are ' +
+        'reachable only when the operator granted the host (qflow plugin install --allow-host) or set ' +
+        'QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK=1'
     )
     expect(hook.received).toEqual([])
   })
@@ -83,7 +97,7 @@ describe('a plugin cannot reach internal addresses through names it declares', (
     expect(hook.received).toEqual([])
   })
 
-  it('still lets the literally declared 127.0.0.1 through', async () => {
+  it('lets 127.0.0.1 through when the operator granted it', async () => {
     const step = pluginStep(await loaded.run('hostile-rebind', { url: `${hook.url}/literal` }))
     expect(step.status).toBe('succeeded')
     expect(hook.received.map((hit) => hit.path)).toEqual(['/literal'])
@@ -150,6 +164,72 @@ describe('a plugin cannot reach internal addresses through names it declares', (
       await rm(dir, { recursive: true, force: true })
       hook.received.length = 0
     }
+  })
+})
+
+describe('a manifest alone never opens internal addresses', () => {
+  it('refuses 127.0.0.1 that only the manifest declares (qflow itself may listen there)', async () => {
+    const hook = await startWebhookReceiver()
+    const host = await loadRebind()
+    try {
+      const step = pluginStep(await host.loaded.run('hostile-rebind', { url: `${hook.url}/declared` }))
+      expect(step.error?.code).toBe('PLUGIN_DENIED')
+      expect(step.error?.message).toBe(
+        'plugin "hostile-rebind": the plugin may not connect to "127.0.0.1": 127.0.0.1 is a loopback address; ' +
+          'a manifest declaring it is not enough: internal addresses are reachable only when the operator ' +
+          'granted the host (qflow plugin install --allow-host) or set QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK=1'
+      )
+      expect(hook.received).toEqual([])
+    } finally {
+      await host.close()
+      await hook.close()
+    }
+  })
+})
+
+describe("no plugin ever reaches qflow's own server", () => {
+  let server: RunningServer
+  let settings: Awaited<ReturnType<typeof testSettings>>
+  let run: LoadedHost['run']
+  let dir: string
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'qflow-self-'))
+    // Everything the operator can open is open: loopback granted by name and by address, and all
+    // internal addresses. The server's own port must stay closed regardless.
+    settings = await testSettings({
+      allowPrivateNetwork: true,
+      limits: { ...DEFAULT_LIMITS, ...LIMITS },
+      entries: [{ ...rebind, hosts: ['127.0.0.1', 'localhost'] }],
+    })
+    const registry = createRegistry([...builtinPlugins, emitItems])
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      QFLOW_DB_URL: `file:${join(dir, 'qflow.db')}`,
+      QFLOW_LOG_LEVEL: 'silent',
+    })
+    server = await startServer(config, { registry, plugins: settings })
+    run = pluginRunner(registry)
+  })
+  afterAll(async () => {
+    await server?.close(0)
+    await settings?.cleanup()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it.each([
+    ['127.0.0.1', (port: string) => `127.0.0.1:${port}`],
+    ['localhost', (port: string) => `"localhost" at 127.0.0.1:${port}`],
+  ])('refuses its port on %s, saying it is qflow itself', async (name, shown) => {
+    const port = new URL(server.url).port
+    // In keyless single-user mode this would be an admin request; check it would have worked.
+    expect((await fetch(`${server.url}/api/flows`)).status).toBe(200)
+    const step = pluginStep(await run('hostile-rebind', { url: `http://${name}:${port}/api/flows` }))
+    expect(step.error?.code).toBe('PLUGIN_DENIED')
+    expect(step.error?.message).toBe(
+      `plugin "hostile-rebind": the plugin may not connect to ${shown(port)}: that is qflow's own server, which plugins may never call, whatever hosts they were granted`
+    )
   })
 })
 

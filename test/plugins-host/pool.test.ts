@@ -1,18 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { coreBundle } from '../../server/plugins/core-bundle.ts'
 import { PluginPool } from '../../server/plugins/pool.ts'
-import { type CallContext, type CallHandlers, PluginWorker } from '../../server/plugins/worker-process.ts'
-import { fixture } from '../support/plugin-host.ts'
+import { type CallHandlers, PluginWorker } from '../../server/plugins/worker-process.ts'
+import { callContext, fixture } from '../support/plugin-host.ts'
 
-const call = (config: unknown): CallContext => ({
-  runId: 'r',
-  flowId: 'f',
-  node: { id: 'n', type: 't', label: '' },
-  config,
-  variables: {},
-  targets: { accounts: [], regions: [] },
-  runInput: undefined,
-})
 const handlers: CallHandlers = { log() {}, partial() {}, aws: () => Promise.reject(new Error('no aws')) }
 
 async function pool(dir: string, options: { callTimeoutMs?: number; maxWorkers?: number } = {}) {
@@ -39,11 +30,11 @@ describe('the worker pool of one plugin', () => {
     const looping = await pool('hostile-plugins/loop-forever', { callTimeoutMs: 400 })
     pools.push(looping)
     await looping.start()
-    await expect(looping.call('hostile-loop', call({}), {}, handlers)).rejects.toMatchObject({
+    await expect(looping.call('hostile-loop', callContext({}), {}, handlers)).rejects.toMatchObject({
       code: 'PLUGIN_TIMEOUT',
       message: 'plugin "p" did not finish within 400 ms; its worker was stopped',
     })
-    await expect(looping.call('hostile-loop', call({}), {}, handlers)).rejects.toMatchObject({
+    await expect(looping.call('hostile-loop', callContext({}), {}, handlers)).rejects.toMatchObject({
       code: 'PLUGIN_TIMEOUT',
     })
   })
@@ -55,7 +46,7 @@ describe('the worker pool of one plugin', () => {
     const controller = new AbortController()
     setTimeout(() => controller.abort(new Error('the run was cancelled')), 100)
     await expect(
-      looping.call('hostile-loop', call({}), {}, handlers, controller.signal)
+      looping.call('hostile-loop', callContext({}), {}, handlers, controller.signal)
     ).rejects.toMatchObject({
       code: 'PLUGIN_CANCELLED',
       message: 'plugin "p" was stopped: the run was cancelled',
@@ -68,7 +59,7 @@ describe('the worker pool of one plugin', () => {
     await echo.start()
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        echo.call('zod-echo', call({ template: `n${i}` }), { in: [{ i }] }, handlers)
+        echo.call('zod-echo', callContext({ template: `n${i}` }), { in: [{ i }] }, handlers)
       )
     )
     expect(results.map((r) => r.out?.[0]?.message)).toEqual(Array.from({ length: 8 }, (_, i) => `n${i}`))
@@ -87,7 +78,7 @@ describe('the worker pool of one plugin', () => {
     })
     try {
       await worker.load()
-      expect(await worker.call('hostile-linger', call({ mode: 'spin' }), {}, handlers)).toEqual({
+      expect(await worker.call('hostile-linger', callContext({ mode: 'spin' }), {}, handlers)).toEqual({
         out: [{ answered: true }],
       })
       // The budget is one second of CPU; the loop would run for a minute.
@@ -106,6 +97,19 @@ describe('the worker pool of one plugin', () => {
     }
   })
 
+  it('does not hand a call to a worker stuck in a loop an earlier call left: the call runs on a fresh worker', async () => {
+    const p = await pool('hostile-plugins/linger', { callTimeoutMs: 8000 })
+    pools.push(p)
+    await p.start()
+    expect(await p.call('hostile-linger', callContext({ mode: 'spin-now' }), {}, handlers)).toEqual({
+      out: [{ answered: true }],
+    })
+    // The only worker is now spinning; without the check this call would wait for its time limit.
+    expect(await p.call('hostile-linger', callContext({ mode: 'echo' }), {}, handlers)).toEqual({
+      out: [{ echo: true }],
+    })
+  }, 15_000)
+
   it('keeps at most 500 log lines of one call, each clipped, and says so', async () => {
     const p = await pool('hostile-plugins/linger')
     pools.push(p)
@@ -115,9 +119,9 @@ describe('the worker pool of one plugin', () => {
       ...handlers,
       log: (level, message, data) => lines.push({ level, message, data }),
     }
-    await p.call('hostile-linger', call({ mode: 'flood' }), {}, logging)
+    await p.call('hostile-linger', callContext({ mode: 'flood' }), {}, logging)
     expect(lines).toHaveLength(501)
-    expect(lines[0]!.message).toMatch(/^line 0 x{3993}\.\.\. \(10007 characters\)$/)
+    expect(lines[0]!.message).toMatch(/^line 0 x{3993}… \(6007 more characters\)$/)
     expect(lines[0]!.data).toBe('(log data of 10010 characters dropped)')
     expect(lines[500]).toEqual({
       level: 'warn',

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../server/cli/main.ts'
 import { nodeTypeFor, QFLOW_ROOT, qflowDependency, scaffoldPlugin } from '../../server/plugins/scaffold.ts'
+import { ICON_NAMES } from '../../ui/src/nodes/icons.ts'
 import { loadTestHost, pluginStep, repoRoot } from '../support/plugin-host.ts'
 
 /**
@@ -34,6 +35,8 @@ describe('qflow plugin new', () => {
     const loaded = await loadTestHost([{ source: dir, hosts: [] }])
     try {
       expect(loaded.host.list()[0]).toMatchObject({ status: 'loaded', nodeTypes: [{ type: 'tagger' }] })
+      // An icon the editor draws, not a letter standing in for an unknown name.
+      expect(ICON_NAMES).toContain(loaded.registry.get('tagger')?.manifest.icon)
       const result = await loaded.run('tagger', { value: 'reviewed' }, [{ id: 'db-1' }])
       expect(pluginStep(result).output).toEqual({ out: [{ id: 'db-1', label: 'reviewed' }] })
     } finally {

@@ -15,9 +15,23 @@ import {
   type PluginLimits,
   type PluginSettings,
 } from '../../server/plugins/settings.ts'
+import type { CallContext } from '../../server/plugins/worker-process.ts'
 
 export const repoRoot = resolve(import.meta.dirname, '../..')
 export const fixture = (path: string) => join(repoRoot, 'test/fixtures', path)
+
+/** What the host sends a worker with a call, for tests that drive a pool directly. */
+export function callContext(config: unknown, type = 't'): CallContext {
+  return {
+    runId: 'r',
+    flowId: 'f',
+    node: { id: 'n', type, label: '' },
+    config,
+    variables: {},
+    targets: { accounts: [], regions: [] },
+    runInput: undefined,
+  }
+}
 
 /** Settings for a test: a temp plugins file, the repo as base folder, tight limits unless given. */
 export async function testSettings(
@@ -80,51 +94,52 @@ export async function loadTestHost(
     settings: { ...base, entries, limits: { ...DEFAULT_LIMITS, ...options.limits } },
     ...(options.aws ? { aws: options.aws } : {}),
   })
+  return { registry, host, run: pluginRunner(registry) }
+}
+
+/** Runs a flow of trigger -> test-emit-items (the items given) -> one node of `type`. */
+export function pluginRunner(registry: PluginRegistry): LoadedHost['run'] {
   const engine = createEngine({ registry })
   let runs = 0
-  return {
-    registry,
-    host,
-    run(type, config, items = [], runOptions = {}) {
-      return engine.run({
-        runId: `run-${++runs}`,
-        input: { items },
-        flow: {
-          id: 'flow-1',
-          schemaVersion: 1,
-          name: 'plugin test',
-          description: '',
-          categories: [],
-          variables: [],
-          accounts: runOptions.targets?.accounts ?? [],
-          regions: runOptions.targets?.regions ?? [],
-          deployed: false,
-          nodes: [
-            {
-              id: 'trigger',
-              type: 'trigger',
-              typeVersion: 1,
-              label: '',
-              config: {},
-              position: { x: 0, y: 0 },
-            },
-            {
-              id: 'source',
-              type: 'test-emit-items',
-              typeVersion: 1,
-              label: '',
-              config: {},
-              position: { x: 0, y: 0 },
-            },
-            { id: 'plugin', type, typeVersion: 1, label: 'plugin node', config, position: { x: 0, y: 0 } },
-          ],
-          edges: [
-            { id: 'e1', source: 'trigger', sourcePort: 'out', target: 'source', targetPort: 'in' },
-            { id: 'e2', source: 'source', sourcePort: 'results', target: 'plugin', targetPort: 'in' },
-          ],
-        },
-      })
-    },
+  return (type, config, items = [], runOptions = {}) => {
+    return engine.run({
+      runId: `run-${++runs}`,
+      input: { items },
+      flow: {
+        id: 'flow-1',
+        schemaVersion: 1,
+        name: 'plugin test',
+        description: '',
+        categories: [],
+        variables: [],
+        accounts: runOptions.targets?.accounts ?? [],
+        regions: runOptions.targets?.regions ?? [],
+        deployed: false,
+        nodes: [
+          {
+            id: 'trigger',
+            type: 'trigger',
+            typeVersion: 1,
+            label: '',
+            config: {},
+            position: { x: 0, y: 0 },
+          },
+          {
+            id: 'source',
+            type: 'test-emit-items',
+            typeVersion: 1,
+            label: '',
+            config: {},
+            position: { x: 0, y: 0 },
+          },
+          { id: 'plugin', type, typeVersion: 1, label: 'plugin node', config, position: { x: 0, y: 0 } },
+        ],
+        edges: [
+          { id: 'e1', source: 'trigger', sourcePort: 'out', target: 'source', targetPort: 'in' },
+          { id: 'e2', source: 'source', sourcePort: 'results', target: 'plugin', targetPort: 'in' },
+        ],
+      },
+    })
   }
 }
 

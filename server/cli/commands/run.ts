@@ -39,14 +39,18 @@ interface StepLine {
   results?: ResultLine[]
   /** An action node's output: what it did or would do per resource, printed as its own table. */
   actions?: ActionLine[]
+  /** The step's items by output port: in `--json`, and printed after the tables with `--verbose`. */
+  output?: Record<string, unknown>
 }
 
 export const runCommand: CliCommand = {
   summary: "run a flow file (in this process) or a stored flow by id, and print each node's result",
   usage:
-    'run <flow.json | flow id> [--until NODE] [--var name=value ...] [--input JSON] [--plugin <folder|module> ...] [--json]\n' +
+    'run <flow.json | flow id> [--until NODE] [--var name=value ...] [--input JSON] [--plugin <folder|module> ...] [--json] [--verbose]\n' +
     '  plugins: those installed (qflow plugin install) and in QFLOW_PLUGINS, as the server loads them;\n' +
-    '  --plugin <folder> adds a plugin package for this run only, in the same sandbox',
+    '  --plugin <folder> adds a plugin package for this run only, in the same sandbox\n' +
+    "  --json prints each step's output items too; --verbose (-v) prints every log line of the run\n" +
+    "  (ctx.log of plugins and built-ins) on stderr and each step's output items after the tables",
   async run(args, io) {
     const { positionals, values } = parse(args)
     const [target] = positionals
@@ -58,10 +62,12 @@ export const runCommand: CliCommand = {
     }
     const isFile = target.endsWith('.json') || existsSync(resolve(io.cwd, target))
     const plugins = values.plugin ?? []
-    const log = createLogger(io.env.QFLOW_LOG_LEVEL === 'debug' ? 'debug' : 'warn', io.err)
+    const verbose = values.verbose === true
+    const log = createLogger(verbose || io.env.QFLOW_LOG_LEVEL === 'debug' ? 'debug' : 'warn', io.err)
+    const withOutput = verbose || values.json === true
     const outcome = isFile
-      ? await runFile(target, options, plugins, log, io)
-      : await runStored(target, options, plugins, log, io)
+      ? await runFile(target, options, plugins, log, io, withOutput)
+      : await runStored(target, options, plugins, log, io, withOutput)
     if (values.json) {
       io.out(JSON.stringify(outcome, null, 2))
     } else {
@@ -82,6 +88,11 @@ export const runCommand: CliCommand = {
       for (const step of outcome.steps) {
         if (step.results) io.out(`\n${renderResults(step.nodeId, step.results)}`)
         if (step.actions) io.out(`\n${renderActions(step.nodeId, step.actions)}`)
+      }
+      if (verbose) {
+        for (const step of outcome.steps) {
+          if (step.output) io.out(`\noutput of ${step.nodeId}:\n${JSON.stringify(step.output, null, 2)}`)
+        }
       }
       // The exit code follows the status (a partial run succeeded); the line says which nodes to look at.
       const partial = outcome.steps.filter((step) => step.status === 'partial').map((step) => step.nodeId)
@@ -110,7 +121,8 @@ async function runFile(
   options: RunOptions,
   pluginPaths: string[],
   log: ReturnType<typeof createLogger>,
-  io: CliIo
+  io: CliIo,
+  withOutput: boolean
 ): Promise<Outcome> {
   const flow = await readFlowFile(path, io.cwd)
   const aws = await fileRunAws(loadConfig(io.env), io.env, io.cwd)
@@ -147,7 +159,10 @@ async function runFile(
       runId: result.runId,
       status: result.status,
       ...(result.error ? { error: result.error } : {}),
-      steps: result.steps.map((step) => lineOf(step, types.get(step.nodeId) ?? '?')),
+      steps: result.steps.map((step) => ({
+        ...lineOf(step, types.get(step.nodeId) ?? '?'),
+        ...(withOutput ? { output: step.output } : {}),
+      })),
     }
   } catch (err) {
     if (err instanceof FlowError) throw new UsageError(err.message)
@@ -165,7 +180,8 @@ async function runStored(
   options: RunOptions,
   pluginPaths: string[],
   log: ReturnType<typeof createLogger>,
-  io: CliIo
+  io: CliIo,
+  withOutput: boolean
 ): Promise<Outcome> {
   const config = loadConfig(io.env)
   const { modules, folders } = splitPluginArgs(pluginPaths, io.cwd)
@@ -201,11 +217,17 @@ async function runStored(
             step.startedAt != null && step.finishedAt != null ? step.finishedAt - step.startedAt : null,
           note: step.error?.message ?? step.warning?.message ?? '',
           ...(await storedTables(run.id, step.nodeId, step.nodeType)),
+          ...(withOutput ? await storedOutput(run.id, step.nodeId) : {}),
         }))
       ),
     }
   } finally {
     await ctx.close()
+  }
+
+  async function storedOutput(runId: string, nodeId: string): Promise<Pick<StepLine, 'output'>> {
+    const found = await ctx.runs.stepPayload(runId, nodeId, 'output')
+    return found.kind === 'found' ? { output: JSON.parse(found.json) as Record<string, unknown> } : {}
   }
 
   /** Only control and action steps have a table, so only their full output is read. */
@@ -252,6 +274,7 @@ function parse(args: string[]) {
         input: { type: 'string' },
         plugin: { type: 'string', multiple: true },
         json: { type: 'boolean' },
+        verbose: { type: 'boolean', short: 'v' },
       },
     })
   } catch (err) {

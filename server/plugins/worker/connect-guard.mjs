@@ -7,8 +7,9 @@
  * DNS answer that changes between a check and the connection (rebinding) changes nothing.
  *
  * Internal addresses (loopback, private, link-local, unique-local...; see addresses.mjs) are refused
- * unless the rule that let the host through is the literal address itself or `localhost`, or the
- * operator granted that host, or the operator allowed internal addresses for all plugins.
+ * unless the operator granted the host, or allowed internal addresses for all plugins: a manifest
+ * naming `localhost` or `127.0.0.1` is not enough (in keyless single-user mode, qflow's own API on
+ * loopback is full admin). qflow's own listening port on this machine is refused whatever was allowed.
  */
 import { lookup as systemLookup } from 'node:dns'
 import { isIP, Socket } from 'node:net'
@@ -46,8 +47,8 @@ export function normalHost(host) {
 
 /**
  * Parse host rules once, at load time: `hooks.slack.com` (any port), `*.example.com` (subdomains),
- * `127.0.0.1:8080` / `[::1]:8080` (that port only). `trusted` rules (granted by the operator) may
- * lead to internal addresses; so may a rule that is itself an IP address or `localhost`.
+ * `127.0.0.1:8080` / `[::1]:8080` (that port only). Only `trusted` rules (granted by the operator)
+ * may lead to internal addresses, even when the rule is itself such an address.
  */
 export function parseRules(rules, trusted = []) {
   const trustedSet = new Set(trusted.map((rule) => rule.toLowerCase()))
@@ -56,14 +57,7 @@ export function parseRules(rules, trusted = []) {
       const [rawName, port] = rule.toLowerCase().split(/:(?=\d+$)/)
       const wildcard = rawName.startsWith('*.')
       const name = wildcard ? rawName.slice(1) : normalHost(rawName)
-      const literal = !wildcard && (isIP(name) !== 0 || name === 'localhost')
-      return freeze({
-        text: rule,
-        name,
-        wildcard,
-        port,
-        internalAllowed: literal || trustedSet.has(rule.toLowerCase()),
-      })
+      return freeze({ text: rule, name, wildcard, port, internalAllowed: trustedSet.has(rule.toLowerCase()) })
     })
   )
 }
@@ -86,8 +80,13 @@ function declaredList(rules) {
 }
 
 const HOW_TO_ALLOW =
-  'internal addresses are reachable only when the manifest declares that address (or localhost) itself, ' +
-  'the operator granted the host (qflow plugin install --allow-host), or QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK=1'
+  'a manifest declaring it is not enough: internal addresses are reachable only when the operator granted ' +
+  'the host (qflow plugin install --allow-host) or set QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK=1'
+
+/** Kinds of address that mean "this machine" (addresses.mjs names them). */
+function meansThisMachine(kind) {
+  return kind !== undefined && (kind.startsWith('loopback') || kind.startsWith('unspecified'))
+}
 
 /**
  * The decisions, without touching any socket: `admit(host, port)` says whether a connection may
@@ -97,12 +96,37 @@ const HOW_TO_ALLOW =
  * resolver. It exists for tests only (there is no offline way to make a public-looking name resolve
  * to loopback); the server never sets it from configuration.
  */
-export function createConnectGuard({ rules, allowPrivateNetwork = false, overrides = {}, lookup }) {
+export function createConnectGuard({
+  rules,
+  allowPrivateNetwork = false,
+  overrides = {},
+  lookup,
+  serverPorts = [],
+  localAddresses = [],
+}) {
   const overrideMap = new Map(Object.entries(overrides))
   const resolveName = lookup ?? systemLookup
+  const ownPorts = new Set()
+  const ownAddresses = new Set()
+  for (let i = 0; i < localAddresses.length; i++) {
+    const address = canonicalIp(localAddresses[i])
+    if (address !== undefined) ownAddresses.add(address)
+  }
 
-  function refuseInternal(host, address, kind, rule) {
-    if (allowPrivateNetwork || rule.internalAllowed) return undefined
+  /** qflow's own server: its port on loopback, "any", or an address of this machine. */
+  function refuseServer(host, address, port) {
+    if (!ownPorts.has(`${port}`)) return undefined
+    if (!meansThisMachine(internalKind(address)) && !ownAddresses.has(canonicalIp(address))) return undefined
+    const shown = host === address ? `${address}:${port}` : `"${host}" at ${address}:${port}`
+    return networkDenied(
+      `the plugin may not connect to ${shown}: that is qflow's own server, which plugins may never call, whatever hosts they were granted`
+    )
+  }
+
+  function refuseInternal(host, address, port, kind, rule) {
+    const server = refuseServer(host, address, port)
+    if (server) return server
+    if (kind === undefined || allowPrivateNetwork || rule.internalAllowed) return undefined
     const shown = host === address ? `"${host}"` : `"${host}" at ${address}`
     return networkDenied(
       `the plugin may not connect to ${shown}: ${address} is a ${kind} address; ${HOW_TO_ALLOW}`
@@ -110,7 +134,7 @@ export function createConnectGuard({ rules, allowPrivateNetwork = false, overrid
   }
 
   /** Resolve `host` and refuse the answer if any address in it is internal and not allowed. */
-  function checkedLookup(host, rule) {
+  function checkedLookup(host, port, rule) {
     return function lookupChecked(hostname, options, callback) {
       let done = callback
       let opts = options
@@ -125,9 +149,8 @@ export function createConnectGuard({ rules, allowPrivateNetwork = false, overrid
           return done(networkDenied(`the plugin may not connect to "${host}": it resolves to no address`))
         }
         for (let i = 0; i < addresses.length; i++) {
-          const kind = internalKind(addresses[i].address)
-          if (kind === undefined) continue
-          const refusal = refuseInternal(host, addresses[i].address, kind, rule)
+          const address = addresses[i].address
+          const refusal = refuseInternal(host, address, port, internalKind(address), rule)
           if (refusal) return done(refusal)
         }
         if (all) return done(null, addresses)
@@ -145,7 +168,13 @@ export function createConnectGuard({ rules, allowPrivateNetwork = false, overrid
     }
   }
 
+  for (let i = 0; i < serverPorts.length; i++) ownPorts.add(`${serverPorts[i]}`)
+
   return {
+    /** Refuse qflow's own server on `port` from now on (the host learns its port once it listens). */
+    protectServerPort(port) {
+      ownPorts.add(`${port}`)
+    },
     /** An error when `host:port` may not be connected to; else the lookup to use (none for an IP). */
     admit(rawHost, port) {
       const host = normalHost(`${rawHost}`)
@@ -158,11 +187,10 @@ export function createConnectGuard({ rules, allowPrivateNetwork = false, overrid
         }
       }
       if (isIP(host) !== 0) {
-        const kind = internalKind(host)
-        const error = kind === undefined ? undefined : refuseInternal(host, host, kind, rule)
+        const error = refuseInternal(host, host, port, internalKind(host), rule)
         return error ? { error } : {}
       }
-      return { lookup: checkedLookup(host, rule) }
+      return { lookup: checkedLookup(host, port, rule) }
     },
   }
 }

@@ -5,9 +5,14 @@
  * on the host's behalf. Plain JavaScript on purpose: the sandbox cannot run a TypeScript loader.
  */
 import { register } from 'node:module'
+import { Socket } from 'node:net'
 import { createConnectGuard, installConnectGuard, parseRules } from './connect-guard.mjs'
+import { createConsole } from './console.mjs'
 import { createContext } from './context.mjs'
+import { describeError } from './describe-error.mjs'
+import { createFrameReader, encodeFrame, encodeJsonFrame } from './frames.mjs'
 import { guardedFetch } from './network.mjs'
+import { outputJson } from './output.mjs'
 
 const boot = JSON.parse(process.argv[2])
 register('./hooks.mjs', { parentURL: import.meta.url, data: boot.scope })
@@ -15,8 +20,28 @@ register('./hooks.mjs', { parentURL: import.meta.url, data: boot.scope })
 // Keep what the runtime needs, then take `process` away from plugin code: it would offer
 // `process.kill(process.ppid)`, `process.env` and `process.exit` to anyone who asked.
 const proc = process
-const send = (message) => proc.send(message)
 Object.defineProperty(globalThis, 'process', { value: undefined, writable: false, configurable: false })
+
+// The channel to the host: a pipe on fd 3, framed by frames.mjs (see there why not Node's IPC).
+// Without the host there is nothing left to do: the worker ends with its channel.
+const channel = new Socket({ fd: 3, readable: true, writable: true })
+channel.on('error', () => proc.exit(1))
+channel.on('end', () => proc.exit(0))
+/** Throws when `message` is not JSON; callers that send plugin data check it first. */
+const send = (message) => {
+  channel.write(encodeFrame(message))
+}
+
+// Node's console leads to raw file descriptors (`console._stdout.constructor`): plugin code gets
+// one that writes to the running call's log instead.
+let runningCall
+Object.defineProperty(globalThis, 'console', {
+  value: createConsole((level, message) => {
+    if (runningCall !== undefined) send({ t: 'log', id: runningCall, level, message })
+  }),
+  writable: false,
+  configurable: false,
+})
 
 const { z } = await import(boot.scope.provided.zod)
 const nodes = new Map()
@@ -26,41 +51,58 @@ let resolveExpressions = () => {
   throw new Error('ctx.resolve is not available before the plugin loaded')
 }
 let nextAwsCall = 0
+/** The largest output one call may return, as JSON (QFLOW_PLUGIN_OUTPUT_MB). */
+let outputLimitBytes = 0
+/** The network rule, once loaded; the host tells it qflow's own port when the server listens. */
+let guard
 
 proc.on('unhandledRejection', (reason) => {
+  // In the log of the call running now, if any (the host keeps only lines of the current call).
   send({
     t: 'log',
+    id: runningCall,
     level: 'warn',
-    message: `unhandled rejection in plugin code: ${describe(reason).message}`,
+    message: `unhandled rejection in plugin code: ${describeError(reason).message}`,
   })
 })
 
 // An error thrown outside any call (a timer, an event handler) leaves the worker in an unknown
 // state: report it so the host can say what happened, then exit and let the pool replace us.
 proc.on('uncaughtException', (err) => {
-  proc.send({ t: 'fatal', error: describe(err) }, () => proc.exit(1))
+  channel.write(encodeFrame({ t: 'fatal', error: describeError(err) }), () => proc.exit(1))
 })
 
-proc.on('message', (message) => {
-  if (message.t === 'load') void load(message)
-  else if (message.t === 'exec') void execute(message)
-  else if (message.t === 'abort')
-    for (const c of controllers.values()) c.abort(new Error('the call was cancelled'))
-  else if (message.t === 'aws-result') settleAws(message)
-})
+channel.on(
+  'data',
+  createFrameReader({
+    // The host is trusted; the limit only catches a channel that went wrong.
+    maxBytes: 1024 * 1024 * 1024,
+    onMessage(message) {
+      if (message.t === 'load') void load(message)
+      else if (message.t === 'exec') void execute(message)
+      else if (message.t === 'abort')
+        for (const c of controllers.values()) c.abort(new Error('the call was cancelled'))
+      else if (message.t === 'aws-result') settleAws(message)
+      else if (message.t === 'server-port') guard?.protectServerPort(message.port)
+    },
+    onError: () => proc.exit(1),
+  })
+)
 send({ t: 'booted' })
 
-async function load({ modules, hosts, network, coreSource }) {
+async function load({ modules, hosts, network, coreSource, outputLimit }) {
   try {
+    outputLimitBytes = outputLimit
     // Before any plugin module runs: the rules are parsed and the socket guard locked in place.
     const rules = parseRules(hosts, network.trustedHosts)
-    installConnectGuard(
-      createConnectGuard({
-        rules,
-        allowPrivateNetwork: network.allowPrivateNetwork,
-        overrides: network.resolveOverrides,
-      })
-    )
+    guard = createConnectGuard({
+      rules,
+      allowPrivateNetwork: network.allowPrivateNetwork,
+      overrides: network.resolveOverrides,
+      serverPorts: network.serverPorts,
+      localAddresses: network.localAddresses,
+    })
+    installConnectGuard(guard)
     globalThis.fetch = guardedFetch(globalThis.fetch, rules)
     const core = await import(`data:text/javascript;base64,${coreSource}`)
     resolveExpressions = core.resolveExpressions
@@ -80,7 +122,7 @@ async function load({ modules, hosts, network, coreSource }) {
     }
     send({ t: 'loaded', nodes: described })
   } catch (err) {
-    send({ t: 'load-failed', error: describe(err) })
+    send({ t: 'load-failed', error: describeError(err) })
   }
 }
 
@@ -106,8 +148,11 @@ function configJsonSchema(schema, zodConfig) {
 }
 
 async function execute({ id, type, call, input }) {
+  // First, before any plugin code: the host takes silence as a worker stuck in earlier work.
+  send({ t: 'started', id })
   const controller = new AbortController()
   controllers.set(id, controller)
+  runningCall = id
   try {
     const entry = nodes.get(type)
     if (!entry) throw new Error(`this plugin has no node type "${type}"`)
@@ -131,11 +176,13 @@ async function execute({ id, type, call, input }) {
       requestAws: (request) => requestAws(id, request),
     })
     const output = await entry.plugin.execute(ctx, input)
-    send({ t: 'done', id, output: output ?? {} })
+    const json = outputJson(output ?? {}, outputLimitBytes)
+    channel.write(encodeJsonFrame(`{"t":"done","id":${id},"output":${json}}`))
   } catch (err) {
-    send({ t: 'failed', id, error: describe(err) })
+    send({ t: 'failed', id, error: describeError(err) })
   } finally {
     controllers.delete(id)
+    runningCall = undefined
   }
 }
 
@@ -153,18 +200,4 @@ function settleAws({ callId, ok, value, error }) {
   if (!waiter) return
   if (ok) waiter.resolve(value)
   else waiter.reject(Object.assign(new Error(error.message), { code: error.code }))
-}
-
-/** Errors cross the process boundary as plain data; permission denials keep what was denied. */
-function describe(err) {
-  if (err instanceof Error) {
-    return {
-      name: err.name,
-      message: err.message,
-      code: typeof err.code === 'string' ? err.code : undefined,
-      permission: err.permission,
-      resource: err.resource,
-    }
-  }
-  return { name: 'Error', message: typeof err === 'string' ? err : JSON.stringify(err) }
 }

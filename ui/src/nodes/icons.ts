@@ -19,6 +19,9 @@ const PATHS: Record<string, string> = {
   clock: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 5v5.4l4 2.4-1 1.7-5-3V7z',
 }
 
+/** The icon names the editor draws (docs/plugins.md lists them for plugin authors). */
+export const ICON_NAMES: readonly string[] = Object.keys(PATHS)
+
 const urls = new Map<string, string>()
 
 /**
