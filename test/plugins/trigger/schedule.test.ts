@@ -147,6 +147,9 @@ describe('trigger config', () => {
     expect(issues({ kind: 'event', pattern: {} })).toEqual([
       expect.stringMatching(/^pattern: an empty pattern/),
     ])
+    expect(issues({ kind: 'event', pattern: { source: 'not-a-list' } })).toEqual([
+      expect.stringMatching(/^pattern\.source: a list of values or matchers/),
+    ])
     expect(issues({ kind: 'event', pattern: { detail: { size: [{ numeric: ['>', 'x'] }] } } })).toEqual([
       'pattern.detail.size.0.numeric: numeric takes pairs like [">", 0, "<=", 5]',
     ])
