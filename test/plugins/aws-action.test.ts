@@ -389,6 +389,27 @@ describe('aws-action against moto', () => {
     for (const db of (await dbState()).values()) expect(db.DBInstanceStatus).toBe('stopped')
   })
 
+  it('says what a parameter takes when a value is neither that nor an expression', async () => {
+    const { default: plugin } = await import('../../plugins/aws-action/index.ts')
+    const issues = (params: Record<string, unknown>, action = 'ModifyDBInstance') =>
+      plugin.config
+        .safeParse({ service: action === 'CreateTags' ? 'ec2' : 'rds', action, params })
+        .error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    expect(issues({ PubliclyAccessible: 'yes' })).toEqual([
+      'params.PubliclyAccessible: expected a boolean (true or false), or an expression like obj.<path> or $wf.variables.<name>',
+    ])
+    expect(issues({ BackupRetentionPeriod: 1.5 })).toEqual([
+      'params.BackupRetentionPeriod: expected a whole number, or an expression like obj.<path> or $wf.variables.<name>',
+    ])
+    expect(
+      issues({ PubliclyAccessible: 'obj.wantPublic', BackupRetentionPeriod: '$wf.variables.days' })
+    ).toBeUndefined()
+    // A value of the right shape with one bad part keeps that part's path.
+    expect(issues({ Tags: [{ Key: '', Value: 'x' }] }, 'CreateTags')).toEqual([
+      expect.stringMatching(/^params\.Tags\.0\.Key: /),
+    ])
+  })
+
   it('lists the IAM permissions its configuration needs', async () => {
     const { default: plugin } = await import('../../plugins/aws-action/index.ts')
     const config = plugin.config.parse({

@@ -135,6 +135,11 @@ describe('trigger config', () => {
     expect(issues({ kind: 'cron', expression: 'every day at nine' })).toEqual([
       expect.stringMatching(/^expression: not a valid cron expression/),
     ])
+    // One mistake, one message: no length complaint beside it.
+    for (const expression of ['x', '@daily', '* * * *'])
+      expect(issues({ kind: 'cron', expression })).toEqual([
+        'expression: not a valid cron expression: five fields (minute hour day month weekday) or six with seconds first, e.g. "0 6 * * 1-5"',
+      ])
     expect(issues({ kind: 'recurrent', every: 30, unit: 'hours' })).toEqual([
       expect.stringMatching(/^every: too large for its unit/),
     ])
