@@ -146,7 +146,7 @@ export function createAwsGateway(options: GatewayOptions): ServerAwsGateway {
           ...(options.decorate ? { decorate: options.decorate } : {}),
         })
       } else {
-        found.credentials ??= accountCredentials(record, secrets)
+        found.credentials ??= accountCredentials(record, secrets, { timeouts, closing: closing.signal })
         const limiter = getOrSet(found.limiters, region, () => new Semaphore(concurrency))
         client = await liveClient(spec, {
           credentials: found.credentials,

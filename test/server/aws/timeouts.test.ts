@@ -68,6 +68,29 @@ describe('AWS calls to an endpoint that accepts and never answers', () => {
     }
   })
 
+  it('AssumeRole gets the same limits: a silent endpoint fails the call instead of hanging it', async () => {
+    silent = await startSilentServer()
+    const aws = gatewayFor(
+      [
+        {
+          ...motoAccount('role', silent.endpoint, ['us-east-1']),
+          assumeRole: { roleArn: 'arn:aws:iam::123456789012:role/qflow-audit' },
+        },
+      ],
+      { timeouts: { connectMs: 1_000, requestMs: 200 } }
+    )
+    try {
+      const rds = await aws.client('role', 'us-east-1', 'rds')
+      const failure = await rds.send(new DescribeDBInstancesCommand({})).catch((err: Error) => err)
+      expect(failure).toMatchObject({
+        name: 'NoAnswer',
+        message: `no answer from ${silent.endpoint} within 0.2 s (2 attempts)`,
+      })
+    } finally {
+      aws.close()
+    }
+  })
+
   it('POST /api/accounts/:id/test gives up at its own deadline and says so', async () => {
     silent = await startSilentServer()
     // The request limit is far longer than the test's deadline: the deadline alone ends it.
