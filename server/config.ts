@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { LogLevel } from '../core/plugin/types.ts'
 import { defaultSnapshotRoots } from './aws/snapshot/load.ts'
+import { AWS_TIMEOUT_DEFAULTS, type AwsTimeouts } from './aws/timeouts.ts'
 import { parseCorsOrigins } from './middleware/cors.ts'
 import { type RuntimeSettings, runtimeEnvShape, runtimeSettingsOf, secret } from './runtime-config.ts'
 
@@ -29,6 +30,13 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
 export type ConfigLogLevel = LogLevel | 'silent'
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value)
+
+function milliseconds(fallback: number, min: number, max: number) {
+  return z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(min, `at least ${min} ms`).max(max, `at most ${max} ms`).default(fallback)
+  )
+}
 
 const envSchema = z.object({
   PORT: z.preprocess(
@@ -86,6 +94,10 @@ const envSchema = z.object({
       )
       .optional()
   ),
+  /** How long AWS calls may wait (see server/aws/timeouts.ts); a hung endpoint fails instead of hanging. */
+  QFLOW_AWS_CONNECT_TIMEOUT_MS: milliseconds(AWS_TIMEOUT_DEFAULTS.connectMs, 100, 120_000),
+  QFLOW_AWS_REQUEST_TIMEOUT_MS: milliseconds(AWS_TIMEOUT_DEFAULTS.requestMs, 1_000, 900_000),
+  QFLOW_AWS_TEST_TIMEOUT_MS: milliseconds(AWS_TIMEOUT_DEFAULTS.testMs, 1_000, 300_000),
   /** Seals static AWS secret keys at rest; read by the secret box, checked here so a weak one stops the boot. */
   QFLOW_SECRET_KEY: z.preprocess(emptyAsUndefined, secret.optional()),
   ...runtimeEnvShape,
@@ -116,6 +128,8 @@ export interface ServerConfig extends RuntimeSettings {
   corsOrigins: string[]
   /** Folders a snapshot account's `path` must lie inside (QFLOW_SNAPSHOT_ROOTS). */
   snapshotRoots: string[]
+  /** QFLOW_AWS_CONNECT_TIMEOUT_MS, QFLOW_AWS_REQUEST_TIMEOUT_MS, QFLOW_AWS_TEST_TIMEOUT_MS. */
+  awsTimeouts: AwsTimeouts
 }
 
 export class ConfigError extends Error {
@@ -155,6 +169,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           .map((part) => part.trim())
           .filter(Boolean)
       : defaultSnapshotRoots(),
+    awsTimeouts: {
+      connectMs: value.QFLOW_AWS_CONNECT_TIMEOUT_MS,
+      requestMs: value.QFLOW_AWS_REQUEST_TIMEOUT_MS,
+      testMs: value.QFLOW_AWS_TEST_TIMEOUT_MS,
+    },
     ...runtimeSettingsOf(value),
   }
 }

@@ -85,7 +85,8 @@ export interface ServerContext {
 }
 
 export interface ContextOptions {
-  config: Pick<ServerConfig, 'db' | 'bodyLimit' | 'logLevel'> & Partial<Pick<ServerConfig, 'snapshotRoots'>>
+  config: Pick<ServerConfig, 'db' | 'bodyLimit' | 'logLevel'> &
+    Partial<Pick<ServerConfig, 'snapshotRoots' | 'awsTimeouts'>>
   /** Defaults to a registry of the built-in plugins. */
   registry?: PluginRegistry
   services?: Services
@@ -135,7 +136,12 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
     log('info', 'added the demo account "demo" (a snapshot estate, no AWS needed)')
   const secrets = createSecretBox(options.secretKey ?? process.env.QFLOW_SECRET_KEY)
   const snapshotRoots = options.config.snapshotRoots ?? defaultSnapshotRoots()
-  const aws = createAwsGateway({ accounts, secrets, snapshotRoots })
+  const aws = createAwsGateway({
+    accounts,
+    secrets,
+    snapshotRoots,
+    ...(options.config.awsTimeouts ? { timeouts: options.config.awsTimeouts } : {}),
+  })
   // A plugin that fails to load is reported by the host, never thrown: the server starts regardless.
   const plugins = options.plugins
     ? await loadPlugins({
@@ -257,7 +263,8 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
       await stopRuns(graceMs)
       await worker.stop()
       await plugins?.close()
-      aws.forget()
+      // Ends AWS calls still waiting (an account test on a silent endpoint) and their sockets.
+      aws.close()
       database.close()
     },
   }

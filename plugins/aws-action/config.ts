@@ -30,7 +30,9 @@ export const actionConfig = z
       .min(1)
       .max(10_000)
       .default(25)
-      .describe('A run that would change more resources than this stops before changing any'),
+      .describe(
+        'A run that would make more distinct changes than this stops before making any; a call several resources share (one security group) counts once'
+      ),
   })
   .superRefine((config, check) => {
     const spec = actionSpec(`${config.service}.${config.action}`)

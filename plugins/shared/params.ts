@@ -50,7 +50,42 @@ const kinds: Record<ParamKind, z.ZodType> = {
   ipPermissions,
 }
 
-const expression = z.string().refine(isExpression, 'expected an expression')
+/** What each kind takes, in words, for a value that is neither that nor an expression. */
+const EXPECTED: Record<ParamKind, string> = {
+  string: 'a non-empty string',
+  strings: 'a list of strings',
+  integer: 'a whole number',
+  boolean: 'a boolean (true or false)',
+  filters: 'a list of filters [{"Name", "Values": [...]}]',
+  tags: 'a list of tags [{"Key", "Value"}]',
+  ipPermissions: 'a list of IpPermissions',
+}
+
+/**
+ * A value of `kind` (with `expressions`, or an expression standing for one). A value of the wrong
+ * type gets one message saying what the parameter takes, and the expressions it may use (`"yes"`
+ * for a boolean is not "expected an expression"); a value of the right type with a bad part keeps
+ * that part's path and message.
+ */
+function paramValue(kind: ParamKind, expressions: boolean): z.ZodType {
+  const base = kinds[kind]
+  const or = expressions ? ', or an expression like obj.<path> or $wf.variables.<name>' : ''
+  return z.unknown().superRefine((value, ctx) => {
+    if (expressions && typeof value === 'string' && isExpression(value)) return
+    const parsed = base.safeParse(value)
+    if (parsed.success) return
+    const nested = parsed.error.issues.filter((issue) => issue.path.length > 0)
+    if (nested.length > 0 && nested.length === parsed.error.issues.length) {
+      for (const issue of nested)
+        ctx.addIssue({ code: 'custom', path: issue.path.map(String), message: issue.message })
+      return
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected ${EXPECTED[kind]}${or}`,
+    })
+  })
+}
 
 /**
  * A strict zod object for the parameters: unknown names are refused with the list of names the
@@ -60,8 +95,7 @@ const expression = z.string().refine(isExpression, 'expected an expression')
 export function paramsSchema(spec: ParamSpec, options: { expressions?: boolean; call?: string } = {}) {
   const shape: Record<string, z.ZodType> = {}
   for (const [name, kind] of Object.entries(spec)) {
-    const base = kinds[kind]
-    shape[name] = (options.expressions ? z.union([base, expression]) : base).optional()
+    shape[name] = paramValue(kind, options.expressions ?? false).optional()
   }
   const accepted = Object.keys(spec).join(', ') || 'none'
   return z.strictObject(shape, {

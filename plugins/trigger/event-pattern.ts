@@ -1,11 +1,12 @@
 /**
  * EventBridge-style event patterns, so a rule written for an EventBridge API destination works
- * here unchanged. A pattern mirrors the event's shape: an object descends into the event's object
- * at that key; a list at a leaf holds alternatives, any of which may match. Alternatives are plain
- * values (exact match) or one-key objects: `prefix`, `suffix`, `equals-ignore-case`, `wildcard`,
- * `anything-but`, `exists`, `numeric`. A leaf given as a single value stands for a list of one.
- * `$or: [pattern, ...]` matches when any sub-pattern does. When the event's value is a list, any
- * element may match.
+ * here unchanged, and one written here works there. A pattern mirrors the event's shape: an object
+ * descends into the event's object at that key; every leaf is a list of alternatives, any of which
+ * may match. Alternatives are plain values (exact match) or one-key objects: `prefix`, `suffix`,
+ * `equals-ignore-case`, `wildcard`, `anything-but`, `exists`, `numeric`. As in EventBridge, a leaf
+ * that is not a list (`"source": "aws.rds"`, `"source": {"prefix": "aws."}`) is refused rather than
+ * read as a list of one. `$or: [pattern, ...]` matches when any sub-pattern does. When the event's
+ * value is a list, any element may match.
  */
 export type EventPattern = Record<string, unknown>
 
@@ -16,6 +17,8 @@ export interface PatternProblem {
 
 const OPERATORS = ['prefix', 'suffix', 'equals-ignore-case', 'wildcard', 'anything-but', 'exists', 'numeric']
 const COMPARATORS = ['<', '<=', '=', '>=', '>'] as const
+const LEAF_MESSAGE =
+  'a list of values or matchers, e.g. ["aws.rds"] or [{"prefix": "aws."}] (EventBridge takes no single value)'
 
 /** Everything wrong with a pattern, each with its path; empty when it is usable. */
 export function checkEventPattern(pattern: unknown, path: (string | number)[] = []): PatternProblem[] {
@@ -36,13 +39,14 @@ export function checkEventPattern(pattern: unknown, path: (string | number)[] = 
           problems.push(...checkEventPattern(sub, [...at, i]))
         })
       }
-    } else if (isObject(value) && !isOperator(value)) {
+    } else if (isObject(value) && !isBareMatcher(value)) {
       problems.push(...checkEventPattern(value, at))
+    } else if (!Array.isArray(value)) {
+      problems.push({ path: at, message: LEAF_MESSAGE })
     } else {
-      const alternatives = Array.isArray(value) ? value : [value]
-      if (alternatives.length === 0) problems.push({ path: at, message: 'an empty list matches nothing' })
-      alternatives.forEach((alternative, i) => {
-        problems.push(...checkAlternative(alternative, Array.isArray(value) ? [...at, i] : at))
+      if (value.length === 0) problems.push({ path: at, message: 'an empty list matches nothing' })
+      value.forEach((alternative, i) => {
+        problems.push(...checkAlternative(alternative, [...at, i]))
       })
     }
   }
@@ -99,7 +103,8 @@ export function matchesEventPattern(pattern: EventPattern, event: unknown): bool
       continue
     }
     const actual = fields[key]
-    if (isObject(expected) && !isOperator(expected)) {
+    // Single values are read as a list of one here, so a flow stored before they were refused still matches.
+    if (isObject(expected) && !isBareMatcher(expected)) {
       if (!matchesEventPattern(expected, actual)) return false
       continue
     }
@@ -178,9 +183,13 @@ function wildcardRegExp(glob: string): RegExp {
   return re
 }
 
-function isOperator(value: Record<string, unknown>): boolean {
+/**
+ * `{"prefix": "aws."}` where a list belongs: a matcher written without its list. An object whose one
+ * key is an operator name but holds a list (`{"prefix": ["x"]}`) is a field called `prefix`.
+ */
+function isBareMatcher(value: Record<string, unknown>): boolean {
   const keys = Object.keys(value)
-  return keys.length === 1 && OPERATORS.includes(keys[0]!)
+  return keys.length === 1 && OPERATORS.includes(keys[0]!) && !Array.isArray(value[keys[0]!])
 }
 
 function isScalar(value: unknown): boolean {

@@ -73,7 +73,13 @@ export const snapshotAccountInput = z
     /** A folder laid out as `../shared/aws-cases/<case>/`; relative paths start at the qflow install. */
     path: z.string().min(1).max(4096).optional(),
     /** Uploaded recording: `{"<region>/<service>.<Operation>.json": <response>}`, region optional. */
-    files: z.record(z.string().min(1).max(512), z.unknown()).optional(),
+    files: z
+      .record(z.string().min(1).max(512), z.unknown())
+      .refine((files) => Object.keys(files).length > 0, {
+        message:
+          'an upload needs at least one recorded response, e.g. {"rds.DescribeDBInstances.json": {"DBInstances": [...]}}',
+      })
+      .optional(),
   })
   .strict()
   .refine((input) => (input.path === undefined) !== (input.files === undefined), {

@@ -119,15 +119,20 @@ export function createAccountService(deps: {
         throw new AccountError(404, 'ACCOUNT_NOT_FOUND', `no account with id "${id}"`, { id })
       gateway.forget(id)
     },
-    /** Ask STS who these credentials are: the quickest proof an account is set up right. */
+    /**
+     * Ask STS who these credentials are: the quickest proof an account is set up right. The whole
+     * test, retries included, has its own short deadline: a caller waits seconds, not minutes, to
+     * learn that the endpoint does not answer.
+     */
     async test(id: string) {
       const record = await require(id)
       const region = record.regions[0] ?? 'us-east-1'
       const started = Date.now()
+      const deadline = AbortSignal.timeout(gateway.timeouts.testMs)
       try {
         const sts = await gateway.client(id, region, 'sts')
         const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts')
-        const identity = await sts.send(new GetCallerIdentityCommand({}))
+        const identity = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: deadline })
         const mismatch = record.awsAccountId && identity.Account !== record.awsAccountId
         return {
           ok: !mismatch,
@@ -141,7 +146,13 @@ export function createAccountService(deps: {
             : {}),
         }
       } catch (err) {
-        return { ok: false, region, ms: Date.now() - started, error: summariseAwsError(err) }
+        const error = deadline.aborted
+          ? {
+              code: 'NoAnswer',
+              message: `no answer from ${record.endpoint ?? `https://sts.${region}.amazonaws.com`} within ${gateway.timeouts.testMs / 1000} s`,
+            }
+          : summariseAwsError(err)
+        return { ok: false, region, ms: Date.now() - started, error }
       }
     },
   }

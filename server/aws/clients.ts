@@ -2,6 +2,7 @@ import type { AwsClients, AwsServiceName } from '../../plugins/shared/aws.ts'
 import type { CredentialConfig } from './credentials.ts'
 import type { Semaphore } from './limiter.ts'
 import type { Answer } from './snapshot/replay.ts'
+import { type AwsTimeouts, limitAttempts, requestHandlerOptions } from './timeouts.ts'
 
 /** Client classes, imported on first use so a server that never touches AWS never loads the SDK. */
 const constructors = {
@@ -51,6 +52,9 @@ export async function liveClient<S extends AwsServiceName>(
     credentials: CredentialConfig
     endpoint?: string
     limiter: Semaphore
+    timeouts: AwsTimeouts
+    /** Aborted when the gateway closes: attempts in flight end and no new one starts. */
+    closing: AbortSignal
     decorate?: ClientDecorator
   }
 ): Promise<AwsClients[S]> {
@@ -60,10 +64,12 @@ export async function liveClient<S extends AwsServiceName>(
     // Adaptive retry: exponential backoff plus a client-side rate that slows down on throttling.
     retryMode: 'adaptive',
     maxAttempts: MAX_ATTEMPTS,
+    requestHandler: requestHandlerOptions(options.timeouts),
     ...options.credentials,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   })
   capConcurrency(client, options.limiter)
+  limitAttempts(client, options.timeouts, options.closing)
   options.decorate?.(client, spec)
   return client
 }

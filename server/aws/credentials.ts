@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types'
 import type { AccountRecord } from './account.ts'
 import type { SecretBox } from './secrets.ts'
+import { type AwsTimeouts, limitAttempts, requestHandlerOptions } from './timeouts.ts'
 
 /**
  * Client config that makes the SDK find an account's credentials: nothing (the default provider
@@ -39,7 +40,15 @@ export function baseCredentials(account: AccountRecord, secrets: SecretBox): Cre
   }
 }
 
-export function accountCredentials(account: AccountRecord, secrets: SecretBox): CredentialConfig {
+/**
+ * `limits`: the gateway's timeouts and its closing signal, so AssumeRole cannot hang on a silent
+ * endpoint or keep a stopping server alive any more than the calls it signs.
+ */
+export function accountCredentials(
+  account: AccountRecord,
+  secrets: SecretBox,
+  limits?: { timeouts: AwsTimeouts; closing: AbortSignal }
+): CredentialConfig {
   const base = baseCredentials(account, secrets)
   const role = account.assumeRole
   if (!role) return base
@@ -48,6 +57,7 @@ export function accountCredentials(account: AccountRecord, secrets: SecretBox): 
     region: account.regions[0] ?? 'us-east-1',
     ...(account.endpoint ? { endpoint: account.endpoint } : {}),
     retryMode: 'adaptive',
+    ...(limits ? { requestHandler: requestHandlerOptions(limits.timeouts) } : {}),
   }
   let sts: import('@aws-sdk/client-sts').STSClient | undefined
   let cached: AwsCredentialIdentity | undefined
@@ -58,7 +68,14 @@ export function accountCredentials(account: AccountRecord, secrets: SecretBox): 
     pending ??= (async () => {
       try {
         const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts')
-        sts ??= new STSClient(stsConfig)
+        if (!sts) {
+          sts = new STSClient(stsConfig)
+          if (limits) {
+            limitAttempts(sts, limits.timeouts, limits.closing)
+            const client = sts
+            limits.closing.addEventListener('abort', () => client.destroy(), { once: true })
+          }
+        }
         const { Credentials: c } = await sts.send(
           new AssumeRoleCommand({
             RoleArn: role.roleArn,

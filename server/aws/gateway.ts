@@ -8,6 +8,7 @@ import { Semaphore } from './limiter.ts'
 import { createSecretBox, type SecretBox } from './secrets.ts'
 import { defaultSnapshotRoots, loadRecording, type Recording } from './snapshot/load.ts'
 import { createAnswer } from './snapshot/replay.ts'
+import { AWS_TIMEOUT_DEFAULTS, type AwsTimeouts } from './timeouts.ts'
 
 /** Where the gateway reads account records: the accounts repository, or a plain map in tests. */
 export interface AccountSource {
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   decorate?: ClientDecorator
   /** Folders snapshot accounts may read (QFLOW_SNAPSHOT_ROOTS); default `defaultSnapshotRoots()`. */
   snapshotRoots?: readonly string[]
+  /** Connection, request and account-test limits; `AWS_TIMEOUT_DEFAULTS` for any not given. */
+  timeouts?: Partial<AwsTimeouts>
 }
 
 export interface ServerAwsGateway extends AwsGateway {
@@ -31,6 +34,13 @@ export interface ServerAwsGateway extends AwsGateway {
   record(id: string): Promise<AccountRecord>
   /** Drop cached clients of one account (after an edit) or of all. */
   forget(accountId?: string): void
+  /** The limits its clients use (the account test reads `testMs`). */
+  readonly timeouts: AwsTimeouts
+  /**
+   * For shutdown: calls in flight end at once (`ServerStopping`), no new attempt starts, and every
+   * client is destroyed with its sockets, so no open connection keeps the process alive.
+   */
+  close(): void
 }
 
 interface AccountEntry {
@@ -50,6 +60,8 @@ export function createAwsGateway(options: GatewayOptions): ServerAwsGateway {
   // Checked again at load, not only when the account is saved: a stored path predates any narrowing of the roots.
   const snapshotRoots = options.snapshotRoots ?? defaultSnapshotRoots()
   const entries = new Map<string, Promise<AccountEntry>>()
+  const timeouts: AwsTimeouts = { ...AWS_TIMEOUT_DEFAULTS, ...options.timeouts }
+  const closing = new AbortController()
 
   const load = async (id: string): Promise<AccountEntry> => {
     const record = await options.accounts.get(id)
@@ -105,6 +117,11 @@ export function createAwsGateway(options: GatewayOptions): ServerAwsGateway {
       return (await entry(id)).record
     },
     forget,
+    timeouts,
+    close() {
+      closing.abort()
+      forget()
+    },
     async client<S extends AwsServiceName>(
       accountId: string,
       region: string,
@@ -129,17 +146,24 @@ export function createAwsGateway(options: GatewayOptions): ServerAwsGateway {
           ...(options.decorate ? { decorate: options.decorate } : {}),
         })
       } else {
-        found.credentials ??= accountCredentials(record, secrets)
+        found.credentials ??= accountCredentials(record, secrets, { timeouts, closing: closing.signal })
         const limiter = getOrSet(found.limiters, region, () => new Semaphore(concurrency))
         client = await liveClient(spec, {
           credentials: found.credentials,
           limiter,
+          timeouts,
+          closing: closing.signal,
           ...(record.endpoint ? { endpoint: record.endpoint } : {}),
           ...(options.decorate ? { decorate: options.decorate } : {}),
         })
       }
-      // Another caller may have built one meanwhile; keep the first.
+      // Another caller may have built one meanwhile; keep the first. A client finished after the
+      // gateway closed is destroyed too, so nothing outlives the shutdown.
       const raced = found.clients.get(key)
+      if (closing.signal.aborted) {
+        client.destroy()
+        throw new FlowError('SERVER_STOPPING', 'qflow is stopping')
+      }
       if (raced) {
         client.destroy()
         return raced as AwsClients[S]

@@ -10,6 +10,8 @@ export interface ActionLine {
   calls?: { operation: string; input: Record<string, unknown> }[]
   error?: { code?: string; message?: string }
   reason?: string
+  /** Set when a call was shared with another resource: says which one made it. */
+  note?: string
 }
 
 export const ACTION_NODE_TYPE = 'aws-action'
@@ -57,7 +59,7 @@ function parameters(input: Record<string, unknown>): string {
 
 function note(action: ActionLine): string {
   if (action.error) return [action.error.code, action.error.message].filter(Boolean).join(': ')
-  return action.reason ?? ''
+  return action.reason ?? action.note ?? ''
 }
 
 function clip(text: string): string {

@@ -21,7 +21,7 @@ export interface FileRunAws {
  * database file that does not exist is not created: running a file stores nothing.
  */
 export async function fileRunAws(
-  config: Pick<ServerConfig, 'db'> & Partial<Pick<ServerConfig, 'snapshotRoots'>>,
+  config: Pick<ServerConfig, 'db'> & Partial<Pick<ServerConfig, 'snapshotRoots' | 'awsTimeouts'>>,
   env: Record<string, string | undefined>,
   cwd: string
 ): Promise<FileRunAws> {
@@ -45,11 +45,12 @@ export async function fileRunAws(
     accounts,
     secrets: createSecretBox(env.QFLOW_SECRET_KEY),
     ...(config.snapshotRoots ? { snapshotRoots: config.snapshotRoots } : {}),
+    ...(config.awsTimeouts ? { timeouts: config.awsTimeouts } : {}),
   })
   return {
     gateway,
     close() {
-      gateway.forget()
+      gateway.close()
       database?.close()
     },
   }

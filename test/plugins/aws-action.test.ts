@@ -196,6 +196,76 @@ describe('aws-action against moto', () => {
     expect(outputOf(quiet)[0]?.status).toBe('skipped')
   })
 
+  it('a security group many resources share is revoked once; every resource reports the shared outcome', async () => {
+    // Thirty databases behind one world-open group: one revoke, not thirty (29 would fail NotFound).
+    await moto.reset()
+    const shared = await createGroup(clients.ec2, 'shared-world', [
+      { IpProtocol: 'tcp', FromPort: 3306, ToPort: 3306, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+    ])
+    await createDbInstances(clients.rds, 'many', 30, [shared])
+    const many = dbs
+    const revoke = { service: 'ec2', action: 'RevokeSecurityGroupIngress' }
+
+    const planned = await runFlow(aws(), resourceActionFlow(many, { ...revoke, changeLimit: 1 }, ['acct']))
+    const plannedOut = outputOf(planned) as any[]
+    expect(plannedOut).toHaveLength(30)
+    expect(plannedOut.every((o) => o.status === 'dry-run')).toBe(true)
+    // The call is recorded on every resource, but planned once: the others point at the first.
+    const own = plannedOut.filter((o) => !o.calls[0].sameCallAs)
+    expect(own).toHaveLength(1)
+    const first = own[0].resourceId
+    const other = plannedOut.find((o) => o.resourceId !== first)
+    expect(other.calls[0].sameCallAs).toBe(first)
+    expect(other.note).toBe(`the same call is planned for ${first}; a real run makes it once`)
+    // One distinct change, so a change limit of 1 lets it through.
+    expect(step(planned).status).toBe('succeeded')
+
+    const result = await runFlow(
+      aws(),
+      resourceActionFlow(many, { ...revoke, dryRun: false, changeLimit: 1 }, ['acct'])
+    )
+    const out = outputOf(result) as any[]
+    expect(step(result).status).toBe('succeeded')
+    expect(out.map((o) => o.status)).toEqual(Array(30).fill('succeeded'))
+    const made = out.find((o) => o.resourceId === first)
+    expect(made.note).toBeUndefined()
+    expect(made.responses).toEqual([expect.objectContaining({ Return: true })])
+    for (const o of out.filter((o) => o.resourceId !== first))
+      expect(o).toMatchObject({
+        status: 'succeeded',
+        note: `already done by ${first} (the same call, made once)`,
+        calls: [{ input: { GroupId: shared }, sameCallAs: first }],
+      })
+    const { SecurityGroups = [] } = await clients.ec2.send(
+      new DescribeSecurityGroupsCommand({ GroupIds: [shared] })
+    )
+    expect(SecurityGroups[0]!.IpPermissions).toEqual([])
+  })
+
+  it('the change limit counts distinct changes: two groups shared by all the databases are two', async () => {
+    await moto.reset()
+    const world = await createGroup(clients.ec2, 'world-again', [
+      { IpProtocol: 'tcp', FromPort: 3306, ToPort: 3306, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+    ])
+    const more = await createGroup(clients.ec2, 'more-world', [
+      { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+    ])
+    await createDbInstances(clients.rds, 'pair', 4, [more, world])
+    const pairs = dbs
+    const result = await runFlow(
+      aws(),
+      resourceActionFlow(
+        pairs,
+        { service: 'ec2', action: 'RevokeSecurityGroupIngress', dryRun: false, changeLimit: 1 },
+        ['acct']
+      )
+    )
+    expect(step(result).error?.code).toBe('CHANGE_LIMIT')
+    expect(step(result).error?.message).toContain(
+      '2 distinct changes would be made (to 4 resources), more than the change limit of 1'
+    )
+  })
+
   it('StopInstances and CreateTags act on EC2 instances, with a variable in the tags', async () => {
     const run = await clients.ec2.send(
       new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 2, MaxCount: 2 })
@@ -250,7 +320,7 @@ describe('aws-action against moto', () => {
     expect(step(result).status).toBe('failed')
     expect(step(result).error?.code).toBe('CHANGE_LIMIT')
     expect(step(result).error?.message).toContain(
-      '3 resources would be changed, more than the change limit of 2'
+      '3 distinct changes would be made (to 3 resources), more than the change limit of 2'
     )
     for (const db of (await dbState()).values()) expect(db.DBInstanceStatus).toBe('available')
   })
@@ -317,6 +387,27 @@ describe('aws-action against moto', () => {
       expect(change).toMatchObject({ status: 'succeeded', accountId: '123456789012', qflowAccountId: 'acct' })
     }
     for (const db of (await dbState()).values()) expect(db.DBInstanceStatus).toBe('stopped')
+  })
+
+  it('says what a parameter takes when a value is neither that nor an expression', async () => {
+    const { default: plugin } = await import('../../plugins/aws-action/index.ts')
+    const issues = (params: Record<string, unknown>, action = 'ModifyDBInstance') =>
+      plugin.config
+        .safeParse({ service: action === 'CreateTags' ? 'ec2' : 'rds', action, params })
+        .error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    expect(issues({ PubliclyAccessible: 'yes' })).toEqual([
+      'params.PubliclyAccessible: expected a boolean (true or false), or an expression like obj.<path> or $wf.variables.<name>',
+    ])
+    expect(issues({ BackupRetentionPeriod: 1.5 })).toEqual([
+      'params.BackupRetentionPeriod: expected a whole number, or an expression like obj.<path> or $wf.variables.<name>',
+    ])
+    expect(
+      issues({ PubliclyAccessible: 'obj.wantPublic', BackupRetentionPeriod: '$wf.variables.days' })
+    ).toBeUndefined()
+    // A value of the right shape with one bad part keeps that part's path.
+    expect(issues({ Tags: [{ Key: '', Value: 'x' }] }, 'CreateTags')).toEqual([
+      expect.stringMatching(/^params\.Tags\.0\.Key: /),
+    ])
   })
 
   it('lists the IAM permissions its configuration needs', async () => {

@@ -148,6 +148,41 @@ describe('accounts API', () => {
         'files.mars/rds.DescribeDBInstances.json',
       ],
       [{ ...staticAccount(), id: 'x9', kind: 'gcp' }, 'kind'],
+      [
+        { id: 'x10', name: 'snap', kind: 'snapshot', files: {} },
+        'files: an upload needs at least one recorded response',
+      ],
+      [
+        {
+          id: 'x11',
+          name: 'snap',
+          kind: 'snapshot',
+          files: { 'rds.DescribeDBInstances.json': { Wrong: [] } },
+        },
+        'files.rds.DescribeDBInstances.json: does not look like a DescribeDBInstances response: no "DBInstances" list (expected {"DBInstances": [...]}; it has Wrong)',
+      ],
+      [
+        {
+          id: 'x12',
+          name: 'snap',
+          kind: 'snapshot',
+          files: { 'eu-west-1/ec2.DescribeInstances.json': { Reservations: [{ Instances: [] }, {}] } },
+        },
+        'files.eu-west-1/ec2.DescribeInstances.json: does not look like a DescribeInstances response: Reservations[1] has no "Instances" list',
+      ],
+      [
+        {
+          id: 'x13',
+          name: 'snap',
+          kind: 'snapshot',
+          files: { 'ec2.GetManagedPrefixListEntries.pl-1.json': { Entries: [] } },
+        },
+        'files.ec2.GetManagedPrefixListEntries.pl-1.json: does not look like a GetManagedPrefixListEntries response: no "PrefixListId"',
+      ],
+      [
+        { id: 'x14', name: 'snap', kind: 'snapshot', files: { 'rds.DescribeDBClusters.json': [] } },
+        'files.rds.DescribeDBClusters.json: is not a JSON object',
+      ],
     ]
     for (const [input, message] of cases) {
       const res = await json('POST', '/api/accounts', input)

@@ -55,6 +55,24 @@ describe('the CLI actions table', () => {
     expect(row.length).toBeLessThan(250)
   })
 
+  it('a call made once for several resources says, on the others, which resource made it', () => {
+    const call = { operation: 'RevokeSecurityGroupIngress', input: { GroupId: 'sg-1' } }
+    const text = renderActions('revoke', [
+      { resourceId: 'db-a', region: 'us-east-1', status: 'succeeded', calls: [call] },
+      {
+        resourceId: 'db-b',
+        region: 'us-east-1',
+        status: 'succeeded',
+        calls: [call],
+        note: 'already done by db-a (the same call, made once)',
+      },
+    ])
+    expect(text.split('\n').slice(3)).toEqual([
+      expect.stringMatching(/^SUCCEEDED\s+db-a\s+-\s+us-east-1\s+RevokeSecurityGroupIngress GroupId=sg-1$/),
+      expect.stringMatching(/GroupId=sg-1 \(already done by db-a \(the same call, made once\)\)$/),
+    ])
+  })
+
   it('an action with no input says so', () => {
     expect(renderActions('act', [])).toBe('act: no resources')
   })

@@ -96,7 +96,12 @@ describe('/qflowapi/v1 (the public QFlow API, mirrored)', () => {
     const s = await withFlows()
     // A run may only name accounts that exist.
     const account = await s.call('POST', '/api/accounts', {
-      body: { id: 'acct-1', name: 'one', kind: 'snapshot', files: { 'rds.DescribeDBInstances.json': {} } },
+      body: {
+        id: 'acct-1',
+        name: 'one',
+        kind: 'snapshot',
+        files: { 'rds.DescribeDBInstances.json': { DBInstances: [] } },
+      },
     })
     expect(account.status).toBe(201)
     const ran = await s.call('POST', '/qflowapi/v1/workflows/rds/run', {
@@ -132,7 +137,12 @@ describe('/qflowapi/v1 (the public QFlow API, mirrored)', () => {
     const s = await withFlows()
     for (const id of ['acct-1', 'acct-2']) {
       const account = await s.call('POST', '/api/accounts', {
-        body: { id, name: id, kind: 'snapshot', files: { 'rds.DescribeDBInstances.json': {} } },
+        body: {
+          id,
+          name: id,
+          kind: 'snapshot',
+          files: { 'rds.DescribeDBInstances.json': { DBInstances: [] } },
+        },
       })
       expect(account.status).toBe(201)
     }

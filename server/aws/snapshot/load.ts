@@ -4,6 +4,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { getOrSet } from '../../../plugins/shared/maps.ts'
 import { REGION, type SnapshotSource } from '../account.ts'
+import { responseShapeProblem } from './shape.ts'
 
 /**
  * A recorded estate: per region, per `<service>.<Operation>`, the recorded responses in file order
@@ -111,11 +112,15 @@ export async function loadRecording(
     const region = file.region ?? first
     const key = `${match[1]}.${match[2]}`
     const body = await file.read()
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw new SnapshotError(
-        source && 'path' in source ? 'path' : 'files',
-        `${file.region ? `${file.region}/` : ''}${file.name} is not a JSON object`
-      )
+    // An upload names the file in the field (`files.<name>`); a folder names it in the message.
+    const shown = `${file.region ? `${file.region}/` : ''}${file.name}`
+    const refuse = (problem: string) =>
+      'path' in source
+        ? new SnapshotError('path', `${shown} ${problem}`)
+        : new SnapshotError(`files.${shown}`, problem)
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw refuse('is not a JSON object')
+    const problem = responseShapeProblem(key, body as Record<string, unknown>)
+    if (problem) throw refuse(problem)
     const byOperation = getOrSet(responses, region, () => new Map<string, unknown[]>())
     getOrSet(byOperation, key, () => []).push(body)
   }

@@ -26,7 +26,6 @@ describe('event patterns', () => {
     expect(matches({ source: ['aws.rds'] })).toBe(true)
     expect(matches({ source: ['aws.ec2', 'aws.rds'], 'detail-type': ['RDS DB Instance Event'] })).toBe(true)
     expect(matches({ source: ['aws.ec2'] })).toBe(false)
-    expect(matches({ source: 'aws.rds' })).toBe(true)
   })
 
   it('descends into detail and matches any element of a list in the event', () => {
@@ -73,6 +72,30 @@ describe('event patterns', () => {
     expect(
       matches({ source: ['aws.ec2'], $or: [{ region: ['us-east-1'] }, { region: ['eu-west-1'] }] })
     ).toBe(false)
+  })
+
+  it('reads a field named like a matcher as a field when it holds a list', () => {
+    expect(matches({ detail: { tags: { env: ['prod'] } } })).toBe(true)
+    expect(checkEventPattern({ detail: { prefix: ['x'] } })).toEqual([])
+    expect(matchesEventPattern({ detail: { prefix: ['x'] } }, { detail: { prefix: 'x' } })).toBe(true)
+  })
+
+  it('refuses a leaf that is not a list, as EventBridge does', () => {
+    const leaf = expect.stringMatching(/^a list of values or matchers, e\.g\. \["aws\.rds"\]/)
+    expect(
+      checkEventPattern({
+        source: 'not-a-list',
+        'detail-type': { prefix: 'RDS' },
+        detail: { size: 5, on: true, gone: null, tags: { env: 'prod' } },
+      })
+    ).toEqual([
+      { path: ['source'], message: leaf },
+      { path: ['detail-type'], message: leaf },
+      { path: ['detail', 'size'], message: leaf },
+      { path: ['detail', 'on'], message: leaf },
+      { path: ['detail', 'gone'], message: leaf },
+      { path: ['detail', 'tags', 'env'], message: leaf },
+    ])
   })
 
   it('reports each malformed part with its path', () => {

@@ -135,6 +135,11 @@ describe('trigger config', () => {
     expect(issues({ kind: 'cron', expression: 'every day at nine' })).toEqual([
       expect.stringMatching(/^expression: not a valid cron expression/),
     ])
+    // One mistake, one message: no length complaint beside it.
+    for (const expression of ['x', '@daily', '* * * *'])
+      expect(issues({ kind: 'cron', expression })).toEqual([
+        'expression: not a valid cron expression: five fields (minute hour day month weekday) or six with seconds first, e.g. "0 6 * * 1-5"',
+      ])
     expect(issues({ kind: 'recurrent', every: 30, unit: 'hours' })).toEqual([
       expect.stringMatching(/^every: too large for its unit/),
     ])
@@ -146,6 +151,9 @@ describe('trigger config', () => {
     ])
     expect(issues({ kind: 'event', pattern: {} })).toEqual([
       expect.stringMatching(/^pattern: an empty pattern/),
+    ])
+    expect(issues({ kind: 'event', pattern: { source: 'not-a-list' } })).toEqual([
+      expect.stringMatching(/^pattern\.source: a list of values or matchers/),
     ])
     expect(issues({ kind: 'event', pattern: { detail: { size: [{ numeric: ['>', 'x'] }] } } })).toEqual([
       'pattern.detail.size.0.numeric: numeric takes pairs like [">", 0, "<=", 5]',

@@ -119,14 +119,16 @@ describe('snapshot replay of managed prefix lists', () => {
     ])
   })
 
-  it('refuses an entries file that does not say which list it answers', async () => {
-    const recording = await loadRecording({
+  it('refuses an entries file that does not say which list it answers, when it is loaded', async () => {
+    const loading = loadRecording({
       files: { 'ec2.GetManagedPrefixListEntries.json': { Entries: [{ Cidr: '10.0.0.0/8' }] } },
     })
-    const answer = createAnswer(recording, 'us-east-1', 'ec2', { accountId: 'snap' })
-    expect(() => answer('GetManagedPrefixListEntries', { PrefixListId: 'pl-1' })).toThrow(
-      /needs "PrefixListId" \(the id it was asked for\)/
-    )
+    await expect(loading).rejects.toMatchObject({
+      field: 'files.ec2.GetManagedPrefixListEntries.json',
+      message: expect.stringMatching(
+        /^does not look like a GetManagedPrefixListEntries response: no "PrefixListId"/
+      ),
+    })
   })
 })
 
