@@ -30,6 +30,15 @@ export function createKeyStore(db: Db, now: () => number = Date.now) {
 
   return {
     async create(input: { name: string; role: Role; flowIds?: string[] | null }) {
+      if (input.flowIds && input.flowIds.length === 0) {
+        // "Limited to no flows" must never come out as null, which means "every flow".
+        throw new AppError(
+          400,
+          'VALIDATION_FAILED',
+          'flowIds: omit it for all flows, or name at least one flow',
+          { issues: [{ field: 'flowIds', message: 'omit it for all flows, or name at least one flow' }] }
+        )
+      }
       if (input.role === 'admin' && input.flowIds && input.flowIds.length > 0) {
         // An admin manages keys, so a limit on it would only pretend: it could mint an unlimited key.
         throw new AppError(
@@ -46,7 +55,7 @@ export function createKeyStore(db: Db, now: () => number = Date.now) {
         prefix: displayPrefix(key),
         hash: hashKey(key),
         role: input.role,
-        flowIds: input.flowIds && input.flowIds.length > 0 ? [...new Set(input.flowIds)] : null,
+        flowIds: input.flowIds ? [...new Set(input.flowIds)] : null,
         createdAt: now(),
         lastUsedAt: null,
         revokedAt: null,

@@ -258,10 +258,19 @@ describe('API keys and roles', () => {
     expect(bad.status).toBe(400)
     expect(bad.body.error.message).toMatch(/^flowIds: admin keys are unlimited/)
     expect((await s.call('GET', '/api/keys', { token: ADMIN })).body.items).toEqual([])
-    expect(
-      (await s.call('POST', '/api/keys', { token: ADMIN, body: { name: 'x', role: 'admin', flowIds: [] } }))
-        .status
-    ).toBe(201)
+  })
+
+  it('refuses an empty flowIds list rather than reading it as every flow', async () => {
+    const s = await withAdmin()
+    for (const role of ['runner', 'admin']) {
+      const empty = await s.call('POST', '/api/keys', {
+        token: ADMIN,
+        body: { name: 'e', role, flowIds: [] },
+      })
+      expect(empty.status).toBe(400)
+      expect(empty.body.error.message).toBe('flowIds: omit it for all flows, or name at least one flow')
+    }
+    expect((await s.call('GET', '/api/keys', { token: ADMIN })).body.items).toEqual([])
   })
 
   it('validates key requests, naming the field', async () => {
