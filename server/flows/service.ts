@@ -10,6 +10,12 @@ import type { FlowRecord, FlowRepo, StoredFlow } from '../repos/flows.ts'
 /** New flow ids must be safe in a URL path segment and a file name. */
 const FLOW_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 
+/**
+ * A check of the document about to be saved against the stored one (absent for a new flow), e.g.
+ * what the caller's key may target; it throws to refuse the save.
+ */
+export type SaveGuard = (flow: StoredFlow, previous: StoredFlow | undefined) => void
+
 export interface SavedFlow {
   record: FlowRecord
   problems: FlowProblem[]
@@ -69,7 +75,7 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
     problemsOf: (flow: StoredFlow) => validateFlow(flow, registry),
 
     /** Create from a client document; its `id` is kept when given (and free), else one is made. */
-    async create(body: unknown, options: { freshId?: boolean } = {}): Promise<SavedFlow> {
+    async create(body: unknown, options: { freshId?: boolean; guard?: SaveGuard } = {}): Promise<SavedFlow> {
       const parsed = parseDocument(body)
       const id = options.freshId || !parsed.id ? randomUUID() : parsed.id
       if (!FLOW_ID.test(id)) {
@@ -81,6 +87,7 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
         )
       }
       const flow = { ...parsed, id }
+      options.guard?.(flow, undefined)
       const problems = problemsBlockingDeploy(flow)
       const record = await flows.create(flow)
       if (!record) {
@@ -90,7 +97,7 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
     },
 
     /** Replace a flow's document, if the caller saw the current version. */
-    async replace(id: string, body: unknown, expectedVersion: number): Promise<SavedFlow> {
+    async replace(id: string, body: unknown, expectedVersion: number, guard?: SaveGuard): Promise<SavedFlow> {
       const parsed = parseDocument(body)
       if (parsed.id !== undefined && parsed.id !== id) {
         throw new AppError(
@@ -102,7 +109,13 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
           }
         )
       }
-      return update(id, { ...parsed, id }, expectedVersion)
+      const flow = { ...parsed, id }
+      if (guard) {
+        // Checked against the version the caller edited; any other version makes the update a 409.
+        const previous = await require(id)
+        if (previous.version === expectedVersion) guard(flow, previous.flow)
+      }
+      return update(id, flow, expectedVersion)
     },
 
     /**

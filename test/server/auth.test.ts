@@ -249,6 +249,58 @@ describe('API keys and roles', () => {
     }
   })
 
+  it('a key that may not retarget runs may not rebind the flow by saving it either', async () => {
+    const s = await withAdmin()
+    const bound = { accounts: ['acct-a', 'acct-b'], regions: ['us-east-1', 'eu-west-1'] }
+    const nodeBound = { service: 'rds', method: 'DBInstances', accounts: ['acct-n'] }
+    const flow = { ...chainFlow('uni2', {}, [['aws-resource', nodeBound]]), ...bound }
+    expect((await s.call('POST', '/api/flows', { token: ADMIN, body: flow })).status).toBe(201)
+    const limited = (
+      await s.call('POST', '/api/keys', {
+        token: ADMIN,
+        body: { name: 'scoped editor', role: 'editor', flowIds: ['uni2', 'uni3'] },
+      })
+    ).body.key
+    const put = (version: number, body: unknown) =>
+      s.call('PUT', '/api/flows/uni2', { token: limited, body, headers: { 'if-match': `"${version}"` } })
+
+    const refusals: [unknown, string, string][] = [
+      [{ ...flow, accounts: ['acct-a', 'moto'] }, 'accounts', 'moto'],
+      [{ ...flow, regions: ['ap-south-1'] }, 'regions', 'ap-south-1'],
+      [
+        { ...chainFlow('uni2', {}, [['aws-resource', { ...nodeBound, accounts: ['moto'] }]]), ...bound },
+        'nodes.1.config.accounts',
+        'moto',
+      ],
+    ]
+    for (const [body, field, value] of refusals) {
+      const refused = await put(1, body)
+      expect(refused.status).toBe(403)
+      expect(refused.body.error).toMatchObject({ code: 'TARGET_FORBIDDEN', details: { field } })
+      expect(refused.body.error.message).toMatch(new RegExp(`^${field.replace(/\./g, '\\.')}: .*${value}`))
+    }
+    // Keeping or narrowing what the flow targets is fine, node accounts moving up to the flow too.
+    const narrowed = await put(1, { ...flow, accounts: ['acct-b', 'acct-n'], regions: ['eu-west-1'] })
+    expect(narrowed.status).toBe(200)
+    // A new flow under its own id starts with nothing to keep; import is checked the same way.
+    const created = await s.call('POST', '/api/flows/import', {
+      token: limited,
+      body: { ...chainFlow('uni3'), accounts: ['moto'] },
+    })
+    expect(created.status).toBe(403)
+    expect(created.body.error.details.field).toBe('accounts')
+    expect((await s.call('GET', '/api/flows/uni3', { token: ADMIN })).status).toBe(404)
+    // An unlimited editor binds the flow anywhere, as it may point its runs anywhere.
+    const editor = (await s.call('POST', '/api/keys', { token: ADMIN, body: { name: 'e', role: 'editor' } }))
+      .body.key
+    const rebound = await s.call('PUT', '/api/flows/uni2', {
+      token: editor,
+      body: { ...flow, accounts: ['moto'] },
+      headers: { 'if-match': '"2"' },
+    })
+    expect(rebound.status).toBe(200)
+  })
+
   it('refuses an admin key limited to flows, naming flowIds', async () => {
     const s = await withAdmin()
     const bad = await s.call('POST', '/api/keys', {
