@@ -498,6 +498,50 @@ describe('signed TotalCloud requests', () => {
     expect((await s.call('POST', path, { body, headers })).status).toBe(202)
   })
 
+  it('a refused signed request can be sent again; once accepted it is a replay', async () => {
+    const s = await withAdmin()
+    await s.call('POST', '/api/flows', { token: ADMIN, body: chainFlow('tc', { kind: 'totalcloud' }) })
+    const body = JSON.stringify({ input: { scan: 1 } })
+    const headers = signed(body)
+    const undeployed = await s.call('POST', path, { body, headers })
+    expect(undeployed.status).toBe(409)
+    expect(undeployed.body.error.code).toBe('FLOW_NOT_DEPLOYED')
+    expect((await s.call('POST', '/api/flows/tc/deploy', { token: ADMIN })).status).toBe(200)
+    // The identical request, retried from another process sharing the database, is accepted...
+    const second = await startTestServer({
+      dir: s.dir,
+      runtime: { auth: { mode: 'auto', adminToken: ADMIN, signingSecrets: [SECRET] } },
+    })
+    try {
+      const retried = await second.call('POST', path, { body, headers })
+      expect(retried.status).toBe(202)
+      // ...and from then on it is a replay, in either process.
+      for (const server of [s, second]) {
+        const replay = await server.call('POST', path, { body, headers })
+        expect(replay.status).toBe(401)
+        expect(replay.body.error.code).toBe('SIGNATURE_REPLAYED')
+      }
+    } finally {
+      await second.close()
+    }
+  })
+
+  it('a signed request refused for its body can be retried (any answer but a success releases it)', async () => {
+    const s = await withAdmin()
+    await deployed(s)
+    const bad = JSON.stringify({ variables: { nope: 1 } })
+    const badHeaders = signed(bad)
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const refused = await s.call('POST', path, { body: bad, headers: badHeaders })
+      expect(refused.status).toBe(400)
+    }
+    const broken = '{"input":'
+    const brokenHeaders = signed(broken)
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect((await s.call('POST', path, { body: broken, headers: brokenHeaders })).status).toBe(400)
+    }
+  })
+
   it('a replay is refused by another process sharing the database', async () => {
     const s = await withAdmin()
     await deployed(s)
