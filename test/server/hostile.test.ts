@@ -85,6 +85,19 @@ describe('hostile input', () => {
         'nodes.0.position.x',
       ],
       [{ name: 'x', variables: [{ name: '1bad', type: 'string', value: '' }] }, 'variables.0.name'],
+      [{ name: 'x', variables: [{ name: 'b', type: 'boolean', value: 'yes' }] }, 'variables.0.value'],
+      [{ name: 'x', variables: [{ name: 'l', type: 'list', value: 'notalist' }] }, 'variables.0.value'],
+      [{ name: 'x', variables: [{ name: 's', type: 'string', value: 5 }] }, 'variables.0.value'],
+      [
+        {
+          name: 'x',
+          variables: [
+            { name: 's', type: 'string', value: 'a' },
+            { name: 's', type: 'number', value: 1 },
+          ],
+        },
+        'variables.1.name',
+      ],
       [{ name: 'x', schemaVersion: 99 }, 'schemaVersion'],
       [{ name: '   ' }, 'name'],
     ]
