@@ -201,7 +201,7 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
     log,
     batcher,
     flows,
-    flowService: createFlowService({ flows, registry }),
+    flowService: createFlowService({ flows, registry, accountIds: () => accounts.ids() }),
     runs,
     runService,
     controls: createControlResultRepo(db),
@@ -230,7 +230,13 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
     },
     ...(plugins ? { plugins } : {}),
     accounts,
-    accountService: createAccountService({ repo: accounts, gateway: aws, secrets, snapshotRoots }),
+    accountService: createAccountService({
+      repo: accounts,
+      gateway: aws,
+      secrets,
+      snapshotRoots,
+      flowsBoundTo: (id) => flows.boundTo(id),
+    }),
     aws,
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
     async close(graceMs) {

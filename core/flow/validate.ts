@@ -17,10 +17,15 @@ export const PROBLEM_CODES = [
   'TRIGGER_MISSING',
   'TRIGGER_MULTIPLE',
   'NODE_UNREACHABLE',
+  /** Added by the server, which knows the accounts: the flow or a node names one that does not exist. */
+  'ACCOUNT_UNKNOWN',
 ] as const
 export type ProblemCode = (typeof PROBLEM_CODES)[number]
 
-/** One thing wrong with a flow. `field` is a dotted config path when the problem is in config. */
+/**
+ * One thing wrong with a flow. `field` is a dotted config path when the problem is in a node's
+ * config (with `nodeId`), else a path in the flow document (`accounts`).
+ */
 export interface FlowProblem {
   code: ProblemCode
   message: string

@@ -33,6 +33,8 @@ export function createAccountService(deps: {
   now?: () => Date
   /** Folders a snapshot account's path must lie inside (QFLOW_SNAPSHOT_ROOTS). */
   snapshotRoots?: readonly string[]
+  /** Flows bound to an account (see `remove`); none when not given. */
+  flowsBoundTo?: (accountId: string) => Promise<{ id: string; name: string }[]>
 }) {
   const { repo, gateway, secrets } = deps
   const snapshotRoots = deps.snapshotRoots ?? defaultSnapshotRoots()
@@ -114,7 +116,24 @@ export function createAccountService(deps: {
       gateway.forget(id)
       return publicAccount(record)
     },
-    async remove(id: string) {
+    /**
+     * Delete an account. One that flows are bound to is refused (409 naming them): their runs
+     * would fail with ACCOUNT_UNKNOWN from then on. `force` deletes it anyway, e.g. to replace it
+     * with an account of the same id.
+     */
+    async remove(id: string, options: { force?: boolean } = {}) {
+      const bound = options.force ? [] : ((await deps.flowsBoundTo?.(id)) ?? [])
+      if (bound.length > 0) {
+        await require(id)
+        const named = bound.map((flow) => flow.id)
+        throw new AccountError(
+          409,
+          'ACCOUNT_IN_USE',
+          `account "${id}" is bound to ${bound.length} flow(s): ${named.slice(0, 20).join(', ')}${named.length > 20 ? ', ...' : ''}; ` +
+            'unbind it from them first, or delete with ?force=true (their runs then fail with ACCOUNT_UNKNOWN)',
+          { id, flows: bound }
+        )
+      }
       if (!(await repo.remove(id)))
         throw new AccountError(404, 'ACCOUNT_NOT_FOUND', `no account with id "${id}"`, { id })
       gateway.forget(id)

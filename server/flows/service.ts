@@ -27,8 +27,32 @@ export interface SavedFlow {
  * draft and its problems returned, so work in progress is never lost; such a flow cannot be
  * deployed or run, so a save that would leave it deployed is refused too.
  */
-export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegistry }) {
+export function createFlowService(deps: {
+  flows: FlowRepo
+  registry: PluginRegistry
+  /** The ids of the accounts that exist; without it, account bindings are not checked. */
+  accountIds?: () => Promise<ReadonlySet<string>>
+}) {
   const { flows, registry } = deps
+
+  /** What `validateFlow` finds, plus accounts the flow or its nodes name that do not exist. */
+  async function problemsOf(flow: StoredFlow): Promise<FlowProblem[]> {
+    const problems = validateFlow(flow, registry)
+    if (!deps.accountIds) return problems
+    const targeted = boundAccounts(flow)
+    if (targeted.length === 0) return problems
+    const known = await deps.accountIds()
+    for (const { account, nodeId } of targeted) {
+      if (known.has(account)) continue
+      problems.push({
+        code: 'ACCOUNT_UNKNOWN',
+        field: 'accounts',
+        ...(nodeId !== undefined ? { nodeId } : {}),
+        message: `accounts: there is no account "${account}"${nodeId !== undefined ? ` (node "${nodeId}")` : ''}; add it (POST /api/accounts) or remove it from the list`,
+      })
+    }
+    return problems
+  }
 
   function parseDocument(body: unknown): StoredFlow | (Omit<StoredFlow, 'id'> & { id?: string }) {
     if (body === undefined) throw new AppError(400, 'BODY_REQUIRED', 'send the flow document as JSON')
@@ -36,8 +60,8 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
     return stampPluginSources(parseInput(flowSchema, body), registry)
   }
 
-  function problemsBlockingDeploy(flow: StoredFlow): FlowProblem[] {
-    const problems = validateFlow(flow, registry)
+  async function problemsBlockingDeploy(flow: StoredFlow): Promise<FlowProblem[]> {
+    const problems = await problemsOf(flow)
     if (flow.deployed && problems.length > 0) {
       throw new AppError(
         400,
@@ -56,7 +80,7 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
   }
 
   async function update(id: string, flow: StoredFlow, expectedVersion: number): Promise<SavedFlow> {
-    const problems = problemsBlockingDeploy(flow)
+    const problems = await problemsBlockingDeploy(flow)
     const outcome = await flows.update(id, flow, expectedVersion)
     if (outcome.kind === 'missing') throw notFound('flow', id)
     if (outcome.kind === 'conflict') {
@@ -72,7 +96,7 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
 
   return {
     require,
-    problemsOf: (flow: StoredFlow) => validateFlow(flow, registry),
+    problemsOf,
 
     /** Create from a client document; its `id` is kept when given (and free), else one is made. */
     async create(body: unknown, options: { freshId?: boolean; guard?: SaveGuard } = {}): Promise<SavedFlow> {
@@ -88,7 +112,7 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
       }
       const flow = { ...parsed, id }
       options.guard?.(flow, undefined)
-      const problems = problemsBlockingDeploy(flow)
+      const problems = await problemsBlockingDeploy(flow)
       const record = await flows.create(flow)
       if (!record) {
         throw new AppError(409, 'FLOW_EXISTS', `a flow with id "${id}" already exists`, { id })
@@ -126,7 +150,7 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
       const record = await require(id)
       const version = expectedVersion ?? record.version
       if (record.flow.deployed === deployed && version === record.version) {
-        return { record, problems: validateFlow(record.flow, registry) }
+        return { record, problems: await problemsOf(record.flow) }
       }
       return update(id, { ...record.flow, deployed }, version)
     },
@@ -134,3 +158,16 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
 }
 
 export type FlowService = ReturnType<typeof createFlowService>
+
+/** The accounts a flow names, in its own binding and in any node's `config.accounts`, once each. */
+function boundAccounts(flow: StoredFlow): { account: string; nodeId?: string }[] {
+  const found = new Map<string, { account: string; nodeId?: string }>()
+  for (const account of flow.accounts) found.set(`:${account}`, { account })
+  for (const node of flow.nodes) {
+    const listed = node.config.accounts
+    if (!Array.isArray(listed)) continue
+    for (const account of listed)
+      if (typeof account === 'string') found.set(`${node.id}:${account}`, { account, nodeId: node.id })
+  }
+  return [...found.values()]
+}

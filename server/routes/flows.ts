@@ -82,7 +82,7 @@ export function flowRoutes(ctx: ServerContext) {
     .get('/flows/:id', noQuery, async (c) => {
       const record = await flowService.require(c.req.param('id'))
       c.header('ETag', etagOf(record.version))
-      return c.json(presentFlow(record, flowService.problemsOf(record.flow)))
+      return c.json(presentFlow(record, await flowService.problemsOf(record.flow)))
     })
     .put('/flows/:id', noQuery, async (c) => {
       const id = c.req.param('id')
