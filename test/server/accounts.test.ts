@@ -111,6 +111,33 @@ describe('accounts API', () => {
     })
   })
 
+  it('keeps the stored secret when static keys are resent with the same accessKeyId and no secret', async () => {
+    await json('POST', '/api/accounts', { ...staticAccount(), id: 'keep' })
+    const { secretAccessKey: _secret, ...keyIdOnly } = MOTO_CREDENTIALS
+    const update = (credentials: unknown) =>
+      json('PUT', '/api/accounts/keep', { ...staticAccount(), id: undefined, name: 'Kept', credentials })
+    const kept = await update({ type: 'static', ...keyIdOnly })
+    expect(kept.status).toBe(200)
+    expect((await kept.json()).credentials.secretStored).toBe(true)
+    expect((await (await json('POST', '/api/accounts/keep/test')).json()).ok).toBe(true)
+    // A session token may be added without resending the secret.
+    expect((await update({ type: 'static', ...keyIdOnly, sessionToken: 'token-1' })).status).toBe(200)
+    expect((await (await json('POST', '/api/accounts/keep/test')).json()).ok).toBe(true)
+    // Another key id needs its own secret, as does a new account.
+    const otherKey = await update({ type: 'static', accessKeyId: 'AKIAOTHERKEY00000002' })
+    expect(otherKey.status).toBe(400)
+    expect((await otherKey.json()).error.message).toMatch(
+      /^credentials\.secretAccessKey: required with a new accessKeyId/
+    )
+    const fresh = await json('POST', '/api/accounts', {
+      ...staticAccount(),
+      id: 'no-secret',
+      credentials: { type: 'static', ...keyIdOnly },
+    })
+    expect(fresh.status).toBe(400)
+    expect((await fresh.json()).error.message).toBe('credentials.secretAccessKey: required')
+  })
+
   it('reports what a failing account says instead of failing the request', async () => {
     await json('POST', '/api/accounts', { ...staticAccount(), id: 'down', endpoint: 'http://127.0.0.1:9' })
     const test = await (await json('POST', '/api/accounts/down/test')).json()
