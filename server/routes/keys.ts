@@ -58,7 +58,12 @@ export function keyRoutes(ctx: ServerContext) {
       return c.json({ items: items.map(present) })
     })
     .delete('/keys/:id', noQuery, async (c) => {
-      const revoked = await ctx.keys.revoke(c.req.param('id'))
+      // Without an admin token, the last admin key is all that keeps keys manageable and the server
+      // closed (QFLOW_AUTH=local never needed one).
+      const { adminToken, mode } = ctx.settings.auth
+      const revoked = await ctx.keys.revoke(c.req.param('id'), {
+        keepAnAdmin: !adminToken && mode !== 'local',
+      })
       if (!revoked) throw notFound('key', c.req.param('id'))
       return c.json(present(revoked))
     })

@@ -352,6 +352,35 @@ describe('loopback single-user mode', () => {
     expect((await server.call('GET', '/api/flows', { token: created.body.key })).status).toBe(200)
   })
 
+  it('will not revoke the last admin key, which would reopen it, unless an admin token is set', async () => {
+    server = await startTestServer()
+    const s = server
+    const first = (await s.call('POST', '/api/keys', { body: { name: 'first', role: 'admin' } })).body
+    const runner = (
+      await s.call('POST', '/api/keys', { token: first.key, body: { name: 'r', role: 'runner' } })
+    ).body
+    const refused = await s.call('DELETE', `/api/keys/${first.id}`, { token: first.key })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.code).toBe('LAST_ADMIN_KEY')
+    expect(refused.body.error.message).toMatch(/would leave no admin key.*QFLOW_ADMIN_TOKEN/)
+    // Other keys go as before; with a second admin key, the first may go too.
+    expect((await s.call('DELETE', `/api/keys/${runner.id}`, { token: first.key })).status).toBe(200)
+    const second = (
+      await s.call('POST', '/api/keys', { token: first.key, body: { name: 'second', role: 'admin' } })
+    ).body
+    expect((await s.call('DELETE', `/api/keys/${first.id}`, { token: second.key })).status).toBe(200)
+    expect((await s.call('DELETE', `/api/keys/${second.id}`, { token: second.key })).status).toBe(409)
+    // Still closed to keyless requests.
+    expect((await s.call('GET', '/api/flows')).status).toBe(401)
+  })
+
+  it('with QFLOW_ADMIN_TOKEN the last admin key may be revoked', async () => {
+    const s = await withAdmin()
+    const only = (await s.call('POST', '/api/keys', { token: ADMIN, body: { name: 'a', role: 'admin' } }))
+      .body
+    expect((await s.call('DELETE', `/api/keys/${only.id}`, { token: ADMIN })).status).toBe(200)
+  })
+
   it('answers malformed Origin and Host headers with 400 or 401, never 500, and stays closed to them', async () => {
     server = await startTestServer()
     const s = server
