@@ -9,6 +9,10 @@ export const FLOW_SCHEMA_VERSION = 1
 
 const id = z.string().min(1).max(128)
 
+/** C0 controls (NUL, tab, line breaks...), DEL and C1 controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
+
 export const VARIABLE_TYPES = ['string', 'number', 'boolean', 'list', 'json'] as const
 export type VariableType = (typeof VARIABLE_TYPES)[number]
 
@@ -110,7 +114,13 @@ export type FlowEdge = z.infer<typeof edgeSchema>
 export const flowSchema = z.object({
   schemaVersion: z.literal(FLOW_SCHEMA_VERSION).default(FLOW_SCHEMA_VERSION),
   id: id.optional(),
-  name: z.string().trim().min(1, 'a flow needs a name').max(200),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'a flow needs a name')
+    .max(200)
+    // A NUL cuts the name short in listings and search; tabs and line breaks break a one-line view.
+    .refine((name) => !CONTROL_CHARACTER.test(name), 'a flow name cannot contain control characters'),
   description: z.string().max(5000).default(''),
   categories: z.array(z.string().min(1).max(64)).max(20).default([]),
   variables: variablesSchema.default([]),
