@@ -2,7 +2,9 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { requireAccess } from './auth/middleware.ts'
 import type { ServerContext } from './context.ts'
 import { limitBody } from './http/body-limit.ts'
+import { identityEncoding } from './http/content-encoding.ts'
 import { errorHandler, errorResponse, notFoundHandler } from './http/errors.ts'
+import { notFoundOrNotAllowed } from './http/method-not-allowed.ts'
 import { logsAt } from './log.ts'
 import { corsMiddleware } from './middleware/cors.ts'
 import { accountRoutes } from './routes/accounts.ts'
@@ -54,7 +56,7 @@ export interface AppOptions {
 export function createApp(ctx: ServerContext, options: AppOptions = {}) {
   const app = new Hono()
   app.onError(errorHandler(ctx.log))
-  app.notFound(notFoundHandler)
+  app.notFound(notFoundOrNotAllowed(app, notFoundHandler))
   // The access log is a debug aid: without debug logging it is not installed at all.
   if (logsAt(ctx.log, 'debug')) {
     app.use(async (c, next) => {
@@ -79,7 +81,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}) {
       c,
       413,
       'BODY_TOO_LARGE',
-      `the request body is over the limit of ${ctx.config.bodyLimit} bytes`,
+      `the request body is over the limit of ${ctx.config.bodyLimit} bytes (QFLOW_BODY_LIMIT sets it)`,
       {
         limit: ctx.config.bodyLimit,
       }
@@ -93,13 +95,13 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}) {
   })
 
   const api = new Hono()
-  api.use(limit, access)
+  api.use(limit, identityEncoding, access)
   for (const middleware of options.apiMiddleware ?? []) api.use(middleware)
   for (const group of [...apiRouteGroups, ...(options.routeGroups ?? [])]) api.route('/', group(ctx))
   app.route('/api', api)
 
   const compat = new Hono()
-  compat.use(limit, access)
+  compat.use(limit, identityEncoding, access)
   compat.route('/', qflowApiRoutes(ctx))
   app.route('/qflowapi/v1', compat)
 

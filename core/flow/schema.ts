@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { coerceVariable } from './variable-types.ts'
 
 /**
  * The flow document. It is both what the API stores and the import/export file format, so field
@@ -7,6 +8,10 @@ import { z } from 'zod'
 export const FLOW_SCHEMA_VERSION = 1
 
 const id = z.string().min(1).max(128)
+
+/** C0 controls (NUL, tab, line breaks...), DEL and C1 controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
 
 export const VARIABLE_TYPES = ['string', 'number', 'boolean', 'list', 'json'] as const
 export type VariableType = (typeof VARIABLE_TYPES)[number]
@@ -42,6 +47,42 @@ export const variableSchema = z.object({
 })
 export type FlowVariable = z.infer<typeof variableSchema>
 
+const VALUE_NOUNS: Record<VariableType, string> = {
+  string: 'a string',
+  number: 'a number (or its text)',
+  boolean: 'true or false',
+  list: 'a list (or its JSON text)',
+  json: 'any JSON value',
+}
+
+/**
+ * A flow's variables: names unique, and each value (the default a run starts from) of the declared
+ * type, by the same rule run overrides follow, so a flow cannot save a default no run could pass.
+ */
+const variablesSchema = z
+  .array(variableSchema)
+  .max(200)
+  .superRefine((variables, ctx) => {
+    const seen = new Map<string, number>()
+    variables.forEach((variable, index) => {
+      const first = seen.get(variable.name)
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'name'],
+          message: `"${variable.name}" is already the name of variables.${first}`,
+        })
+      } else seen.set(variable.name, index)
+      if (!coerceVariable(variable.type, variable.value).ok) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'value'],
+          message: `expected ${VALUE_NOUNS[variable.type]} for a ${variable.type} variable`,
+        })
+      }
+    })
+  })
+
 export const positionSchema = z.object({ x: z.number().finite(), y: z.number().finite() })
 
 export const nodeSchema = z.object({
@@ -73,10 +114,16 @@ export type FlowEdge = z.infer<typeof edgeSchema>
 export const flowSchema = z.object({
   schemaVersion: z.literal(FLOW_SCHEMA_VERSION).default(FLOW_SCHEMA_VERSION),
   id: id.optional(),
-  name: z.string().trim().min(1, 'a flow needs a name').max(200),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'a flow needs a name')
+    .max(200)
+    // A NUL cuts the name short in listings and search; tabs and line breaks break a one-line view.
+    .refine((name) => !CONTROL_CHARACTER.test(name), 'a flow name cannot contain control characters'),
   description: z.string().max(5000).default(''),
   categories: z.array(z.string().min(1).max(64)).max(20).default([]),
-  variables: z.array(variableSchema).max(200).default([]),
+  variables: variablesSchema.default([]),
   accounts: z.array(z.string().min(1).max(128)).max(500).default([]),
   regions: z.array(z.string().min(1).max(64)).max(64).default([]),
   deployed: z.boolean().default(false),

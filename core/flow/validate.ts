@@ -2,6 +2,7 @@ import type { PluginRegistry } from '../plugin/registry.ts'
 import type { NodePlugin } from '../plugin/types.ts'
 import { buildGraph, descendantsOf, nodesOnCycles, topologicalOrder } from './graph.ts'
 import type { Flow } from './schema.ts'
+import { knownKeysAt, unknownKeyMessage } from './unknown-keys.ts'
 
 export const PROBLEM_CODES = [
   'NODE_TYPE_UNKNOWN',
@@ -16,10 +17,15 @@ export const PROBLEM_CODES = [
   'TRIGGER_MISSING',
   'TRIGGER_MULTIPLE',
   'NODE_UNREACHABLE',
+  /** Added by the server, which knows the accounts: the flow or a node names one that does not exist. */
+  'ACCOUNT_UNKNOWN',
 ] as const
 export type ProblemCode = (typeof PROBLEM_CODES)[number]
 
-/** One thing wrong with a flow. `field` is a dotted config path when the problem is in config. */
+/**
+ * One thing wrong with a flow. `field` is a dotted config path when the problem is in a node's
+ * config (with `nodeId`), else a path in the flow document (`accounts`).
+ */
 export interface FlowProblem {
   code: ProblemCode
   message: string
@@ -41,7 +47,15 @@ export function parseNodeConfig(
   if (parsed.success) return { ok: true, config: parsed.data }
   return {
     ok: false,
-    issues: parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message })),
+    issues: parsed.error.issues.flatMap((issue) => {
+      if (issue.code !== 'unrecognized_keys') return [{ field: issue.path.join('.'), message: issue.message }]
+      // One problem per unknown key, naming the key itself and the known one it likely meant.
+      const known = knownKeysAt(plugin.config, issue.path, raw)
+      return issue.keys.map((key) => ({
+        field: [...issue.path, key].join('.'),
+        message: unknownKeyMessage(key, known),
+      }))
+    }),
   }
 }
 

@@ -1,48 +1,6 @@
 import { FlowError } from '../errors.ts'
-import { type FlowVariable, type VariableType, variableNameProblem } from './schema.ts'
-
-/**
- * Coerce a value to a variable's declared type. Text is accepted for every type because values
- * arrive from the command line (`--var n=5`) and from query strings as well as from JSON.
- */
-export function coerceVariable(
-  type: VariableType,
-  value: unknown
-): { ok: true; value: unknown } | { ok: false } {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string' ? { ok: true, value } : { ok: false }
-    case 'number': {
-      const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
-      return typeof number === 'number' && Number.isFinite(number)
-        ? { ok: true, value: number }
-        : { ok: false }
-    }
-    case 'boolean':
-      if (typeof value === 'boolean') return { ok: true, value }
-      if (value === 'true' || value === 'false') return { ok: true, value: value === 'true' }
-      return { ok: false }
-    case 'list': {
-      const list = typeof value === 'string' ? parseJson(value) : value
-      return Array.isArray(list) ? { ok: true, value: list } : { ok: false }
-    }
-    case 'json':
-      return typeof value === 'string' ? jsonResult(value) : { ok: true, value }
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
-function jsonResult(text: string): { ok: true; value: unknown } {
-  const parsed = parseJson(text)
-  return { ok: true, value: parsed === undefined ? text : parsed }
-}
+import { type FlowVariable, variableNameProblem } from './schema.ts'
+import { coerceVariable } from './variable-types.ts'
 
 /**
  * The variables a run sees: the flow's declared values with the run's overrides applied. An

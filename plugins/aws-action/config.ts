@@ -10,7 +10,7 @@ const services = [...new Set(actions.map((action) => action.service))] as [strin
  * touches nothing.
  */
 export const actionConfig = z
-  .object({
+  .strictObject({
     service: z.enum(services).default('rds').describe('AWS service'),
     action: z.string().min(1).default('ModifyDBInstance').describe('What to do, e.g. ModifyDBInstance'),
     params: z

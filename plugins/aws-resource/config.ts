@@ -9,7 +9,7 @@ const services = [...new Set(resourceMethods.map((method) => method.service))] a
  * optionally its own accounts and regions (empty = the flow's binding, the usual case).
  */
 export const resourceConfig = z
-  .object({
+  .strictObject({
     service: z.enum(services).default('rds').describe('AWS service'),
     method: z.string().min(1).default('DBInstances').describe('What to list, e.g. DB Instances'),
     params: z

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { criteriaField } from '../shared/criteria-node.ts'
 
-export const filterConfig = z.object({
+export const filterConfig = z.strictObject({
   criteria: criteriaField,
   /**
    * Where resources go whose criteria are unknown (e.g. an undescribed security group).

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { keyPathSchema } from '../../core/criteria/schema.ts'
 import { criteriaField } from '../shared/criteria-node.ts'
 
-export const controlConfig = z.object({
+export const controlConfig = z.strictObject({
   /** What makes a resource fail (by default; see onMatch). */
   criteria: criteriaField,
   /** Key path of the resource id in each item. The AWS Resource node sets `_qflow.resourceId`. */

@@ -22,7 +22,7 @@ const timezone = z
   .default('UTC')
   .refine(isTimeZone, { message: 'not a known IANA time zone (e.g. Europe/Berlin, UTC)' })
 
-const manual = z.object({ kind: z.literal('manual'), overlap })
+const manual = z.strictObject({ kind: z.literal('manual'), overlap })
 
 /**
  * Every N minutes / hours / days / weeks, in wall-clock time of `timezone`. Minutes count from
@@ -30,7 +30,7 @@ const manual = z.object({ kind: z.literal('manual'), overlap })
  * phase is fixed (a restart never shifts it) and fire at `at`.
  */
 const recurrent = z
-  .object({
+  .strictObject({
     kind: z.literal('recurrent'),
     overlap,
     every: z.number().int().positive().max(1440),
@@ -49,8 +49,9 @@ const recurrent = z
     message: 'too large for its unit (at most 1440 minutes, 24 hours, 366 days or 52 weeks)',
   })
 
-const cron = z.object({
+const cron = z.strictObject({
   kind: z.literal('cron'),
+  overlap,
   /** Five fields (minute hour day month weekday) or six with seconds first. */
   expression: z
     .string()
@@ -66,11 +67,11 @@ const cron = z.object({
 
 /** Started by a TotalCloud / CSPM connector over REST (signed or with an API key). */
 const totalcloud = z
-  .object({ kind: z.literal('totalcloud'), overlap })
+  .strictObject({ kind: z.literal('totalcloud'), overlap })
   // The editor names a kind after its value; this one is a product name with its own capitals.
   .meta({ title: 'TotalCloud' })
 
-const event = z.object({
+const event = z.strictObject({
   kind: z.literal('event'),
   overlap,
   /** An EventBridge-style pattern on `source`, `detail-type` and `detail` fields. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, desc, eq, isNull, sql } from 'drizzle-orm'
+import { and, desc, eq, isNull, ne, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { apiKeys } from '../db/schema/auth.ts'
 import { AppError } from '../errors.ts'
@@ -30,6 +30,15 @@ export function createKeyStore(db: Db, now: () => number = Date.now) {
 
   return {
     async create(input: { name: string; role: Role; flowIds?: string[] | null }) {
+      if (input.flowIds && input.flowIds.length === 0) {
+        // "Limited to no flows" must never come out as null, which means "every flow".
+        throw new AppError(
+          400,
+          'VALIDATION_FAILED',
+          'flowIds: omit it for all flows, or name at least one flow',
+          { issues: [{ field: 'flowIds', message: 'omit it for all flows, or name at least one flow' }] }
+        )
+      }
       if (input.role === 'admin' && input.flowIds && input.flowIds.length > 0) {
         // An admin manages keys, so a limit on it would only pretend: it could mint an unlimited key.
         throw new AppError(
@@ -46,7 +55,7 @@ export function createKeyStore(db: Db, now: () => number = Date.now) {
         prefix: displayPrefix(key),
         hash: hashKey(key),
         role: input.role,
-        flowIds: input.flowIds && input.flowIds.length > 0 ? [...new Set(input.flowIds)] : null,
+        flowIds: input.flowIds ? [...new Set(input.flowIds)] : null,
         createdAt: now(),
         lastUsedAt: null,
         revokedAt: null,
@@ -65,13 +74,40 @@ export function createKeyStore(db: Db, now: () => number = Date.now) {
       return rows.map(info)
     },
 
-    /** Revoke a key; false when there is no such key. Revoking twice is harmless. */
-    async revoke(id: string): Promise<ApiKeyInfo | undefined> {
-      await db
+    /**
+     * Revoke a key; undefined when there is no such key. Revoking twice is harmless. With
+     * `keepAnAdmin`, the last active admin key (or the last active key) is not revoked: a 409 says
+     * why. The check is part of the one UPDATE, so two revokes racing cannot both pass it.
+     */
+    async revoke(id: string, options: { keepAnAdmin?: boolean } = {}): Promise<ApiKeyInfo | undefined> {
+      const othersActive = (role?: 'admin') =>
+        sql`EXISTS (SELECT 1 FROM ${apiKeys} AS other WHERE other.id <> ${id} AND other.revoked_at IS NULL${
+          role ? sql` AND other.role = ${role}` : sql``
+        })`
+      const updated = await db
         .update(apiKeys)
         .set({ revokedAt: now() })
-        .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+        .where(
+          and(
+            eq(apiKeys.id, id),
+            isNull(apiKeys.revokedAt),
+            options.keepAnAdmin
+              ? and(othersActive(), or(ne(apiKeys.role, 'admin'), othersActive('admin')))
+              : undefined
+          )
+        )
+        .returning({ id: apiKeys.id })
       const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id))
+      if (row && updated.length === 0 && row.revokedAt === null) {
+        throw new AppError(
+          409,
+          'LAST_ADMIN_KEY',
+          'revoking this key would leave no admin key: nobody could manage keys, and with no key left ' +
+            'the server would fall back to keyless single-user mode. Create another admin key first, ' +
+            'or set QFLOW_ADMIN_TOKEN',
+          { id }
+        )
+      }
       if (row) cache.delete(row.hash)
       activeCount = undefined
       return row && info(row)

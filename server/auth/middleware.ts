@@ -31,23 +31,38 @@ export function requireAccess(deps: AccessDeps): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     // A CORS preflight carries no credentials by design and reaches no handler's data.
     if (c.req.method === 'OPTIONS') return next()
-    const principal = await identify(c, deps, now, adminDigest)
-    const permission = permissionFor(c.req.method, c.req.path)
-    if (!roleAllows(principal.role, permission)) {
-      throw new AppError(
-        403,
-        'FORBIDDEN',
-        `a ${principal.role} key may not do this (it needs ${permission})`,
-        {
-          role: principal.role,
-          needs: permission,
-        }
-      )
+    const { principal, signature } = await identify(c, deps, now, adminDigest)
+    if (signature === undefined) return authorize(c, next, principal, deps)
+    // A signed request keeps its claim on the signature only once it succeeded (the run was
+    // accepted); refused or failed, it is released so the sender's retry is not a "replay".
+    let succeeded = false
+    try {
+      await authorize(c, next, principal, deps)
+      succeeded = c.res.status < 300
+    } finally {
+      // Not forgetting only costs the sender this retry; it must not turn the answer into a 500.
+      if (!succeeded) await deps.replay.forget(signature).catch(() => {})
     }
-    if (principal.flowIds !== null) await checkFlowLimit(c.req.path, principal, deps, permission)
-    c.set('principal', principal)
-    await next()
   }
+}
+
+/** Check the route's permission (and a flow-limited key's flows), then hand on to the route. */
+async function authorize(
+  c: Context<AuthEnv>,
+  next: () => Promise<void>,
+  principal: Principal,
+  deps: AccessDeps
+) {
+  const permission = permissionFor(c.req.method, c.req.path)
+  if (!roleAllows(principal.role, permission)) {
+    throw new AppError(403, 'FORBIDDEN', `a ${principal.role} key may not do this (it needs ${permission})`, {
+      role: principal.role,
+      needs: permission,
+    })
+  }
+  if (principal.flowIds !== null) await checkFlowLimit(c.req.path, principal, deps, permission)
+  c.set('principal', principal)
+  await next()
 }
 
 async function identify(
@@ -55,18 +70,18 @@ async function identify(
   deps: AccessDeps,
   now: () => number,
   adminDigest: Buffer | undefined
-): Promise<Principal> {
+): Promise<{ principal: Principal; signature?: string }> {
   const authorization = c.req.header('authorization')
   if (authorization !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization)
     if (!match) throw unauthorized('AUTH_INVALID', 'send the key as "Authorization: Bearer <key>"')
     const token = match[1]!
     if (adminDigest && sameDigest(token, adminDigest)) {
-      return { id: 'admin-token', role: 'admin', flowIds: null }
+      return { principal: { id: 'admin-token', role: 'admin', flowIds: null } }
     }
     const principal = await deps.keys.authenticate(token)
     if (!principal) throw unauthorized('AUTH_INVALID', 'the key is unknown or was revoked')
-    return principal
+    return { principal }
   }
   const signed = SIGNED_PATH.exec(c.req.path)
   if (signed && (c.req.header(SIGNATURE_HEADER) || c.req.header(TIMESTAMP_HEADER))) {
@@ -82,11 +97,18 @@ async function identify(
     })
     if (!check.ok) throw unauthorized('SIGNATURE_INVALID', check.reason)
     if (!(await deps.replay.firstSeen(check.digest, check.expiresAt))) {
-      throw unauthorized('SIGNATURE_REPLAYED', 'this signed request was already received')
+      throw unauthorized(
+        'SIGNATURE_REPLAYED',
+        'this signed request was already accepted (or is being handled right now)'
+      )
     }
-    return { id: 'signature', role: 'runner', flowIds: [decodeURIComponent(signed[1]!)] }
+    return {
+      principal: { id: 'signature', role: 'runner', flowIds: [decodeURIComponent(signed[1]!)] },
+      signature: check.digest,
+    }
   }
-  if ((await localModeOpen(deps)) && fromThisMachine(c)) return { id: 'local', role: 'admin', flowIds: null }
+  if ((await localModeOpen(deps)) && fromThisMachine(c))
+    return { principal: { id: 'local', role: 'admin', flowIds: null } }
   throw unauthorized('AUTH_REQUIRED', 'this API needs a key: send "Authorization: Bearer <key>"')
 }
 

@@ -24,7 +24,8 @@ export const credentialsInput = z.discriminatedUnion('type', [
       accessKeyId: z
         .string()
         .regex(/^[A-Z0-9]{16,128}$/, 'an access key id is 16-128 upper-case letters and digits'),
-      secretAccessKey: z.string().min(1).max(256),
+      /** Omitted on update with the same accessKeyId = keep the stored secret (it is never returned). */
+      secretAccessKey: z.string().min(1).max(256).optional(),
       sessionToken: z.string().min(1).max(4096).optional(),
     })
     .strict(),

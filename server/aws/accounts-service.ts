@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { z } from 'zod'
 import { summariseAwsError } from '../../plugins/shared/errors.ts'
 import { AppError } from '../errors.ts'
 import { parseInput } from '../parse-input.ts'
@@ -7,6 +8,7 @@ import {
   type AccountInput,
   type AccountRecord,
   accountInput,
+  type credentialsInput,
   publicAccount,
   type StoredCredentials,
 } from './account.ts'
@@ -33,6 +35,8 @@ export function createAccountService(deps: {
   now?: () => Date
   /** Folders a snapshot account's path must lie inside (QFLOW_SNAPSHOT_ROOTS). */
   snapshotRoots?: readonly string[]
+  /** Flows bound to an account (see `remove`); none when not given. */
+  flowsBoundTo?: (accountId: string) => Promise<{ id: string; name: string }[]>
 }) {
   const { repo, gateway, secrets } = deps
   const snapshotRoots = deps.snapshotRoots ?? defaultSnapshotRoots()
@@ -60,18 +64,8 @@ export function createAccountService(deps: {
     }
     let credentials: StoredCredentials
     if (!input.credentials) credentials = previous?.credentials ?? { type: 'default' }
-    else if (input.credentials.type === 'static') {
-      const { accessKeyId, secretAccessKey, sessionToken } = input.credentials
-      try {
-        credentials = {
-          type: 'static',
-          accessKeyId,
-          sealed: secrets.seal(JSON.stringify({ secretAccessKey, sessionToken })),
-        }
-      } catch (err) {
-        throw new AccountError(400, 'SECRET_KEY_MISSING', `credentials: ${(err as Error).message}`)
-      }
-    } else credentials = input.credentials
+    else if (input.credentials.type === 'static') credentials = sealStatic(input.credentials, previous)
+    else credentials = input.credentials
     return {
       ...base,
       kind: 'aws',
@@ -79,6 +73,46 @@ export function createAccountService(deps: {
       ...(input.endpoint ? { endpoint: input.endpoint } : {}),
       credentials,
       ...(input.assumeRole ? { assumeRole: input.assumeRole } : {}),
+    }
+  }
+
+  /**
+   * Static keys, sealed. The secret is never returned, so an update that keeps the same
+   * `accessKeyId` may leave `secretAccessKey` out and the stored one is kept (with a new
+   * `sessionToken` if one is sent); a new key id needs its secret.
+   */
+  function sealStatic(
+    input: Extract<z.infer<typeof credentialsInput>, { type: 'static' }>,
+    previous: AccountRecord | undefined
+  ): StoredCredentials {
+    const { accessKeyId, sessionToken } = input
+    const kept =
+      previous?.credentials?.type === 'static' && previous.credentials.accessKeyId === accessKeyId
+        ? previous.credentials.sealed
+        : undefined
+    if (input.secretAccessKey === undefined && kept === undefined) {
+      throw new AccountError(
+        400,
+        'VALIDATION_FAILED',
+        previous
+          ? 'credentials.secretAccessKey: required with a new accessKeyId (the stored secret is kept only while accessKeyId stays the same)'
+          : 'credentials.secretAccessKey: required',
+        { issues: [{ field: 'credentials.secretAccessKey', message: 'required' }] }
+      )
+    }
+    try {
+      if (input.secretAccessKey === undefined && sessionToken === undefined)
+        return { type: 'static', accessKeyId, sealed: kept! }
+      const secretAccessKey =
+        input.secretAccessKey ??
+        (JSON.parse(secrets.open(kept!)) as { secretAccessKey: string }).secretAccessKey
+      return {
+        type: 'static',
+        accessKeyId,
+        sealed: secrets.seal(JSON.stringify({ secretAccessKey, sessionToken })),
+      }
+    } catch (err) {
+      throw new AccountError(400, 'SECRET_KEY_MISSING', `credentials: ${(err as Error).message}`)
     }
   }
 
@@ -114,7 +148,24 @@ export function createAccountService(deps: {
       gateway.forget(id)
       return publicAccount(record)
     },
-    async remove(id: string) {
+    /**
+     * Delete an account. One that flows are bound to is refused (409 naming them): their runs
+     * would fail with ACCOUNT_UNKNOWN from then on. `force` deletes it anyway, e.g. to replace it
+     * with an account of the same id.
+     */
+    async remove(id: string, options: { force?: boolean } = {}) {
+      const bound = options.force ? [] : ((await deps.flowsBoundTo?.(id)) ?? [])
+      if (bound.length > 0) {
+        await require(id)
+        const named = bound.map((flow) => flow.id)
+        throw new AccountError(
+          409,
+          'ACCOUNT_IN_USE',
+          `account "${id}" is bound to ${bound.length} flow(s): ${named.slice(0, 20).join(', ')}${named.length > 20 ? ', ...' : ''}; ` +
+            'unbind it from them first, or delete with ?force=true (their runs then fail with ACCOUNT_UNKNOWN)',
+          { id, flows: bound }
+        )
+      }
       if (!(await repo.remove(id)))
         throw new AccountError(404, 'ACCOUNT_NOT_FOUND', `no account with id "${id}"`, { id })
       gateway.forget(id)

@@ -10,6 +10,12 @@ import type { FlowRecord, FlowRepo, StoredFlow } from '../repos/flows.ts'
 /** New flow ids must be safe in a URL path segment and a file name. */
 const FLOW_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 
+/**
+ * A check of the document about to be saved against the stored one (absent for a new flow), e.g.
+ * what the caller's key may target; it throws to refuse the save.
+ */
+export type SaveGuard = (flow: StoredFlow, previous: StoredFlow | undefined) => void
+
 export interface SavedFlow {
   record: FlowRecord
   problems: FlowProblem[]
@@ -21,8 +27,32 @@ export interface SavedFlow {
  * draft and its problems returned, so work in progress is never lost; such a flow cannot be
  * deployed or run, so a save that would leave it deployed is refused too.
  */
-export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegistry }) {
+export function createFlowService(deps: {
+  flows: FlowRepo
+  registry: PluginRegistry
+  /** The ids of the accounts that exist; without it, account bindings are not checked. */
+  accountIds?: () => Promise<ReadonlySet<string>>
+}) {
   const { flows, registry } = deps
+
+  /** What `validateFlow` finds, plus accounts the flow or its nodes name that do not exist. */
+  async function problemsOf(flow: StoredFlow): Promise<FlowProblem[]> {
+    const problems = validateFlow(flow, registry)
+    if (!deps.accountIds) return problems
+    const targeted = boundAccounts(flow)
+    if (targeted.length === 0) return problems
+    const known = await deps.accountIds()
+    for (const { account, nodeId } of targeted) {
+      if (known.has(account)) continue
+      problems.push({
+        code: 'ACCOUNT_UNKNOWN',
+        field: 'accounts',
+        ...(nodeId !== undefined ? { nodeId } : {}),
+        message: `accounts: there is no account "${account}"${nodeId !== undefined ? ` (node "${nodeId}")` : ''}; add it (POST /api/accounts) or remove it from the list`,
+      })
+    }
+    return problems
+  }
 
   function parseDocument(body: unknown): StoredFlow | (Omit<StoredFlow, 'id'> & { id?: string }) {
     if (body === undefined) throw new AppError(400, 'BODY_REQUIRED', 'send the flow document as JSON')
@@ -30,8 +60,8 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
     return stampPluginSources(parseInput(flowSchema, body), registry)
   }
 
-  function problemsBlockingDeploy(flow: StoredFlow): FlowProblem[] {
-    const problems = validateFlow(flow, registry)
+  async function problemsBlockingDeploy(flow: StoredFlow): Promise<FlowProblem[]> {
+    const problems = await problemsOf(flow)
     if (flow.deployed && problems.length > 0) {
       throw new AppError(
         400,
@@ -50,7 +80,7 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
   }
 
   async function update(id: string, flow: StoredFlow, expectedVersion: number): Promise<SavedFlow> {
-    const problems = problemsBlockingDeploy(flow)
+    const problems = await problemsBlockingDeploy(flow)
     const outcome = await flows.update(id, flow, expectedVersion)
     if (outcome.kind === 'missing') throw notFound('flow', id)
     if (outcome.kind === 'conflict') {
@@ -66,7 +96,7 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
 
   return {
     require,
-    problemsOf: (flow: StoredFlow) => validateFlow(flow, registry),
+    problemsOf,
 
     /**
      * The problems a document would be saved with, without saving it: the editor checks a node's
@@ -78,7 +108,7 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
     },
 
     /** Create from a client document; its `id` is kept when given (and free), else one is made. */
-    async create(body: unknown, options: { freshId?: boolean } = {}): Promise<SavedFlow> {
+    async create(body: unknown, options: { freshId?: boolean; guard?: SaveGuard } = {}): Promise<SavedFlow> {
       const parsed = parseDocument(body)
       const id = options.freshId || !parsed.id ? randomUUID() : parsed.id
       if (!FLOW_ID.test(id)) {
@@ -90,7 +120,8 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
         )
       }
       const flow = { ...parsed, id }
-      const problems = problemsBlockingDeploy(flow)
+      options.guard?.(flow, undefined)
+      const problems = await problemsBlockingDeploy(flow)
       const record = await flows.create(flow)
       if (!record) {
         throw new AppError(409, 'FLOW_EXISTS', `a flow with id "${id}" already exists`, { id })
@@ -99,7 +130,7 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
     },
 
     /** Replace a flow's document, if the caller saw the current version. */
-    async replace(id: string, body: unknown, expectedVersion: number): Promise<SavedFlow> {
+    async replace(id: string, body: unknown, expectedVersion: number, guard?: SaveGuard): Promise<SavedFlow> {
       const parsed = parseDocument(body)
       if (parsed.id !== undefined && parsed.id !== id) {
         throw new AppError(
@@ -111,7 +142,13 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
           }
         )
       }
-      return update(id, { ...parsed, id }, expectedVersion)
+      const flow = { ...parsed, id }
+      if (guard) {
+        // Checked against the version the caller edited; any other version makes the update a 409.
+        const previous = await require(id)
+        if (previous.version === expectedVersion) guard(flow, previous.flow)
+      }
+      return update(id, flow, expectedVersion)
     },
 
     /**
@@ -122,7 +159,7 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
       const record = await require(id)
       const version = expectedVersion ?? record.version
       if (record.flow.deployed === deployed && version === record.version) {
-        return { record, problems: validateFlow(record.flow, registry) }
+        return { record, problems: await problemsOf(record.flow) }
       }
       return update(id, { ...record.flow, deployed }, version)
     },
@@ -130,3 +167,16 @@ export function createFlowService(deps: { flows: FlowRepo; registry: PluginRegis
 }
 
 export type FlowService = ReturnType<typeof createFlowService>
+
+/** The accounts a flow names, in its own binding and in any node's `config.accounts`, once each. */
+function boundAccounts(flow: StoredFlow): { account: string; nodeId?: string }[] {
+  const found = new Map<string, { account: string; nodeId?: string }>()
+  for (const account of flow.accounts) found.set(`:${account}`, { account })
+  for (const node of flow.nodes) {
+    const listed = node.config.accounts
+    if (!Array.isArray(listed)) continue
+    for (const account of listed)
+      if (typeof account === 'string') found.set(`${node.id}:${account}`, { account, nodeId: node.id })
+  }
+  return [...found.values()]
+}

@@ -43,6 +43,10 @@ export function createAccountRepo(db: LibSQLDatabase<any>) {
     async list(): Promise<AccountRecord[]> {
       return (await db.select().from(accounts).orderBy(asc(accounts.name), asc(accounts.id))).map(toRecord)
     },
+    /** Every account id, for checking what flows are bound to without loading the records. */
+    async ids(): Promise<Set<string>> {
+      return new Set((await db.select({ id: accounts.id }).from(accounts)).map((row) => row.id))
+    },
     async get(id: string): Promise<AccountRecord | undefined> {
       const [row] = await db.select().from(accounts).where(eq(accounts.id, id)).limit(1)
       return row ? toRecord(row) : undefined

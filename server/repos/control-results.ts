@@ -22,11 +22,14 @@ export function createControlResultRepo(db: Db) {
     and(eq(controlResults.flowId, flowId), eq(controlResults.nodeId, nodeId))
 
   return {
-    /** The most recent result of each resource a control node judged, optionally only some results. */
+    /**
+     * The most recent result of each resource a control node judged, optionally only some results
+     * or only one account's or region's resources.
+     */
     async latest(
       flowId: string,
       nodeId: string,
-      query: PageRequest & { result?: ControlResult[] }
+      query: PageRequest & { result?: ControlResult[]; accountId?: string; region?: string }
     ): Promise<Page<ControlResultRow>> {
       // The newest row per resource has the highest id (ids only grow). Grouped in index order.
       const newest = db
@@ -36,6 +39,9 @@ export function createControlResultRepo(db: Db) {
         .groupBy(controlResults.resourceId, controlResults.accountId, controlResults.region)
       const filters: (SQL | undefined)[] = [sql`${controlResults.id} IN ${newest}`]
       if (query.result && query.result.length > 0) filters.push(inArray(controlResults.result, query.result))
+      // Grouping is per (resource, account, region), so filtering the newest rows by place is exact.
+      if (query.accountId !== undefined) filters.push(eq(controlResults.accountId, query.accountId))
+      if (query.region !== undefined) filters.push(eq(controlResults.region, query.region))
       const where = and(...filters)
       const [items, [count]] = await Promise.all([
         db

@@ -208,7 +208,22 @@ export function createFlowRepo(db: Db, now: () => number = Date.now) {
       return row ? { ...row.document, id } : undefined
     },
 
-    /** Delete a flow with its versions, runs, step records and control results. */
+    /**
+     * Flows whose current version targets an account: in the flow's own `accounts` or in a node's
+     * `config.accounts`. What an account delete must not pull out from under.
+     */
+    async boundTo(accountId: string): Promise<{ id: string; name: string }[]> {
+      return db
+        .select({ id: flows.id, name: flows.name })
+        .from(flows)
+        .where(
+          sql`EXISTS (SELECT 1 FROM json_each(${flows.document}, '$.accounts') AS a WHERE a.value = ${accountId})
+            OR EXISTS (SELECT 1 FROM json_each(${flows.document}, '$.nodes') AS n,
+              json_each(n.value, '$.config.accounts') AS a WHERE a.value = ${accountId})`
+        )
+        .orderBy(flows.id)
+    },
+
     /**
      * Delete a flow with its versions, runs and results, in one transaction; with
      * `expectedVersion`, only while the flow is still at that version. The flow row goes first and

@@ -7,12 +7,14 @@ import { presentControlResult } from '../http/present.ts'
 import { acceptsQuery, listOf, pageQuery } from '../http/query.ts'
 import { CONTROL_NODE_TYPE } from '../runs/control-results.ts'
 
-const latestQuery = pageQuery.extend({ result: listOf(CONTROL_RESULTS) })
-/** A resource id such as a `DBInstanceIdentifier` can repeat across accounts and regions. */
-const historyQuery = pageQuery.extend({
+/** Where a resource was judged: the account id its results carry (the AWS one when known) and region. */
+const place = {
   accountId: z.string().min(1).max(256).optional(),
   region: z.string().min(1).max(64).optional(),
-})
+}
+const latestQuery = pageQuery.extend({ result: listOf(CONTROL_RESULTS), ...place })
+/** A resource id such as a `DBInstanceIdentifier` can repeat across accounts and regions. */
+const historyQuery = pageQuery.extend(place)
 
 /** What control nodes concluded per resource: the current state and one resource's history. */
 export function controlRoutes(ctx: ServerContext) {

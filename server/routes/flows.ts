@@ -1,9 +1,10 @@
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
-import { checkCreatableFlow } from '../auth/flow-limit.ts'
+import { checkCreatableFlow, checkSavedTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError } from '../errors.ts'
+import type { SaveGuard } from '../flows/service.ts'
 import { readJson } from '../http/body.ts'
 import { etagOf, versionFromIfMatch } from '../http/if-match.ts'
 import { presentFlow, presentFlowSummary, presentFlowVersion } from '../http/present.ts'
@@ -21,6 +22,12 @@ const versionConflict = (current: number, expected: number) =>
   new AppError(409, 'VERSION_CONFLICT', `the flow is at version ${current}, not ${expected}`, {
     currentVersion: current,
   })
+
+/** Accounts and regions a save may point the flow at: what the caller's key may target at run time. */
+const targetGuard =
+  (c: Context): SaveGuard =>
+  (flow, previous) =>
+    checkSavedTargets(principalOf(c), flow, previous)
 
 /** Flow documents: CRUD with optimistic versioning, versions, deploy, export and import. */
 export function flowRoutes(ctx: ServerContext) {
@@ -55,7 +62,7 @@ export function flowRoutes(ctx: ServerContext) {
     .post('/flows', noQuery, async (c) => {
       const body = await readJson(c)
       checkCreatableFlow(principalOf(c), body)
-      const saved = await flowService.create(body)
+      const saved = await flowService.create(body, { guard: targetGuard(c) })
       await rearm(saved.record.flow.id)
       c.header('Location', `/api/flows/${saved.record.flow.id}`)
       c.header('ETag', etagOf(saved.record.version))
@@ -67,7 +74,7 @@ export function flowRoutes(ctx: ServerContext) {
       const freshId = query.newId === 'true'
       const body = await readJson(c)
       checkCreatableFlow(principalOf(c), body, { freshId })
-      const saved = await flowService.create(body, { freshId })
+      const saved = await flowService.create(body, { freshId, guard: targetGuard(c) })
       await rearm(saved.record.flow.id)
       c.header('Location', `/api/flows/${saved.record.flow.id}`)
       c.header('ETag', etagOf(saved.record.version))
@@ -76,7 +83,7 @@ export function flowRoutes(ctx: ServerContext) {
     .get('/flows/:id', noQuery, async (c) => {
       const record = await flowService.require(c.req.param('id'))
       c.header('ETag', etagOf(record.version))
-      return c.json(presentFlow(record, flowService.problemsOf(record.flow)))
+      return c.json(presentFlow(record, await flowService.problemsOf(record.flow)))
     })
     .put('/flows/:id', noQuery, async (c) => {
       const id = c.req.param('id')
@@ -93,7 +100,7 @@ export function flowRoutes(ctx: ServerContext) {
           }
         )
       }
-      const saved = await flowService.replace(id, body, expected)
+      const saved = await flowService.replace(id, body, expected, targetGuard(c))
       await rearm(id)
       c.header('ETag', etagOf(saved.record.version))
       return c.json(presentFlow(saved.record, saved.problems))

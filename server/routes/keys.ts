@@ -11,8 +11,15 @@ import { parseInput } from '../parse-input.ts'
 const createBody = z.strictObject({
   name: z.string().trim().min(1, 'name the key after who uses it').max(200),
   role: z.enum(ROLES),
-  /** Limit the key to these flows; absent or empty means every flow. */
-  flowIds: z.array(z.string().min(1).max(128)).max(1000).optional(),
+  /**
+   * Limit the key to these flows; absent means every flow. An empty list is refused rather than
+   * read as "every flow": a caller who sends one almost certainly meant "none", the opposite.
+   */
+  flowIds: z
+    .array(z.string().min(1).max(128))
+    .min(1, 'omit it for all flows, or name at least one flow')
+    .max(1000)
+    .optional(),
 })
 const listQuery = z.object({ includeRevoked: z.enum(['true', 'false']).optional() })
 
@@ -51,7 +58,12 @@ export function keyRoutes(ctx: ServerContext) {
       return c.json({ items: items.map(present) })
     })
     .delete('/keys/:id', noQuery, async (c) => {
-      const revoked = await ctx.keys.revoke(c.req.param('id'))
+      // Without an admin token, the last admin key is all that keeps keys manageable and the server
+      // closed (QFLOW_AUTH=local never needed one).
+      const { adminToken, mode } = ctx.settings.auth
+      const revoked = await ctx.keys.revoke(c.req.param('id'), {
+        keepAnAdmin: !adminToken && mode !== 'local',
+      })
       if (!revoked) throw notFound('key', c.req.param('id'))
       return c.json(present(revoked))
     })

@@ -161,6 +161,35 @@ describe('validateFlow', () => {
     expect(codes(validateFlow(f, registry))).toContain('NODE_ID_DUPLICATE')
   })
 
+  it('checks variable values against their type and names unique, naming the field', () => {
+    const issues = (variables: unknown[]) => {
+      const parsed = flowSchema.safeParse({ name: 'v', variables })
+      return parsed.success
+        ? []
+        : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    }
+    expect(issues([{ name: 'b', type: 'boolean', value: 'yes' }])).toEqual([
+      'variables.0.value: expected true or false for a boolean variable',
+    ])
+    expect(issues([{ name: 'l', type: 'list', value: 'notalist' }])[0]).toMatch(/^variables\.0\.value: /)
+    expect(issues([{ name: 's', type: 'string', value: 5 }])[0]).toMatch(/^variables\.0\.value: /)
+    expect(
+      issues([
+        { name: 's', type: 'string', value: 'a' },
+        { name: 's', type: 'string', value: 'b' },
+      ])
+    ).toEqual(['variables.1.name: "s" is already the name of variables.0'])
+    // What a run override may be, a default may be: text for numbers, JSON text for lists.
+    expect(
+      issues([
+        { name: 'n', type: 'number', value: '5' },
+        { name: 'f', type: 'boolean', value: false },
+        { name: 'l', type: 'list', value: '[1]' },
+        { name: 'j', type: 'json', value: { a: 1 } },
+      ])
+    ).toEqual([])
+  })
+
   it('names the field of a malformed document through the schema', () => {
     const parsed = flowSchema.safeParse({ name: 'x', nodes: [{ id: 'a', type: 't', typeVersion: 'one' }] })
     expect(parsed.success).toBe(false)

@@ -111,6 +111,33 @@ describe('accounts API', () => {
     })
   })
 
+  it('keeps the stored secret when static keys are resent with the same accessKeyId and no secret', async () => {
+    await json('POST', '/api/accounts', { ...staticAccount(), id: 'keep' })
+    const { secretAccessKey: _secret, ...keyIdOnly } = MOTO_CREDENTIALS
+    const update = (credentials: unknown) =>
+      json('PUT', '/api/accounts/keep', { ...staticAccount(), id: undefined, name: 'Kept', credentials })
+    const kept = await update({ type: 'static', ...keyIdOnly })
+    expect(kept.status).toBe(200)
+    expect((await kept.json()).credentials.secretStored).toBe(true)
+    expect((await (await json('POST', '/api/accounts/keep/test')).json()).ok).toBe(true)
+    // A session token may be added without resending the secret.
+    expect((await update({ type: 'static', ...keyIdOnly, sessionToken: 'token-1' })).status).toBe(200)
+    expect((await (await json('POST', '/api/accounts/keep/test')).json()).ok).toBe(true)
+    // Another key id needs its own secret, as does a new account.
+    const otherKey = await update({ type: 'static', accessKeyId: 'AKIAOTHERKEY00000002' })
+    expect(otherKey.status).toBe(400)
+    expect((await otherKey.json()).error.message).toMatch(
+      /^credentials\.secretAccessKey: required with a new accessKeyId/
+    )
+    const fresh = await json('POST', '/api/accounts', {
+      ...staticAccount(),
+      id: 'no-secret',
+      credentials: { type: 'static', ...keyIdOnly },
+    })
+    expect(fresh.status).toBe(400)
+    expect((await fresh.json()).error.message).toBe('credentials.secretAccessKey: required')
+  })
+
   it('reports what a failing account says instead of failing the request', async () => {
     await json('POST', '/api/accounts', { ...staticAccount(), id: 'down', endpoint: 'http://127.0.0.1:9' })
     const test = await (await json('POST', '/api/accounts/down/test')).json()
@@ -239,5 +266,64 @@ describe('accounts API', () => {
     expect(body.snapshot).toEqual({ files: 2 })
     const test = await (await json('POST', '/api/accounts/upload/test')).json()
     expect(test).toMatchObject({ ok: true, account: '210987654321' })
+  })
+})
+
+describe('accounts bound to flows', () => {
+  const snapshot = (id: string) => ({
+    id,
+    name: id,
+    kind: 'snapshot',
+    files: { 'rds.DescribeDBInstances.json': { DBInstances: [] } },
+  })
+  const flowBoundTo = (id: string, accounts: string[], nodeAccounts: string[] = []) => ({
+    id,
+    name: id,
+    accounts,
+    nodes: [
+      { id: 't', type: 'trigger', typeVersion: 1, config: {} },
+      { id: 'r', type: 'aws-resource', typeVersion: 1, config: { accounts: nodeAccounts } },
+    ],
+    edges: [{ id: 'e', source: 't', sourcePort: 'out', target: 'r', targetPort: 'in' }],
+  })
+
+  it('reports an account the flow or a node names that does not exist, and deploy refuses it', async () => {
+    const created = await json('POST', '/api/flows', flowBoundTo('ghostly', ['ghost', 'demo'], ['phantom']))
+    expect(created.status).toBe(201)
+    const { problems } = await created.json()
+    expect(problems).toEqual([
+      expect.objectContaining({
+        code: 'ACCOUNT_UNKNOWN',
+        field: 'accounts',
+        message: expect.stringMatching(/^accounts: .*"ghost"/),
+      }),
+      expect.objectContaining({ code: 'ACCOUNT_UNKNOWN', field: 'accounts', nodeId: 'r' }),
+    ])
+    const deploy = await json('POST', '/api/flows/ghostly/deploy')
+    expect(deploy.status).toBe(400)
+    expect((await deploy.json()).error.code).toBe('FLOW_INVALID')
+    // Once the accounts exist, the same flow is fine.
+    for (const id of ['ghost', 'phantom'])
+      expect((await json('POST', '/api/accounts', snapshot(id))).status).toBe(201)
+    expect((await (await json('GET', '/api/flows/ghostly')).json()).problems).toEqual([])
+    expect((await json('POST', '/api/flows/ghostly/deploy')).status).toBe(200)
+  })
+
+  it('refuses to delete an account flows are bound to, naming them, unless forced', async () => {
+    await json('POST', '/api/accounts', snapshot('in-use'))
+    await json('POST', '/api/flows', flowBoundTo('uses-flow', ['in-use']))
+    await json('POST', '/api/flows', flowBoundTo('uses-node', [], ['in-use']))
+    const refused = await json('DELETE', '/api/accounts/in-use')
+    expect(refused.status).toBe(409)
+    const { error } = await refused.json()
+    expect(error.code).toBe('ACCOUNT_IN_USE')
+    expect(error.message).toMatch(/uses-flow, uses-node/)
+    expect(error.details.flows.map((f: { id: string }) => f.id)).toEqual(['uses-flow', 'uses-node'])
+    expect((await json('GET', '/api/accounts/in-use')).status).toBe(200)
+    expect((await json('DELETE', '/api/accounts/in-use?force=maybe')).status).toBe(400)
+    expect((await json('DELETE', '/api/accounts/in-use?force=true')).status).toBe(204)
+    expect((await json('GET', '/api/accounts/in-use')).status).toBe(404)
+    // A missing account is a 404, flows still bound to it or not.
+    expect((await json('DELETE', '/api/accounts/in-use')).status).toBe(404)
   })
 })

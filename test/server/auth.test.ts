@@ -249,6 +249,58 @@ describe('API keys and roles', () => {
     }
   })
 
+  it('a key that may not retarget runs may not rebind the flow by saving it either', async () => {
+    const s = await withAdmin()
+    const bound = { accounts: ['acct-a', 'acct-b'], regions: ['us-east-1', 'eu-west-1'] }
+    const nodeBound = { service: 'rds', method: 'DBInstances', accounts: ['acct-n'] }
+    const flow = { ...chainFlow('uni2', {}, [['aws-resource', nodeBound]]), ...bound }
+    expect((await s.call('POST', '/api/flows', { token: ADMIN, body: flow })).status).toBe(201)
+    const limited = (
+      await s.call('POST', '/api/keys', {
+        token: ADMIN,
+        body: { name: 'scoped editor', role: 'editor', flowIds: ['uni2', 'uni3'] },
+      })
+    ).body.key
+    const put = (version: number, body: unknown) =>
+      s.call('PUT', '/api/flows/uni2', { token: limited, body, headers: { 'if-match': `"${version}"` } })
+
+    const refusals: [unknown, string, string][] = [
+      [{ ...flow, accounts: ['acct-a', 'moto'] }, 'accounts', 'moto'],
+      [{ ...flow, regions: ['ap-south-1'] }, 'regions', 'ap-south-1'],
+      [
+        { ...chainFlow('uni2', {}, [['aws-resource', { ...nodeBound, accounts: ['moto'] }]]), ...bound },
+        'nodes.1.config.accounts',
+        'moto',
+      ],
+    ]
+    for (const [body, field, value] of refusals) {
+      const refused = await put(1, body)
+      expect(refused.status).toBe(403)
+      expect(refused.body.error).toMatchObject({ code: 'TARGET_FORBIDDEN', details: { field } })
+      expect(refused.body.error.message).toMatch(new RegExp(`^${field.replace(/\./g, '\\.')}: .*${value}`))
+    }
+    // Keeping or narrowing what the flow targets is fine, node accounts moving up to the flow too.
+    const narrowed = await put(1, { ...flow, accounts: ['acct-b', 'acct-n'], regions: ['eu-west-1'] })
+    expect(narrowed.status).toBe(200)
+    // A new flow under its own id starts with nothing to keep; import is checked the same way.
+    const created = await s.call('POST', '/api/flows/import', {
+      token: limited,
+      body: { ...chainFlow('uni3'), accounts: ['moto'] },
+    })
+    expect(created.status).toBe(403)
+    expect(created.body.error.details.field).toBe('accounts')
+    expect((await s.call('GET', '/api/flows/uni3', { token: ADMIN })).status).toBe(404)
+    // An unlimited editor binds the flow anywhere, as it may point its runs anywhere.
+    const editor = (await s.call('POST', '/api/keys', { token: ADMIN, body: { name: 'e', role: 'editor' } }))
+      .body.key
+    const rebound = await s.call('PUT', '/api/flows/uni2', {
+      token: editor,
+      body: { ...flow, accounts: ['moto'] },
+      headers: { 'if-match': '"2"' },
+    })
+    expect(rebound.status).toBe(200)
+  })
+
   it('refuses an admin key limited to flows, naming flowIds', async () => {
     const s = await withAdmin()
     const bad = await s.call('POST', '/api/keys', {
@@ -258,10 +310,19 @@ describe('API keys and roles', () => {
     expect(bad.status).toBe(400)
     expect(bad.body.error.message).toMatch(/^flowIds: admin keys are unlimited/)
     expect((await s.call('GET', '/api/keys', { token: ADMIN })).body.items).toEqual([])
-    expect(
-      (await s.call('POST', '/api/keys', { token: ADMIN, body: { name: 'x', role: 'admin', flowIds: [] } }))
-        .status
-    ).toBe(201)
+  })
+
+  it('refuses an empty flowIds list rather than reading it as every flow', async () => {
+    const s = await withAdmin()
+    for (const role of ['runner', 'admin']) {
+      const empty = await s.call('POST', '/api/keys', {
+        token: ADMIN,
+        body: { name: 'e', role, flowIds: [] },
+      })
+      expect(empty.status).toBe(400)
+      expect(empty.body.error.message).toBe('flowIds: omit it for all flows, or name at least one flow')
+    }
+    expect((await s.call('GET', '/api/keys', { token: ADMIN })).body.items).toEqual([])
   })
 
   it('validates key requests, naming the field', async () => {
@@ -289,6 +350,35 @@ describe('loopback single-user mode', () => {
     const closed = await server.call('GET', '/api/flows')
     expect(closed.status).toBe(401)
     expect((await server.call('GET', '/api/flows', { token: created.body.key })).status).toBe(200)
+  })
+
+  it('will not revoke the last admin key, which would reopen it, unless an admin token is set', async () => {
+    server = await startTestServer()
+    const s = server
+    const first = (await s.call('POST', '/api/keys', { body: { name: 'first', role: 'admin' } })).body
+    const runner = (
+      await s.call('POST', '/api/keys', { token: first.key, body: { name: 'r', role: 'runner' } })
+    ).body
+    const refused = await s.call('DELETE', `/api/keys/${first.id}`, { token: first.key })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.code).toBe('LAST_ADMIN_KEY')
+    expect(refused.body.error.message).toMatch(/would leave no admin key.*QFLOW_ADMIN_TOKEN/)
+    // Other keys go as before; with a second admin key, the first may go too.
+    expect((await s.call('DELETE', `/api/keys/${runner.id}`, { token: first.key })).status).toBe(200)
+    const second = (
+      await s.call('POST', '/api/keys', { token: first.key, body: { name: 'second', role: 'admin' } })
+    ).body
+    expect((await s.call('DELETE', `/api/keys/${first.id}`, { token: second.key })).status).toBe(200)
+    expect((await s.call('DELETE', `/api/keys/${second.id}`, { token: second.key })).status).toBe(409)
+    // Still closed to keyless requests.
+    expect((await s.call('GET', '/api/flows')).status).toBe(401)
+  })
+
+  it('with QFLOW_ADMIN_TOKEN the last admin key may be revoked', async () => {
+    const s = await withAdmin()
+    const only = (await s.call('POST', '/api/keys', { token: ADMIN, body: { name: 'a', role: 'admin' } }))
+      .body
+    expect((await s.call('DELETE', `/api/keys/${only.id}`, { token: ADMIN })).status).toBe(200)
   })
 
   it('answers malformed Origin and Host headers with 400 or 401, never 500, and stays closed to them', async () => {
@@ -435,6 +525,50 @@ describe('signed TotalCloud requests', () => {
     expect((await s.call('GET', '/api/flows/other/runs', { token: ADMIN })).body.total).toBe(0)
     // The same request on the flow it was signed for still goes through: the refusal used nothing up.
     expect((await s.call('POST', path, { body, headers })).status).toBe(202)
+  })
+
+  it('a refused signed request can be sent again; once accepted it is a replay', async () => {
+    const s = await withAdmin()
+    await s.call('POST', '/api/flows', { token: ADMIN, body: chainFlow('tc', { kind: 'totalcloud' }) })
+    const body = JSON.stringify({ input: { scan: 1 } })
+    const headers = signed(body)
+    const undeployed = await s.call('POST', path, { body, headers })
+    expect(undeployed.status).toBe(409)
+    expect(undeployed.body.error.code).toBe('FLOW_NOT_DEPLOYED')
+    expect((await s.call('POST', '/api/flows/tc/deploy', { token: ADMIN })).status).toBe(200)
+    // The identical request, retried from another process sharing the database, is accepted...
+    const second = await startTestServer({
+      dir: s.dir,
+      runtime: { auth: { mode: 'auto', adminToken: ADMIN, signingSecrets: [SECRET] } },
+    })
+    try {
+      const retried = await second.call('POST', path, { body, headers })
+      expect(retried.status).toBe(202)
+      // ...and from then on it is a replay, in either process.
+      for (const server of [s, second]) {
+        const replay = await server.call('POST', path, { body, headers })
+        expect(replay.status).toBe(401)
+        expect(replay.body.error.code).toBe('SIGNATURE_REPLAYED')
+      }
+    } finally {
+      await second.close()
+    }
+  })
+
+  it('a signed request refused for its body can be retried (any answer but a success releases it)', async () => {
+    const s = await withAdmin()
+    await deployed(s)
+    const bad = JSON.stringify({ variables: { nope: 1 } })
+    const badHeaders = signed(bad)
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const refused = await s.call('POST', path, { body: bad, headers: badHeaders })
+      expect(refused.status).toBe(400)
+    }
+    const broken = '{"input":'
+    const brokenHeaders = signed(broken)
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect((await s.call('POST', path, { body: broken, headers: brokenHeaders })).status).toBe(400)
+    }
   })
 
   it('a replay is refused by another process sharing the database', async () => {

@@ -43,6 +43,11 @@ describe('qflow keys and safe binding', () => {
     expect(await run('keys', 'list')).toBe(0)
     expect(out[0]).toBe(`revoked ${id}`)
     expect(out.slice(1).every((l) => !l.includes(' ci'))).toBe(true)
+    // The admin key is now the only key: revoking it would reopen keyless mode, unless forced.
+    const adminId = out.find((l) => l.includes(' admin'))!.split(' ')[0]!
+    expect(await run('keys', 'revoke', adminId)).toBe(2)
+    expect(err.pop()).toMatch(/would leave no admin key.*QFLOW_ADMIN_TOKEN.*--force/)
+    expect(await run('keys', 'revoke', adminId, '--force')).toBe(0)
     expect(await run('keys', 'create', '--name', 'x', '--role', 'owner')).toBe(2)
     expect(err.join('\n')).toMatch(/--role: one of viewer, runner, editor, admin/)
   })

@@ -130,6 +130,18 @@ describe('control results', () => {
       await server.call('GET', '/api/flows/controls/controls/control/results?result=FAIL')
     ).json()) as any
     expect(failing.items.map((r: any) => r.accountId)).toEqual(['210987654321'])
+    const listed = async (query: string) =>
+      (
+        (await (
+          await server.call('GET', `/api/flows/controls/controls/control/results${query}`)
+        ).json()) as any
+      ).items.map((r: any) => [r.accountId, r.region])
+    expect(await listed('?accountId=123456789012')).toEqual([
+      ['123456789012', 'us-east-1'],
+      ['123456789012', 'us-west-2'],
+    ])
+    expect(await listed('?region=us-east-1&result=PASS')).toEqual([['123456789012', 'us-east-1']])
+    expect(await listed('?accountId=210987654321&region=us-west-2')).toEqual([])
 
     const history = async (query: string) => {
       const res = await server.call(

@@ -85,6 +85,19 @@ describe('hostile input', () => {
         'nodes.0.position.x',
       ],
       [{ name: 'x', variables: [{ name: '1bad', type: 'string', value: '' }] }, 'variables.0.name'],
+      [{ name: 'x', variables: [{ name: 'b', type: 'boolean', value: 'yes' }] }, 'variables.0.value'],
+      [{ name: 'x', variables: [{ name: 'l', type: 'list', value: 'notalist' }] }, 'variables.0.value'],
+      [{ name: 'x', variables: [{ name: 's', type: 'string', value: 5 }] }, 'variables.0.value'],
+      [
+        {
+          name: 'x',
+          variables: [
+            { name: 's', type: 'string', value: 'a' },
+            { name: 's', type: 'number', value: 1 },
+          ],
+        },
+        'variables.1.name',
+      ],
       [{ name: 'x', schemaVersion: 99 }, 'schemaVersion'],
       [{ name: '   ' }, 'name'],
     ]
@@ -338,7 +351,8 @@ describe('hostile input', () => {
     await expectError(await server.call('GET', '/api/flows/%00'), 404)
     await expectError(await server.call('GET', '/api/flows/%E0%A4%A'), 404)
     await expectError(await server.call('GET', '/api/no-such-route'), 404, 'ROUTE_NOT_FOUND')
-    await expectError(await server.call('DELETE', '/api/node-types'), 404)
+    // A route that exists with other methods says which (405 with Allow), see http-edges.test.ts.
+    await expectError(await server.call('DELETE', '/api/node-types'), 405, 'METHOD_NOT_ALLOWED')
   })
 
   it('a bad If-Match is a 400, never a lost write', async () => {

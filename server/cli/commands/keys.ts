@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { ROLES, type Role } from '../../auth/roles.ts'
 import { loadConfig, type ServerConfig } from '../../config.ts'
+import { AppError } from '../../errors.ts'
 import { type CliCommand, EXIT, UsageError } from '../command.ts'
 
 /** Opens the database (migrated) and hands the key store to `use`. */
@@ -28,7 +29,7 @@ async function withKeys<T>(
 export const keysCommand: CliCommand = {
   summary: 'create, list or revoke API keys (qflow keys create --name ci --role runner [--flow ID ...])',
   usage:
-    'keys create --name NAME --role admin|editor|runner|viewer [--flow ID ...] | keys list | keys revoke ID',
+    'keys create --name NAME --role admin|editor|runner|viewer [--flow ID ...] | keys list | keys revoke ID [--force]',
   async run(args, io) {
     const [action, ...rest] = args
     let parsed: ReturnType<typeof parse>
@@ -69,7 +70,16 @@ export const keysCommand: CliCommand = {
     if (action === 'revoke') {
       const id = parsed.positionals[0]
       if (!id) throw new UsageError('revoke: give the key id (see qflow keys list)')
-      const revoked = await withKeys(io.env, (keys) => keys.revoke(id))
+      // As on the API, unless --force: run on this machine, it may also end with no admin key.
+      const revoked = await withKeys(io.env, async (keys, config) => {
+        const keepAnAdmin = !parsed.values.force && !config.auth.adminToken && config.auth.mode !== 'local'
+        try {
+          return await keys.revoke(id, { keepAnAdmin })
+        } catch (err) {
+          if (err instanceof AppError) throw new UsageError(`${err.message} (or revoke with --force)`)
+          throw err
+        }
+      })
       if (!revoked) {
         io.err(`qflow keys: no key with id "${id}"`)
         return EXIT.usage
@@ -88,6 +98,7 @@ function parse(args: string[]) {
     options: {
       name: { type: 'string' },
       role: { type: 'string' },
+      force: { type: 'boolean' },
       flow: { type: 'string', multiple: true },
     },
   })
