@@ -6,6 +6,10 @@ import { readdirSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
+// As bin/qflow.js does: the lockfile pins SDK versions that support Node 20, so the SDK's reminder
+// about Node 22 is noise in the figures.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
 const HELPERS = new Set(['index', 'stats', 'http-load'])
 const here = dirname(fileURLToPath(import.meta.url))
 const available = readdirSync(here)
