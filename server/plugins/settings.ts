@@ -42,9 +42,9 @@ export interface PluginSettings {
    */
   allowPrivateNetwork?: boolean
   /**
-   * qflow's own listening ports (set by the server, not the environment): plugins may never connect
-   * to them on this machine, whatever hosts they were granted. The server adds its port once it
-   * listens (`PluginHost.protectServerPort`); this covers the time before.
+   * qflow's listening ports: plugins may never connect to them on this machine, whatever hosts
+   * they were granted. From the environment (`PORT`, `QFLOW_PROTECTED_PORTS`); the server also adds
+   * the port it really listens on (`PluginHost.protectServerPort`, for `PORT=0`).
    */
   serverPorts?: number[]
   /**
@@ -81,12 +81,37 @@ function positive(env: Record<string, string | undefined>, name: string, fallbac
   return value
 }
 
+/** The default of `PORT` (server/config.ts): the port a qflow server on this machine most likely has. */
+const DEFAULT_SERVER_PORT = 8787
+
+/**
+ * Ports plugins may never connect to on this machine: the configured `PORT` (so a `qflow run` in
+ * a shell beside a running server protects it too) and `QFLOW_PROTECTED_PORTS`, the ports of
+ * other qflow processes here (several servers sharing one database listen on several ports).
+ */
+function protectedPorts(env: Record<string, string | undefined>): number[] {
+  const ports = [env.PORT || String(DEFAULT_SERVER_PORT), ...list(env.QFLOW_PROTECTED_PORTS)]
+  return [
+    ...new Set(
+      ports.map((raw, index) => {
+        const port = Number(raw)
+        if (!Number.isInteger(port) || port < 0 || port > 65535) {
+          const name = index === 0 ? 'PORT' : 'QFLOW_PROTECTED_PORTS'
+          throw new FlowError('SETTINGS_INVALID', `${name}: a port number (0-65535), got "${raw}"`)
+        }
+        return port
+      })
+    ),
+  ].filter((port) => port > 0)
+}
+
 /**
  * Plugin settings from the environment: `QFLOW_PLUGINS` (package names or folders, comma-separated),
  * `QFLOW_PLUGINS_FILE` (what `qflow plugin install` wrote; default `data/plugins.json`),
  * `QFLOW_PLUGINS_ALLOW` / `QFLOW_PLUGINS_DENY` (package-name patterns), and the sandbox limits
  * `QFLOW_PLUGIN_MEMORY_MB`, `QFLOW_PLUGIN_TIMEOUT_MS`, `QFLOW_PLUGIN_WORKERS`, `QFLOW_PLUGIN_OUTPUT_MB`, and
- * `QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK` (internal addresses through any allowed host).
+ * `QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK` (internal addresses through any allowed host), and the
+ * qflow ports plugins may never reach (`PORT`, `QFLOW_PROTECTED_PORTS`).
  */
 export async function pluginSettingsFromEnv(
   env: Record<string, string | undefined> = process.env,
@@ -113,6 +138,7 @@ export async function pluginSettingsFromEnv(
     baseDir,
     file,
     allowPrivateNetwork: flag(env, 'QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK'),
+    serverPorts: protectedPorts(env),
   }
 }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import { builtinPlugins } from '../../plugins/index.ts'
 import { loadConfig } from '../../server/config.ts'
-import { DEFAULT_LIMITS } from '../../server/plugins/settings.ts'
+import { DEFAULT_LIMITS, pluginSettingsFromEnv } from '../../server/plugins/settings.ts'
 import { type RunningServer, startServer } from '../../server/server.ts'
 import {
   emitItems,
@@ -16,6 +16,7 @@ import {
   loadTestHost,
   pluginRunner,
   pluginStep,
+  repoRoot,
   testSettings,
 } from '../support/plugin-host.ts'
 import { startWebhookReceiver } from '../support/webhook.ts'
@@ -38,10 +39,13 @@ async function listen(server: Server, where: number | string): Promise<void> {
   )
 }
 
-async function loadRebind(options: { allowPrivateNetwork?: boolean; hosts?: string[] } = {}) {
+async function loadRebind(
+  options: { allowPrivateNetwork?: boolean; hosts?: string[]; serverPorts?: number[] } = {}
+) {
   const settings = await testSettings({
     resolveOverrides: REBIND_ANSWERS,
     allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+    ...(options.serverPorts ? { serverPorts: options.serverPorts } : {}),
   })
   const loaded = await loadTestHost([{ ...rebind, hosts: options.hosts ?? [] }], { limits: LIMITS, settings })
   return {
@@ -229,6 +233,41 @@ describe("no plugin ever reaches qflow's own server", () => {
     expect(step.error?.code).toBe('PLUGIN_DENIED')
     expect(step.error?.message).toBe(
       `plugin "hostile-rebind": the plugin may not connect to ${shown(port)}: that is qflow's own server, which plugins may never call, whatever hosts they were granted`
+    )
+  })
+})
+
+describe('the ports of other qflow processes on this machine are closed too', () => {
+  it('PORT and QFLOW_PROTECTED_PORTS are refused even where loopback is granted', async () => {
+    // Another qflow server (here a stand-in) on this machine: a `qflow run` in a shell beside it,
+    // or a second process sharing the database, must not let plugins call it.
+    const other = await startWebhookReceiver()
+    const port = new URL(other.url).port
+    const fromEnv = await pluginSettingsFromEnv({ QFLOW_PROTECTED_PORTS: port }, repoRoot)
+    const host = await loadRebind({
+      allowPrivateNetwork: true,
+      hosts: ['127.0.0.1'],
+      serverPorts: fromEnv.serverPorts ?? [],
+    })
+    try {
+      const step = pluginStep(await host.loaded.run('hostile-rebind', { url: `${other.url}/api/flows` }))
+      expect(step.error?.code).toBe('PLUGIN_DENIED')
+      expect(step.error?.message).toContain("that is qflow's own server")
+      expect(other.received).toEqual([])
+    } finally {
+      await host.close()
+      await other.close()
+    }
+  })
+
+  it('reads them from the environment, PORT (8787 by default) first', async () => {
+    expect((await pluginSettingsFromEnv({}, repoRoot)).serverPorts).toEqual([8787])
+    expect(
+      (await pluginSettingsFromEnv({ PORT: '9000', QFLOW_PROTECTED_PORTS: '9001, 9000,9002' }, repoRoot))
+        .serverPorts
+    ).toEqual([9000, 9001, 9002])
+    await expect(pluginSettingsFromEnv({ QFLOW_PROTECTED_PORTS: '9001,web' }, repoRoot)).rejects.toThrow(
+      'QFLOW_PROTECTED_PORTS: a port number (0-65535), got "web"'
     )
   })
 })
