@@ -6,9 +6,9 @@ import type { Logger } from '../log.ts'
 import { runTableBytes, usedBytes } from './db-usage.ts'
 
 export interface RetentionSettings {
-  /** Finished runs older than this are deleted with their steps and payloads. */
+  /** Finished runs older than this are deleted with their steps and payloads. 0: kept forever. */
   runMaxAgeMs: number
-  /** Full step payloads older than this are deleted; the runs and their previews stay. */
+  /** Full step payloads older than this are deleted; the runs and their previews stay. 0: kept forever. */
   payloadMaxAgeMs: number
   /** When the database file holds more than this, the oldest finished runs go first. 0: no cap. */
   maxBytes: number
@@ -183,9 +183,13 @@ export function createRetention(deps: {
       bytesAfter: 0,
       capUnreachable: false,
     }
-    const ageLimit = lt(runs.finishedAt, at - settings.runMaxAgeMs)
-    report.runsByAge = await untilDone(() => deleteRuns(ageLimit), settings.batchSize)
-    report.payloads = await untilDone(() => deletePayloads(at - settings.payloadMaxAgeMs), 1)
+    if (settings.runMaxAgeMs > 0) {
+      const ageLimit = lt(runs.finishedAt, at - settings.runMaxAgeMs)
+      report.runsByAge = await untilDone(() => deleteRuns(ageLimit), settings.batchSize)
+    }
+    if (settings.payloadMaxAgeMs > 0) {
+      report.payloads = await untilDone(() => deletePayloads(at - settings.payloadMaxAgeMs), 1)
+    }
     if (settings.flowVersionsToKeep > 0) {
       report.flowVersions = await untilDone(deleteVersions, settings.batchSize)
     }

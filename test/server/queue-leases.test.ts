@@ -241,6 +241,21 @@ describe('retention', () => {
     expect(await s.ctx.database.db.select().from(stepPayloads)).toEqual([])
   })
 
+  it('keeps runs and payloads forever when their retention days are 0', async () => {
+    const s = await start({ runtime: { retention: { runMaxAgeMs: 0, payloadMaxAgeMs: 0 } } })
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    const [id] = await finishedRuns(s, 'f1', 1)
+    const longAgo = Date.now() - 9000 * DAY
+    await s.ctx.database.db
+      .update(runs)
+      .set({ createdAt: longAgo, finishedAt: longAgo })
+      .where(eq(runs.id, id!))
+    const report = await s.ctx.retention.prune()
+    expect(report).toMatchObject({ runsByAge: 0, payloads: 0 })
+    expect(await s.ctx.runs.get(id!)).toBeDefined()
+    expect((await s.ctx.database.db.select().from(stepPayloads)).length).toBe(2)
+  })
+
   it('caps the database size: oldest finished runs go first, until the file is under the cap, and it shrinks', async () => {
     const s = await start()
     await s.ctx.retention.prepare()
