@@ -3,6 +3,7 @@ import type { Database } from '../db/client.ts'
 import { controlResults } from '../db/schema/controls.ts'
 import { runSteps, runs, stepPayloads } from '../db/schema/runs.ts'
 import type { Logger } from '../log.ts'
+import { countOf } from '../plural.ts'
 import { runTableBytes, usedBytes } from './db-usage.ts'
 
 export interface RetentionSettings {
@@ -201,7 +202,7 @@ export function createRetention(deps: {
       report.bytesAfter = await usedBytes(client)
     }
     const total = report.runsByAge + report.runsBySize + report.payloads + report.flowVersions
-    if (total > 0) log('info', 'retention pruned old runs', report)
+    if (total > 0) log('info', `retention pruned ${prunedSummary(report)}`, report)
     return report
   }
 
@@ -258,3 +259,19 @@ export interface PruneReport {
 }
 
 export type Retention = ReturnType<typeof createRetention>
+
+/** What a pass deleted, in words: `3 runs (2 by age, 1 for size), 40 flow versions`. */
+function prunedSummary(report: PruneReport): string {
+  const parts: string[] = []
+  const runCount = report.runsByAge + report.runsBySize
+  if (runCount > 0) {
+    const why = [
+      report.runsByAge > 0 && `${report.runsByAge} by age`,
+      report.runsBySize > 0 && `${report.runsBySize} for size`,
+    ].filter(Boolean)
+    parts.push(`${countOf(runCount, 'run')} (${why.join(', ')})`)
+  }
+  if (report.payloads > 0) parts.push(countOf(report.payloads, 'step payload'))
+  if (report.flowVersions > 0) parts.push(countOf(report.flowVersions, 'flow version'))
+  return parts.join(', ')
+}

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { controlResults } from '../../server/db/schema/controls.ts'
 import { runSteps, runs, stepPayloads } from '../../server/db/schema/runs.ts'
 import { runTableBytes, usedBytes } from '../../server/queue/db-usage.ts'
+import { createRetention } from '../../server/queue/retention.ts'
 import { createRunRecorder } from '../../server/runs/recorder.ts'
 import { chainFlow, startTestServer, type TestServer } from '../support/runtime-server.ts'
 
@@ -300,6 +301,24 @@ describe('retention', () => {
     const versions = (await s.call('GET', '/api/flows/f1/versions')).body.items
     expect(versions.map((v: { version: number }) => v.version)).toEqual([10, 9, 8])
     for (const id of ids) expect(await s.ctx.runs.get(id)).toBeDefined()
+  })
+
+  it('logs what a pass pruned: flow versions only, when only they went', async () => {
+    const s = await start()
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    for (let version = 1; version < 4; version++)
+      await s.call('PUT', '/api/flows/f1', {
+        body: chainFlow('f1'),
+        headers: { 'if-match': String(version) },
+      })
+    const lines: string[] = []
+    const retention = createRetention({
+      database: s.ctx.database,
+      settings: { ...s.ctx.settings.retention, flowVersionsToKeep: 1 },
+      log: (level, message) => lines.push(`${level} ${message}`),
+    })
+    await retention.prune()
+    expect(lines).toEqual(['info retention pruned 3 flow versions'])
   })
 
   it('never deletes a flow version a queued run is waiting to run', async () => {
