@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { LogLevel } from '../core/plugin/types.ts'
 import { defaultSnapshotRoots } from './aws/snapshot/load.ts'
 import { AWS_TIMEOUT_DEFAULTS, type AwsTimeouts } from './aws/timeouts.ts'
+import { QUOTES_VALUE, wholeNumber } from './env-number.ts'
 import { parseCorsOrigins } from './middleware/cors.ts'
 import { type RuntimeSettings, runtimeEnvShape, runtimeSettingsOf, secret } from './runtime-config.ts'
 
@@ -32,17 +33,18 @@ export type ConfigLogLevel = LogLevel | 'silent'
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value)
 
 function milliseconds(fallback: number, min: number, max: number) {
-  return z.preprocess(
-    emptyAsUndefined,
-    z.coerce.number().int().min(min, `at least ${min} ms`).max(max, `at most ${max} ms`).default(fallback)
-  )
+  return wholeNumber({ unit: 'ms', min, max, fallback })
 }
 
 const envSchema = z.object({
-  PORT: z.preprocess(
-    emptyAsUndefined,
-    z.coerce.number().int().min(0).max(65_535).default(CONFIG_DEFAULTS.PORT)
-  ),
+  PORT: wholeNumber({
+    unit: 'port',
+    noun: 'a port number',
+    min: 0,
+    max: 65_535,
+    fallback: CONFIG_DEFAULTS.PORT,
+    note: '0 = any free port',
+  }),
   HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default(CONFIG_DEFAULTS.HOST)),
   QFLOW_DB_URL: z.preprocess(
     emptyAsUndefined,
@@ -59,15 +61,12 @@ const envSchema = z.object({
     (value) => (typeof value === 'string' ? value.toLowerCase() || undefined : value),
     z.enum(['normal', 'full']).default(CONFIG_DEFAULTS.QFLOW_DB_SYNC)
   ),
-  QFLOW_BODY_LIMIT: z.preprocess(
-    emptyAsUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1024, 'at least 1024 bytes')
-      .max(512 * 1024 * 1024)
-      .default(CONFIG_DEFAULTS.QFLOW_BODY_LIMIT)
-  ),
+  QFLOW_BODY_LIMIT: wholeNumber({
+    unit: 'bytes',
+    min: 1024,
+    max: 512 * 1024 * 1024,
+    fallback: CONFIG_DEFAULTS.QFLOW_BODY_LIMIT,
+  }),
   QFLOW_LOG_LEVEL: z.preprocess(
     (value) => (typeof value === 'string' ? value.toLowerCase() || undefined : value),
     z.enum(LOG_LEVELS).default(CONFIG_DEFAULTS.QFLOW_LOG_LEVEL)
@@ -145,9 +144,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0])
+      const quoted = issue.code === 'custom' && issue.params?.[QUOTES_VALUE] === true
       const where = SECRET_VARIABLES.has(name)
         ? `${name}${issue.path.length > 1 ? ` (entry ${Number(issue.path[1]) + 1})` : ''} (value hidden)`
-        : `${issue.path.join('.')}=${JSON.stringify(env[name])}`
+        : quoted
+          ? name
+          : `${issue.path.join('.')}=${JSON.stringify(env[name])}`
       return `${where}: ${issue.message}`
     })
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`)

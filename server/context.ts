@@ -15,6 +15,7 @@ import type { ServerConfig } from './config.ts'
 import { type Database, openDatabase } from './db/client.ts'
 import { migrateDatabase } from './db/migrate.ts'
 import { createWriteBatcher, type WriteBatcher } from './db/write-batcher.ts'
+import { warnDeployedFlowProblems } from './flows/deployed-problems.ts'
 import { createFlowService, type FlowService } from './flows/service.ts'
 import { createLogger, type Logger } from './log.ts'
 import { type AwsExecutor, sdkAwsExecutor } from './plugins/aws-gateway.ts'
@@ -238,6 +239,9 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
     async startBackground() {
       if (backgroundStarted) return
       backgroundStarted = true
+      await warnDeployedFlowProblems(db, registry, log).catch((err) =>
+        log('warn', 'checking deployed flows for problems failed', err)
+      )
       await retention.prepare()
       await worker.start()
       await triggers.start()

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { AUTH_MODES, type AuthSettings } from './auth/access-mode.ts'
+import { wholeNumber } from './env-number.ts'
 import type { RetentionSettings } from './queue/retention.ts'
 import type { WorkerSettings } from './queue/worker.ts'
 
@@ -8,8 +9,6 @@ import type { WorkerSettings } from './queue/worker.ts'
  * defaults. Merged into the server's configuration by `loadConfig`.
  */
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value)
-const int = (min: number, max: number, fallback: number) =>
-  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback))
 export const secret = z.string().min(16, 'at least 16 characters; use a long random value')
 
 const DAY_MS = 86_400_000
@@ -30,17 +29,41 @@ export const runtimeEnvShape = {
       .pipe(z.array(secret))
       .default([])
   ),
-  QFLOW_WORKERS: int(0, 256, 16),
-  QFLOW_QUEUE_LIMIT: int(1, 10_000_000, 10_000),
-  QFLOW_LEASE_MS: int(1000, 3_600_000, 30_000),
-  QFLOW_RUN_ATTEMPTS: int(1, 100, 2),
-  QFLOW_QUEUE_POLL_MS: int(10, 60_000, 500),
-  QFLOW_TRIGGER_SYNC_MS: int(100, 3_600_000, 5000),
-  QFLOW_RETENTION_DAYS: int(1, 36_500, 60),
-  QFLOW_PAYLOAD_RETENTION_DAYS: int(1, 36_500, 30),
-  QFLOW_DB_MAX_MB: int(0, 10_000_000, 2048),
-  QFLOW_FLOW_VERSIONS_KEEP: int(0, 1_000_000, 100),
-  QFLOW_SHUTDOWN_GRACE_MS: int(0, 3_600_000, 10_000),
+  QFLOW_WORKERS: wholeNumber({ unit: 'runs at once', min: 0, max: 256, fallback: 16, note: '0 = API only' }),
+  QFLOW_QUEUE_LIMIT: wholeNumber({ unit: 'queued runs', min: 1, max: 10_000_000, fallback: 10_000 }),
+  QFLOW_LEASE_MS: wholeNumber({ unit: 'ms', min: 1000, max: 3_600_000, fallback: 30_000 }),
+  QFLOW_RUN_ATTEMPTS: wholeNumber({ unit: 'attempts', min: 1, max: 100, fallback: 2 }),
+  QFLOW_QUEUE_POLL_MS: wholeNumber({ unit: 'ms', min: 10, max: 60_000, fallback: 500 }),
+  QFLOW_TRIGGER_SYNC_MS: wholeNumber({ unit: 'ms', min: 100, max: 3_600_000, fallback: 5000 }),
+  QFLOW_RETENTION_DAYS: wholeNumber({
+    unit: 'days',
+    min: 0,
+    max: 36_500,
+    fallback: 60,
+    note: '0 = keep forever',
+  }),
+  QFLOW_PAYLOAD_RETENTION_DAYS: wholeNumber({
+    unit: 'days',
+    min: 0,
+    max: 36_500,
+    fallback: 30,
+    note: '0 = keep forever',
+  }),
+  QFLOW_DB_MAX_MB: wholeNumber({
+    unit: 'megabytes',
+    min: 0,
+    max: 10_000_000,
+    fallback: 2048,
+    note: '0 = no cap',
+  }),
+  QFLOW_FLOW_VERSIONS_KEEP: wholeNumber({
+    unit: 'versions',
+    min: 0,
+    max: 1_000_000,
+    fallback: 100,
+    note: '0 = keep all',
+  }),
+  QFLOW_SHUTDOWN_GRACE_MS: wholeNumber({ unit: 'ms', min: 0, max: 3_600_000, fallback: 10_000 }),
 }
 
 const runtimeEnv = z.object(runtimeEnvShape)

@@ -56,31 +56,42 @@ const VALUE_NOUNS: Record<VariableType, string> = {
 }
 
 /**
- * A flow's variables: names unique, and each value (the default a run starts from) of the declared
- * type, by the same rule run overrides follow, so a flow cannot save a default no run could pass.
+ * What is wrong with a flow's variables: a name used twice, or a value (the default a run starts
+ * from) not of the declared type by the rule run overrides follow. The schema refuses a flow with
+ * any of these; validation reports them for flows stored before the schema did.
  */
+export function variableIssues(
+  variables: readonly Pick<FlowVariable, 'name' | 'type' | 'value'>[]
+): { path: [number, 'name' | 'type' | 'value']; message: string }[] {
+  const issues: { path: [number, 'name' | 'type' | 'value']; message: string }[] = []
+  const seen = new Map<string, number>()
+  variables.forEach((variable, index) => {
+    const first = seen.get(variable.name)
+    if (first !== undefined) {
+      issues.push({
+        path: [index, 'name'],
+        message: `"${variable.name}" is already the name of variables.${first}`,
+      })
+    } else seen.set(variable.name, index)
+    const noun = VALUE_NOUNS[variable.type] as string | undefined
+    if (noun === undefined) {
+      // Only a flow stored outside the schema gets here.
+      issues.push({ path: [index, 'type'], message: `expected one of ${VARIABLE_TYPES.join(', ')}` })
+      return
+    }
+    if (!coerceVariable(variable.type, variable.value).ok) {
+      issues.push({ path: [index, 'value'], message: `expected ${noun} for a ${variable.type} variable` })
+    }
+  })
+  return issues
+}
+
+/** A flow's variables: names unique and values of their declared types (see variableIssues). */
 const variablesSchema = z
   .array(variableSchema)
   .max(200)
   .superRefine((variables, ctx) => {
-    const seen = new Map<string, number>()
-    variables.forEach((variable, index) => {
-      const first = seen.get(variable.name)
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [index, 'name'],
-          message: `"${variable.name}" is already the name of variables.${first}`,
-        })
-      } else seen.set(variable.name, index)
-      if (!coerceVariable(variable.type, variable.value).ok) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [index, 'value'],
-          message: `expected ${VALUE_NOUNS[variable.type]} for a ${variable.type} variable`,
-        })
-      }
-    })
+    for (const issue of variableIssues(variables)) ctx.addIssue({ code: 'custom', ...issue })
   })
 
 export const positionSchema = z.object({ x: z.number().finite(), y: z.number().finite() })

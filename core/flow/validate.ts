@@ -1,7 +1,7 @@
 import type { PluginRegistry } from '../plugin/registry.ts'
 import type { NodePlugin } from '../plugin/types.ts'
 import { buildGraph, descendantsOf, nodesOnCycles, topologicalOrder } from './graph.ts'
-import type { Flow } from './schema.ts'
+import { type Flow, variableIssues } from './schema.ts'
 import { knownKeysAt, unknownKeyMessage } from './unknown-keys.ts'
 
 export const PROBLEM_CODES = [
@@ -17,6 +17,8 @@ export const PROBLEM_CODES = [
   'TRIGGER_MISSING',
   'TRIGGER_MULTIPLE',
   'NODE_UNREACHABLE',
+  /** A variable's value does not fit its type, or its name is used twice (flows stored before the schema checked). */
+  'VARIABLE_INVALID',
   /** Added by the server, which knows the accounts: the flow or a node names one that does not exist. */
   'ACCOUNT_UNKNOWN',
 ] as const
@@ -75,6 +77,12 @@ export function validateFlow(flow: Flow, registry: PluginRegistry): FlowProblem[
       })
     }
     nodes.set(node.id, node)
+  }
+
+  // The schema refuses these on save; a flow stored before it did is read as stored, so say so here.
+  for (const issue of variableIssues(flow.variables ?? [])) {
+    const field = `variables.${issue.path.join('.')}`
+    problems.push({ code: 'VARIABLE_INVALID', field, message: `${field}: ${issue.message}` })
   }
 
   const triggers: string[] = []

@@ -16,22 +16,26 @@ export function resolveVariables(
     const coerced = coerceVariable(variable.type, variable.value)
     values[variable.name] = coerced.ok ? coerced.value : variable.value
   }
-  const problems: string[] = []
+  // `{field, message}` like every other input check's `details.issues`.
+  const issues: { field: string; message: string }[] = []
   for (const [name, value] of Object.entries(overrides)) {
     const nameProblem = variableNameProblem(name)
     if (nameProblem) {
-      problems.push(`variables.${name}: ${nameProblem}`)
+      issues.push({ field: `variables.${name}`, message: nameProblem })
       continue
     }
     const type = types.get(name)
     if (!type) {
-      problems.push(`variables.${name}: the flow declares no variable "${name}"`)
+      issues.push({ field: `variables.${name}`, message: `the flow declares no variable "${name}"` })
       continue
     }
     const coerced = coerceVariable(type, value)
     if (coerced.ok) values[name] = coerced.value
-    else problems.push(`variables.${name}: expected a ${type}`)
+    else issues.push({ field: `variables.${name}`, message: `expected a ${type}` })
   }
-  if (problems.length > 0) throw new FlowError('VARIABLES_INVALID', problems.join('; '), { problems })
+  if (issues.length > 0) {
+    const message = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')
+    throw new FlowError('VARIABLES_INVALID', message, { issues })
+  }
   return values
 }

@@ -75,7 +75,13 @@ export const snapshotAccountInput = z
     path: z.string().min(1).max(4096).optional(),
     /** Uploaded recording: `{"<region>/<service>.<Operation>.json": <response>}`, region optional. */
     files: z
-      .record(z.string().min(1).max(512), z.unknown())
+      .record(z.string().min(1).max(512), z.unknown(), {
+        // GET summarises an upload as its file count; sending that back cannot restore the files.
+        error: (issue) =>
+          typeof issue.input === 'number'
+            ? 'the recorded files themselves, {"<file>.json": <response>}; GET shows only how many there are, so send them again'
+            : undefined,
+      })
       .refine((files) => Object.keys(files).length > 0, {
         message:
           'an upload needs at least one recorded response, e.g. {"rds.DescribeDBInstances.json": {"DBInstances": [...]}}',
@@ -88,7 +94,29 @@ export const snapshotAccountInput = z
     path: ['path'],
   })
 
-export const accountInput = z.discriminatedUnion('kind', [awsAccountInput, snapshotAccountInput])
+/**
+ * GET shows a snapshot account's source under `snapshot` (`{"snapshot": {"path": ...}}`); a client
+ * sending that shape back means the top-level `path` or `files`, so it is read as those. Only a
+ * `snapshot` of nothing but `path` and `files`, with neither given at the top level, is lifted;
+ * anything else is left for the schema to name.
+ */
+function liftSnapshotSource(body: unknown): unknown {
+  if (!isPlainObject(body) || body.kind !== 'snapshot' || !isPlainObject(body.snapshot)) return body
+  if ('path' in body || 'files' in body) return body
+  const source = body.snapshot
+  if (!Object.keys(source).every((key) => key === 'path' || key === 'files')) return body
+  const { snapshot: _, ...rest } = body
+  return { ...rest, ...source }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+export const accountInput = z.preprocess(
+  liftSnapshotSource,
+  z.discriminatedUnion('kind', [awsAccountInput, snapshotAccountInput])
+)
 export type AccountInput = z.infer<typeof accountInput>
 
 export type StoredCredentials =

@@ -62,9 +62,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 }
 
-/** The problems under an error's message, one a line; those the message already says are left out. */
+/** The problems (or input issues) under an error's message, one a line; those the message already says are left out. */
 function detailLines(details: unknown, message: string): string {
-  const problems = (details as { problems?: unknown }).problems
+  const { problems: flowProblems, issues } = details as { problems?: unknown; issues?: unknown }
+  const problems = flowProblems ?? issues
   if (!Array.isArray(problems)) return `  ${JSON.stringify(details)}`
   return problems
     .map((problem) => (typeof problem === 'string' ? problem : (problem as { message?: string })?.message))

@@ -3,12 +3,13 @@ import type { Database } from '../db/client.ts'
 import { controlResults } from '../db/schema/controls.ts'
 import { runSteps, runs, stepPayloads } from '../db/schema/runs.ts'
 import type { Logger } from '../log.ts'
+import { countOf } from '../plural.ts'
 import { runTableBytes, usedBytes } from './db-usage.ts'
 
 export interface RetentionSettings {
-  /** Finished runs older than this are deleted with their steps and payloads. */
+  /** Finished runs older than this are deleted with their steps and payloads. 0: kept forever. */
   runMaxAgeMs: number
-  /** Full step payloads older than this are deleted; the runs and their previews stay. */
+  /** Full step payloads older than this are deleted; the runs and their previews stay. 0: kept forever. */
   payloadMaxAgeMs: number
   /** When the database file holds more than this, the oldest finished runs go first. 0: no cap. */
   maxBytes: number
@@ -183,9 +184,13 @@ export function createRetention(deps: {
       bytesAfter: 0,
       capUnreachable: false,
     }
-    const ageLimit = lt(runs.finishedAt, at - settings.runMaxAgeMs)
-    report.runsByAge = await untilDone(() => deleteRuns(ageLimit), settings.batchSize)
-    report.payloads = await untilDone(() => deletePayloads(at - settings.payloadMaxAgeMs), 1)
+    if (settings.runMaxAgeMs > 0) {
+      const ageLimit = lt(runs.finishedAt, at - settings.runMaxAgeMs)
+      report.runsByAge = await untilDone(() => deleteRuns(ageLimit), settings.batchSize)
+    }
+    if (settings.payloadMaxAgeMs > 0) {
+      report.payloads = await untilDone(() => deletePayloads(at - settings.payloadMaxAgeMs), 1)
+    }
     if (settings.flowVersionsToKeep > 0) {
       report.flowVersions = await untilDone(deleteVersions, settings.batchSize)
     }
@@ -197,7 +202,7 @@ export function createRetention(deps: {
       report.bytesAfter = await usedBytes(client)
     }
     const total = report.runsByAge + report.runsBySize + report.payloads + report.flowVersions
-    if (total > 0) log('info', 'retention pruned old runs', report)
+    if (total > 0) log('info', `retention pruned ${prunedSummary(report)}`, report)
     return report
   }
 
@@ -254,3 +259,19 @@ export interface PruneReport {
 }
 
 export type Retention = ReturnType<typeof createRetention>
+
+/** What a pass deleted, in words: `3 runs (2 by age, 1 for size), 40 flow versions`. */
+function prunedSummary(report: PruneReport): string {
+  const parts: string[] = []
+  const runCount = report.runsByAge + report.runsBySize
+  if (runCount > 0) {
+    const why = [
+      report.runsByAge > 0 && `${report.runsByAge} by age`,
+      report.runsBySize > 0 && `${report.runsBySize} for size`,
+    ].filter(Boolean)
+    parts.push(`${countOf(runCount, 'run')} (${why.join(', ')})`)
+  }
+  if (report.payloads > 0) parts.push(countOf(report.payloads, 'step payload'))
+  if (report.flowVersions > 0) parts.push(countOf(report.flowVersions, 'flow version'))
+  return parts.join(', ')
+}

@@ -267,6 +267,38 @@ describe('accounts API', () => {
     const test = await (await json('POST', '/api/accounts/upload/test')).json()
     expect(test).toMatchObject({ ok: true, account: '210987654321' })
   })
+
+  it('takes back the shape GET shows: snapshot {path} or {files} as the top-level fields', async () => {
+    const demo = await (await json('GET', '/api/accounts/demo')).json()
+    expect(demo.snapshot).toEqual({ path: 'examples/demo-estate' })
+    const copy = await json('POST', '/api/accounts', {
+      id: 'demo-copy',
+      name: 'Demo copy',
+      kind: 'snapshot',
+      snapshot: demo.snapshot,
+    })
+    expect(copy.status).toBe(201)
+    expect((await copy.json()).snapshot).toEqual({ path: 'examples/demo-estate' })
+    const files = await json('POST', '/api/accounts', {
+      id: 'files-copy',
+      name: 'Files copy',
+      kind: 'snapshot',
+      snapshot: { files: { 'rds.DescribeDBInstances.json': { DBInstances: [] } } },
+    })
+    expect(files.status).toBe(201)
+    expect((await files.json()).snapshot).toEqual({ files: 1 })
+    // The file count GET shows cannot stand for the files themselves.
+    const count = await json('POST', '/api/accounts', {
+      id: 'count-copy',
+      name: 'Count copy',
+      kind: 'snapshot',
+      snapshot: { files: 2 },
+    })
+    expect(count.status).toBe(400)
+    expect((await count.json()).error.message).toMatch(
+      /^files: the recorded files themselves.*send them again/
+    )
+  })
 })
 
 describe('accounts bound to flows', () => {

@@ -135,6 +135,17 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
     const good = await qflow(['validate', writeFlow('good.json', sampleFlow()), '--plugin', PLUGINS])
     expect(good).toMatchObject({ code: 0 })
     expect(good.stdout).toMatch(/valid \(4 nodes, 3 edges\)/)
+    const small = sampleFlow({
+      nodes: [
+        { id: 'trigger', type: 'trigger', typeVersion: 1 },
+        { id: 'emit', type: 'test-emit', typeVersion: 1, config: { count: 1 } },
+      ],
+      edges: [{ id: 'e1', source: 'trigger', target: 'emit' }],
+    })
+    const one = await qflow(['validate', writeFlow('one.json', small), '--plugin', PLUGINS])
+    expect(one.stdout).toMatch(/valid \(2 nodes, 1 edge\)/)
+    const lonely = writeFlow('lonely.json', { ...small, edges: [] })
+    expect((await qflow(['validate', lonely, '--plugin', PLUGINS])).stdout).toMatch(/: 1 problem\n/)
   })
 
   it('reports unreadable files and bad arguments with exit 2', async () => {
@@ -237,7 +248,7 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
   it('serve refuses a bad environment, naming the variable', async () => {
     const result = await qflow(['serve'], { PORT: 'eighty', QFLOW_LOG_LEVEL: 'loud' })
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/PORT="eighty"/)
+    expect(result.stderr).toMatch(/PORT: a port number \(0 = any free port\), got "eighty"/)
     expect(result.stderr).toMatch(/QFLOW_LOG_LEVEL="loud"/)
   })
 })

@@ -50,7 +50,7 @@ describe('config', () => {
       loadConfig(bad)
     } catch (err) {
       const message = (err as Error).message
-      for (const name of Object.keys(bad)) expect(message).toContain(`${name}=`)
+      for (const name of Object.keys(bad)) expect(message).toMatch(new RegExp(`${name}(=|: )`))
     }
   })
 
@@ -92,6 +92,34 @@ describe('config', () => {
     expect(() => loadConfig({ QFLOW_AUTH: 'open' })).toThrow(/QFLOW_AUTH="open"/)
   })
 
+  it('says what a numeric setting takes, quoting the value given', () => {
+    const messageOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env)
+      } catch (err) {
+        return (err as Error).message
+      }
+      throw new Error('expected a configuration error')
+    }
+    expect(messageOf({ QFLOW_DB_MAX_MB: '1.5' })).toContain(
+      'QFLOW_DB_MAX_MB: a whole number of megabytes (0 = no cap), got "1.5"'
+    )
+    expect(messageOf({ QFLOW_FLOW_VERSIONS_KEEP: 'abc' })).toContain(
+      'QFLOW_FLOW_VERSIONS_KEEP: a whole number of versions (0 = keep all), got "abc"'
+    )
+    expect(messageOf({ QFLOW_LEASE_MS: '10' })).toContain(
+      'QFLOW_LEASE_MS: a whole number of ms from 1000 to 3600000, got "10"'
+    )
+    expect(messageOf({ QFLOW_AWS_CONNECT_TIMEOUT_MS: '-5' })).toContain(
+      'QFLOW_AWS_CONNECT_TIMEOUT_MS: a whole number of ms, got "-5"'
+    )
+    expect(messageOf({ PORT: 'nope' })).toContain('PORT: a port number (0 = any free port), got "nope"')
+    // 0 days keeps runs and payloads forever, as 0 turns off the other limits.
+    const forever = loadConfig({ QFLOW_RETENTION_DAYS: '0', QFLOW_PAYLOAD_RETENTION_DAYS: '0' })
+    expect(forever.retention).toMatchObject({ runMaxAgeMs: 0, payloadMaxAgeMs: 0 })
+    expect(loadConfig({ QFLOW_DB_MAX_MB: ' 12 ' }).retention.maxBytes).toBe(12 * 1024 * 1024)
+  })
+
   it('never prints a secret in a configuration error, valid neighbours included', () => {
     const env = {
       QFLOW_TOTALCLOUD_SECRETS: 'goodsecret-0123456789,tinysecret',
@@ -109,7 +137,7 @@ describe('config', () => {
     expect(message).toContain('QFLOW_TOTALCLOUD_SECRETS (entry 2) (value hidden): at least 16')
     expect(message).toContain('QFLOW_ADMIN_TOKEN (value hidden)')
     expect(message).toContain('QFLOW_SECRET_KEY (value hidden): at least 16')
-    expect(message).toContain('PORT="nope"')
+    expect(message).toContain('PORT: a port number (0 = any free port), got "nope"')
     for (const value of ['goodsecret', 'tinysecret', 'tiny-admin', 'db-token-value'])
       expect(message).not.toContain(value)
     expect(loadConfig({ QFLOW_SECRET_KEY: 'a-long-enough-secret-key' }).port).toBe(8787)

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { controlResults } from '../../server/db/schema/controls.ts'
 import { runSteps, runs, stepPayloads } from '../../server/db/schema/runs.ts'
 import { runTableBytes, usedBytes } from '../../server/queue/db-usage.ts'
+import { createRetention } from '../../server/queue/retention.ts'
 import { createRunRecorder } from '../../server/runs/recorder.ts'
 import { chainFlow, startTestServer, type TestServer } from '../support/runtime-server.ts'
 
@@ -241,6 +242,21 @@ describe('retention', () => {
     expect(await s.ctx.database.db.select().from(stepPayloads)).toEqual([])
   })
 
+  it('keeps runs and payloads forever when their retention days are 0', async () => {
+    const s = await start({ runtime: { retention: { runMaxAgeMs: 0, payloadMaxAgeMs: 0 } } })
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    const [id] = await finishedRuns(s, 'f1', 1)
+    const longAgo = Date.now() - 9000 * DAY
+    await s.ctx.database.db
+      .update(runs)
+      .set({ createdAt: longAgo, finishedAt: longAgo })
+      .where(eq(runs.id, id!))
+    const report = await s.ctx.retention.prune()
+    expect(report).toMatchObject({ runsByAge: 0, payloads: 0 })
+    expect(await s.ctx.runs.get(id!)).toBeDefined()
+    expect((await s.ctx.database.db.select().from(stepPayloads)).length).toBe(2)
+  })
+
   it('caps the database size: oldest finished runs go first, until the file is under the cap, and it shrinks', async () => {
     const s = await start()
     await s.ctx.retention.prepare()
@@ -285,6 +301,24 @@ describe('retention', () => {
     const versions = (await s.call('GET', '/api/flows/f1/versions')).body.items
     expect(versions.map((v: { version: number }) => v.version)).toEqual([10, 9, 8])
     for (const id of ids) expect(await s.ctx.runs.get(id)).toBeDefined()
+  })
+
+  it('logs what a pass pruned: flow versions only, when only they went', async () => {
+    const s = await start()
+    await s.call('POST', '/api/flows', { body: chainFlow('f1') })
+    for (let version = 1; version < 4; version++)
+      await s.call('PUT', '/api/flows/f1', {
+        body: chainFlow('f1'),
+        headers: { 'if-match': String(version) },
+      })
+    const lines: string[] = []
+    const retention = createRetention({
+      database: s.ctx.database,
+      settings: { ...s.ctx.settings.retention, flowVersionsToKeep: 1 },
+      log: (level, message) => lines.push(`${level} ${message}`),
+    })
+    await retention.prune()
+    expect(lines).toEqual(['info retention pruned 3 flow versions'])
   })
 
   it('never deletes a flow version a queued run is waiting to run', async () => {

@@ -107,6 +107,23 @@ describe('starting runs', () => {
     expect(((await tillControl.json()) as any).error.message).toMatch(/nodes up to "control"/)
   })
 
+  it('lists bad run variables as {field, message} issues, as other input checks do', async () => {
+    const flowId = await createFlow()
+    const response = await server.call('POST', `/api/flows/${flowId}/runs`, {
+      variables: { label: 5, nope: 1 },
+    })
+    expect(response.status).toBe(400)
+    const { error } = (await response.json()) as any
+    expect(error.code).toBe('VARIABLES_INVALID')
+    expect(error.message).toBe(
+      'variables.label: expected a string; variables.nope: the flow declares no variable "nope"'
+    )
+    expect(error.details.issues).toEqual([
+      { field: 'variables.label', message: 'expected a string' },
+      { field: 'variables.nope', message: 'the flow declares no variable "nope"' },
+    ])
+  })
+
   it('refuses bad run requests, naming the field', async () => {
     const flowId = await createFlow()
     const cases: [unknown, string, RegExp][] = [

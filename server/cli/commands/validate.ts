@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { validateFlow } from '../../../core/flow/validate.ts'
+import { countOf } from '../../plural.ts'
 import { type CliCommand, EXIT, UsageError } from '../command.ts'
 import { readFlowFile } from '../flow-file.ts'
 import { loadCommandPlugins } from '../plugins.ts'
@@ -22,10 +23,10 @@ export const validateCommand: CliCommand = {
       await plugins.close()
     }
     if (problems.length === 0) {
-      io.out(`${file}: valid (${flow.nodes.length} nodes, ${flow.edges.length} edges)`)
+      io.out(`${file}: valid (${countOf(flow.nodes.length, 'node')}, ${countOf(flow.edges.length, 'edge')})`)
       return EXIT.ok
     }
-    io.out(`${file}: ${problems.length} problem(s)`)
+    io.out(`${file}: ${countOf(problems.length, 'problem')}`)
     for (const problem of problems) {
       const where = [problem.nodeId && `node ${problem.nodeId}`, problem.edgeId && `edge ${problem.edgeId}`]
         .filter(Boolean)

@@ -156,7 +156,7 @@ describe('AWS calls to an endpoint that accepts and never answers', () => {
       loadConfig({ QFLOW_AWS_CONNECT_TIMEOUT_MS: '2000', QFLOW_AWS_REQUEST_TIMEOUT_MS: '30000' }).awsTimeouts
     ).toEqual({ connectMs: 2_000, requestMs: 30_000, testMs: 10_000 })
     expect(() => loadConfig({ QFLOW_AWS_REQUEST_TIMEOUT_MS: '5' })).toThrow(
-      /QFLOW_AWS_REQUEST_TIMEOUT_MS="5": at least 1000 ms/
+      /QFLOW_AWS_REQUEST_TIMEOUT_MS: a whole number of ms from 1000 to 900000, got "5"/
     )
   })
 })
