@@ -56,20 +56,20 @@ export function fitText(text: string, max: number): string {
 /**
  * Shorten `text` to about `maxEm` ems of bold sans text. Letters differ in width (a title of
  * capitals like "AWSResource.DBInstances" is far wider than its length says), so this counts
- * generous per-letter widths (DejaVu Sans Bold, the widest common fallback) rather than characters:
+ * per-letter widths a little over those of common bold sans fonts rather than characters:
  * the title then ends before the card's status dot and menu without a paint-costly clip.
  */
 export function fitWidth(text: string, maxEm: number): string {
   const widthOf = (ch: string): number =>
     /[il.,:;'|!ıjI]/.test(ch)
-      ? 0.38
+      ? 0.32
       : /[ftr() -]/.test(ch)
-        ? 0.5
+        ? 0.45
         : /[MWmw]/.test(ch)
-          ? 1.05
+          ? 0.95
           : /[A-Z]/.test(ch)
-            ? 0.8
-            : 0.72
+            ? 0.75
+            : 0.6
   let total = 0
   for (const ch of text) total += widthOf(ch)
   if (total <= maxEm) return text
