@@ -156,4 +156,32 @@ describe('node forms and cards', () => {
       ['PrefixLists', 'Prefix Lists', 'with Security Groups'],
     ])
   })
+
+  it('shows the region list of the accounts-and-regions dialog whole, over its footer', async () => {
+    await openFlow()
+    const dialog = page.locator('qflow-associate-dialog')
+    await dialog.evaluate((el) => {
+      void (el as unknown as { ask(flow: object, purpose: string): Promise<unknown> }).ask(
+        { accounts: [], regions: [], nodes: [], edges: [] },
+        'save'
+      )
+    })
+    await dialog.locator('qflow-option-picker[data-field=regions] button.control').click()
+    const first = dialog.locator('qflow-option-picker[data-field=regions] li[role=option]').first()
+    await first.waitFor()
+    // In the viewport, and the topmost element at its centre (not hidden under the footer or clipped).
+    const onTop = await first.evaluate((li) => {
+      const r = li.getBoundingClientRect()
+      const x = r.left + r.width / 2
+      const y = r.top + r.height / 2
+      let hit: Element | null = document.elementFromPoint(x, y)
+      while (hit?.shadowRoot) {
+        const inner = hit.shadowRoot.elementFromPoint(x, y)
+        if (!inner || inner === hit) break
+        hit = inner
+      }
+      return { inView: r.top >= 0 && r.bottom <= innerHeight, hit: li === hit || li.contains(hit) }
+    })
+    expect(onTop).toEqual({ inView: true, hit: true })
+  })
 })

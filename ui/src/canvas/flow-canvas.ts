@@ -5,7 +5,8 @@ import { guard } from 'lit/directives/guard.js'
 import { repeat } from 'lit/directives/repeat.js'
 import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
 import { emit, type NodeAction } from '../events.ts'
-import { fitText, iconUrl } from '../nodes/icons.ts'
+import { fitText, fitWidth, iconUrl } from '../nodes/icons.ts'
+
 import { configSummary, withDefaults } from '../nodes/summary.ts'
 import { themeTokens } from '../theme.ts'
 import { CanvasStore } from './canvas-store.ts'
@@ -28,6 +29,9 @@ import { ConnectionController } from './xy/connection-controller.ts'
 import { NodeDragController } from './xy/drag-controller.ts'
 import { PanZoomController } from './xy/panzoom-controller.ts'
 import './minimap.ts'
+
+/** The card's text column is ~143 px; a 13 px title gets 10.6 em so it ends before the status dot and menu. */
+const TITLE_EM = 10.6
 
 let edgeCounter = 0
 /** Nodes and edges render in blocks of this size (see renderNodes). */
@@ -514,7 +518,7 @@ export class QflowCanvas extends LitElement {
       <div class="card">
         <div class="icon" style="background-image: ${iconUrl(manifest?.icon ?? flowNode.type, safeColor(manifest?.color))}"></div>
         <div class="text">
-          <div class="title" title=${title}>${fitText(title, 19)}</div>
+          <div class="title" title=${title}>${fitWidth(title, TITLE_EM)}</div>
           ${
             !manifest
               ? html`<div class="summary problem" data-unavailable title=${problem ?? summary}>${fitText(summary, 54)}</div>`

@@ -24,12 +24,18 @@ export class QflowAssociateDialog extends LitElement {
   static override styles = [
     ...dialogElementStyles,
     css`
+      /*
+       * Two short fields never need a scroll area, and one would clip the pickers' open lists (the
+       * region list hid under the footer): the lists overlay the footer instead.
+       */
       dialog {
         width: min(480px, 94vw);
+        overflow: visible;
       }
       .dialog-main {
         display: grid;
         gap: 14px;
+        overflow: visible;
       }
       p {
         margin: 0;

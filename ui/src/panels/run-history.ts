@@ -49,6 +49,13 @@ export class QflowRunHistory extends LitElement {
         padding: 0 8px;
         font-size: 11px;
       }
+      /* The status and "partial" share the row's second cell, so "partial" stays a small inline badge. */
+      .badges {
+        display: flex;
+        gap: 4px;
+        justify-content: flex-end;
+        align-items: center;
+      }
       .run-id {
         font-family: ui-monospace, monospace;
       }
@@ -81,7 +88,7 @@ export class QflowRunHistory extends LitElement {
             return html`<li>
               <button class="open" data-run=${run.id} title="Run ${run.id}" aria-current=${run.id === this.currentRunId}
                 @click=${() => this.dispatchEvent(new CustomEvent('run-open', { detail: { runId: run.id } }))}>
-                <span>${when(run)}</span><span class="badge ${run.status}">${run.status}</span>${run.partial ? PARTIAL_BADGE : nothing}
+                <span>${when(run)}</span><span class="badges"><span class="badge ${run.status}">${run.status}</span>${run.partial ? PARTIAL_BADGE : nothing}</span>
                 <span class="muted">${run.until ? `till ${this.nodeLabel(run.until)}` : 'whole flow'}${duration(run)}</span><span class="muted run-id">${short}</span>
               </button>
               <button class="copy" data-action="copy-run-id" title="Copy the full run id: ${run.id}" aria-label="Copy run id ${short}"
