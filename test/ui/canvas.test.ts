@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { launchChromium } from '../support/browser.ts'
 import { buildUi } from '../support/build-ui.ts'
+import { node } from '../support/canvas-fixture.ts'
 import { serveStatic } from '../support/static-server.ts'
 
 // The canvas element alone, in real Chromium, on the built bundle: pointer gestures go through
@@ -11,14 +12,6 @@ let browser: Browser
 let server: Awaited<ReturnType<typeof serveStatic>>
 let page: Page
 
-const node = (id: string, type: string, x: number, y = 0) => ({
-  id,
-  type,
-  typeVersion: 1,
-  label: id,
-  config: {},
-  position: { x, y },
-})
 const graph = {
   nodes: [
     node('trigger', 'trigger', 0),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { CARD_REACH, panToShow, withCardReach } from '../../ui/src/canvas/geometry.ts'
+import { ADD_AFTER_GAP_WIDE, CARD_REACH, panToShow, withCardReach } from '../../ui/src/canvas/geometry.ts'
+import { PORT_LABEL_MAX_REACH, portLabelReach } from '../../ui/src/canvas/port-labels.ts'
 
 describe('canvas geometry', () => {
   it('grows node bounds by the ports on the left and the "+" button on the right', () => {
@@ -24,5 +25,15 @@ describe('canvas geometry', () => {
 
   it('centres a box on an axis it cannot fit', () => {
     expect(panToShow({ x: 0, y: 0, width: 1000, height: 80 }, [0, 0, 1], 600, 600)[0]).toBe(300 - 500)
+  })
+
+  it('puts the "+" button past the widest port tags and the straight run of their edges', () => {
+    expect(ADD_AFTER_GAP_WIDE).toBeGreaterThan(PORT_LABEL_MAX_REACH)
+    const long = [{ name: 'a', label: 'A very long output port name' }, { name: 'b' }]
+    // A long name is shortened, so its tag reaches no further than the widest allowed.
+    expect(portLabelReach(long)).toBeLessThanOrEqual(PORT_LABEL_MAX_REACH)
+    expect(portLabelReach(long)).toBeGreaterThan(PORT_LABEL_MAX_REACH - 11)
+    // One output has no tag, so its edges start curving at the handle.
+    expect(portLabelReach([{ name: 'out', label: 'Results' }])).toBe(0)
   })
 })

@@ -7,6 +7,7 @@ import {
   CARD_WIDTH,
   HANDLE_SIZE,
 } from './geometry.ts'
+import { PORT_LABEL_FONT_PX, PORT_LABEL_GAP, PORT_LABEL_INSET } from './port-labels.ts'
 
 /** Structural CSS the xyflow engines assume, plus the look of cards, handles and edges. */
 export const canvasStyles = css`
@@ -278,14 +279,24 @@ export const canvasStyles = css`
   .connecting .xy-flow__handle.target {
     transform: scale(1.35);
   }
+  /*
+   * A tag over the edges (cards paint after them), the colour of the card: the edge of its own port
+   * runs under it and out the far side; the others turn only past the tags (edge-route.ts).
+   */
   .port-label {
     position: absolute;
-    font-size: 11px;
+    left: ${CARD_WIDTH + PORT_LABEL_GAP}px;
+    font-size: ${PORT_LABEL_FONT_PX}px;
+    line-height: 13px;
     font-weight: 600;
     color: var(--_muted);
     white-space: nowrap;
     pointer-events: none;
     transform: translateY(-50%);
+    padding: 0 ${PORT_LABEL_INSET - 1}px;
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: 4px;
   }
   .add-after {
     position: absolute;

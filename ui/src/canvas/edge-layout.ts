@@ -1,6 +1,9 @@
 import { ConnectionMode, type EdgePosition, getBezierPath, getEdgePosition } from '@xyflow/system'
 import type { CanvasStore } from './canvas-store.ts'
-import type { CanvasEdge } from './graph-types.ts'
+import { clearOfLabelsPath } from './edge-route.ts'
+import { CARD_HEIGHT } from './geometry.ts'
+import type { CanvasEdge, CanvasNode } from './graph-types.ts'
+import { portLabelReach } from './port-labels.ts'
 
 export interface EdgeLayout {
   edge: CanvasEdge
@@ -41,7 +44,12 @@ export class EdgeLayoutCache {
         connectionMode: ConnectionMode.Strict,
       })
       if (!pos) continue
-      const [path, labelX, labelY] = getBezierPath(pos)
+      // Edges of a card with port tags run out past the tags first, so none crosses another's name.
+      const reach = portLabelReach((sourceNode.internals.userNode as CanvasNode).data.ports.outputs)
+      const top = sourceNode.internals.positionAbsolute.y
+      const [path, labelX, labelY] = reach
+        ? clearOfLabelsPath(pos, pos.sourceX + reach, { top, bottom: top + CARD_HEIGHT })
+        : getBezierPath(pos)
       const layout = { edge, path, labelX, labelY }
       next.set(edge.id, { edge, source: sourceNode, target: targetNode, layout })
       out.push(layout)

@@ -24,6 +24,7 @@ import { type EdgeLayout, EdgeLayoutCache } from './edge-layout.ts'
 import { CARD_HEIGHT, CARD_WIDTH, panToShow, portOffsets, withCardReach } from './geometry.ts'
 import type { CanvasNode, Graph, NodeRunState } from './graph-types.ts'
 import { type KeyBinding, KeyboardController } from './keyboard-controller.ts'
+import { portLabelText } from './port-labels.ts'
 import { SelectionController } from './selection-controller.ts'
 import { ConnectionController } from './xy/connection-controller.ts'
 import { NodeDragController } from './xy/drag-controller.ts'
@@ -549,7 +550,7 @@ export class QflowCanvas extends LitElement {
         outputs.length > 1
           ? outputs.map(
               (port, i) =>
-                html`<span class="port-label" style="left:${CARD_WIDTH + 11}px;top:${outY[i]}px">${port.label ?? port.name}</span>`
+                html`<span class="port-label" data-port=${port.name} style="top:${outY[i]}px">${portLabelText(port)}</span>`
             )
           : nothing
       }

@@ -13,8 +13,11 @@ export const CARD_GAP_X = 90
 /** The "+" (add after) button beside a card's right edge: its size and its gap from the card. */
 export const ADD_AFTER_SIZE = 22
 export const ADD_AFTER_GAP = 14
-/** The gap when the card has several outputs, whose port labels sit between card and button. */
-export const ADD_AFTER_GAP_WIDE = 82
+/**
+ * The gap when the card has several outputs, whose port tags sit between card and button: past the
+ * widest tags and the straight run of their edges (PORT_LABEL_MAX_REACH, port-labels.ts).
+ */
+export const ADD_AFTER_GAP_WIDE = 94
 /**
  * How far a card's controls reach past its box, in flow units: the input ports on the left, the
  * port labels and the "+" button on the right. Fitting and revealing keep these on screen too.

@@ -1,4 +1,5 @@
 import { svg, type TemplateResult } from 'lit'
+import { letterEm, textEm } from './text-width.ts'
 
 /** Glyphs for manifest icon names. Unknown names fall back to the name's first character. */
 const PATHS: Record<string, string> = {
@@ -54,30 +55,16 @@ export function fitText(text: string, max: number): string {
 }
 
 /**
- * Shorten `text` to about `maxEm` ems of bold sans text. Letters differ in width (a title of
- * capitals like "AWSResource.DBInstances" is far wider than its length says), so this counts
- * per-letter widths a little over those of common bold sans fonts rather than characters:
- * the title then ends before the card's status dot and menu without a paint-costly clip.
+ * Shorten `text` to about `maxEm` ems of bold sans text, by estimated letter widths (see textEm):
+ * a title then ends before the card's status dot and menu without a paint-costly clip.
  */
 export function fitWidth(text: string, maxEm: number): string {
-  const widthOf = (ch: string): number =>
-    /[il.,:;'|!ıjI]/.test(ch)
-      ? 0.32
-      : /[ftr() -]/.test(ch)
-        ? 0.45
-        : /[MWmw]/.test(ch)
-          ? 0.95
-          : /[A-Z]/.test(ch)
-            ? 0.75
-            : 0.6
-  let total = 0
-  for (const ch of text) total += widthOf(ch)
-  if (total <= maxEm) return text
+  if (textEm(text) <= maxEm) return text
   let used = 1 // the ellipsis
   let end = 0
   for (const ch of text) {
-    if (used + widthOf(ch) > maxEm) break
-    used += widthOf(ch)
+    if (used + letterEm(ch) > maxEm) break
+    used += letterEm(ch)
     end += ch.length
   }
   return `${text.slice(0, end).trimEnd()}…`
