@@ -77,8 +77,8 @@ const envSchema = z.object({
     z
       .string()
       .regex(
-        /^(\*|https?:\/\/[^\s,]+)(\s*,\s*(https?:\/\/[^\s,]+))*\s*,?$/,
-        'expected * or a comma-separated list of http(s) origins'
+        /^(\*|https?:\/\/[^\s,/]+\/?)(\s*,\s*(https?:\/\/[^\s,/]+\/?))*\s*,?$/,
+        'expected * or a comma-separated list of http(s) origins, each scheme://host[:port] with no path'
       )
       .optional()
   ),

@@ -19,8 +19,28 @@ export function corsMiddleware(origins: string[]): MiddlewareHandler {
   return cors({
     origin: (origin) => (any || origins.includes(origin) ? origin : null),
     allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    allowHeaders: ['authorization', 'content-type', 'if-match', 'accept'],
-    exposeHeaders: ['etag', 'location', 'content-disposition', 'content-length'],
+    // What a portal's scripts may send: the editor's headers, run creation's Idempotency-Key, a
+    // resumed event stream's Last-Event-ID, and the TotalCloud trigger's signature headers.
+    allowHeaders: [
+      'authorization',
+      'content-type',
+      'if-match',
+      'accept',
+      'idempotency-key',
+      'last-event-id',
+      'x-qflow-signature',
+      'x-qflow-timestamp',
+    ],
+    // ...and may read: versions, new resources' URLs, downloads, a replayed run, 429's wait, 405's methods.
+    exposeHeaders: [
+      'etag',
+      'location',
+      'content-disposition',
+      'content-length',
+      'idempotent-replayed',
+      'retry-after',
+      'allow',
+    ],
     credentials: false,
     maxAge: 600,
   })

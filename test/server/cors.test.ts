@@ -46,6 +46,23 @@ describe('CORS allow-list', () => {
     })
     expect(other.headers.get('access-control-allow-origin')).toBeNull()
   })
+  it('lets a page send Idempotency-Key and read the replay, 429 and 405 headers', async () => {
+    const preflight = await app(['https://portal.example']).request('/api/flows/x', {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://portal.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, idempotency-key',
+      },
+    })
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('idempotency-key')
+    const res = await app(['https://portal.example']).request('/api/flows/x', {
+      method: 'PUT',
+      headers: { origin: 'https://portal.example' },
+    })
+    const exposed = res.headers.get('access-control-expose-headers') ?? ''
+    for (const name of ['idempotent-replayed', 'retry-after', 'allow']) expect(exposed).toContain(name)
+  })
   it('allows any origin with *', async () => {
     const res = await app(['*']).request('/api/flows/x', {
       method: 'PUT',
@@ -56,6 +73,12 @@ describe('CORS allow-list', () => {
   it('refuses a QFLOW_CORS_ORIGINS that is not a list of origins, naming it', () => {
     expect(() => loadConfig({ QFLOW_CORS_ORIGINS: 'portal.example.com' })).toThrow(ConfigError)
     expect(() => loadConfig({ QFLOW_CORS_ORIGINS: 'portal.example.com' })).toThrow(/QFLOW_CORS_ORIGINS/)
+    // An origin never has a path: a browser's Origin header would never match it.
+    expect(() => loadConfig({ QFLOW_CORS_ORIGINS: 'http://a.com/path' })).toThrow(/no path/)
+    expect(loadConfig({ QFLOW_CORS_ORIGINS: 'http://a.com/, http://b.com:3000' }).corsOrigins).toEqual([
+      'http://a.com',
+      'http://b.com:3000',
+    ])
   })
   it('is mounted by the app for the API when origins are configured', async () => {
     const server = await startTestServer({ app: { corsOrigins: ['https://portal.example'] } })
