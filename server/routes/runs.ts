@@ -8,7 +8,7 @@ import type { ServerContext } from '../context.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
 import { presentRun, presentRunWithSteps } from '../http/present.ts'
-import { acceptsQuery, listOf, noQuery, pageQuery } from '../http/query.ts'
+import { acceptsQuery, listOf, noQuery, pageQuery, trueOrFalse } from '../http/query.ts'
 import { runEventStream } from '../http/run-event-stream.ts'
 import { answerSubmission, idempotencyKeyOf, waitQuery } from '../http/run-request.ts'
 import { variableOverrides } from '../http/variable-overrides.ts'
@@ -25,7 +25,7 @@ const runBody = z.strictObject({
 const runListQuery = pageQuery.extend({
   status: listOf(RUN_STATUSES),
   /** Only runs where a node ended `partial` (true), or only the others (false). */
-  partial: z.enum(['true', 'false']).optional(),
+  partial: trueOrFalse,
 })
 /**
  * A step payload in pages: `?limit=` (with `port=` and `offset=`) answers one port's items instead
@@ -113,10 +113,7 @@ export function runRoutes(ctx: ServerContext) {
       const flowId = c.req.param('id')
       const query = c.req.valid('query')
       if (!(await ctx.flows.exists(flowId))) throw notFound('flow', flowId)
-      const page = await runs.listForFlow(flowId, {
-        ...query,
-        partial: query.partial === undefined ? undefined : query.partial === 'true',
-      })
+      const page = await runs.listForFlow(flowId, query)
       return c.json({ ...page, items: page.items.map(presentRun) })
     })
     .get('/runs/:id', noQuery, async (c) => c.json(presentRunWithSteps(await requireRun(c.req.param('id')))))
