@@ -2,9 +2,13 @@ import { z } from 'zod'
 import type { LogLevel } from '../core/plugin/types.ts'
 import { defaultSnapshotRoots } from './aws/snapshot/load.ts'
 import { AWS_TIMEOUT_DEFAULTS, type AwsTimeouts } from './aws/timeouts.ts'
-import { QUOTES_VALUE, wholeNumber } from './env-number.ts'
+import { PORT_NUMBER, wholeNumber } from './env-number.ts'
+import { parseEnv } from './env-parse.ts'
 import { parseCorsOrigins } from './middleware/cors.ts'
 import { type RuntimeSettings, runtimeEnvShape, runtimeSettingsOf, secret } from './runtime-config.ts'
+
+/** Raised for every bad setting, the server's and the plugins' alike. */
+export { ConfigError } from './env-parse.ts'
 
 /**
  * Server configuration, read from the environment once at boot. Every variable has a default that
@@ -36,15 +40,15 @@ function milliseconds(fallback: number, min: number, max: number) {
   return wholeNumber({ unit: 'ms', min, max, fallback })
 }
 
+/** `PORT`, also read by the plugin settings (plugins may not call the port qflow listens on). */
+export const portSetting = wholeNumber({
+  ...PORT_NUMBER,
+  fallback: CONFIG_DEFAULTS.PORT,
+  note: '0 = any free port',
+})
+
 const envSchema = z.object({
-  PORT: wholeNumber({
-    unit: 'port',
-    noun: 'a port number',
-    min: 0,
-    max: 65_535,
-    fallback: CONFIG_DEFAULTS.PORT,
-    note: '0 = any free port',
-  }),
+  PORT: portSetting,
   HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default(CONFIG_DEFAULTS.HOST)),
   QFLOW_DB_URL: z.preprocess(
     emptyAsUndefined,
@@ -131,30 +135,9 @@ export interface ServerConfig extends RuntimeSettings {
   awsTimeouts: AwsTimeouts
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ConfigError'
-  }
-}
-
 /** Parse the environment (process.env by default). Throws a ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
-  const parsed = envSchema.safeParse(env)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0])
-      const quoted = issue.code === 'custom' && issue.params?.[QUOTES_VALUE] === true
-      const where = SECRET_VARIABLES.has(name)
-        ? `${name}${issue.path.length > 1 ? ` (entry ${Number(issue.path[1]) + 1})` : ''} (value hidden)`
-        : quoted
-          ? name
-          : `${issue.path.join('.')}=${JSON.stringify(env[name])}`
-      return `${where}: ${issue.message}`
-    })
-    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`)
-  }
-  const value = parsed.data
+  const value = parseEnv(envSchema, env, SECRET_VARIABLES)
   return {
     port: value.PORT,
     host: value.HOST,

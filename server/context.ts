@@ -30,6 +30,7 @@ import { type AccountRepo, createAccountRepo } from './repos/accounts.ts'
 import { type ControlResultRepo, createControlResultRepo } from './repos/control-results.ts'
 import { createFlowRepo, type FlowRepo } from './repos/flows.ts'
 import { createRunRepo, type RunRepo } from './repos/runs.ts'
+import { createEventStreams, type EventStreams } from './runs/event-streams.ts'
 import { createLiveRuns, type LiveRuns } from './runs/live.ts'
 import { createRunRecorder } from './runs/recorder.ts'
 import { createRunService, type RunService } from './runs/service.ts'
@@ -53,6 +54,8 @@ export interface ServerContext {
   runService: RunService
   controls: ControlResultRepo
   live: LiveRuns
+  /** Open run event streams; `stopRuns` ends them with `server-stopping`. */
+  eventStreams: EventStreams
   /** Queue, triggers, retention and access settings. */
   settings: RuntimeSettings
   queue: { claims: Claims; worker: QueueWorker }
@@ -78,7 +81,8 @@ export interface ServerContext {
   uiDir?: string
   /**
    * The first step of a shutdown: claim no more runs, give those going `graceMs` to finish, then
-   * hand the rest back to the queue (see `RunService.stop`). `close` does it too.
+   * hand the rest back to the queue (see `RunService.stop`), and end the event streams still open
+   * with `server-stopping`. `close` does it too.
    */
   stopRuns(graceMs?: number): Promise<void>
   /** Stop runs, flush writes, close the database. */
@@ -128,6 +132,7 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
   const registry = options.registry ?? createRegistry(builtinPlugins)
   const batcher = createWriteBatcher(database.client, log)
   const live = createLiveRuns()
+  const eventStreams = createEventStreams()
   // Flow times follow the services' clock, so a test can save two flows in the same millisecond.
   const flows = createFlowRepo(db, clockOf(options.services ?? {}).now)
   const runs = createRunRepo(db)
@@ -214,6 +219,8 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
   const stopRuns = async (graceMs?: number) => {
     await worker.drain()
     await runService.stop(graceMs, (runIds) => claims.handBack(worker.owner, runIds, SHUT_DOWN))
+    // After the runs: a stream whose run finished in the grace time has said so already.
+    await eventStreams.end()
   }
   let backgroundStarted = false
 
@@ -229,6 +236,7 @@ export async function createServerContext(options: ContextOptions): Promise<Serv
     runService,
     controls: createControlResultRepo(db),
     live,
+    eventStreams,
     settings,
     queue: { claims, worker },
     triggers,

@@ -12,9 +12,20 @@ export interface InputIssue {
  * itself win over these (zod ranks a schema's own error above the per-parse map used here).
  */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.infer<S> {
+  const checked = checkInput(schema, value, where)
+  if (checked.success) return checked.data
+  throw validationFailed(checked.issues)
+}
+
+/** The same check without the 400: the value, or its issues in the same words (for files, not requests). */
+export function checkInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where = 'body'
+): { success: true; data: z.infer<S> } | { success: false; issues: InputIssue[] } {
   const parsed = schema.safeParse(value, { error: describeIssue })
-  if (parsed.success) return parsed.data
-  throw validationFailed(parsed.error.issues.flatMap((issue) => issuesOf(issue, where)))
+  if (parsed.success) return { success: true, data: parsed.data }
+  return { success: false, issues: parsed.error.issues.flatMap((issue) => issuesOf(issue, where)) }
 }
 
 /**

@@ -69,7 +69,8 @@ export async function startServer(
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       const http = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void }
       http.closeIdleConnections?.()
-      // Runs finish (or are handed back to the queue) first, so their event streams end on their own.
+      // Runs finish (or are handed back to the queue) first, then their event streams end with
+      // their last event (run.finished or server-stopping) written, before any socket is cut.
       await ctx.stopRuns(graceMs)
       http.closeAllConnections?.()
       await closed

@@ -51,6 +51,11 @@ export function reportPluginFailures(statuses: PluginStatus[], folders: string[]
   const asked = new Set(folders.map((folder) => resolve(io.cwd, folder)))
   for (const status of statuses) {
     if (status.status !== 'failed') continue
+    if (status.error?.code === 'PLUGINS_FILE_INVALID') {
+      // The message names the file and the field already; "plugin <file> did not load" would not.
+      io.err(`qflow: not loaded from the plugins file: ${status.error.message}`)
+      continue
+    }
     const reason = `${status.error?.code}: ${status.error?.message}`
     if (asked.has(status.source)) {
       const folder = folders.find((path) => resolve(io.cwd, path) === status.source)

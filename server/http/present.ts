@@ -1,7 +1,7 @@
 import type { FlowProblem } from '../../core/flow/validate.ts'
 import type { ControlResultRow } from '../repos/control-results.ts'
 import type { FlowRecord, FlowSummary, FlowVersionSummary } from '../repos/flows.ts'
-import type { RunRow, StepRow } from '../repos/runs.ts'
+import type { RunRow, RunWithSteps, StepRow } from '../repos/runs.ts'
 
 /** How records look on the wire: times as ISO strings, durations in ms, no storage details. */
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString())
@@ -70,6 +70,11 @@ export function presentStep(step: StepRow) {
     inputPreview: step.inputPreview,
     outputPreview: step.outputPreview,
   }
+}
+
+/** A run with its steps, as `GET /api/runs/:id` and the events' `snapshot` show it. */
+export function presentRunWithSteps(run: RunWithSteps) {
+  return { ...presentRun(run), steps: run.steps.map(presentStep) }
 }
 
 export function presentControlResult(row: ControlResultRow) {

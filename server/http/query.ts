@@ -9,6 +9,15 @@ export const pageQuery = z.object({
 })
 
 /**
+ * `?name=true` or `?name=false`, read as a boolean (undefined when absent). Only those two words:
+ * a misspelt `?force=yes` is refused rather than quietly taken as false.
+ */
+export const trueOrFalse = z
+  .enum(['true', 'false'])
+  .optional()
+  .transform((value) => (value === undefined ? undefined : value === 'true'))
+
+/**
  * `?status=a,b` or `?status=a&status=b`: a list of allowed values. A value outside the list is an
  * issue on the parameter itself (`status: ...`), not on a position in a list the caller never wrote.
  */

@@ -38,7 +38,8 @@ export interface LoadOptions {
 /**
  * Load every configured plugin into the registry. A plugin that cannot load (not found, refused by
  * policy, wrong API version, bad manifest, module error, type clash) is recorded with its reason and
- * skipped: the server starts regardless, and `GET /api/plugins` says what happened.
+ * skipped: the server starts regardless, and `GET /api/plugins` says what happened (bad entries
+ * of the plugins file too).
  */
 export async function loadPlugins({ settings, registry, aws }: LoadOptions): Promise<PluginHost> {
   const pools: PluginPool[] = []
@@ -64,6 +65,16 @@ export async function loadPlugins({ settings, registry, aws }: LoadOptions): Pro
       }
     }
     statuses.push(result.status)
+  }
+  // Entries the plugins file got wrong were never loaded; listed as failed so they are not missed.
+  for (const problem of settings.fileProblems ?? []) {
+    statuses.push({
+      source: problem.source,
+      status: 'failed',
+      error: { code: 'PLUGINS_FILE_INVALID', message: problem.message },
+      nodeTypes: [],
+      network: [],
+    })
   }
   return {
     list: () => statuses.map((status) => ({ ...status })),

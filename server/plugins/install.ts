@@ -5,8 +5,9 @@ import { createRegistry } from '../../core/plugin/registry.ts'
 import type { NodePlugin } from '../../core/plugin/types.ts'
 import { loadPlugins, type PluginStatus } from './host.ts'
 import { pluginDirOf, readPluginPackage } from './package.ts'
+import { type PluginEntry, readPluginsFile } from './plugins-file.ts'
 import { policyRefusal } from './policy.ts'
-import { type PluginEntry, type PluginSettings, readPluginsFile } from './settings.ts'
+import type { PluginSettings } from './settings.ts'
 
 export interface InstallOptions {
   settings: PluginSettings

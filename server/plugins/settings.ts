@@ -1,20 +1,14 @@
-import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { z } from 'zod'
-import { FlowError } from '../../core/errors.ts'
-import { hostRule } from './package.ts'
+import { portSetting } from '../config.ts'
+import { envFlag } from '../env-flag.ts'
+import { PORT_NUMBER, wholeNumber, wholeNumbers } from '../env-number.ts'
+import { parseEnv } from '../env-parse.ts'
+import { inspectPluginsFile, type PluginEntry, type PluginsFileProblem } from './plugins-file.ts'
 import type { PluginPolicy } from './policy.ts'
 
-/** One configured plugin: where it comes from, and any extra hosts the operator lets it reach. */
-export const pluginEntrySchema = z.object({
-  source: z.string().min(1),
-  hosts: z.array(hostRule).default([]),
-})
-export type PluginEntry = z.infer<typeof pluginEntrySchema>
-
-/** The file `qflow plugin install` maintains. */
-export const pluginsFileSchema = z.object({ plugins: z.array(pluginEntrySchema).default([]) })
+/** Settings name their entries by the plugins file's type. */
+export type { PluginEntry } from './plugins-file.ts'
 
 export interface PluginLimits {
   /** V8 heap limit per worker process, MB. */
@@ -53,6 +47,8 @@ export interface PluginSettings {
    * loopback without a network.
    */
   resolveOverrides?: Record<string, string[]>
+  /** What is wrong in the plugins file; its bad entries are left out and reported as failed. */
+  fileProblems?: PluginsFileProblem[]
 }
 
 export const DEFAULT_LIMITS: PluginLimits = { memoryMb: 128, timeoutMs: 30_000, maxWorkers: 2, outputMb: 16 }
@@ -64,46 +60,26 @@ function list(value: string | undefined): string[] {
     .filter(Boolean)
 }
 
-function flag(env: Record<string, string | undefined>, name: string): boolean {
-  const raw = (env[name] ?? '').trim().toLowerCase()
-  if (raw === '' || raw === '0' || raw === 'false') return false
-  if (raw === '1' || raw === 'true') return true
-  throw new FlowError('SETTINGS_INVALID', `${name} must be 1 or 0 (true or false), got "${env[name]}"`)
-}
-
-function positive(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new FlowError('SETTINGS_INVALID', `${name} must be a positive whole number, got "${raw}"`)
-  }
-  return value
-}
-
-/** The default of `PORT` (server/config.ts): the port a qflow server on this machine most likely has. */
-const DEFAULT_SERVER_PORT = 8787
-
 /**
- * Ports plugins may never connect to on this machine: the configured `PORT` (so a `qflow run` in
- * a shell beside a running server protects it too) and `QFLOW_PROTECTED_PORTS`, the ports of
- * other qflow processes here (several servers sharing one database listen on several ports).
+ * The sandbox limits and network settings, in the words of the server's own settings (a bad one
+ * stops the command with a ConfigError naming it), and the qflow ports plugins may never reach:
+ * the configured `PORT` (so a `qflow run` in a shell beside a running server protects it too) and
+ * `QFLOW_PROTECTED_PORTS`, the ports of other qflow processes here (several servers sharing one
+ * database listen on several ports).
  */
-function protectedPorts(env: Record<string, string | undefined>): number[] {
-  const ports = [env.PORT || String(DEFAULT_SERVER_PORT), ...list(env.QFLOW_PROTECTED_PORTS)]
-  return [
-    ...new Set(
-      ports.map((raw, index) => {
-        const port = Number(raw)
-        if (!Number.isInteger(port) || port < 0 || port > 65535) {
-          const name = index === 0 ? 'PORT' : 'QFLOW_PROTECTED_PORTS'
-          throw new FlowError('SETTINGS_INVALID', `${name}: a port number (0-65535), got "${raw}"`)
-        }
-        return port
-      })
-    ),
-  ].filter((port) => port > 0)
-}
+const pluginEnvSchema = z.object({
+  QFLOW_PLUGIN_MEMORY_MB: wholeNumber({ unit: 'megabytes', min: 1, fallback: DEFAULT_LIMITS.memoryMb }),
+  QFLOW_PLUGIN_TIMEOUT_MS: wholeNumber({ unit: 'ms', min: 1, fallback: DEFAULT_LIMITS.timeoutMs }),
+  QFLOW_PLUGIN_WORKERS: wholeNumber({
+    unit: 'worker processes',
+    min: 1,
+    fallback: DEFAULT_LIMITS.maxWorkers,
+  }),
+  QFLOW_PLUGIN_OUTPUT_MB: wholeNumber({ unit: 'megabytes', min: 1, fallback: DEFAULT_LIMITS.outputMb! }),
+  QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK: envFlag(),
+  PORT: portSetting,
+  QFLOW_PROTECTED_PORTS: wholeNumbers(PORT_NUMBER),
+})
 
 /**
  * Plugin settings from the environment: `QFLOW_PLUGINS` (package names or folders, comma-separated),
@@ -117,11 +93,13 @@ export async function pluginSettingsFromEnv(
   env: Record<string, string | undefined> = process.env,
   baseDir = process.cwd()
 ): Promise<PluginSettings> {
-  const file = resolve(baseDir, env.QFLOW_PLUGINS_FILE ?? 'data/plugins.json')
-  const fromFile = await readPluginsFile(file)
+  const value = parseEnv(pluginEnvSchema, env)
+  const label = env.QFLOW_PLUGINS_FILE || 'data/plugins.json'
+  const file = resolve(baseDir, label)
+  const fromFile = await inspectPluginsFile(file, label)
   const fromEnv = list(env.QFLOW_PLUGINS).map((source) => ({ source, hosts: [] }))
   const seen = new Set<string>()
-  const entries = [...fromEnv, ...fromFile].filter((entry) => {
+  const entries = [...fromEnv, ...fromFile.entries].filter((entry) => {
     if (seen.has(entry.source)) return false
     seen.add(entry.source)
     return true
@@ -130,30 +108,15 @@ export async function pluginSettingsFromEnv(
     entries,
     policy: { allow: list(env.QFLOW_PLUGINS_ALLOW), deny: list(env.QFLOW_PLUGINS_DENY) },
     limits: {
-      memoryMb: positive(env, 'QFLOW_PLUGIN_MEMORY_MB', DEFAULT_LIMITS.memoryMb),
-      timeoutMs: positive(env, 'QFLOW_PLUGIN_TIMEOUT_MS', DEFAULT_LIMITS.timeoutMs),
-      maxWorkers: positive(env, 'QFLOW_PLUGIN_WORKERS', DEFAULT_LIMITS.maxWorkers),
-      outputMb: positive(env, 'QFLOW_PLUGIN_OUTPUT_MB', DEFAULT_LIMITS.outputMb!),
+      memoryMb: value.QFLOW_PLUGIN_MEMORY_MB,
+      timeoutMs: value.QFLOW_PLUGIN_TIMEOUT_MS,
+      maxWorkers: value.QFLOW_PLUGIN_WORKERS,
+      outputMb: value.QFLOW_PLUGIN_OUTPUT_MB,
     },
     baseDir,
     file,
-    allowPrivateNetwork: flag(env, 'QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK'),
-    serverPorts: protectedPorts(env),
+    allowPrivateNetwork: value.QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK,
+    serverPorts: [...new Set([value.PORT, ...value.QFLOW_PROTECTED_PORTS])].filter((port) => port > 0),
+    ...(fromFile.problems.length > 0 ? { fileProblems: fromFile.problems } : {}),
   }
-}
-
-export async function readPluginsFile(file: string): Promise<PluginEntry[]> {
-  if (!existsSync(file)) return []
-  let raw: unknown
-  try {
-    raw = JSON.parse(await readFile(file, 'utf8'))
-  } catch (err) {
-    throw new FlowError('SETTINGS_INVALID', `cannot read ${file}: ${(err as Error).message}`)
-  }
-  const parsed = pluginsFileSchema.safeParse(raw)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
-    throw new FlowError('SETTINGS_INVALID', `${file}: ${issue.path.join('.')}: ${issue.message}`)
-  }
-  return parsed.data.plugins
 }

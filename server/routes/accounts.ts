@@ -2,10 +2,10 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { ServerContext } from '../context.ts'
 import { readJson } from '../http/body.ts'
-import { acceptsQuery, noQuery } from '../http/query.ts'
+import { acceptsQuery, noQuery, trueOrFalse } from '../http/query.ts'
 
 /** `?force=true` deletes an account even while flows are bound to it. */
-const deleteQuery = z.object({ force: z.enum(['true', 'false']).optional() })
+const deleteQuery = z.object({ force: trueOrFalse })
 
 /**
  * `/accounts`: CRUD over cloud accounts, and `/accounts/:id/test` (STS GetCallerIdentity).
@@ -25,7 +25,7 @@ export function accountRoutes(ctx: Pick<ServerContext, 'accountService'>) {
       c.json(await accounts.update(c.req.param('id'), await readJson(c)))
     )
     .delete('/accounts/:id', acceptsQuery(deleteQuery), async (c) => {
-      await accounts.remove(c.req.param('id'), { force: c.req.valid('query').force === 'true' })
+      await accounts.remove(c.req.param('id'), { force: c.req.valid('query').force === true })
       return c.body(null, 204)
     })
     .post('/accounts/:id/test', noQuery, async (c) => c.json(await accounts.test(c.req.param('id'))))

@@ -8,14 +8,14 @@ import type { SaveGuard } from '../flows/service.ts'
 import { readJson } from '../http/body.ts'
 import { etagOf, versionFromIfMatch } from '../http/if-match.ts'
 import { presentFlow, presentFlowSummary, presentFlowVersion } from '../http/present.ts'
-import { acceptsQuery, noQuery, pageQuery } from '../http/query.ts'
+import { acceptsQuery, noQuery, pageQuery, trueOrFalse } from '../http/query.ts'
 import { parseInput } from '../parse-input.ts'
 
 const listQuery = pageQuery.extend({
   q: z.string().max(200).optional(),
   category: z.string().max(64).optional(),
 })
-const importQuery = z.object({ newId: z.enum(['true', 'false']).optional() })
+const importQuery = z.object({ newId: trueOrFalse })
 const versionParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
 
 const versionConflict = (current: number, expected: number) =>
@@ -71,7 +71,7 @@ export function flowRoutes(ctx: ServerContext) {
     .post('/flows/validate', noQuery, async (c) => c.json({ problems: flowService.check(await readJson(c)) }))
     .post('/flows/import', acceptsQuery(importQuery), async (c) => {
       const query = c.req.valid('query')
-      const freshId = query.newId === 'true'
+      const freshId = query.newId === true
       const body = await readJson(c)
       checkCreatableFlow(principalOf(c), body, { freshId })
       const saved = await flowService.create(body, { freshId, guard: targetGuard(c) })

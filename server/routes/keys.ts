@@ -5,7 +5,7 @@ import { ROLES } from '../auth/roles.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
-import { acceptsQuery, noQuery } from '../http/query.ts'
+import { acceptsQuery, noQuery, trueOrFalse } from '../http/query.ts'
 import { parseInput } from '../parse-input.ts'
 
 const createBody = z.strictObject({
@@ -21,7 +21,7 @@ const createBody = z.strictObject({
     .max(1000)
     .optional(),
 })
-const listQuery = z.object({ includeRevoked: z.enum(['true', 'false']).optional() })
+const listQuery = z.object({ includeRevoked: trueOrFalse })
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
@@ -54,7 +54,7 @@ export function keyRoutes(ctx: ServerContext) {
     })
     .get('/keys', acceptsQuery(listQuery), async (c) => {
       const query = c.req.valid('query')
-      const items = await ctx.keys.list({ includeRevoked: query.includeRevoked === 'true' })
+      const items = await ctx.keys.list({ includeRevoked: query.includeRevoked === true })
       return c.json({ items: items.map(present) })
     })
     .delete('/keys/:id', noQuery, async (c) => {

@@ -20,7 +20,7 @@ import { flows } from '../db/schema/flows.ts'
 import { runs as runsTable } from '../db/schema/runs.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
-import { acceptsQuery, noQuery } from '../http/query.ts'
+import { acceptsQuery, noQuery, trueOrFalse } from '../http/query.ts'
 import { idempotencyKeyOf } from '../http/run-request.ts'
 import { parseInput } from '../parse-input.ts'
 import { summaryColumns } from '../repos/flows.ts'
@@ -43,7 +43,7 @@ const runBody = z
     variables: jsonish.optional(),
   })
   .optional()
-const detailsQuery = z.object({ includeSteps: z.enum(['true', 'false']).optional() })
+const detailsQuery = z.object({ includeSteps: trueOrFalse })
 
 /**
  * The public QFlow API's routes and envelopes, so scripts written for it work against qflow:
@@ -203,7 +203,7 @@ export function qflowApiRoutes(ctx: ServerContext) {
       return c.json({
         data: {
           ...presentExecution(run),
-          ...(query.includeSteps === 'true'
+          ...(query.includeSteps === true
             ? { steps: run.steps.map((step) => presentExecutionStep(run, step)) }
             : {}),
         },

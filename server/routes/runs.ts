@@ -1,21 +1,18 @@
 import { Hono } from 'hono'
-import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
-import { RUN_STATUSES, TERMINAL_RUN_STATUSES } from '../../core/run/events.ts'
+import { RUN_STATUSES } from '../../core/run/events.ts'
 import { checkTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
 import { requireKnownAccounts, runAccounts, runRegions } from '../aws/run-targets.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
-import { presentRun, presentStep } from '../http/present.ts'
-import { acceptsQuery, listOf, noQuery, pageQuery } from '../http/query.ts'
+import { presentRun, presentRunWithSteps } from '../http/present.ts'
+import { acceptsQuery, listOf, noQuery, pageQuery, trueOrFalse } from '../http/query.ts'
+import { runEventStream } from '../http/run-event-stream.ts'
 import { answerSubmission, idempotencyKeyOf, waitQuery } from '../http/run-request.ts'
 import { variableOverrides } from '../http/variable-overrides.ts'
 import { parseInput } from '../parse-input.ts'
-import type { RunWithSteps } from '../repos/runs.ts'
-import { followStoredRun } from '../runs/follow-stored.ts'
-import type { LiveRunEvent } from '../runs/live.ts'
 import { requestHashOf } from '../runs/request-hash.ts'
 
 const runBody = z.strictObject({
@@ -28,7 +25,7 @@ const runBody = z.strictObject({
 const runListQuery = pageQuery.extend({
   status: listOf(RUN_STATUSES),
   /** Only runs where a node ended `partial` (true), or only the others (false). */
-  partial: z.enum(['true', 'false']).optional(),
+  partial: trueOrFalse,
 })
 /**
  * A step payload in pages: `?limit=` (with `port=` and `offset=`) answers one port's items instead
@@ -39,9 +36,6 @@ const payloadQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 })
-
-/** How often an idle event stream sends a comment, so proxies keep it open. */
-const KEEPALIVE_MS = 15_000
 
 /**
  * One page of a stored payload (`{port: items[]}`): the chosen port's items from `offset`, with
@@ -70,10 +64,6 @@ function payloadPage(json: string, query: z.infer<typeof payloadQuery>) {
     ports: Object.fromEntries(Object.entries(ports).map(([name, items]) => [name, items.length])),
     bytes: Buffer.byteLength(json),
   }
-}
-
-function presentRunWithSteps(run: RunWithSteps) {
-  return { ...presentRun(run), steps: run.steps.map(presentStep) }
 }
 
 /** Starting runs, their history and records, step payloads, cancellation and live events. */
@@ -123,10 +113,7 @@ export function runRoutes(ctx: ServerContext) {
       const flowId = c.req.param('id')
       const query = c.req.valid('query')
       if (!(await ctx.flows.exists(flowId))) throw notFound('flow', flowId)
-      const page = await runs.listForFlow(flowId, {
-        ...query,
-        partial: query.partial === undefined ? undefined : query.partial === 'true',
-      })
+      const page = await runs.listForFlow(flowId, query)
       return c.json({ ...page, items: page.items.map(presentRun) })
     })
     .get('/runs/:id', noQuery, async (c) => c.json(presentRunWithSteps(await requireRun(c.req.param('id')))))
@@ -147,66 +134,5 @@ export function runRoutes(ctx: ServerContext) {
       const status = await runService.cancel(id)
       return c.json({ id, status })
     })
-    .get('/runs/:id/events', noQuery, async (c) => {
-      const id = c.req.param('id')
-      // Subscribe before reading the snapshot so no event falls between the two; an event the
-      // snapshot already reflects may arrive again, which is harmless (events are states).
-      const buffered: LiveRunEvent[] = []
-      let forward: ((event: LiveRunEvent) => void) | undefined
-      const unsubscribe = ctx.live.subscribe(id, (event) => (forward ? forward(event) : buffered.push(event)))
-      let snapshot: RunWithSteps
-      try {
-        snapshot = await requireRun(id)
-      } catch (err) {
-        unsubscribe()
-        throw err
-      }
-      return streamSSE(c, async (stream) => {
-        let finish!: () => void
-        const finished = new Promise<void>((resolve) => {
-          finish = resolve
-        })
-        stream.onAbort(finish)
-        let sequence = 0
-        const send = async (event: string, data: unknown) => {
-          await stream.writeSSE({ event, data: JSON.stringify(data), id: String(++sequence) })
-        }
-        try {
-          await send('snapshot', presentRunWithSteps(snapshot))
-          if (TERMINAL_RUN_STATUSES.includes(snapshot.status)) return
-          const keepalive = setInterval(() => {
-            stream.write(': keepalive\n\n').catch(finish)
-          }, KEEPALIVE_MS)
-          try {
-            if (runService.isActive(id) || buffered.length > 0) {
-              // Executing here: the recorder's events, as each is stored.
-              let chain = Promise.resolve()
-              forward = (event) => {
-                chain = chain.then(() => send(event.type, event))
-                if (event.type === 'run.finished') chain.then(finish, finish)
-              }
-              for (const event of buffered.splice(0)) forward(event)
-              await finished
-            } else {
-              // Executed by another process, or not claimed yet: follow what the database says.
-              unsubscribe()
-              let over = false
-              void finished.then(() => {
-                over = true
-              })
-              for await (const change of followStoredRun((runId) => runs.getWithSteps(runId), snapshot, {
-                stopped: () => over || stream.aborted,
-              })) {
-                if (change.kind === 'snapshot') await send('snapshot', presentRunWithSteps(change.run))
-                else await send(change.event.type, change.event)
-              }
-            }
-          } finally {
-            clearInterval(keepalive)
-          }
-        } finally {
-          unsubscribe()
-        }
-      })
-    })
+    .get('/runs/:id/events', noQuery, (c) => runEventStream(c, ctx, c.req.param('id')))
 }

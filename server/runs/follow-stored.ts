@@ -1,7 +1,7 @@
 import type { StepStatus } from '../../core/run/events.ts'
 import { TERMINAL_RUN_STATUSES } from '../../core/run/events.ts'
 import type { ItemsPreview } from '../db/schema/runs.ts'
-import type { RunWithSteps, StepRow } from '../repos/runs.ts'
+import type { RunRow, RunWithSteps, StepRow } from '../repos/runs.ts'
 import type { LiveRunEvent } from './live.ts'
 
 /** How often a run executed elsewhere is read again: quick enough to watch, light on the database. */
@@ -40,18 +40,20 @@ export async function* followStoredRun(
     }
     last = run
     if (TERMINAL_RUN_STATUSES.includes(run.status)) {
-      yield {
-        kind: 'event',
-        event: {
-          type: 'run.finished',
-          runId: run.id,
-          at: run.finishedAt ?? Date.now(),
-          status: run.status,
-          ...(run.error ? { error: run.error } : {}),
-        },
-      }
+      yield { kind: 'event', event: runFinished(run) }
       return
     }
+  }
+}
+
+/** The `run.finished` event of a stored run that is finished. */
+export function runFinished(run: RunRow): LiveRunEvent {
+  return {
+    type: 'run.finished',
+    runId: run.id,
+    at: run.finishedAt ?? Date.now(),
+    status: run.status,
+    ...(run.error ? { error: run.error } : {}),
   }
 }
 

@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import { builtinPlugins } from '../../plugins/index.ts'
+import { ConfigError } from '../../server/config.ts'
 import { loadPlugins } from '../../server/plugins/host.ts'
 import { installPlugin, uninstallPlugin } from '../../server/plugins/install.ts'
 import { pluginSettingsFromEnv } from '../../server/plugins/settings.ts'
@@ -40,11 +41,84 @@ describe('loading plugins from the configured list', () => {
       expect(parsed.allowPrivateNetwork).toBe(false)
       const open = await pluginSettingsFromEnv({ QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK: '1' }, repoRoot)
       expect(open.allowPrivateNetwork).toBe(true)
-      await expect(
-        pluginSettingsFromEnv({ QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK: 'yes please' }, repoRoot)
-      ).rejects.toThrow('QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK must be 1 or 0 (true or false), got "yes please"')
-      await expect(pluginSettingsFromEnv({ QFLOW_PLUGIN_WORKERS: 'lots' }, repoRoot)).rejects.toThrow(
-        'QFLOW_PLUGIN_WORKERS must be a positive whole number, got "lots"'
+    } finally {
+      await settings.cleanup()
+    }
+  })
+
+  it('says what a bad setting takes in the words of the server settings, every bad one at once', async () => {
+    const refused = pluginSettingsFromEnv(
+      {
+        QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK: 'yes please',
+        QFLOW_PLUGIN_WORKERS: 'lots',
+        QFLOW_PLUGIN_MEMORY_MB: '0',
+        QFLOW_PLUGIN_TIMEOUT_MS: '1.5',
+      },
+      repoRoot
+    )
+    await expect(refused).rejects.toBeInstanceOf(ConfigError)
+    const message = await refused.then(
+      () => '',
+      (err: Error) => err.message
+    )
+    expect(message.split('\n').slice(1)).toEqual([
+      '  QFLOW_PLUGIN_MEMORY_MB: a whole number of megabytes, at least 1, got "0"',
+      '  QFLOW_PLUGIN_TIMEOUT_MS: a whole number of ms, at least 1, got "1.5"',
+      '  QFLOW_PLUGIN_WORKERS: a whole number of worker processes, at least 1, got "lots"',
+      '  QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK: 1 or 0 (true or false), got "yes please"',
+    ])
+    const flags = await Promise.all(
+      ['TRUE', ' 0 ', 'false', ''].map(
+        async (raw) =>
+          (await pluginSettingsFromEnv({ QFLOW_PLUGIN_ALLOW_PRIVATE_NETWORK: raw }, repoRoot))
+            .allowPrivateNetwork
+      )
+    )
+    expect(flags).toEqual([true, false, false, false])
+  })
+
+  it('leaves out and reports bad entries of the plugins file, naming the file and the field', async () => {
+    const settings = await testSettings()
+    try {
+      await writeFile(
+        settings.file,
+        JSON.stringify({
+          plugins: [{ source: '' }, { source: 'with-bad-host', hosts: [5] }, { source: NOTIFY }],
+        })
+      )
+      const parsed = await pluginSettingsFromEnv({ QFLOW_PLUGINS_FILE: settings.file }, repoRoot)
+      expect(parsed.entries).toEqual([{ source: NOTIFY, hosts: [] }])
+      expect(parsed.fileProblems).toEqual([
+        { source: settings.file, message: `${settings.file}: plugins.0.source: must not be empty` },
+        {
+          source: 'with-bad-host',
+          message: `${settings.file}: plugins.1.hosts.0: expected a string, got a number`,
+        },
+      ])
+      // The good entry loads; the bad ones are listed as failed, as GET /api/plugins shows them.
+      const host = await loadPlugins({ settings: parsed, registry: createRegistry(builtinPlugins) })
+      try {
+        expect(host.list().map((status) => [status.source, status.status, status.error?.code])).toEqual([
+          [NOTIFY, 'loaded', undefined],
+          [settings.file, 'failed', 'PLUGINS_FILE_INVALID'],
+          ['with-bad-host', 'failed', 'PLUGINS_FILE_INVALID'],
+        ])
+      } finally {
+        await host.close()
+      }
+      // Not rewritten without its bad entries: install and remove refuse until it is fixed by hand.
+      await expect(installPlugin(NOTIFY, { settings: parsed })).rejects.toThrow(
+        `${settings.file}: plugins.0.source: must not be empty`
+      )
+
+      await writeFile(settings.file, '{"plugins": [')
+      const broken = await pluginSettingsFromEnv({ QFLOW_PLUGINS_FILE: settings.file }, repoRoot)
+      expect(broken.entries).toEqual([])
+      expect(broken.fileProblems?.[0]?.message).toMatch(`${settings.file}: not valid JSON (`)
+      await writeFile(settings.file, '{"plugins": {"source": "x"}}')
+      const outline = await pluginSettingsFromEnv({ QFLOW_PLUGINS_FILE: settings.file }, repoRoot)
+      expect(outline.fileProblems?.[0]?.message).toBe(
+        `${settings.file}: plugins: expected a list, got an object`
       )
     } finally {
       await settings.cleanup()

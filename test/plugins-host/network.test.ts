@@ -267,7 +267,10 @@ describe('the ports of other qflow processes on this machine are closed too', ()
         .serverPorts
     ).toEqual([9000, 9001, 9002])
     await expect(pluginSettingsFromEnv({ QFLOW_PROTECTED_PORTS: '9001,web' }, repoRoot)).rejects.toThrow(
-      'QFLOW_PROTECTED_PORTS: a port number (0-65535), got "web"'
+      'QFLOW_PROTECTED_PORTS: a port number, got "web"'
+    )
+    await expect(pluginSettingsFromEnv({ QFLOW_PROTECTED_PORTS: '70000' }, repoRoot)).rejects.toThrow(
+      'QFLOW_PROTECTED_PORTS: a port number from 0 to 65535, got "70000"'
     )
   })
 })

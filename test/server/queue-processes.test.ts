@@ -5,6 +5,7 @@ import { type Client, createClient } from '@libsql/client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { chainFlow } from '../support/runtime-server.ts'
 import { http, type ServeProcess, spawnServe } from '../support/serve-process.ts'
+import { readUntilClosed } from '../support/sse.ts'
 
 const TOKEN = 'process-test-admin-token-000'
 const cleanups: (() => Promise<void> | void)[] = []
@@ -58,20 +59,8 @@ const statuses = async (db: Client) =>
   }[]
 
 /** A response body as far as it got before the server closed the connection. */
-async function readUntilClosed(base: string, path: string): Promise<string> {
-  const response = await fetch(base + path, { headers: { authorization: `Bearer ${TOKEN}` } })
-  const reader = response.body!.getReader()
-  const decoder = new TextDecoder()
-  let text = ''
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return text
-      text += decoder.decode(value, { stream: true })
-    }
-  } catch {
-    return text
-  }
+async function readToClose(base: string, path: string): Promise<string> {
+  return readUntilClosed(await fetch(base + path, { headers: { authorization: `Bearer ${TOKEN}` } }))
 }
 
 describe('the queue across real server processes', () => {
@@ -126,12 +115,14 @@ describe('the queue across real server processes', () => {
       (rows) => rows.length === 2 && rows.every((row) => row.status === 'running')
     )
     // A client following the long run on the stopping process hears no outcome the database lacks.
-    const streamed = readUntilClosed(first.url, `/api/runs/${long}/events`)
+    const streamed = readToClose(first.url, `/api/runs/${long}/events`)
     await first.kill('SIGTERM')
     expect(first.child.exitCode).toBe(0)
     const seen = await streamed
     expect(seen).toMatch(/^event: snapshot/m)
     expect(seen).not.toMatch(/^event: run\.finished/m)
+    // ...but is told the server is going away and to reconnect, rather than left with a cut stream.
+    expect(seen).toMatch(/^event: server-stopping\ndata: .*"status":"queued"/m)
     const byId = new Map((await statuses(db)).map((row) => [row.id, row]))
     expect(byId.get(short)?.status).toBe('succeeded')
     const handed = byId.get(long)!

@@ -17,9 +17,11 @@ export async function startLiveServer(
     services?: Services
     app?: AppOptions
     env?: Record<string, string>
+    /** An existing folder (e.g. a stopped server's, to start it again); the caller removes it. */
+    dir?: string
   } = {}
 ): Promise<RunningServer & { dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'qflow-ui-'))
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'qflow-ui-'))
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -38,7 +40,7 @@ export async function startLiveServer(
     dir,
     async close(graceMs = 0) {
       await server.close(graceMs)
-      rmSync(dir, { recursive: true, force: true })
+      if (!options.dir) rmSync(dir, { recursive: true, force: true })
     },
   }
 }

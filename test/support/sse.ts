@@ -17,3 +17,23 @@ export function parseSse(text: string): { event: string; data: any }[] {
       return { event, data: JSON.parse(data) }
     })
 }
+
+/**
+ * A streamed body as far as it got before the server closed the connection (a cut counts as the
+ * end); `onText` sees the text so far after each chunk.
+ */
+export async function readUntilClosed(response: Response, onText?: (text: string) => void): Promise<string> {
+  const reader = response.body!.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return text
+      text += decoder.decode(value, { stream: true })
+      onText?.(text)
+    }
+  } catch {
+    return text
+  }
+}

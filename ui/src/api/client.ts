@@ -93,6 +93,9 @@ export type LiveEvent =
   | { type: 'snapshot'; run: RunRecord }
   | (RunEvent & { inputCount?: number; outputCount?: number })
 
+/** How a followed event stream ended: with the run finished, or before (then reconnect). */
+export type FollowEnd = { finished: true } | { finished: false; retryMs?: number }
+
 export interface ClientOptions {
   baseUrl: string
   /** Returns the bearer token for each request; no cookies are ever sent. */
@@ -344,10 +347,16 @@ export class QflowClient {
   }
 
   /**
-   * Follows a run's events until it finishes or `signal` aborts. The stream opens with a `snapshot`
-   * (the run with its steps), then carries the engine's events.
+   * Follows a run's events until it finishes, the stream ends or `signal` aborts. The stream opens
+   * with a `snapshot` (the run with its steps), then carries the engine's events. Says whether the
+   * run finished; if not, the stream ended first (the server stopping, as its `server-stopping`
+   * event says, or a dropped connection) and the caller reconnects after `retryMs` if given.
    */
-  async followRun(runId: string, onEvent: (event: LiveEvent) => void, signal: AbortSignal): Promise<void> {
+  async followRun(
+    runId: string,
+    onEvent: (event: LiveEvent) => void,
+    signal: AbortSignal
+  ): Promise<FollowEnd> {
     const doFetch = this.options.fetch ?? fetch
     const response = await doFetch(this.url(`/api/runs/${encodeURIComponent(runId)}/events`), {
       headers: await this.headers({ accept: 'text/event-stream' }),
@@ -356,7 +365,11 @@ export class QflowClient {
     })
     if (!response.ok || !response.body)
       throw new ApiError(response.status, 'SSE_FAILED', `cannot follow run ${runId}`)
+    let retryMs: number | undefined
     for await (const message of readSse(response.body, signal)) {
+      retryMs = message.retry
+      // The server's last word before it closes the stream: the run goes on, reconnect.
+      if (message.event === 'server-stopping') break
       if (!message.data) continue
       let parsed: unknown
       try {
@@ -373,8 +386,9 @@ export class QflowClient {
             : { ...(parsed as object), type: message.event }
       ) as LiveEvent
       onEvent(event)
-      if (event.type === 'run.finished') return
+      if (event.type === 'run.finished') return { finished: true }
     }
+    return { finished: false, ...(retryMs === undefined ? {} : { retryMs }) }
   }
 
   /** Any JSON endpoint (accounts, regions, catalogue) for widgets that need server data. */

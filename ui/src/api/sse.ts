@@ -2,6 +2,8 @@ export interface SseMessage {
   event: string
   data: string
   id?: string
+  /** The last `retry:` the stream gave: how long to wait before reconnecting, in ms. */
+  retry?: number
 }
 
 /**
@@ -19,6 +21,7 @@ export async function* readSse(
   let event = 'message'
   let data: string[] = []
   let id: string | undefined
+  let retry: number | undefined
   try {
     while (!signal?.aborted) {
       const { value, done } = await reader.read()
@@ -29,7 +32,8 @@ export async function* readSse(
         const line = buffer.slice(0, newline)
         buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1))
         if (line === '') {
-          if (data.length) yield { event, data: data.join('\n'), id }
+          if (data.length)
+            yield { event, data: data.join('\n'), id, ...(retry === undefined ? {} : { retry }) }
           event = 'message'
           data = []
         } else if (!line.startsWith(':')) {
@@ -39,6 +43,8 @@ export async function* readSse(
           if (field === 'event') event = val
           else if (field === 'data') data.push(val)
           else if (field === 'id') id = val
+          // Only digits count, as in EventSource; anything else is ignored.
+          else if (field === 'retry' && /^\d+$/.test(val)) retry = Number(val)
         }
         newline = buffer.search(/\r\n|\r|\n/)
       }

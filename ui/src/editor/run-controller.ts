@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import type { RunStatus } from '../../../core/run/events.ts'
 import { TERMINAL_RUN_STATUSES } from '../../../core/run/events.ts'
-import type { LiveEvent, QflowClient, RunRecord, StepRecord } from '../api/client.ts'
+import { ApiError, type LiveEvent, type QflowClient, type RunRecord, type StepRecord } from '../api/client.ts'
 import type { NodeRunState } from '../canvas/graph-types.ts'
 
 const POLL_MS = 800
@@ -88,12 +88,52 @@ export class RunController implements ReactiveController {
     this.abort?.abort()
     const abort = new AbortController()
     this.abort = abort
-    this.client()
-      .followRun(runId, (event) => this.apply(event), abort.signal)
-      .then(() => (abort.signal.aborted ? undefined : this.finish(runId)))
-      .catch(() => {
-        if (!abort.signal.aborted) void this.poll(runId, abort.signal)
-      })
+    void this.keepFollowing(runId, abort.signal)
+  }
+
+  /**
+   * Streams the run's events until it finishes. A stream that ends first (the server stopping,
+   * which says so with `server-stopping`, or a dropped connection) is opened again after a pause
+   * and starts with a fresh snapshot, whichever process runs the run by then. Between tries, and
+   * while no stream opens (the server restarting), the stored run is read, so the canvas keeps up.
+   */
+  private async keepFollowing(runId: string, signal: AbortSignal): Promise<void> {
+    let streams = true
+    while (!signal.aborted) {
+      let pauseMs = POLL_MS
+      if (streams) {
+        try {
+          const end = await this.client().followRun(runId, (event) => this.apply(event), signal)
+          if (signal.aborted) return
+          if (end.finished) return this.finish(runId)
+          pauseMs = end.retryMs ?? POLL_MS
+        } catch (err) {
+          // A server that refuses the stream itself (one without it, a proxy) is only read from now on.
+          if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429)
+            streams = false
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, pauseMs))
+      if (signal.aborted) return
+      if (await this.readStored(runId, signal)) return
+    }
+  }
+
+  /** Show the stored run; true once it is finished (and reported) or gone. Unreachable: try again later. */
+  private async readStored(runId: string, signal: AbortSignal): Promise<boolean> {
+    try {
+      const run = await this.client().getRun(runId)
+      if (signal.aborted) return true
+      this.setRun(run)
+      if (!TERMINAL_RUN_STATUSES.includes(run.status)) return false
+      this.callbacks.onFinish(runId, run.status)
+      return true
+    } catch (err) {
+      // Deleted meanwhile: nothing left to follow.
+      if (err instanceof ApiError && err.status === 404) return true
+      // A dropped request is retried on the next tick; the run goes on server-side regardless.
+      return false
+    }
   }
 
   private apply(event: LiveEvent): void {
@@ -127,20 +167,6 @@ export class RunController implements ReactiveController {
     }
     this.statuses = s
     this.host.requestUpdate()
-  }
-
-  private async poll(runId: string, signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        const run = await this.client().getRun(runId)
-        if (signal.aborted) return
-        this.setRun(run)
-        if (TERMINAL_RUN_STATUSES.includes(run.status)) return this.callbacks.onFinish(runId, run.status)
-      } catch {
-        // A dropped request is retried on the next tick; the run goes on server-side regardless.
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-    }
   }
 
   /** After the stream ends, load the stored run for previews and exact counts. */
