@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { ConfigError } from '../config.ts'
 import { AppError } from '../errors.ts'
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command.ts'
@@ -30,6 +31,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
     io.out(helpText())
     return argv.length === 0 ? EXIT.usage : EXIT.ok
+  }
+  if (argv[0] === '--version' || argv[0] === '-V' || argv[0] === 'version') {
+    io.out(`qflow ${qflowVersion()}`)
+    return EXIT.ok
   }
   const name = [2, 1]
     .map((words) => argv.slice(0, words).join(' '))
@@ -74,10 +79,16 @@ function detailLines(details: unknown, message: string): string {
     .join('\n')
 }
 
+/** The installed qflow's version, as its package.json says (what a bug report should quote). */
+function qflowVersion(): string {
+  const file = new URL('../../package.json', import.meta.url)
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+}
+
 function helpText(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length))
   const lines = Object.entries(commands).map(
     ([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`
   )
-  return `usage: qflow <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nqflow <command> --help shows a command's options.`
+  return `usage: qflow <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nqflow <command> --help shows a command's options; qflow --version prints the version.`
 }

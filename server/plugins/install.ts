@@ -4,7 +4,7 @@ import { FlowError } from '../../core/errors.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import type { NodePlugin } from '../../core/plugin/types.ts'
 import { loadPlugins, type PluginStatus } from './host.ts'
-import { pluginDirOf, readPluginPackage } from './package.ts'
+import { hostRule, pluginDirOf, readPluginPackage } from './package.ts'
 import { type PluginEntry, readPluginsFile } from './plugins-file.ts'
 import { policyRefusal } from './policy.ts'
 import type { PluginSettings } from './settings.ts'
@@ -24,6 +24,14 @@ export interface InstallOptions {
  */
 export async function installPlugin(source: string, options: InstallOptions): Promise<PluginStatus> {
   const { settings } = options
+  // Checked before anything is written: a bad host in the plugins file would make every later
+  // read of it fail, so the typo must be refused here, where the operator made it.
+  for (const host of options.hosts ?? []) {
+    const checked = hostRule.safeParse(host)
+    if (!checked.success) {
+      throw new FlowError('HOST_INVALID', `--allow-host "${host}": ${checked.error.issues[0]?.message}`)
+    }
+  }
   const dir = pluginDirOf(source, settings.baseDir)
   const pkg = await readPluginPackage(dir)
   const refusal = policyRefusal(pkg.name, settings.policy)

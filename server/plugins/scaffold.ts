@@ -155,7 +155,9 @@ A qflow community plugin providing the \`${type}\` node type.
   \`npm install --save-dev <path to your qflow checkout>\`. Do not take qflow from the npm registry:
   it is not published there, and the npm package named \`qflow\` is someone else's.
 - Try it in a flow: \`npx qflow run flow.json --plugin ./\` from here (the plugin runs in qflow's sandbox).
-- Install it in a qflow server: \`npx qflow plugin install ./\` (or add this folder to \`QFLOW_PLUGINS\`).
+- Install it in a qflow server: from the qflow installation's folder (where the server runs; its
+  plugins file, \`data/plugins.json\`, is found from there), \`npx qflow plugin install <path to this folder>\`
+  (or add this folder to \`QFLOW_PLUGINS\`).
 - Network: list every host the node fetches from in \`package.json\` under \`qflow.network\`.
 
 See qflow's docs/plugins.md for the manifest fields, config schema, ports and \`ctx\`.

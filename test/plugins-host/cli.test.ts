@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -48,7 +48,8 @@ describe('qflow plugin (through the CLI entry point)', () => {
     expect(io.err).toBe('')
     expect(code).toBe(0)
     expect(io.out).toContain('installed qflow-plugin-notify@1.0.0 (node types: notify)')
-    expect(io.out).toContain('network: hooks.slack.com, chat.example.org')
+    expect(io.out).toContain('network: hooks.slack.com (its manifest)')
+    expect(io.out).toContain('granted: chat.example.org (--allow-host)')
     expect(JSON.parse(await readFile(env.QFLOW_PLUGINS_FILE!, 'utf8')).plugins).toHaveLength(1)
 
     const listed = collector(env, repoRoot)
@@ -64,6 +65,34 @@ describe('qflow plugin (through the CLI entry point)', () => {
     const removed = collector(env, repoRoot)
     expect(await main(['plugin', 'remove', 'qflow-plugin-notify'], removed.cli)).toBe(0)
     expect(JSON.parse(await readFile(env.QFLOW_PLUGINS_FILE!, 'utf8')).plugins).toEqual([])
+  })
+
+  it('install refuses a malformed --allow-host before writing anything, exit 2', async () => {
+    const before = existsSync(env.QFLOW_PLUGINS_FILE!)
+      ? await readFile(env.QFLOW_PLUGINS_FILE!, 'utf8')
+      : null
+    const { io, cli } = collector(env, repoRoot)
+    const code = await main(
+      ['plugin', 'install', './examples/plugin-notify', '--allow-host', 'evil..com'],
+      cli
+    )
+    expect(code).toBe(2)
+    expect(io.err).toContain('--allow-host "evil..com": a host is a name like')
+    const after = existsSync(env.QFLOW_PLUGINS_FILE!) ? await readFile(env.QFLOW_PLUGINS_FILE!, 'utf8') : null
+    expect(after).toBe(before)
+
+    const missing = collector(env, repoRoot)
+    expect(await main(['plugin', 'install', './examples/plugin-notify', '--allow-host'], missing.cli)).toBe(2)
+    expect(missing.io.err).toContain('--allow-host needs a host')
+  })
+
+  it('install of a folder whose package.json cannot be read is exit 2, naming the file', async () => {
+    const bad = join(dir, 'broken-plugin')
+    await mkdir(bad, { recursive: true })
+    await writeFile(join(bad, 'package.json'), '{')
+    const { io, cli } = collector(env, repoRoot)
+    expect(await main(['plugin', 'install', bad], cli)).toBe(2)
+    expect(io.err).toContain(join(bad, 'package.json'))
   })
 
   it('list loads each configured plugin as the server would and shows a table of how it fared', async () => {
@@ -140,5 +169,17 @@ describe('qflow plugin (through the CLI entry point)', () => {
     expect(await main(['plugin', 'frobnicate'], bad.cli)).toBe(2)
     expect(bad.io.err).toContain('plugin: unknown action "frobnicate"')
     expect(bad.io.err).toContain('plugin new <package-name> [folder]')
+  })
+})
+
+describe('qflow itself', () => {
+  it('prints its version with --version, and usage with exit 2 when no command is given', async () => {
+    const { version } = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8'))
+    const versioned = collector({}, repoRoot)
+    expect(await main(['--version'], versioned.cli)).toBe(0)
+    expect(versioned.io.out).toBe(`qflow ${version}\n`)
+    const bare = collector({}, repoRoot)
+    expect(await main([], bare.cli)).toBe(2)
+    expect(bare.io.out).toContain('usage: qflow <command>')
   })
 })

@@ -1,11 +1,11 @@
 import { relative, resolve } from 'node:path'
-import { errorMessage } from '../../../core/errors.ts'
+import { errorMessage, FlowError } from '../../../core/errors.ts'
 import { builtinPlugins } from '../../../plugins/index.ts'
 import type { PluginStatus } from '../../plugins/host.ts'
 import { installPlugin, trialLoad, uninstallPlugin } from '../../plugins/install.ts'
 import { qflowDependency, scaffoldPlugin } from '../../plugins/scaffold.ts'
 import { pluginSettingsFromEnv } from '../../plugins/settings.ts'
-import { type CliCommand, type CliIo, EXIT } from '../command.ts'
+import { type CliCommand, type CliIo, EXIT, UsageError } from '../command.ts'
 import { renderTable } from '../table.ts'
 
 const USAGE = `plugin <action> ...
@@ -45,7 +45,10 @@ export const pluginCommand: CliCommand = {
           const status = await installPlugin(positional[0]!, { settings, hosts, builtins: builtinPlugins })
           const types = status.nodeTypes.map((node) => node.type).join(', ')
           io.out(`installed ${status.name}@${status.version} (node types: ${types}) in ${settings.file}`)
-          io.out(`network: ${status.network.join(', ') || 'none'}\nrestart the server to load it`)
+          const declared = status.network.filter((host) => !hosts.includes(host))
+          io.out(`network: ${declared.join(', ') || 'none'} (its manifest)`)
+          if (hosts.length > 0) io.out(`granted: ${hosts.join(', ')} (--allow-host)`)
+          io.out('restart the server to load it')
           return EXIT.ok
         }
         case 'remove': {
@@ -75,8 +78,9 @@ export const pluginCommand: CliCommand = {
           return usage(io, action ? `plugin: unknown action "${action}"` : 'plugin: give an action')
       }
     } catch (err) {
+      if (err instanceof UsageError) throw err
       io.err(`qflow plugin ${action}: ${errorMessage(err)}`)
-      return EXIT.failed
+      return isInputProblem(err) ? EXIT.usage : EXIT.failed
     }
   },
 }
@@ -102,8 +106,18 @@ function parseHosts(args: string[]): { positional: string[]; hosts: string[] } {
   const positional: string[] = []
   const hosts: string[] = []
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--allow-host' && args[i + 1]) hosts.push(args[++i]!)
-    else positional.push(args[i]!)
+    if (args[i] !== '--allow-host') positional.push(args[i]!)
+    else if (args[i + 1] === undefined) throw new UsageError('install: --allow-host needs a host')
+    else hosts.push(args[++i]!)
   }
   return { positional, hosts }
+}
+
+/**
+ * Failures of what the operator gave (a folder that is not a readable plugin, a bad host) exit 2
+ * like a wrong command line; a plugin that is readable but fails its trial load exits 1.
+ */
+const INPUT_PROBLEMS = new Set(['PLUGIN_NOT_FOUND', 'PLUGIN_MANIFEST_INVALID', 'HOST_INVALID'])
+function isInputProblem(err: unknown): boolean {
+  return err instanceof FlowError && INPUT_PROBLEMS.has(err.code)
 }
