@@ -53,12 +53,28 @@ const common = {
   accountId: awsAccountId.optional(),
 }
 
+/**
+ * Link-local hosts (169.254.0.0/16, fe80::/10, and EC2's IPv6 metadata address) are where a cloud
+ * instance's metadata and credentials live. No AWS-compatible endpoint is there, so an endpoint
+ * pointing at one could only be a way to make the server call it.
+ */
+function isLinkLocal(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  return /^169\.254\.\d+\.\d+$/.test(host) || /^fe[89ab][0-9a-f]?:/.test(host) || host === 'fd00:ec2::254'
+}
+
 export const awsAccountInput = z
   .object({
     ...common,
     kind: z.literal('aws'),
     regions: regions.min(1, 'enable at least one region'),
-    endpoint: z.url({ protocol: /^https?$/, error: 'endpoint is an http(s) URL' }).optional(),
+    endpoint: z
+      .url({ protocol: /^https?$/, error: 'endpoint is an http(s) URL' })
+      .refine((url) => !isLinkLocal(new URL(url).hostname), {
+        error:
+          'endpoint may not be a link-local address such as the instance metadata service (169.254.169.254)',
+      })
+      .optional(),
     /** Omitted on update = keep the stored credentials (so a rename needs no secret). */
     credentials: credentialsInput.optional(),
     assumeRole: assumeRoleInput.optional(),

@@ -149,6 +149,14 @@ describe('accounts API', () => {
     const cases: [unknown, string][] = [
       [{ ...staticAccount(), id: 'x1', regions: ['moon-1'] }, 'regions.0: a region looks like us-east-1'],
       [{ ...staticAccount(), id: 'x2', name: '' }, 'name: an account needs a name'],
+      [
+        { ...staticAccount(), id: 'x2m', endpoint: 'http://169.254.169.254/latest' },
+        'endpoint: endpoint may not be a link-local address',
+      ],
+      [
+        { ...staticAccount(), id: 'x2v', endpoint: 'http://[fd00:ec2::254]/' },
+        'endpoint: endpoint may not be',
+      ],
       [{ ...staticAccount(), id: 'x3', accountId: '12' }, 'accountId: an AWS account id is 12 digits'],
       [
         {
