@@ -109,7 +109,12 @@ async function identify(
   }
   if ((await localModeOpen(deps)) && fromThisMachine(c))
     return { principal: { id: 'local', role: 'admin', flowIds: null } }
-  throw unauthorized('AUTH_REQUIRED', 'this API needs a key: send "Authorization: Bearer <key>"')
+  throw unauthorized(
+    'AUTH_REQUIRED',
+    signed
+      ? 'this endpoint needs a signed request (X-QFlow-Timestamp and X-QFlow-Signature headers, see the README) or a key: send "Authorization: Bearer <key>"'
+      : 'this API needs a key: send "Authorization: Bearer <key>"'
+  )
 }
 
 async function localModeOpen(deps: AccessDeps): Promise<boolean> {

@@ -32,6 +32,10 @@ describe('API keys and roles', () => {
     expect((await s.call('GET', '/api/flows', { token: 'qf_nope' })).body.error.code).toBe('AUTH_INVALID')
     expect((await s.call('GET', '/api/flows', { headers: { authorization: 'Basic abc' } })).status).toBe(401)
     expect((await s.call('GET', '/api/flows', { token: ADMIN })).status).toBe(200)
+    // The TotalCloud trigger endpoint also takes a signature, so its refusal says so.
+    const unsigned = await s.call('POST', '/api/flows/tc/trigger/totalcloud', { body: {} })
+    expect(unsigned.body.error.code).toBe('AUTH_REQUIRED')
+    expect(unsigned.body.error.message).toContain('X-QFlow-Signature')
   })
 
   it('creates a key shown once, lists it without secret, and a revoked key is 401 at once', async () => {
