@@ -22,6 +22,7 @@ import { controlStyles, themeTokens } from '../theme.ts'
 import { editorStyles } from './editor-styles.ts'
 import { addNode, blankFlow, duplicateNode, firstOutput, updateNode } from './flow-edits.ts'
 import { FlowSession } from './flow-session.ts'
+import { describeLoadFailure, type LoadFailure, renderLoadFailure } from './load-failure.ts'
 import { RunController } from './run-controller.ts'
 import { cardProblem, indexProblems, problemsByTopField } from './server-problems.ts'
 import { StrayKeysController } from './stray-keys.ts'
@@ -86,6 +87,8 @@ export class QflowEditor extends LitElement {
   @state() private runsLoading = false
   @state() private message: { text: string; error?: boolean } | null = null
   @state() private loading = false
+  /** The last load failed: the canvas shows why instead of a flow, and editing stays off. */
+  @state() private loadFailure: LoadFailure | null = null
   /** The toolbar's overflow menu, offered when the editor is too narrow for every button. */
   @state() private moreOpen = false
   @query('qflow-canvas') private canvas!: QflowCanvas
@@ -161,6 +164,7 @@ export class QflowEditor extends LitElement {
     const generation = ++this.loadGeneration
     const current = () => generation === this.loadGeneration
     this.loading = true
+    this.loadFailure = null
     try {
       if (this.typesFrom !== this.apiBase || !this.nodeTypes.length) {
         const types = await this.client.nodeTypes()
@@ -186,7 +190,12 @@ export class QflowEditor extends LitElement {
       }
       this.message = null
     } catch (err) {
-      if (current()) this.fail(err)
+      if (!current()) return
+      // Whatever was open before is not the flow asked for: nothing may be edited, saved or run.
+      this.session.start(null)
+      this.runner.clear()
+      this.loadFailure = describeLoadFailure(err, flowId)
+      this.fail(err)
     } finally {
       if (current()) this.loading = false
     }
@@ -303,7 +312,7 @@ export class QflowEditor extends LitElement {
 
   /** Open the Explore Nodes palette (adds after `nodeId` when given). */
   openPalette(afterNodeId: string | null = null): void {
-    if (this.readonly) return
+    if (this.readonly || !this.session.flow) return
     this.addAfter = afterNodeId
     this.paletteOpen = true
   }
@@ -363,7 +372,13 @@ export class QflowEditor extends LitElement {
           @qflow-node-select=${(e: CustomEvent<{ nodeIds: string[] }>) => this.onSelect(e.detail.nodeIds)}
           @qflow-node-action=${(e: CustomEvent<{ nodeId: string; action: NodeAction }>) => this.onNodeAction(e.detail.nodeId, e.detail.action)}
         ></qflow-canvas>
-        ${!flow && !this.loading ? html`<div class="empty">No flow loaded</div>` : nothing}
+        ${
+          this.loadFailure
+            ? renderLoadFailure(this.loadFailure, () => void this.load())
+            : !flow && !this.loading
+              ? html`<div class="empty">No flow loaded</div>`
+              : nothing
+        }
         ${this.renderSide()}
       </div>
       ${this.renderStatusbar()}
@@ -415,8 +430,8 @@ export class QflowEditor extends LitElement {
       ? `${plural(flow.accounts.length, 'account')} · ${plural(flow.regions.length, 'region')}`
       : ''
     return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label="QFlow editor">
-      <button class="name" data-action="details" title="QFlow details" @click=${() => (this.detailsOpen = true)}>
-        <span>${flow?.name ?? 'Loading…'}</span>
+      <button class="name" data-action="details" title="QFlow details" ?disabled=${!flow} @click=${() => (this.detailsOpen = true)}>
+        <span>${flow?.name ?? (this.loadFailure ? 'Not loaded' : 'Loading…')}</span>
         ${s.dirty ? html`<span class="dirty" role="status" aria-label="Unsaved changes" title="Unsaved changes"></span>` : nothing}
       </button>
       <span class="binding" title="Accounts and regions this QFlow runs on">${binding}</span>
@@ -424,11 +439,11 @@ export class QflowEditor extends LitElement {
       ${
         ro
           ? nothing
-          : html`<button data-action="add-node" title="Add a node (N)" aria-label="Add node" @click=${() => this.openPalette(this.selected.length === 1 ? this.selected[0]! : null)}>+<span class="label"> Add node</span></button>
+          : html`<button data-action="add-node" title="Add a node (N)" aria-label="Add node" ?disabled=${!flow} @click=${() => this.openPalette(this.selected.length === 1 ? this.selected[0]! : null)}>+<span class="label"> Add node</span></button>
               <button class="icon narrow-hidden" data-action="undo" title="Undo (Ctrl+Z)" aria-label="Undo" ?disabled=${!s.canUndo} @click=${() => this.undo()}>↶</button>
               <button class="icon narrow-hidden" data-action="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" ?disabled=${!s.canRedo} @click=${() => this.redo()}>↷</button>`
       }
-      <button class="icon" data-action="fit" title="Fit view (F)" aria-label="Fit view" @click=${() => this.fitView()}>⤢</button>
+      <button class="icon" data-action="fit" title="Fit view (F)" aria-label="Fit view" ?disabled=${!flow} @click=${() => this.fitView()}>⤢</button>
       <span class="spacer"></span>
       <button data-action="history" class="collapsible" aria-pressed=${this.side?.kind === 'history'} ?disabled=${!flow?.id} @click=${() => this.toggleHistory()}>History</button>
       ${
@@ -880,9 +895,10 @@ export class QflowEditor extends LitElement {
 
   private fail(err: unknown): void {
     const status = err instanceof ApiError ? err.status : undefined
+    const code = err instanceof ApiError ? err.code : undefined
     const message = err instanceof Error ? err.message : String(err)
     this.say(message, true)
-    emit(this, 'qflow-error', { message, status })
+    emit(this, 'qflow-error', { message, status, ...(code ? { code } : {}) })
   }
 }
 
