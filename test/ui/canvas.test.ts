@@ -236,4 +236,50 @@ describe('qflow-canvas', () => {
     })
     await expect.poll(() => page.locator('qflow-canvas qflow-minimap').count()).toBe(0)
   })
+
+  it('counts a node with several outputs per port, never as their sum, within its card', async () => {
+    await page.evaluate(() => {
+      const fixture = (window as any).fixture
+      fixture.load({
+        nodes: [
+          ...fixture.canvas.graph.nodes,
+          {
+            id: 'ctl',
+            type: 'control',
+            typeVersion: 1,
+            label: 'ctl',
+            config: {},
+            position: { x: 0, y: 200 },
+          },
+        ],
+        edges: fixture.canvas.graph.edges,
+      })
+      fixture.canvas.statuses = {
+        trigger: { status: 'succeeded', itemsIn: 0, itemsOut: 1 },
+        ctl: {
+          status: 'succeeded',
+          itemsIn: 16,
+          itemsOut: 32,
+          outputCounts: { results: 16, failed: 8, passed: 8 },
+        },
+      }
+    })
+    const counts = page.locator('qflow-canvas [data-node-id="ctl"] .counts')
+    await counts.waitFor()
+    expect(await counts.getAttribute('title')).toBe('16 in · 8 failed · 8 passed · 16 results')
+    const shown = (await counts.textContent())!
+    expect(shown).toMatch(/^16 in · 8 failed · 8 passed/)
+    expect(shown).not.toContain('32')
+    expect(await page.locator('qflow-canvas [data-node-id="trigger"] .counts').textContent()).toBe(
+      '0 in · 1 out'
+    )
+    // The line ends inside the card, without a clip.
+    const right = await counts.evaluate((el) => {
+      const range = document.createRange()
+      range.selectNodeContents(el)
+      return range.getBoundingClientRect().right
+    })
+    const card = (await page.locator('qflow-canvas [data-node-id="ctl"] .card').boundingBox())!
+    expect(right).toBeLessThanOrEqual(card.x + card.width - 6)
+  })
 })

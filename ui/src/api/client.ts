@@ -91,7 +91,7 @@ export interface Page<T> {
  */
 export type LiveEvent =
   | { type: 'snapshot'; run: RunRecord }
-  | (RunEvent & { inputCount?: number; outputCount?: number })
+  | (RunEvent & { inputCount?: number; outputCount?: number; outputCounts?: Record<string, number> })
 
 export interface ClientOptions {
   baseUrl: string

@@ -185,6 +185,8 @@ export const canvasStyles = css`
     color: var(--_muted);
     margin-top: 2px;
     white-space: nowrap;
+    /* The last line runs on under the menu button (which sits at the top): room for per-port counts. */
+    margin-right: -32px;
   }
   .counts.run-error {
     color: var(--_danger);
