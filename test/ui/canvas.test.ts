@@ -282,4 +282,51 @@ describe('qflow-canvas', () => {
     const card = (await page.locator('qflow-canvas [data-node-id="ctl"] .card').boundingBox())!
     expect(right).toBeLessThanOrEqual(card.x + card.width - 6)
   })
+
+  it('draws a cancelled node in neutral grey with its own label, in run history and execution details too', async () => {
+    await page.evaluate(() => {
+      const fixture = (window as any).fixture
+      fixture.canvas.statuses = {
+        trigger: { status: 'succeeded', itemsIn: 0, itemsOut: 1 },
+        a: { status: 'failed', error: 'boom' },
+        b: { status: 'cancelled', error: 'the run was cancelled' },
+      }
+    })
+    const card = (id: string) => page.locator(`qflow-canvas [data-node-id="${id}"]`)
+    await card('b').locator('.run-cancelled').waitFor()
+    expect(await card('b').locator('.counts').textContent()).toBe('Cancelled')
+    const border = (id: string) =>
+      card(id)
+        .locator('.card')
+        .evaluate((el) => getComputedStyle(el).borderTopColor)
+    const red = await border('a')
+    expect(await border('b')).not.toBe(red)
+    const [r, g, b] = (await border('b')).match(/\d+/g)!.map(Number)
+    expect(Math.max(r!, g!, b!) - Math.min(r!, g!, b!)).toBeLessThan(40) // grey, not a hue
+
+    // The badges in run history and execution details: grey for cancelled, red for failed.
+    const badges = await page.evaluate(async () => {
+      const history = document.createElement('qflow-run-history') as any
+      history.runs = [
+        { id: 'r1', flowId: 'f', status: 'cancelled', steps: [] },
+        { id: 'r2', flowId: 'f', status: 'failed', steps: [] },
+      ]
+      const inspector = document.createElement('qflow-run-inspector') as any
+      inspector.nodeId = 'b'
+      inspector.step = { nodeId: 'b', status: 'cancelled', error: { message: 'the run was cancelled' } }
+      document.body.append(history, inspector)
+      await history.updateComplete
+      await inspector.updateComplete
+      const colour = (el: Element | null | undefined) => (el ? getComputedStyle(el).color : '')
+      return {
+        cancelled: colour(history.shadowRoot.querySelector('.badge.cancelled')),
+        failed: colour(history.shadowRoot.querySelector('.badge.failed')),
+        step: colour(inspector.shadowRoot.querySelector('[data-status=cancelled]')),
+        note: inspector.shadowRoot.querySelector('.error-box')?.getAttribute('role'),
+      }
+    })
+    expect(badges.cancelled).not.toBe(badges.failed)
+    expect(badges.step).toBe(badges.cancelled)
+    expect(badges.note).toBe('status')
+  })
 })

@@ -558,11 +558,13 @@ export class QflowCanvas extends LitElement {
                 : html`<div class="summary" title=${summary}>${fitText(summary, 54)}</div>`
           }
           ${
-            run?.error
-              ? html`<div class="counts run-error" title=${run.error}>${fitText(run.error, 34)}</div>`
-              : run && (run.itemsIn !== undefined || run.itemsOut !== undefined)
-                ? this.renderCounts(run, outputs)
-                : nothing
+            run?.status === 'cancelled'
+              ? html`<div class="counts run-cancelled" title=${run.error ?? 'cancelled'}>Cancelled</div>`
+              : run?.error
+                ? html`<div class="counts run-error" title=${run.error}>${fitText(run.error, 34)}</div>`
+                : run && (run.itemsIn !== undefined || run.itemsOut !== undefined)
+                  ? this.renderCounts(run, outputs)
+                  : nothing
           }
         </div>
         ${run ? html`<span class="status" title=${run.status}></span>` : nothing}

@@ -109,7 +109,8 @@ export class QflowEditor extends LitElement {
       emit(this, 'qflow-run-start', { runId, flowId: this.session.flow?.id ?? '', until }),
     onFinish: (runId, status) => {
       emit(this, 'qflow-run-finish', { runId, flowId: this.session.flow?.id ?? '', status })
-      const error = this.runner.run?.error?.message
+      // A cancelled run was stopped on purpose: said plainly, not as an error.
+      const error = status === 'cancelled' ? null : this.runner.run?.error?.message
       // A run that saved the flow first keeps saying so once it is over.
       this.message = error
         ? { text: error, error: true }

@@ -110,6 +110,11 @@ export class QflowRunInspector extends LitElement {
         margin-top: 10px;
         white-space: pre-wrap;
       }
+      .error-box.cancelled {
+        border-color: var(--_border);
+        background: var(--_surface-2);
+        color: var(--_muted);
+      }
     `,
   ]
 
@@ -220,7 +225,13 @@ export class QflowRunInspector extends LitElement {
                   ${step.startedAt ? html`<dt>Started</dt><dd>${new Date(step.startedAt).toLocaleString()}</dd>` : nothing}
                   ${step.startedAt && step.finishedAt ? html`<dt>Took</dt><dd>${Math.max(0, new Date(step.finishedAt).getTime() - new Date(step.startedAt).getTime())} ms</dd>` : nothing}
                 </dl>
-                ${step.error ? html`<div class="error-box" role="alert">${step.error.message}</div>` : nothing}
+                ${
+                  step.status === 'cancelled'
+                    ? html`<div class="error-box cancelled" role="status">${step.error?.message ?? 'the run was cancelled'}</div>`
+                    : step.error
+                      ? html`<div class="error-box" role="alert">${step.error.message}</div>`
+                      : nothing
+                }
                 <div class="tabs" role="tablist">
                   ${(['output', 'input'] as const).map(
                     (side) =>
