@@ -281,6 +281,26 @@ describe('qflow-canvas', () => {
     })
     const card = (await page.locator('qflow-canvas [data-node-id="ctl"] .card').boundingBox())!
     expect(right).toBeLessThanOrEqual(card.x + card.width - 6)
+    // Execution details count the same way, in the type's port order.
+    const items = await page.evaluate(async () => {
+      const inspector = document.createElement('qflow-run-inspector') as any
+      inspector.outputs = [
+        { name: 'failed', label: 'Failed' },
+        { name: 'passed', label: 'Passed' },
+        { name: 'results', label: 'Results' },
+      ]
+      inspector.step = {
+        nodeId: 'ctl',
+        status: 'succeeded',
+        inputCount: 16,
+        outputCount: 32,
+        outputCounts: { results: 16, failed: 8, passed: 8 },
+      }
+      document.body.append(inspector)
+      await inspector.updateComplete
+      return inspector.shadowRoot.querySelector('[data-items]').textContent
+    })
+    expect(items).toBe('16 in · 8 failed · 8 passed · 16 results')
   })
 
   it('draws a cancelled node in neutral grey with its own label, in run history and execution details too', async () => {

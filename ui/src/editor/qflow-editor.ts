@@ -520,6 +520,7 @@ export class QflowEditor extends LitElement {
       .nodeId=${side.nodeId}
       .nodeLabel=${this.labelOf(side.nodeId)}
       .step=${this.runner.step(side.nodeId)}
+      .outputs=${this.typeOf(side.nodeId)?.outputs ?? []}
       @panel-close=${() => (this.side = null)}
     ></qflow-run-inspector></div>`
   }
@@ -881,6 +882,11 @@ export class QflowEditor extends LitElement {
     const edges = flow?.edges ?? []
     if (this.graphCache.nodes !== nodes || this.graphCache.edges !== edges) this.graphCache = { nodes, edges }
     return this.graphCache
+  }
+
+  private typeOf(nodeId: string): NodeTypeDescription | undefined {
+    const type = this.session.flow?.nodes.find((n) => n.id === nodeId)?.type
+    return this.nodeTypes.find((t) => t.type === type)
   }
 
   /** A node's name as shown on its card: its label, else its type's title, else its id. */

@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
+import { outputCountParts } from '../../../core/run/port-counts.ts'
 import { NO_NAME, shownName } from '../../../plugins/totalcloud-control/display-name.ts'
 import {
   type ResultLine,
@@ -123,6 +124,8 @@ export class QflowRunInspector extends LitElement {
   @property() nodeId = ''
   @property() nodeLabel = ''
   @property({ attribute: false }) step: StepRecord | null = null
+  /** The node type's output ports: per-port counts follow their order and labels. */
+  @property({ attribute: false }) outputs: readonly { name: string; label?: string }[] = []
   @state() private tab: 'output' | 'input' = 'output'
   @state() private shown: { output?: Shown; input?: Shown } = {}
   @state() private loading = false
@@ -221,7 +224,7 @@ export class QflowRunInspector extends LitElement {
             ? html`<p class="muted">This node has not run yet. Use Run Now, or Run till here from the node's menu.</p>`
             : html`<dl class="facts">
                   <dt>Status</dt><dd><span class="badge ${step.status}" data-status=${step.status}>${step.status}</span></dd>
-                  <dt>Items</dt><dd>${step.inputCount ?? 0} in · ${step.outputCount ?? 0} out${portCounts(step.outputCounts)}</dd>
+                  <dt>Items</dt><dd data-items>${[`${step.inputCount ?? 0} in`, ...outputCountParts(step.outputCount ?? 0, step.outputCounts, this.outputs)].join(' · ')}</dd>
                   ${step.startedAt ? html`<dt>Started</dt><dd>${new Date(step.startedAt).toLocaleString()}</dd>` : nothing}
                   ${step.startedAt && step.finishedAt ? html`<dt>Took</dt><dd>${Math.max(0, new Date(step.finishedAt).getTime() - new Date(step.startedAt).getTime())} ms</dd>` : nothing}
                 </dl>
@@ -291,11 +294,6 @@ export class QflowRunInspector extends LitElement {
             html`<button class="more" data-action="more" data-port=${p} @click=${() => this.more(what, p)}>Show more of ${p} (${shown.items[p]?.length ?? 0} of ${shown.totals[p]})</button>`
         )}`
   }
-}
-
-function portCounts(counts: Record<string, number> | undefined): string {
-  const entries = Object.entries(counts ?? {})
-  return entries.length > 1 ? ` (${entries.map(([port, n]) => `${port} ${n}`).join(', ')})` : ''
 }
 
 export async function copyText(text: string): Promise<void> {
