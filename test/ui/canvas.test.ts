@@ -349,4 +349,65 @@ describe('qflow-canvas', () => {
     expect(badges.step).toBe(badges.cancelled)
     expect(badges.note).toBe('status')
   })
+
+  it("gives the control results' Why column room for whole security group ids, scrolling sideways when narrow", async () => {
+    const why = 'open to 0.0.0.0/0 on 5432 through sg-0a1b2c3d4e5f60718 and sg-0f9e8d7c6b5a43210'
+    const cell = await page.evaluate(async (why) => {
+      const results = Array.from({ length: 3 }, (_, i) => ({
+        resourceId: `orders-db-${i}`,
+        displayName: `Orders DB ${i}`,
+        region: 'us-east-1',
+        result: 'FAIL',
+        evidence: { error: why },
+      }))
+      const page = {
+        port: 'results',
+        offset: 0,
+        limit: 50,
+        total: 3,
+        items: results,
+        ports: { results: 3 },
+        bytes: 900,
+      }
+      const box = document.createElement('div')
+      box.style.cssText =
+        'position: fixed; top: 0; left: 0; width: 420px; height: 600px; display: flex; background: white'
+      const inspector = document.createElement('qflow-run-inspector') as any
+      inspector.style.cssText = 'flex: 1; min-width: 0'
+      inspector.client = { stepPage: async () => page }
+      inspector.runId = 'r'
+      inspector.nodeId = 'ctl'
+      inspector.step = { nodeId: 'ctl', status: 'succeeded', inputCount: 3, outputCount: 6 }
+      box.append(inspector)
+      document.body.append(box)
+      for (let i = 0; i < 50 && !inspector.shadowRoot?.querySelector('td.why'); i++)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      const td = inspector.shadowRoot.querySelector('td.why') as HTMLElement
+      const scroller = inspector.shadowRoot.querySelector('.results-scroll') as HTMLElement
+      // How many line boxes each security group id takes: 1 when it is not broken.
+      const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT)
+      const texts: Text[] = []
+      while (walker.nextNode()) texts.push(walker.currentNode as Text)
+      const pieces = ['sg-0a1b2c3d4e5f60718', 'sg-0f9e8d7c6b5a43210'].map((id) => {
+        const range = document.createRange()
+        const text = texts.find((t) => t.data.includes(id))
+        if (!text) return `${id} not in ${JSON.stringify(td.textContent)}`
+        const at = text.data.indexOf(id)
+        range.setStart(text, at)
+        range.setEnd(text, at + id.length)
+        return range.getClientRects().length
+      })
+      return {
+        width: td.getBoundingClientRect().width,
+        pieces,
+        scrolls: scroller.scrollWidth > scroller.clientWidth,
+        inView: scroller.getBoundingClientRect().right <= 420,
+      }
+    }, why)
+    expect(cell.width).toBeGreaterThanOrEqual(220)
+    expect(cell.pieces).toEqual([1, 1])
+    // The panel itself does not grow past its box: its table scrolls.
+    expect(cell.scrolls).toBe(true)
+    expect(cell.inView).toBe(true)
+  })
 })

@@ -93,11 +93,23 @@ export class QflowRunInspector extends LitElement {
       td:nth-child(4) {
         white-space: nowrap;
       }
+      /* The table keeps each column readable and scrolls sideways in a narrow panel. */
+      .results-scroll {
+        overflow-x: auto;
+        margin-bottom: 12px;
+      }
+      .results-scroll table {
+        margin-bottom: 0;
+      }
+      /* Why names security groups and rules: room for whole ids, broken only if one alone is wider. */
       td.why {
         font-size: 11px;
         color: var(--_muted);
-        max-width: 220px;
-        overflow-wrap: anywhere;
+        min-width: 220px;
+        overflow-wrap: break-word;
+      }
+      td.why .id {
+        white-space: nowrap;
       }
       button.more {
         margin-top: 8px;
@@ -263,13 +275,13 @@ export class QflowRunInspector extends LitElement {
     const partial = total > results.length ? ` (of the first ${results.length} of ${total})` : ''
     const rows = [...results].sort((a, b) => verdictRank(a.result) - verdictRank(b.result))
     return html`<p class="muted" data-counts>${total} resources · ${count('FAIL')} FAIL · ${count('ERROR')} ERROR · ${count('PASS')} PASS${partial}</p>
-      <table class="results">
+      <div class="results-scroll"><table class="results">
         <thead><tr><th>Resource</th><th>Name</th><th>Region</th><th>Result</th><th>Why</th></tr></thead>
         <tbody>${rows.slice(0, 200).map((r) => {
           const why = verdictReason(r)
-          return html`<tr data-resource=${r.resourceId ?? ''}><td>${r.resourceId}</td><td>${shownName(r)}</td><td>${r.region || NO_NAME}</td><td><span class="badge ${r.result}">${r.result}</span></td><td class="why" title=${why}>${why || NO_NAME}</td></tr>`
+          return html`<tr data-resource=${r.resourceId ?? ''}><td>${r.resourceId}</td><td>${shownName(r)}</td><td>${r.region || NO_NAME}</td><td><span class="badge ${r.result}">${r.result}</span></td><td class="why" title=${why}>${why ? keepIdsWhole(why) : NO_NAME}</td></tr>`
         })}</tbody>
-      </table>`
+      </table></div>`
   }
 
   private renderValue(shown: Shown, what: 'output' | 'input') {
@@ -294,6 +306,13 @@ export class QflowRunInspector extends LitElement {
             html`<button class="more" data-action="more" data-port=${p} @click=${() => this.more(what, p)}>Show more of ${p} (${shown.items[p]?.length ?? 0} of ${shown.totals[p]})</button>`
         )}`
   }
+}
+
+/** AWS ids (sg-0a1b…, pl-…, vpc-…): Chromium breaks lines after a hyphen, which split them in two. */
+const AWS_ID = /\b([a-z]{1,8}-[0-9a-f]{6,})\b/
+
+function keepIdsWhole(text: string) {
+  return text.split(AWS_ID).map((part, i) => (i % 2 ? html`<span class="id">${part}</span>` : part))
 }
 
 export async function copyText(text: string): Promise<void> {
