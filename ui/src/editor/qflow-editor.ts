@@ -80,6 +80,8 @@ export class QflowEditor extends LitElement {
   @state() private selected: string[] = []
   @state() private paletteOpen = false
   @state() private detailsOpen = false
+  /** Why the details dialog is open: to edit them, or to name a new flow before its first run. */
+  @state() private detailsIntent: 'edit' | 'save-run' = 'edit'
   @state() private editing: string | null = null
   @state() private editingKeys: string[] = []
   @state() private side: SidePanel = null
@@ -96,6 +98,8 @@ export class QflowEditor extends LitElement {
   @query('qflow-associate-dialog') private associateDialog!: QflowAssociateDialog
 
   private addAfter: string | null = null
+  /** Settles the question the details dialog asks before a new flow's first run (named or not). */
+  private namedForRun: ((named: boolean) => void) | null = null
   /** The run that saved unsaved changes before it started. */
   private savedForRun: string | null = null
   private loadGeneration = 0
@@ -251,6 +255,9 @@ export class QflowEditor extends LitElement {
     options: { until?: string; accounts?: string[]; regions?: string[] } = {}
   ): Promise<string | null> {
     if (!this.session.flow) return null
+    // A new flow is stored by its first run: the user names it and sees it is saved, not a silent
+    // "Untitled QFlow" in the list.
+    if (this.session.isNew && !this.readonly && !(await this.askNameForRun())) return null
     if (this.needsTargets(this.session.flow, options)) {
       // Cloud nodes need somewhere to look: ask now, rather than start a run that must fail.
       if (this.readonly) {
@@ -300,6 +307,19 @@ export class QflowEditor extends LitElement {
       if (choice !== 'without') this.change({ ...flow, ...choice })
     }
     return this.save()
+  }
+
+  private askNameForRun(): Promise<boolean> {
+    this.namedForRun?.(false)
+    this.detailsIntent = 'save-run'
+    this.detailsOpen = true
+    return new Promise((resolve) => (this.namedForRun = resolve))
+  }
+
+  private settleNaming(named: boolean): void {
+    const settle = this.namedForRun
+    this.namedForRun = null
+    settle?.(named)
   }
 
   private fitAfterLoad(): void {
@@ -413,9 +433,14 @@ export class QflowEditor extends LitElement {
         .flow=${flow}
         .client=${this.client}
         .open=${this.detailsOpen}
+        .intent=${this.detailsIntent}
         ?readonly=${this.readonly}
-        @details-save=${(e: CustomEvent<FlowDetails>) => this.change({ ...flow!, ...e.detail })}
+        @details-save=${(e: CustomEvent<FlowDetails>) => {
+          this.change({ ...flow!, ...e.detail })
+          this.settleNaming(true)
+        }}
         @dialog-close=${() => {
+          this.settleNaming(false)
           this.detailsOpen = false
           this.canvas?.keepFocus()
         }}
@@ -431,7 +456,10 @@ export class QflowEditor extends LitElement {
       ? `${plural(flow.accounts.length, 'account')} · ${plural(flow.regions.length, 'region')}`
       : ''
     return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label="QFlow editor">
-      <button class="name" data-action="details" title="QFlow details" ?disabled=${!flow} @click=${() => (this.detailsOpen = true)}>
+      <button class="name" data-action="details" title="QFlow details" ?disabled=${!flow} @click=${() => {
+        this.detailsIntent = 'edit'
+        this.detailsOpen = true
+      }}>
         <span>${flow?.name ?? (this.loadFailure ? 'Not loaded' : 'Loading…')}</span>
         ${s.dirty ? html`<span class="dirty" role="status" aria-label="Unsaved changes" title="Unsaved changes"></span>` : nothing}
       </button>
