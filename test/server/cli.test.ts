@@ -234,7 +234,7 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
       const url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1]
       expect(url, stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
       const health = await fetch(`${url}/healthz`)
-      expect(await health.json()).toEqual({ status: 'ok', database: 'ok' })
+      expect(await health.json()).toEqual({ status: 'ok', database: 'ok', keyRequired: false })
       const created = await fetch(`${url}/api/flows`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

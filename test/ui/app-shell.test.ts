@@ -21,17 +21,23 @@ beforeEach(async () => {
 })
 afterEach(() => page?.close())
 
+/** Console errors and refused requests, as the page collects them. */
+function watchProblems(page: Page): string[] {
+  const problems: string[] = []
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text())
+  })
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`)
+  })
+  return problems
+}
+
 describe('app shell', () => {
   it('loads the list and an editor page without a console error or a failed request', async () => {
     const server = await startLiveServer()
     try {
-      const problems: string[] = []
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text())
-      })
-      page.on('response', (r) => {
-        if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`)
-      })
+      const problems = watchProblems(page)
       await page.goto(`${server.url}/`)
       await page.locator('qflow-app .empty').waitFor()
       await page.goto(`${server.url}/flows/new`)
@@ -39,6 +45,30 @@ describe('app shell', () => {
       // The icon is inline, so nothing asks for /favicon.ico.
       expect(await page.locator('link[rel=icon]').getAttribute('href')).toMatch(/^data:image\/svg\+xml,/)
       expect(problems).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('with keys on the server and none in the tab: the key prompt, no request refused, a clean console', async () => {
+    const server = await startLiveServer({ env: { QFLOW_ADMIN_TOKEN: TOKEN } })
+    try {
+      const problems = watchProblems(page)
+      for (const path of ['/', '/flows/some-flow']) {
+        await page.goto(`${server.url}${path}`)
+        await page.locator('qflow-app form.key input').waitFor()
+        expect(await page.locator('qflow-editor').count()).toBe(0)
+      }
+      // The key opens the editor page it was asked on.
+      const key = page.locator('qflow-app form.key input')
+      await key.fill(TOKEN)
+      await key.press('Enter')
+      await page.locator('qflow-editor [data-load-failure]').waitFor()
+      expect(await page.locator('qflow-editor [data-load-failure]').textContent()).toContain(
+        'This flow does not exist'
+      )
+      // That 404 is the only refusal, and it was asked for.
+      expect(problems.filter((p) => !p.includes('some-flow') && !p.includes('404'))).toEqual([])
     } finally {
       await server.close()
     }

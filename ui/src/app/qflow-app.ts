@@ -39,6 +39,11 @@ export class QflowApp extends LitElement {
   @state() private keyRefused = false
   /** The list has loaded once, so "No QFlows yet" is a fact and not a guess. */
   @state() private listed = false
+  /**
+   * Whether the server wants a key was asked (GET /healthz) before any API call: nothing that would
+   * be refused is sent until then, so a tab without a key logs no 401.
+   */
+  @state() private accessKnown = false
   @query('dialog.templates-dialog') private templatesDialog!: HTMLDialogElement
   @query('qflow-editor') private editor?: QflowEditor
   @query('input[type=file]') private fileInput!: HTMLInputElement
@@ -52,6 +57,12 @@ export class QflowApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback()
     window.addEventListener('popstate', this.onPop)
+    void this.checkAccess()
+  }
+
+  private async checkAccess(): Promise<void> {
+    this.needsKey = !readKey() && (await this.client.keyRequired())
+    this.accessKnown = true
     this.routeFromLocation()
   }
 
@@ -66,7 +77,7 @@ export class QflowApp extends LitElement {
     else if (match) this.route = { page: 'new', template: null }
     else {
       this.route = { page: 'list' }
-      void this.loadFlows()
+      if (!this.needsKey) void this.loadFlows()
     }
   }
 
@@ -102,6 +113,7 @@ export class QflowApp extends LitElement {
 
   override render() {
     const route = this.route
+    if (!this.accessKnown) return nothing
     return html`<div class="top">
         <a class="brand" href="/" @click=${(e: Event) => {
           e.preventDefault()
@@ -109,7 +121,7 @@ export class QflowApp extends LitElement {
         }}><span class="logo">Q</span>qflow</a>
         ${route.page !== 'list' ? html`<span class="crumb">/ QFlows</span>` : nothing}
       </div>
-      ${route.page === 'list' ? this.renderList() : this.renderEditor(route)}
+      ${this.needsKey ? this.renderKeyPrompt() : route.page === 'list' ? this.renderList() : this.renderEditor(route)}
       ${this.renderTemplates()}
       <input type="file" accept=".json,application/json" hidden @change=${this.onImportFile} />`
   }
@@ -142,7 +154,6 @@ export class QflowApp extends LitElement {
   }
 
   private renderList() {
-    if (this.needsKey) return this.renderKeyPrompt()
     return html`<div class="page">
       <div class="list-head">
         <h1>QFlows</h1>
@@ -215,6 +226,7 @@ export class QflowApp extends LitElement {
         e.preventDefault()
         const input = (e.target as HTMLFormElement).querySelector('input')!
         sessionStorage.setItem(KEY_STORAGE, input.value.trim())
+        // Accepted on an editor page too, the editor then opens in the prompt's place.
         void this.loadFlows()
       }}>
         <p>This qflow server needs an API key.</p>
