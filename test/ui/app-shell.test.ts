@@ -97,6 +97,41 @@ describe('app shell', () => {
       await expect.poll(() => app.locator('.empty').textContent()).toContain('No QFlows yet')
       expect(await app.locator('form.key').count()).toBe(0)
       expect(await app.locator('[data-action=create]').count()).toBe(1)
+
+      // Two flows of the same name are told apart by their ids.
+      for (const id of ['nightly-a', 'nightly-b'])
+        await fetch(`${server.url}/api/flows`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify({
+            id,
+            name: 'Nightly',
+            nodes: [{ id: 't', type: 'trigger', typeVersion: 1, config: {} }],
+            edges: [],
+          }),
+        })
+      await page.reload()
+      await expect
+        .poll(() => app.locator('[data-flow-id]').allTextContents())
+        .toEqual(expect.arrayContaining(['nightly-a', 'nightly-b']))
+
+      // The stored key can be changed (or the change abandoned) and forgotten.
+      const control = app.locator('[data-key-control]')
+      expect(await control.textContent()).toContain(`••••${TOKEN.slice(-4)}`)
+      await control.locator('[data-action=change-key]').click()
+      await app.locator('[data-action=keep-key]').click()
+      await app.locator('table').waitFor()
+      await control.locator('[data-action=change-key]').click()
+      await key.fill('not-the-key')
+      await key.press('Enter')
+      await expect.poll(() => app.locator('form.key [role=alert]').textContent()).toContain('not accepted')
+      await key.fill(TOKEN)
+      await key.press('Enter')
+      await app.locator('table').waitFor()
+      await control.locator('[data-action=forget-key]').click()
+      await key.waitFor()
+      expect(await page.evaluate(() => sessionStorage.getItem('qflow-api-key'))).toBe(null)
+      expect(await app.locator('table').count()).toBe(0)
     } finally {
       await server.close()
     }
