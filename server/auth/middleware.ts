@@ -117,7 +117,23 @@ async function identify(
   )
 }
 
-async function localModeOpen(deps: AccessDeps): Promise<boolean> {
+/**
+ * Whether a request like this one, without a key, would be refused: the app asks (through
+ * `/healthz`) before its first API call, so it shows the key prompt instead of provoking a 401.
+ */
+export async function keyRequiredFor(
+  c: Context,
+  deps: Pick<AccessDeps, 'settings' | 'keys'>
+): Promise<boolean> {
+  if (!(await localModeOpen(deps))) return true
+  try {
+    return !fromThisMachine(c)
+  } catch {
+    return true // a malformed Host or Origin is refused anyway
+  }
+}
+
+async function localModeOpen(deps: Pick<AccessDeps, 'settings' | 'keys'>): Promise<boolean> {
   const { mode, adminToken } = deps.settings
   if (mode === 'local') return true
   if (mode === 'keys' || adminToken) return false

@@ -170,6 +170,34 @@ describe('examples/embed.html', () => {
     const help = tab.locator('#needs-key')
     await expect.poll(() => help.isVisible(), { timeout: 15_000 }).toBe(true)
     expect(await help.textContent()).toContain('qflow keys create')
+    // The editor says so too, where the flow would be, and offers nothing to edit.
+    const failure = tab.locator('qflow-editor [data-load-failure]')
+    await failure.waitFor()
+    expect(await failure.textContent()).toContain('This qflow server needs an API key')
+    expect(await tab.locator('qflow-editor .name').textContent()).toContain('Not loaded')
+    expect(await tab.locator('qflow-editor [data-action=add-node]').isDisabled()).toBe(true)
+    expect(await tab.locator('qflow-editor [data-action=run]').isDisabled()).toBe(true)
+    const errors = await tab.evaluate(() =>
+      (window as any).qflowEvents.filter((e: any) => e.name === 'qflow-error').map((e: any) => e.detail)
+    )
+    expect(errors[0]).toMatchObject({ status: 401, code: 'AUTH_REQUIRED' })
+    // The notice pushes the editor down, not its status bar out of the window.
+    const bar = (await tab.locator('qflow-editor .statusbar').boundingBox())!
+    expect(bar.y + bar.height).toBeLessThanOrEqual(800)
+    await tab.close()
+  })
+
+  it('says which flow-id or key is wrong when loading fails', async () => {
+    const tab = await browser.newPage({ viewport: { width: 1300, height: 800 } })
+    const open = async (query: string) => {
+      await tab.goto(`${page.url}/embed.html?api=${encodeURIComponent(server.url)}&${query}`)
+      const failure = tab.locator('qflow-editor [data-load-failure]')
+      await failure.waitFor({ timeout: 15_000 })
+      return failure.textContent()
+    }
+    expect(await open(`flow=no-such-flow&token=${TOKEN}`)).toContain('This flow does not exist')
+    expect(await tab.locator('qflow-editor [data-action=add-node]').isDisabled()).toBe(true)
+    expect(await open('flow=x&token=not-a-key')).toContain('The API key was refused')
     await tab.close()
   })
 })

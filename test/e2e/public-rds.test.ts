@@ -99,6 +99,11 @@ describe('the sample public-RDS QFlow, from scratch in the UI', () => {
     await addAfter('awsResource', 'General Nodes', 'totalcloud-control')
     await node('awsResource').locator('.menu-btn').click()
     await page.locator('qflow-canvas .node-menu [data-action=run-until]').click()
+    // Not stored yet: the run asks to save it first, under the name given in step 1.
+    const naming = page.locator('qflow-flow-details')
+    await expect.poll(() => naming.locator('dialog').getAttribute('open')).toBe('')
+    expect(await naming.locator('[data-field=name]').inputValue()).toBe('Publicly accessible RDS instances')
+    await naming.locator('[data-action=apply]').click()
     await expect
       .poll(() => node('awsResource').getAttribute('data-status'), { timeout: 30_000 })
       .toBe('succeeded')

@@ -23,7 +23,9 @@ async function withAdmin() {
 describe('API keys and roles', () => {
   it('needs a token on every API route except /healthz; a missing or unknown one is 401', async () => {
     const s = await withAdmin()
-    expect((await s.call('GET', '/healthz')).status).toBe(200)
+    const health = await s.call('GET', '/healthz')
+    expect(health.status).toBe(200)
+    expect(health.body.keyRequired).toBe(true)
     const missing = await s.call('GET', '/api/flows')
     expect(missing.status).toBe(401)
     expect(missing.body.error.code).toBe('AUTH_REQUIRED')

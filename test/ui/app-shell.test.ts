@@ -21,17 +21,23 @@ beforeEach(async () => {
 })
 afterEach(() => page?.close())
 
+/** Console errors and refused requests, as the page collects them. */
+function watchProblems(page: Page): string[] {
+  const problems: string[] = []
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text())
+  })
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`)
+  })
+  return problems
+}
+
 describe('app shell', () => {
   it('loads the list and an editor page without a console error or a failed request', async () => {
     const server = await startLiveServer()
     try {
-      const problems: string[] = []
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text())
-      })
-      page.on('response', (r) => {
-        if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`)
-      })
+      const problems = watchProblems(page)
       await page.goto(`${server.url}/`)
       await page.locator('qflow-app .empty').waitFor()
       await page.goto(`${server.url}/flows/new`)
@@ -39,6 +45,30 @@ describe('app shell', () => {
       // The icon is inline, so nothing asks for /favicon.ico.
       expect(await page.locator('link[rel=icon]').getAttribute('href')).toMatch(/^data:image\/svg\+xml,/)
       expect(problems).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('with keys on the server and none in the tab: the key prompt, no request refused, a clean console', async () => {
+    const server = await startLiveServer({ env: { QFLOW_ADMIN_TOKEN: TOKEN } })
+    try {
+      const problems = watchProblems(page)
+      for (const path of ['/', '/flows/some-flow']) {
+        await page.goto(`${server.url}${path}`)
+        await page.locator('qflow-app form.key input').waitFor()
+        expect(await page.locator('qflow-editor').count()).toBe(0)
+      }
+      // The key opens the editor page it was asked on.
+      const key = page.locator('qflow-app form.key input')
+      await key.fill(TOKEN)
+      await key.press('Enter')
+      await page.locator('qflow-editor [data-load-failure]').waitFor()
+      expect(await page.locator('qflow-editor [data-load-failure]').textContent()).toContain(
+        'This flow does not exist'
+      )
+      // That 404 is the only refusal, and it was asked for.
+      expect(problems.filter((p) => !p.includes('some-flow') && !p.includes('404'))).toEqual([])
     } finally {
       await server.close()
     }
@@ -67,6 +97,41 @@ describe('app shell', () => {
       await expect.poll(() => app.locator('.empty').textContent()).toContain('No QFlows yet')
       expect(await app.locator('form.key').count()).toBe(0)
       expect(await app.locator('[data-action=create]').count()).toBe(1)
+
+      // Two flows of the same name are told apart by their ids.
+      for (const id of ['nightly-a', 'nightly-b'])
+        await fetch(`${server.url}/api/flows`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify({
+            id,
+            name: 'Nightly',
+            nodes: [{ id: 't', type: 'trigger', typeVersion: 1, config: {} }],
+            edges: [],
+          }),
+        })
+      await page.reload()
+      await expect
+        .poll(() => app.locator('[data-flow-id]').allTextContents())
+        .toEqual(expect.arrayContaining(['nightly-a', 'nightly-b']))
+
+      // The stored key can be changed (or the change abandoned) and forgotten.
+      const control = app.locator('[data-key-control]')
+      expect(await control.textContent()).toContain(`••••${TOKEN.slice(-4)}`)
+      await control.locator('[data-action=change-key]').click()
+      await app.locator('[data-action=keep-key]').click()
+      await app.locator('table').waitFor()
+      await control.locator('[data-action=change-key]').click()
+      await key.fill('not-the-key')
+      await key.press('Enter')
+      await expect.poll(() => app.locator('form.key [role=alert]').textContent()).toContain('not accepted')
+      await key.fill(TOKEN)
+      await key.press('Enter')
+      await app.locator('table').waitFor()
+      await control.locator('[data-action=forget-key]').click()
+      await key.waitFor()
+      expect(await page.evaluate(() => sessionStorage.getItem('qflow-api-key'))).toBe(null)
+      expect(await app.locator('table').count()).toBe(0)
     } finally {
       await server.close()
     }

@@ -236,4 +236,178 @@ describe('qflow-canvas', () => {
     })
     await expect.poll(() => page.locator('qflow-canvas qflow-minimap').count()).toBe(0)
   })
+
+  it('counts a node with several outputs per port, never as their sum, within its card', async () => {
+    await page.evaluate(() => {
+      const fixture = (window as any).fixture
+      fixture.load({
+        nodes: [
+          ...fixture.canvas.graph.nodes,
+          {
+            id: 'ctl',
+            type: 'control',
+            typeVersion: 1,
+            label: 'ctl',
+            config: {},
+            position: { x: 0, y: 200 },
+          },
+        ],
+        edges: fixture.canvas.graph.edges,
+      })
+      fixture.canvas.statuses = {
+        trigger: { status: 'succeeded', itemsIn: 0, itemsOut: 1 },
+        ctl: {
+          status: 'succeeded',
+          itemsIn: 16,
+          itemsOut: 32,
+          outputCounts: { results: 16, failed: 8, passed: 8 },
+        },
+      }
+    })
+    const counts = page.locator('qflow-canvas [data-node-id="ctl"] .counts')
+    await counts.waitFor()
+    expect(await counts.getAttribute('title')).toBe('16 in · 8 failed · 8 passed · 16 results')
+    const shown = (await counts.textContent())!
+    expect(shown).toMatch(/^16 in · 8 failed · 8 passed/)
+    expect(shown).not.toContain('32')
+    expect(await page.locator('qflow-canvas [data-node-id="trigger"] .counts').textContent()).toBe(
+      '0 in · 1 out'
+    )
+    // The line ends inside the card, without a clip.
+    const right = await counts.evaluate((el) => {
+      const range = document.createRange()
+      range.selectNodeContents(el)
+      return range.getBoundingClientRect().right
+    })
+    const card = (await page.locator('qflow-canvas [data-node-id="ctl"] .card').boundingBox())!
+    expect(right).toBeLessThanOrEqual(card.x + card.width - 6)
+    // Execution details count the same way, in the type's port order.
+    const items = await page.evaluate(async () => {
+      const inspector = document.createElement('qflow-run-inspector') as any
+      inspector.outputs = [
+        { name: 'failed', label: 'Failed' },
+        { name: 'passed', label: 'Passed' },
+        { name: 'results', label: 'Results' },
+      ]
+      inspector.step = {
+        nodeId: 'ctl',
+        status: 'succeeded',
+        inputCount: 16,
+        outputCount: 32,
+        outputCounts: { results: 16, failed: 8, passed: 8 },
+      }
+      document.body.append(inspector)
+      await inspector.updateComplete
+      return inspector.shadowRoot.querySelector('[data-items]').textContent
+    })
+    expect(items).toBe('16 in · 8 failed · 8 passed · 16 results')
+  })
+
+  it('draws a cancelled node in neutral grey with its own label, in run history and execution details too', async () => {
+    await page.evaluate(() => {
+      const fixture = (window as any).fixture
+      fixture.canvas.statuses = {
+        trigger: { status: 'succeeded', itemsIn: 0, itemsOut: 1 },
+        a: { status: 'failed', error: 'boom' },
+        b: { status: 'cancelled', error: 'the run was cancelled' },
+      }
+    })
+    const card = (id: string) => page.locator(`qflow-canvas [data-node-id="${id}"]`)
+    await card('b').locator('.run-cancelled').waitFor()
+    expect(await card('b').locator('.counts').textContent()).toBe('Cancelled')
+    const border = (id: string) =>
+      card(id)
+        .locator('.card')
+        .evaluate((el) => getComputedStyle(el).borderTopColor)
+    const red = await border('a')
+    expect(await border('b')).not.toBe(red)
+    const [r, g, b] = (await border('b')).match(/\d+/g)!.map(Number)
+    expect(Math.max(r!, g!, b!) - Math.min(r!, g!, b!)).toBeLessThan(40) // grey, not a hue
+
+    // The badges in run history and execution details: grey for cancelled, red for failed.
+    const badges = await page.evaluate(async () => {
+      const history = document.createElement('qflow-run-history') as any
+      history.runs = [
+        { id: 'r1', flowId: 'f', status: 'cancelled', steps: [] },
+        { id: 'r2', flowId: 'f', status: 'failed', steps: [] },
+      ]
+      const inspector = document.createElement('qflow-run-inspector') as any
+      inspector.nodeId = 'b'
+      inspector.step = { nodeId: 'b', status: 'cancelled', error: { message: 'the run was cancelled' } }
+      document.body.append(history, inspector)
+      await history.updateComplete
+      await inspector.updateComplete
+      const colour = (el: Element | null | undefined) => (el ? getComputedStyle(el).color : '')
+      return {
+        cancelled: colour(history.shadowRoot.querySelector('.badge.cancelled')),
+        failed: colour(history.shadowRoot.querySelector('.badge.failed')),
+        step: colour(inspector.shadowRoot.querySelector('[data-status=cancelled]')),
+        note: inspector.shadowRoot.querySelector('.error-box')?.getAttribute('role'),
+      }
+    })
+    expect(badges.cancelled).not.toBe(badges.failed)
+    expect(badges.step).toBe(badges.cancelled)
+    expect(badges.note).toBe('status')
+  })
+
+  it("gives the control results' Why column room for whole security group ids, scrolling sideways when narrow", async () => {
+    const why = 'open to 0.0.0.0/0 on 5432 through sg-0a1b2c3d4e5f60718 and sg-0f9e8d7c6b5a43210'
+    const cell = await page.evaluate(async (why) => {
+      const results = Array.from({ length: 3 }, (_, i) => ({
+        resourceId: `orders-db-${i}`,
+        displayName: `Orders DB ${i}`,
+        region: 'us-east-1',
+        result: 'FAIL',
+        evidence: { error: why },
+      }))
+      const page = {
+        port: 'results',
+        offset: 0,
+        limit: 50,
+        total: 3,
+        items: results,
+        ports: { results: 3 },
+        bytes: 900,
+      }
+      const box = document.createElement('div')
+      box.style.cssText =
+        'position: fixed; top: 0; left: 0; width: 420px; height: 600px; display: flex; background: white'
+      const inspector = document.createElement('qflow-run-inspector') as any
+      inspector.style.cssText = 'flex: 1; min-width: 0'
+      inspector.client = { stepPage: async () => page }
+      inspector.runId = 'r'
+      inspector.nodeId = 'ctl'
+      inspector.step = { nodeId: 'ctl', status: 'succeeded', inputCount: 3, outputCount: 6 }
+      box.append(inspector)
+      document.body.append(box)
+      for (let i = 0; i < 50 && !inspector.shadowRoot?.querySelector('td.why'); i++)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      const td = inspector.shadowRoot.querySelector('td.why') as HTMLElement
+      const scroller = inspector.shadowRoot.querySelector('.results-scroll') as HTMLElement
+      // How many line boxes each security group id takes: 1 when it is not broken.
+      const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT)
+      const texts: Text[] = []
+      while (walker.nextNode()) texts.push(walker.currentNode as Text)
+      const pieces = ['sg-0a1b2c3d4e5f60718', 'sg-0f9e8d7c6b5a43210'].map((id) => {
+        const range = document.createRange()
+        const text = texts.find((t) => t.data.includes(id))
+        if (!text) return `${id} not in ${JSON.stringify(td.textContent)}`
+        const at = text.data.indexOf(id)
+        range.setStart(text, at)
+        range.setEnd(text, at + id.length)
+        return range.getClientRects().length
+      })
+      return {
+        width: td.getBoundingClientRect().width,
+        pieces,
+        scrolls: scroller.scrollWidth > scroller.clientWidth,
+        inView: scroller.getBoundingClientRect().right <= 420,
+      }
+    }, why)
+    expect(cell.width).toBeGreaterThanOrEqual(220)
+    expect(cell.pieces).toEqual([1, 1])
+    // The panel itself does not grow past its box: its table scrolls.
+    expect(cell.scrolls).toBe(true)
+    expect(cell.inView).toBe(true)
+  })
 })

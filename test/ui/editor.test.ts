@@ -386,6 +386,34 @@ describe('qflow app and editor', () => {
     expect(await page.locator('qflow-canvas [data-node-id]').count()).toBe(1)
   })
 
+  it('asks to name and save a new flow before its first run, and stores nothing when cancelled', async () => {
+    const count = async () => (await api('GET', '/api/flows?limit=200')).body.items.length
+    const before = await count()
+    await page.goto(`${server.url}/flows/new`)
+    await node('trigger').waitFor()
+    const details = page.locator('qflow-flow-details')
+    const open = () => details.locator('dialog').getAttribute('open')
+    await page.locator('qflow-editor [data-action=run]').click()
+    await expect.poll(open).toBe('')
+    expect(await details.locator('h2').textContent()).toBe('Save this QFlow to run it')
+    expect(await details.locator('[data-action=apply]').textContent()).toBe('Save and run')
+    await details.getByRole('button', { name: 'Cancel' }).click()
+    await expect.poll(open).toBe(null)
+    expect(page.url()).toMatch(/\/flows\/new$/)
+    expect(await count()).toBe(before)
+
+    await page.locator('qflow-editor [data-action=run]').click()
+    await expect.poll(open).toBe('')
+    // The name is selected: typing replaces "Untitled QFlow".
+    await page.keyboard.type('Nightly check')
+    await details.locator('[data-action=apply]').click()
+    await expect.poll(() => page.url()).toMatch(/\/flows\/(?!new$)[\w-]+$/)
+    await expect.poll(eventNames).toContain('qflow-run-finish')
+    const stored = await api('GET', `/api/flows/${page.url().split('/').pop()}`)
+    expect(stored.body.flow.name).toBe('Nightly check')
+    expect(await count()).toBe(before + 1)
+  })
+
   it('adds a node with nothing selected beside the others, not on top of the trigger', async () => {
     await page.goto(`${server.url}/flows/new`)
     await node('trigger').waitFor()

@@ -22,8 +22,8 @@ export interface QflowEventMap {
   'qflow-run-start': { runId: string; flowId: string; until?: string }
   /** Editor: a run finished. */
   'qflow-run-finish': { runId: string; flowId: string; status: RunStatus }
-  /** Editor: a request failed; the editor also shows it. */
-  'qflow-error': { message: string; status?: number }
+  /** Editor: a request failed; the editor also shows it. `code` is the server's error code. */
+  'qflow-error': { message: string; status?: number; code?: string }
   /** Editor: a flow was loaded. */
   'qflow-load': { flow: Flow; version: number }
 }

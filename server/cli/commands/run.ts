@@ -6,6 +6,7 @@ import { FlowError } from '../../../core/errors.ts'
 import { variableNameProblem } from '../../../core/flow/schema.ts'
 import type { PluginRegistry } from '../../../core/plugin/registry.ts'
 import { countItems, type RunStatus, type StepError } from '../../../core/run/events.ts'
+import { outputCountParts } from '../../../core/run/port-counts.ts'
 import type { AwsServiceName } from '../../../plugins/shared/aws.ts'
 import { loadConfig } from '../../config.ts'
 import { createLogger } from '../../log.ts'
@@ -33,6 +34,8 @@ interface StepLine {
   status: string
   inputCount: number
   outputCount: number
+  /** Items by output port: a node with several outputs is counted per port (see port-counts.ts). */
+  outputCounts: Record<string, number>
   durationMs: number | null
   note: string
   /** A control node's `results` port: printed as its own table. */
@@ -79,7 +82,7 @@ export const runCommand: CliCommand = {
             step.type,
             step.status,
             String(step.inputCount),
-            String(step.outputCount),
+            outCell(step),
             step.durationMs === null ? '' : String(step.durationMs),
             step.note,
           ])
@@ -213,6 +216,7 @@ async function runStored(
           status: step.status,
           inputCount: step.inputCount,
           outputCount: step.outputCount,
+          outputCounts: step.outputCounts ?? {},
           durationMs:
             step.startedAt != null && step.finishedAt != null ? step.finishedAt - step.startedAt : null,
           note: step.error?.message ?? step.warning?.message ?? '',
@@ -249,6 +253,12 @@ function tablesOf(type: string, output: Record<string, unknown>): Tables {
   return type === ACTION_NODE_TYPE ? { actions: items as ActionLine[] } : {}
 }
 
+/** OUT: the count, or per port for several outputs, whose sum would count some items twice. */
+function outCell(step: StepLine): string {
+  const parts = outputCountParts(step.outputCount, step.outputCounts)
+  return parts.length > 1 ? parts.join(', ') : String(step.outputCount)
+}
+
 function lineOf(step: StepResult, type: string): StepLine {
   return {
     nodeId: step.nodeId,
@@ -256,6 +266,7 @@ function lineOf(step: StepResult, type: string): StepLine {
     status: step.status,
     inputCount: countItems(step.input),
     outputCount: countItems(step.output),
+    outputCounts: Object.fromEntries(Object.entries(step.output).map(([port, list]) => [port, list.length])),
     durationMs:
       step.startedAt !== undefined && step.finishedAt !== undefined ? step.finishedAt - step.startedAt : null,
     note: step.error?.message ?? step.warning?.message ?? '',

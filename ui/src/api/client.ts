@@ -91,7 +91,7 @@ export interface Page<T> {
  */
 export type LiveEvent =
   | { type: 'snapshot'; run: RunRecord }
-  | (RunEvent & { inputCount?: number; outputCount?: number })
+  | (RunEvent & { inputCount?: number; outputCount?: number; outputCounts?: Record<string, number> })
 
 /** How a followed event stream ended: with the run finished, or before (then reconnect). */
 export type FollowEnd = { finished: true } | { finished: false; retryMs?: number }
@@ -165,6 +165,21 @@ export class QflowClient {
       )
     }
     return { data: data as T, response }
+  }
+
+  /**
+   * Whether this server wants a key from us, asked before any API call so a missing key is a
+   * prompt, not a 401 in the console. A server that cannot say (older, unreachable) counts as
+   * "no": the first API call tells then.
+   */
+  async keyRequired(): Promise<boolean> {
+    try {
+      const response = await (this.options.fetch ?? fetch)(this.url('/healthz'), { credentials: 'omit' })
+      const body = (await response.json()) as { keyRequired?: unknown }
+      return body.keyRequired === true
+    } catch {
+      return false
+    }
   }
 
   async nodeTypes(): Promise<NodeTypeDescription[]> {

@@ -91,6 +91,25 @@ export const appStyles = css`
   td a:hover {
     color: var(--_accent);
   }
+  /* Flows may share a name: the id tells them apart. */
+  .flow-id {
+    margin-left: 8px;
+    color: var(--_muted);
+    font: 11px var(--_mono);
+  }
+  .key-control {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+    font-size: 12px;
+  }
+  .key-control button {
+    padding: 2px 8px;
+    font-size: 12px;
+  }
+  .muted {
+    color: var(--_muted);
+  }
   .desc {
     color: var(--_muted);
     font-size: 12px;

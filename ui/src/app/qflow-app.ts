@@ -39,6 +39,13 @@ export class QflowApp extends LitElement {
   @state() private keyRefused = false
   /** The list has loaded once, so "No QFlows yet" is a fact and not a guess. */
   @state() private listed = false
+  /**
+   * Whether the server wants a key was asked (GET /healthz) before any API call: nothing that would
+   * be refused is sent until then, so a tab without a key logs no 401.
+   */
+  @state() private accessKnown = false
+  /** The user asked to change the stored key: the prompt shows, with a way back. */
+  @state() private changingKey = false
   @query('dialog.templates-dialog') private templatesDialog!: HTMLDialogElement
   @query('qflow-editor') private editor?: QflowEditor
   @query('input[type=file]') private fileInput!: HTMLInputElement
@@ -52,6 +59,12 @@ export class QflowApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback()
     window.addEventListener('popstate', this.onPop)
+    void this.checkAccess()
+  }
+
+  private async checkAccess(): Promise<void> {
+    this.needsKey = !readKey() && (await this.client.keyRequired())
+    this.accessKnown = true
     this.routeFromLocation()
   }
 
@@ -66,7 +79,7 @@ export class QflowApp extends LitElement {
     else if (match) this.route = { page: 'new', template: null }
     else {
       this.route = { page: 'list' }
-      void this.loadFlows()
+      if (!this.needsKey) void this.loadFlows()
     }
   }
 
@@ -90,6 +103,7 @@ export class QflowApp extends LitElement {
       this.error = ''
       this.needsKey = false
       this.keyRefused = false
+      this.changingKey = false
       this.listed = true
     } catch (err) {
       // A server with API keys answers 401 until the user gives one.
@@ -102,14 +116,17 @@ export class QflowApp extends LitElement {
 
   override render() {
     const route = this.route
+    if (!this.accessKnown) return nothing
     return html`<div class="top">
         <a class="brand" href="/" @click=${(e: Event) => {
           e.preventDefault()
           this.go('/', { page: 'list' })
         }}><span class="logo">Q</span>qflow</a>
         ${route.page !== 'list' ? html`<span class="crumb">/ QFlows</span>` : nothing}
+        <span class="spacer"></span>
+        ${this.renderKeyControl()}
       </div>
-      ${route.page === 'list' ? this.renderList() : this.renderEditor(route)}
+      ${this.needsKey || this.changingKey ? this.renderKeyPrompt() : route.page === 'list' ? this.renderList() : this.renderEditor(route)}
       ${this.renderTemplates()}
       <input type="file" accept=".json,application/json" hidden @change=${this.onImportFile} />`
   }
@@ -142,7 +159,6 @@ export class QflowApp extends LitElement {
   }
 
   private renderList() {
-    if (this.needsKey) return this.renderKeyPrompt()
     return html`<div class="page">
       <div class="list-head">
         <h1>QFlows</h1>
@@ -189,7 +205,7 @@ export class QflowApp extends LitElement {
                   <td><a href="/flows/${encodeURIComponent(f.id)}" @click=${(e: Event) => {
                     e.preventDefault()
                     this.go(`/flows/${encodeURIComponent(f.id)}`, { page: 'edit', flowId: f.id })
-                  }}>${f.name}</a>${f.description ? html`<div class="desc">${f.description}</div>` : nothing}</td>
+                  }}>${f.name}</a><span class="flow-id" data-flow-id title="Flow id">${f.id}</span>${f.description ? html`<div class="desc">${f.description}</div>` : nothing}</td>
                   <td>${f.categories.map((c) => html`<span class="chip">${c}</span> `)}</td>
                   <td>${f.deployed ? html`<span class="deployed">Deployed</span>` : 'Draft'}</td>
                   <td>${f.updatedAt ? new Date(f.updatedAt).toLocaleString() : ''}</td>
@@ -215,6 +231,7 @@ export class QflowApp extends LitElement {
         e.preventDefault()
         const input = (e.target as HTMLFormElement).querySelector('input')!
         sessionStorage.setItem(KEY_STORAGE, input.value.trim())
+        // Accepted on an editor page too, the editor then opens in the prompt's place.
         void this.loadFlows()
       }}>
         <p>This qflow server needs an API key.</p>
@@ -223,8 +240,39 @@ export class QflowApp extends LitElement {
           <input type="password" name="key" autocomplete="off" placeholder="qflow API key" required />
         </label>
         <button class="primary" type="submit">Use key</button>
+        ${this.changingKey && !this.needsKey ? html`<button type="button" data-action="keep-key" @click=${() => (this.changingKey = false)}>Keep the current key</button>` : nothing}
       </form>
     </div>`
+  }
+
+  /** The key this tab uses, once one is stored: change it (another key or role) or forget it. */
+  private renderKeyControl() {
+    const key = readKey()
+    if (!key || this.needsKey || this.changingKey) return nothing
+    return html`<span class="key-control" data-key-control>
+      <span class="muted" title="The API key this tab sends">API key ••••${key.slice(-4)}</span>
+      <button data-action="change-key" @click=${() => {
+        // The prompt takes the editor's place: unsaved changes would go with it.
+        if (!this.editor?.dirty || confirm('You have unsaved changes. Change the key and leave this QFlow?'))
+          this.changingKey = true
+      }}>Change</button>
+      <button data-action="forget-key" @click=${() => this.forgetKey()}>Forget</button>
+    </span>`
+  }
+
+  private async forgetKey(): Promise<void> {
+    if (this.editor?.dirty && !confirm('You have unsaved changes. Forget the key and leave this QFlow?'))
+      return
+    sessionStorage.removeItem(KEY_STORAGE)
+    this.keyRefused = false
+    this.needsKey = await this.client.keyRequired()
+    if (this.route.page !== 'list') {
+      history.pushState(null, '', '/')
+      this.route = { page: 'list' }
+    }
+    this.flows = []
+    this.listed = false
+    if (!this.needsKey) void this.loadFlows()
   }
 
   private renderTemplates() {

@@ -185,9 +185,14 @@ export const canvasStyles = css`
     color: var(--_muted);
     margin-top: 2px;
     white-space: nowrap;
+    /* The last line runs on under the menu button (which sits at the top): room for per-port counts. */
+    margin-right: -32px;
   }
   .counts.run-error {
     color: var(--_danger);
+  }
+  .counts.run-cancelled {
+    font-weight: 600;
   }
   .status {
     position: absolute;
@@ -210,14 +215,20 @@ export const canvasStyles = css`
   .st-partial .status {
     background: var(--_warning);
   }
-  .st-failed .card,
-  .st-cancelled .card {
+  .st-failed .card {
     border-color: var(--_danger);
     box-shadow: 0 0 0 2px color-mix(in srgb, var(--_danger) 25%, transparent);
   }
-  .st-failed .status,
-  .st-cancelled .status {
+  .st-failed .status {
     background: var(--_danger);
+  }
+  /* Cancelled is something a user did, not a fault: neutral grey, dashed, and said in words. */
+  .st-cancelled .card {
+    border-color: var(--_muted);
+    border-style: dashed;
+  }
+  .st-cancelled .status {
+    background: var(--_muted);
   }
   .st-running .card {
     border-color: var(--_running);

@@ -4,10 +4,11 @@ import { customElement, property, state } from 'lit/decorators.js'
 import { guard } from 'lit/directives/guard.js'
 import { repeat } from 'lit/directives/repeat.js'
 import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
+import { outputCountParts } from '../../../core/run/port-counts.ts'
 import { emit, type NodeAction } from '../events.ts'
 import { fitText, fitWidth, iconUrl } from '../nodes/icons.ts'
-
 import { configSummary, withDefaults } from '../nodes/summary.ts'
+import { textEm } from '../nodes/text-width.ts'
 import { themeTokens } from '../theme.ts'
 import { CanvasStore } from './canvas-store.ts'
 import { canvasStyles } from './canvas-styles.ts'
@@ -21,7 +22,7 @@ import {
   VIEWPORT_CLASS,
 } from './dom-contract.ts'
 import { type EdgeLayout, EdgeLayoutCache } from './edge-layout.ts'
-import { CARD_HEIGHT, CARD_WIDTH, panToShow, portOffsets, withCardReach } from './geometry.ts'
+import { CARD_HEIGHT, CARD_WIDTH, type PortRef, panToShow, portOffsets, withCardReach } from './geometry.ts'
 import type { CanvasNode, Graph, NodeRunState } from './graph-types.ts'
 import { type KeyBinding, KeyboardController } from './keyboard-controller.ts'
 import { portLabelText } from './port-labels.ts'
@@ -33,6 +34,11 @@ import './minimap.ts'
 
 /** The card's text column is ~143 px; a 13 px title gets 10.6 em so it ends before the status dot and menu. */
 const TITLE_EM = 10.6
+/**
+ * The 10.5 px counts line runs on under the menu button, ~175 px; estimates are for bold letters,
+ * so a little over 175 / 10.5.
+ */
+const COUNTS_EM = 17.5
 
 let edgeCounter = 0
 /** Nodes and edges render in blocks of this size (see renderNodes). */
@@ -354,6 +360,30 @@ export class QflowCanvas extends LitElement {
     return blocks
   }
 
+  /**
+   * "16 in · 16 out", or per port for several outputs ("16 in · 8 failed · 8 passed · 16 results"):
+   * their sum would count a resource twice. Whole parts only, as many as fit; the tooltip has all.
+   */
+  private renderCounts(run: NodeRunState, outputs: PortRef[]) {
+    const parts = [
+      `${run.itemsIn ?? 0} in`,
+      ...outputCountParts(run.itemsOut ?? 0, run.outputCounts, outputs),
+    ]
+    const all = parts.join(' · ')
+    let shown = parts[0]!
+    for (const [i, part] of parts.entries()) {
+      if (i === 0) continue
+      // Room for this part, and for the "…" that says more follow unless it is the last.
+      const last = i === parts.length - 1
+      if (textEm(`${shown} · ${part}${last ? '' : ' …'}`) > COUNTS_EM) {
+        shown += ' …'
+        break
+      }
+      shown += ` · ${part}`
+    }
+    return html`<div class="counts" title=${all} data-counts=${all}>${shown}</div>`
+  }
+
   private edgeDone(l: EdgeLayout): boolean {
     return (
       this.statuses[l.edge.source]?.status === 'succeeded' &&
@@ -528,11 +558,13 @@ export class QflowCanvas extends LitElement {
                 : html`<div class="summary" title=${summary}>${fitText(summary, 54)}</div>`
           }
           ${
-            run?.error
-              ? html`<div class="counts run-error" title=${run.error}>${fitText(run.error, 34)}</div>`
-              : run && (run.itemsIn !== undefined || run.itemsOut !== undefined)
-                ? html`<div class="counts">${run.itemsIn ?? 0} in · ${run.itemsOut ?? 0} out</div>`
-                : nothing
+            run?.status === 'cancelled'
+              ? html`<div class="counts run-cancelled" title=${run.error ?? 'cancelled'}>Cancelled</div>`
+              : run?.error
+                ? html`<div class="counts run-error" title=${run.error}>${fitText(run.error, 34)}</div>`
+                : run && (run.itemsIn !== undefined || run.itemsOut !== undefined)
+                  ? this.renderCounts(run, outputs)
+                  : nothing
           }
         </div>
         ${run ? html`<span class="status" title=${run.status}></span>` : nothing}

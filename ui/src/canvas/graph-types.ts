@@ -9,6 +9,8 @@ export interface NodeRunState {
   status: StepStatus
   itemsIn?: number
   itemsOut?: number
+  /** Items by output port, for nodes with several outputs (see core/run/port-counts.ts). */
+  outputCounts?: Record<string, number>
   error?: string
 }
 

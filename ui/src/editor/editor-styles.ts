@@ -189,6 +189,33 @@ export const editorStyles = css`
     place-items: center;
     color: var(--_muted);
   }
+  /* Over the canvas, where the flow would be: the first place anyone looks. */
+  .load-failure {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-items: center;
+    padding: 16px;
+    background: color-mix(in srgb, var(--_bg) 85%, transparent);
+    z-index: 3;
+  }
+  .load-failure-box {
+    max-width: 460px;
+    padding: 16px 20px;
+    background: var(--_surface);
+    border: 1px solid var(--_danger);
+    border-radius: var(--_radius);
+    box-shadow: var(--_shadow);
+  }
+  .load-failure-box strong {
+    color: var(--_danger);
+    font-size: 15px;
+  }
+  .load-failure-box p {
+    margin: 8px 0 12px;
+    font-size: 13px;
+    overflow-wrap: anywhere;
+  }
   .conflict ul {
     margin: 8px 0 0;
     padding-left: 18px;

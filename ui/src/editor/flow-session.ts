@@ -48,8 +48,8 @@ export class FlowSession implements ReactiveController {
     return this.history.canRedo
   }
 
-  /** Start from a document that is not stored yet (a new flow, a template, an import). */
-  start(flow: Flow): void {
+  /** Start from a document that is not stored yet (a new flow, a template, an import), or none. */
+  start(flow: Flow | null): void {
     this.flow = flow
     this.version = null
     this.savedJson = ''

@@ -22,6 +22,7 @@ import { controlStyles, themeTokens } from '../theme.ts'
 import { editorStyles } from './editor-styles.ts'
 import { addNode, blankFlow, duplicateNode, firstOutput, updateNode } from './flow-edits.ts'
 import { FlowSession } from './flow-session.ts'
+import { describeLoadFailure, type LoadFailure, renderLoadFailure } from './load-failure.ts'
 import { RunController } from './run-controller.ts'
 import { cardProblem, indexProblems, problemsByTopField } from './server-problems.ts'
 import { StrayKeysController } from './stray-keys.ts'
@@ -79,6 +80,8 @@ export class QflowEditor extends LitElement {
   @state() private selected: string[] = []
   @state() private paletteOpen = false
   @state() private detailsOpen = false
+  /** Why the details dialog is open: to edit them, or to name a new flow before its first run. */
+  @state() private detailsIntent: 'edit' | 'save-run' = 'edit'
   @state() private editing: string | null = null
   @state() private editingKeys: string[] = []
   @state() private side: SidePanel = null
@@ -86,6 +89,8 @@ export class QflowEditor extends LitElement {
   @state() private runsLoading = false
   @state() private message: { text: string; error?: boolean } | null = null
   @state() private loading = false
+  /** The last load failed: the canvas shows why instead of a flow, and editing stays off. */
+  @state() private loadFailure: LoadFailure | null = null
   /** The toolbar's overflow menu, offered when the editor is too narrow for every button. */
   @state() private moreOpen = false
   @query('qflow-canvas') private canvas!: QflowCanvas
@@ -93,6 +98,8 @@ export class QflowEditor extends LitElement {
   @query('qflow-associate-dialog') private associateDialog!: QflowAssociateDialog
 
   private addAfter: string | null = null
+  /** Settles the question the details dialog asks before a new flow's first run (named or not). */
+  private namedForRun: ((named: boolean) => void) | null = null
   /** The run that saved unsaved changes before it started. */
   private savedForRun: string | null = null
   private loadGeneration = 0
@@ -106,7 +113,8 @@ export class QflowEditor extends LitElement {
       emit(this, 'qflow-run-start', { runId, flowId: this.session.flow?.id ?? '', until }),
     onFinish: (runId, status) => {
       emit(this, 'qflow-run-finish', { runId, flowId: this.session.flow?.id ?? '', status })
-      const error = this.runner.run?.error?.message
+      // A cancelled run was stopped on purpose: said plainly, not as an error.
+      const error = status === 'cancelled' ? null : this.runner.run?.error?.message
       // A run that saved the flow first keeps saying so once it is over.
       this.message = error
         ? { text: error, error: true }
@@ -161,6 +169,7 @@ export class QflowEditor extends LitElement {
     const generation = ++this.loadGeneration
     const current = () => generation === this.loadGeneration
     this.loading = true
+    this.loadFailure = null
     try {
       if (this.typesFrom !== this.apiBase || !this.nodeTypes.length) {
         const types = await this.client.nodeTypes()
@@ -186,7 +195,12 @@ export class QflowEditor extends LitElement {
       }
       this.message = null
     } catch (err) {
-      if (current()) this.fail(err)
+      if (!current()) return
+      // Whatever was open before is not the flow asked for: nothing may be edited, saved or run.
+      this.session.start(null)
+      this.runner.clear()
+      this.loadFailure = describeLoadFailure(err, flowId)
+      this.fail(err)
     } finally {
       if (current()) this.loading = false
     }
@@ -241,6 +255,9 @@ export class QflowEditor extends LitElement {
     options: { until?: string; accounts?: string[]; regions?: string[] } = {}
   ): Promise<string | null> {
     if (!this.session.flow) return null
+    // A new flow is stored by its first run: the user names it and sees it is saved, not a silent
+    // "Untitled QFlow" in the list.
+    if (this.session.isNew && !this.readonly && !(await this.askNameForRun())) return null
     if (this.needsTargets(this.session.flow, options)) {
       // Cloud nodes need somewhere to look: ask now, rather than start a run that must fail.
       if (this.readonly) {
@@ -292,6 +309,19 @@ export class QflowEditor extends LitElement {
     return this.save()
   }
 
+  private askNameForRun(): Promise<boolean> {
+    this.namedForRun?.(false)
+    this.detailsIntent = 'save-run'
+    this.detailsOpen = true
+    return new Promise((resolve) => (this.namedForRun = resolve))
+  }
+
+  private settleNaming(named: boolean): void {
+    const settle = this.namedForRun
+    this.namedForRun = null
+    settle?.(named)
+  }
+
   private fitAfterLoad(): void {
     void this.updateComplete.then(() => this.canvas?.requestFit())
   }
@@ -303,7 +333,7 @@ export class QflowEditor extends LitElement {
 
   /** Open the Explore Nodes palette (adds after `nodeId` when given). */
   openPalette(afterNodeId: string | null = null): void {
-    if (this.readonly) return
+    if (this.readonly || !this.session.flow) return
     this.addAfter = afterNodeId
     this.paletteOpen = true
   }
@@ -363,7 +393,13 @@ export class QflowEditor extends LitElement {
           @qflow-node-select=${(e: CustomEvent<{ nodeIds: string[] }>) => this.onSelect(e.detail.nodeIds)}
           @qflow-node-action=${(e: CustomEvent<{ nodeId: string; action: NodeAction }>) => this.onNodeAction(e.detail.nodeId, e.detail.action)}
         ></qflow-canvas>
-        ${!flow && !this.loading ? html`<div class="empty">No flow loaded</div>` : nothing}
+        ${
+          this.loadFailure
+            ? renderLoadFailure(this.loadFailure, () => void this.load())
+            : !flow && !this.loading
+              ? html`<div class="empty">No flow loaded</div>`
+              : nothing
+        }
         ${this.renderSide()}
       </div>
       ${this.renderStatusbar()}
@@ -397,9 +433,14 @@ export class QflowEditor extends LitElement {
         .flow=${flow}
         .client=${this.client}
         .open=${this.detailsOpen}
+        .intent=${this.detailsIntent}
         ?readonly=${this.readonly}
-        @details-save=${(e: CustomEvent<FlowDetails>) => this.change({ ...flow!, ...e.detail })}
+        @details-save=${(e: CustomEvent<FlowDetails>) => {
+          this.change({ ...flow!, ...e.detail })
+          this.settleNaming(true)
+        }}
         @dialog-close=${() => {
+          this.settleNaming(false)
           this.detailsOpen = false
           this.canvas?.keepFocus()
         }}
@@ -415,8 +456,11 @@ export class QflowEditor extends LitElement {
       ? `${plural(flow.accounts.length, 'account')} · ${plural(flow.regions.length, 'region')}`
       : ''
     return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label="QFlow editor">
-      <button class="name" data-action="details" title="QFlow details" @click=${() => (this.detailsOpen = true)}>
-        <span>${flow?.name ?? 'Loading…'}</span>
+      <button class="name" data-action="details" title="QFlow details" ?disabled=${!flow} @click=${() => {
+        this.detailsIntent = 'edit'
+        this.detailsOpen = true
+      }}>
+        <span>${flow?.name ?? (this.loadFailure ? 'Not loaded' : 'Loading…')}</span>
         ${s.dirty ? html`<span class="dirty" role="status" aria-label="Unsaved changes" title="Unsaved changes"></span>` : nothing}
       </button>
       <span class="binding" title="Accounts and regions this QFlow runs on">${binding}</span>
@@ -424,11 +468,11 @@ export class QflowEditor extends LitElement {
       ${
         ro
           ? nothing
-          : html`<button data-action="add-node" title="Add a node (N)" aria-label="Add node" @click=${() => this.openPalette(this.selected.length === 1 ? this.selected[0]! : null)}>+<span class="label"> Add node</span></button>
+          : html`<button data-action="add-node" title="Add a node (N)" aria-label="Add node" ?disabled=${!flow} @click=${() => this.openPalette(this.selected.length === 1 ? this.selected[0]! : null)}>+<span class="label"> Add node</span></button>
               <button class="icon narrow-hidden" data-action="undo" title="Undo (Ctrl+Z)" aria-label="Undo" ?disabled=${!s.canUndo} @click=${() => this.undo()}>↶</button>
               <button class="icon narrow-hidden" data-action="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" ?disabled=${!s.canRedo} @click=${() => this.redo()}>↷</button>`
       }
-      <button class="icon" data-action="fit" title="Fit view (F)" aria-label="Fit view" @click=${() => this.fitView()}>⤢</button>
+      <button class="icon" data-action="fit" title="Fit view (F)" aria-label="Fit view" ?disabled=${!flow} @click=${() => this.fitView()}>⤢</button>
       <span class="spacer"></span>
       <button data-action="history" class="collapsible" aria-pressed=${this.side?.kind === 'history'} ?disabled=${!flow?.id} @click=${() => this.toggleHistory()}>History</button>
       ${
@@ -504,6 +548,7 @@ export class QflowEditor extends LitElement {
       .nodeId=${side.nodeId}
       .nodeLabel=${this.labelOf(side.nodeId)}
       .step=${this.runner.step(side.nodeId)}
+      .outputs=${this.typeOf(side.nodeId)?.outputs ?? []}
       @panel-close=${() => (this.side = null)}
     ></qflow-run-inspector></div>`
   }
@@ -867,6 +912,11 @@ export class QflowEditor extends LitElement {
     return this.graphCache
   }
 
+  private typeOf(nodeId: string): NodeTypeDescription | undefined {
+    const type = this.session.flow?.nodes.find((n) => n.id === nodeId)?.type
+    return this.nodeTypes.find((t) => t.type === type)
+  }
+
   /** A node's name as shown on its card: its label, else its type's title, else its id. */
   private labelOf(nodeId: string): string {
     const node = this.session.flow?.nodes.find((n) => n.id === nodeId)
@@ -880,9 +930,10 @@ export class QflowEditor extends LitElement {
 
   private fail(err: unknown): void {
     const status = err instanceof ApiError ? err.status : undefined
+    const code = err instanceof ApiError ? err.code : undefined
     const message = err instanceof Error ? err.message : String(err)
     this.say(message, true)
-    emit(this, 'qflow-error', { message, status })
+    emit(this, 'qflow-error', { message, status, ...(code ? { code } : {}) })
   }
 }
 

@@ -78,6 +78,7 @@ export class RunController implements ReactiveController {
         status: step.status,
         itemsIn: step.inputCount,
         itemsOut: step.outputCount,
+        outputCounts: step.outputCounts,
         error: step.error?.message ?? step.warning?.message,
       }
     this.statuses = statuses
@@ -155,6 +156,7 @@ export class RunController implements ReactiveController {
           ...s[event.nodeId],
           status: event.status,
           itemsOut: event.outputCount ?? countItems(event.output),
+          outputCounts: event.outputCounts ?? portCounts(event.output),
           error: event.warning?.message,
         }
         break
@@ -179,6 +181,14 @@ export class RunController implements ReactiveController {
       this.callbacks.onFinish(runId, this.run?.status ?? 'failed')
     }
   }
+}
+
+/** Items by port, when an event carries the items themselves. */
+function portCounts(items: unknown): Record<string, number> | undefined {
+  if (!items || typeof items !== 'object') return undefined
+  const counts: Record<string, number> = {}
+  for (const [port, list] of Object.entries(items)) if (Array.isArray(list)) counts[port] = list.length
+  return counts
 }
 
 /** Events carry items or counts, depending on how much the server streams. */

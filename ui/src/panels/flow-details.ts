@@ -49,6 +49,11 @@ export class QflowFlowDetails extends LitElement {
       textarea {
         font-family: var(--_font);
       }
+      .note {
+        margin: 0;
+        font-size: 13px;
+        color: var(--_muted);
+      }
       .cats {
         display: flex;
         flex-wrap: wrap;
@@ -70,6 +75,11 @@ export class QflowFlowDetails extends LitElement {
   @property({ attribute: false }) client: QflowClient | null = null
   @property({ type: Boolean }) open = false
   @property({ type: Boolean }) readonly = false
+  /**
+   * `save-run`: asked before the first run of a flow not stored yet. A run runs the stored flow, so
+   * the dialog says it will be saved under this name and its button saves and runs.
+   */
+  @property() intent: 'edit' | 'save-run' = 'edit'
   @state() private draft: FlowDetails = {
     name: '',
     description: '',
@@ -96,8 +106,12 @@ export class QflowFlowDetails extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (!changed.has('open')) return
-    if (this.open && !this.dialog.open) this.dialog.showModal()
-    else if (!this.open && this.dialog.open) this.dialog.close()
+    if (this.open && !this.dialog.open) {
+      this.dialog.showModal()
+      // Naming is what this dialog is for before a first run: typing replaces "Untitled QFlow".
+      if (this.intent === 'save-run')
+        this.renderRoot.querySelector<HTMLInputElement>('[data-field=name]')?.select()
+    } else if (!this.open && this.dialog.open) this.dialog.close()
   }
 
   override render() {
@@ -109,8 +123,9 @@ export class QflowFlowDetails extends LitElement {
       this.dispatchEvent(new CustomEvent('dialog-close'))
     }}>
       <div class="dialog-body">
-        <header class="dialog-head"><h2>QFlow details</h2><button class="close" aria-label="Close" @click=${() => this.dialog.close()}>×</button></header>
+        <header class="dialog-head"><h2>${this.intent === 'save-run' ? 'Save this QFlow to run it' : 'QFlow details'}</h2><button class="close" aria-label="Close" @click=${() => this.dialog.close()}>×</button></header>
         <div class="dialog-main">
+          ${this.intent === 'save-run' ? html`<p class="note" data-save-note>A run runs the saved QFlow. Name it: it is saved, then the run starts.</p>` : ''}
           <label class="field">QFlow Name
             <input type="text" data-field="name" maxlength="200" .value=${d.name} ?readonly=${this.readonly}
               @input=${(e: Event) => (this.draft = { ...d, name: (e.target as HTMLInputElement).value })} />
@@ -149,7 +164,7 @@ export class QflowFlowDetails extends LitElement {
         </div>
         <footer class="dialog-foot">
           <button @click=${() => this.dialog.close()}>Cancel</button>
-          ${this.readonly ? '' : html`<button class="primary" data-action="apply" @click=${this.apply}>Apply</button>`}
+          ${this.readonly ? '' : html`<button class="primary" data-action="apply" @click=${this.apply}>${this.intent === 'save-run' ? 'Save and run' : 'Apply'}</button>`}
         </footer>
       </div>
     </dialog>`

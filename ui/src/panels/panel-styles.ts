@@ -53,8 +53,7 @@ export const panelStyles = css`
     color: var(--_success);
   }
   .badge.failed,
-  .badge.FAIL,
-  .badge.cancelled {
+  .badge.FAIL {
     background: color-mix(in srgb, var(--_danger) 13%, transparent);
     color: var(--_danger);
   }
@@ -62,6 +61,10 @@ export const panelStyles = css`
   .badge.ERROR {
     background: color-mix(in srgb, var(--_warning) 15%, transparent);
     color: var(--_warning);
+  }
+  /* Stopped by a user, not a fault: the neutral badge, outlined so it reads as its own state. */
+  .badge.cancelled {
+    box-shadow: inset 0 0 0 1px var(--_border);
   }
   .badge.running,
   .badge.queued {

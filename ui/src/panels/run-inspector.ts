@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
+import { outputCountParts } from '../../../core/run/port-counts.ts'
 import { NO_NAME, shownName } from '../../../plugins/totalcloud-control/display-name.ts'
 import {
   type ResultLine,
@@ -92,11 +93,23 @@ export class QflowRunInspector extends LitElement {
       td:nth-child(4) {
         white-space: nowrap;
       }
+      /* The table keeps each column readable and scrolls sideways in a narrow panel. */
+      .results-scroll {
+        overflow-x: auto;
+        margin-bottom: 12px;
+      }
+      .results-scroll table {
+        margin-bottom: 0;
+      }
+      /* Why names security groups and rules: room for whole ids, broken only if one alone is wider. */
       td.why {
         font-size: 11px;
         color: var(--_muted);
-        max-width: 220px;
-        overflow-wrap: anywhere;
+        min-width: 220px;
+        overflow-wrap: break-word;
+      }
+      td.why .id {
+        white-space: nowrap;
       }
       button.more {
         margin-top: 8px;
@@ -110,6 +123,11 @@ export class QflowRunInspector extends LitElement {
         margin-top: 10px;
         white-space: pre-wrap;
       }
+      .error-box.cancelled {
+        border-color: var(--_border);
+        background: var(--_surface-2);
+        color: var(--_muted);
+      }
     `,
   ]
 
@@ -118,6 +136,8 @@ export class QflowRunInspector extends LitElement {
   @property() nodeId = ''
   @property() nodeLabel = ''
   @property({ attribute: false }) step: StepRecord | null = null
+  /** The node type's output ports: per-port counts follow their order and labels. */
+  @property({ attribute: false }) outputs: readonly { name: string; label?: string }[] = []
   @state() private tab: 'output' | 'input' = 'output'
   @state() private shown: { output?: Shown; input?: Shown } = {}
   @state() private loading = false
@@ -216,11 +236,17 @@ export class QflowRunInspector extends LitElement {
             ? html`<p class="muted">This node has not run yet. Use Run Now, or Run till here from the node's menu.</p>`
             : html`<dl class="facts">
                   <dt>Status</dt><dd><span class="badge ${step.status}" data-status=${step.status}>${step.status}</span></dd>
-                  <dt>Items</dt><dd>${step.inputCount ?? 0} in · ${step.outputCount ?? 0} out${portCounts(step.outputCounts)}</dd>
+                  <dt>Items</dt><dd data-items>${[`${step.inputCount ?? 0} in`, ...outputCountParts(step.outputCount ?? 0, step.outputCounts, this.outputs)].join(' · ')}</dd>
                   ${step.startedAt ? html`<dt>Started</dt><dd>${new Date(step.startedAt).toLocaleString()}</dd>` : nothing}
                   ${step.startedAt && step.finishedAt ? html`<dt>Took</dt><dd>${Math.max(0, new Date(step.finishedAt).getTime() - new Date(step.startedAt).getTime())} ms</dd>` : nothing}
                 </dl>
-                ${step.error ? html`<div class="error-box" role="alert">${step.error.message}</div>` : nothing}
+                ${
+                  step.status === 'cancelled'
+                    ? html`<div class="error-box cancelled" role="status">${step.error?.message ?? 'the run was cancelled'}</div>`
+                    : step.error
+                      ? html`<div class="error-box" role="alert">${step.error.message}</div>`
+                      : nothing
+                }
                 <div class="tabs" role="tablist">
                   ${(['output', 'input'] as const).map(
                     (side) =>
@@ -249,13 +275,13 @@ export class QflowRunInspector extends LitElement {
     const partial = total > results.length ? ` (of the first ${results.length} of ${total})` : ''
     const rows = [...results].sort((a, b) => verdictRank(a.result) - verdictRank(b.result))
     return html`<p class="muted" data-counts>${total} resources · ${count('FAIL')} FAIL · ${count('ERROR')} ERROR · ${count('PASS')} PASS${partial}</p>
-      <table class="results">
+      <div class="results-scroll"><table class="results">
         <thead><tr><th>Resource</th><th>Name</th><th>Region</th><th>Result</th><th>Why</th></tr></thead>
         <tbody>${rows.slice(0, 200).map((r) => {
           const why = verdictReason(r)
-          return html`<tr data-resource=${r.resourceId ?? ''}><td>${r.resourceId}</td><td>${shownName(r)}</td><td>${r.region || NO_NAME}</td><td><span class="badge ${r.result}">${r.result}</span></td><td class="why" title=${why}>${why || NO_NAME}</td></tr>`
+          return html`<tr data-resource=${r.resourceId ?? ''}><td>${r.resourceId}</td><td>${shownName(r)}</td><td>${r.region || NO_NAME}</td><td><span class="badge ${r.result}">${r.result}</span></td><td class="why" title=${why}>${why ? keepIdsWhole(why) : NO_NAME}</td></tr>`
         })}</tbody>
-      </table>`
+      </table></div>`
   }
 
   private renderValue(shown: Shown, what: 'output' | 'input') {
@@ -282,9 +308,11 @@ export class QflowRunInspector extends LitElement {
   }
 }
 
-function portCounts(counts: Record<string, number> | undefined): string {
-  const entries = Object.entries(counts ?? {})
-  return entries.length > 1 ? ` (${entries.map(([port, n]) => `${port} ${n}`).join(', ')})` : ''
+/** AWS ids (sg-0a1b…, pl-…, vpc-…): Chromium breaks lines after a hyphen, which split them in two. */
+const AWS_ID = /\b([a-z]{1,8}-[0-9a-f]{6,})\b/
+
+function keepIdsWhole(text: string) {
+  return text.split(AWS_ID).map((part, i) => (i % 2 ? html`<span class="id">${part}</span>` : part))
 }
 
 export async function copyText(text: string): Promise<void> {
