@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { issueLines } from '../core/flow/unknown-keys.ts'
 import { AppError } from './errors.ts'
 
 export interface InputIssue {
@@ -14,7 +15,7 @@ export interface InputIssue {
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.infer<S> {
   const parsed = schema.safeParse(value, { error: describeIssue })
   if (parsed.success) return parsed.data
-  throw validationFailed(parsed.error.issues.flatMap((issue) => issuesOf(issue, where)))
+  throw validationFailed(parsed.error.issues.flatMap((issue) => issuesOf(schema, value, issue, where)))
 }
 
 /**
@@ -30,16 +31,14 @@ export function validationFailed(issues: InputIssue[], extra: Record<string, unk
   })
 }
 
-function issuesOf(issue: z.core.$ZodIssue, where: string): InputIssue[] {
+function issuesOf(schema: z.ZodType, value: unknown, issue: z.core.$ZodIssue, where: string): InputIssue[] {
   const at = (path: PropertyKey[]) => path.map(String).join('.') || where
-  // One line per unknown key, each naming the key itself rather than the object holding it.
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({
-      field: at([...issue.path, key]),
-      message: where === 'query' ? 'unknown query parameter' : 'unknown field',
-    }))
+  // Query parameters are listed in the answer's details, so the key alone is enough there.
+  if (issue.code === 'unrecognized_keys' && where === 'query') {
+    return issue.keys.map((key) => ({ field: at([...issue.path, key]), message: 'unknown query parameter' }))
   }
-  return [{ field: at(issue.path), message: issue.message }]
+  // One line per unknown key, each naming the key itself and the known one it likely meant.
+  return issueLines(schema, value, issue).map((line) => ({ field: at(line.path), message: line.message }))
 }
 
 const NOUNS: Record<string, string> = {

@@ -39,7 +39,7 @@ export const variableName = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem })
 })
 
-export const variableSchema = z.object({
+export const variableSchema = z.strictObject({
   name: variableName,
   type: z.enum(VARIABLE_TYPES),
   value: z.unknown(),
@@ -94,14 +94,35 @@ const variablesSchema = z
     for (const issue of variableIssues(variables)) ctx.addIssue({ code: 'custom', ...issue })
   })
 
-export const positionSchema = z.object({ x: z.number().finite(), y: z.number().finite() })
+/**
+ * A node's config: any keys but `__proto__`. Parsing copies the object, and in a copy that key sets
+ * the prototype instead of adding a field, so it would vanish without a word.
+ */
+const nodeConfigSchema = z.preprocess(
+  (config, ctx) => {
+    if (typeof config === 'object' && config !== null && Object.hasOwn(config, '__proto__')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['__proto__'],
+        input: config,
+        message: 'not an allowed config key (it is JavaScript object machinery)',
+      })
+    }
+    return config
+  },
+  z.record(z.string(), z.unknown())
+)
 
-export const nodeSchema = z.object({
+// Strict objects throughout: a misspelt field (`varaibles`, `labell`) is refused naming it, where a
+// lenient schema would drop it and the flow would quietly use the default instead.
+export const positionSchema = z.strictObject({ x: z.number().finite(), y: z.number().finite() })
+
+export const nodeSchema = z.strictObject({
   id,
   type: z.string().min(1).max(128),
   typeVersion: z.number().int().positive(),
   label: z.string().max(200).default(''),
-  config: z.record(z.string(), z.unknown()).default({}),
+  config: nodeConfigSchema.default({}),
   position: positionSchema.default({ x: 0, y: 0 }),
   /** Per-node time limit in ms; the engine default applies when absent. */
   timeoutMs: z.number().int().positive().max(86_400_000).optional(),
@@ -109,11 +130,13 @@ export const nodeSchema = z.object({
    * The community plugin that provides `type`, recorded when the node is saved, so a flow opened
    * where that plugin is missing can say which one to install.
    */
-  plugin: z.object({ name: z.string().min(1).max(214), version: z.string().max(64).optional() }).optional(),
+  plugin: z
+    .strictObject({ name: z.string().min(1).max(214), version: z.string().max(64).optional() })
+    .optional(),
 })
 export type FlowNode = z.infer<typeof nodeSchema>
 
-export const edgeSchema = z.object({
+export const edgeSchema = z.strictObject({
   id,
   source: id,
   sourcePort: z.string().min(1).default('out'),
@@ -122,7 +145,7 @@ export const edgeSchema = z.object({
 })
 export type FlowEdge = z.infer<typeof edgeSchema>
 
-export const flowSchema = z.object({
+export const flowSchema = z.strictObject({
   schemaVersion: z.literal(FLOW_SCHEMA_VERSION).default(FLOW_SCHEMA_VERSION),
   id: id.optional(),
   name: z

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { type Flow, flowSchema } from '../../core/flow/schema.ts'
+import { issueLines } from '../../core/flow/unknown-keys.ts'
 import { UsageError } from './command.ts'
 
 /** Read and parse a flow document file; every schema problem is reported, naming its field. */
@@ -21,9 +22,9 @@ export async function readFlowFile(path: string, cwd: string): Promise<Flow & { 
   }
   const parsed = flowSchema.safeParse(json)
   if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (issue) => `  - ${issue.path.join('.') || '(document)'}: ${issue.message}`
-    )
+    const lines = parsed.error.issues
+      .flatMap((issue) => issueLines(flowSchema, json, issue))
+      .map((line) => `  - ${line.path.join('.') || '(document)'}: ${line.message}`)
     throw new UsageError(`${path} is not a flow document:\n${lines.join('\n')}`)
   }
   return { ...parsed.data, id: parsed.data.id ?? 'local' }

@@ -3,7 +3,7 @@ import { flowSchema } from '../../core/flow/schema.ts'
 import { type FlowProblem, validateFlow } from '../../core/flow/validate.ts'
 import type { PluginRegistry } from '../../core/plugin/registry.ts'
 import { AppError, notFound } from '../errors.ts'
-import { parseInput } from '../parse-input.ts'
+import { parseInput, validationFailed } from '../parse-input.ts'
 import { stampPluginSources } from '../plugins/stamp.ts'
 import type { FlowRecord, FlowRepo, StoredFlow } from '../repos/flows.ts'
 
@@ -56,6 +56,15 @@ export function createFlowService(deps: {
 
   function parseDocument(body: unknown): StoredFlow | (Omit<StoredFlow, 'id'> & { id?: string }) {
     if (body === undefined) throw new AppError(400, 'BODY_REQUIRED', 'send the flow document as JSON')
+    if (isGetAnswer(body)) {
+      // Unwrapping would also drop the answer's version and problems without a word; say what to send.
+      throw validationFailed([
+        {
+          field: 'flow',
+          message: 'send the flow document itself (the "flow" of a GET answer), not {flow: ...}',
+        },
+      ])
+    }
     // Community nodes record their plugin, so the flow can name it where the plugin is missing.
     return stampPluginSources(parseInput(flowSchema, body), registry)
   }
@@ -167,6 +176,12 @@ export function createFlowService(deps: {
 }
 
 export type FlowService = ReturnType<typeof createFlowService>
+
+/** A GET /api/flows/:id answer sent back whole: `{flow: {...}, version, ...}` with no flow fields. */
+function isGetAnswer(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || !('flow' in body)) return false
+  return typeof body.flow === 'object' && body.flow !== null && !('name' in body) && !('nodes' in body)
+}
 
 /** The accounts a flow names, in its own binding and in any node's `config.accounts`, once each. */
 function boundAccounts(flow: StoredFlow): { account: string; nodeId?: string }[] {
