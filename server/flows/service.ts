@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { flowSchema } from '../../core/flow/schema.ts'
+import { flowSchema, SAFE_ID, SAFE_ID_RULE } from '../../core/flow/schema.ts'
 import { type FlowProblem, validateFlow } from '../../core/flow/validate.ts'
 import type { PluginRegistry } from '../../core/plugin/registry.ts'
 import { AppError, notFound } from '../errors.ts'
 import { parseInput, validationFailed } from '../parse-input.ts'
 import { stampPluginSources } from '../plugins/stamp.ts'
 import type { FlowRecord, FlowRepo, StoredFlow } from '../repos/flows.ts'
-
-/** New flow ids must be safe in a URL path segment and a file name. */
-const FLOW_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 
 /**
  * A check of the document about to be saved against the stored one (absent for a new flow), e.g.
@@ -120,14 +117,8 @@ export function createFlowService(deps: {
     async create(body: unknown, options: { freshId?: boolean; guard?: SaveGuard } = {}): Promise<SavedFlow> {
       const parsed = parseDocument(body)
       const id = options.freshId || !parsed.id ? randomUUID() : parsed.id
-      if (!FLOW_ID.test(id)) {
-        throw new AppError(
-          400,
-          'VALIDATION_FAILED',
-          'id: a flow id is letters, digits, ".", "_" and "-", starting with a letter or digit',
-          { issues: [{ field: 'id', message: 'invalid flow id' }] }
-        )
-      }
+      if (!SAFE_ID.test(id))
+        throw validationFailed([{ field: 'id', message: `a flow id is ${SAFE_ID_RULE}` }])
       const flow = { ...parsed, id }
       options.guard?.(flow, undefined)
       const problems = await problemsBlockingDeploy(flow)

@@ -109,4 +109,20 @@ describe('unknown fields in a flow document', () => {
     const run = await server.call('POST', `/api/flows/${created.flow.id}/runs`, {})
     expect(run.status).toBe(400)
   })
+
+  it('stored with a node id ids may no longer have, still loads and reports it', async () => {
+    const created = (await (await server.call('POST', '/api/flows', sampleFlow())).json()) as any
+    await server.ctx.database.client.execute({
+      sql: `UPDATE flows SET document = json_set(document, '$.nodes[3].id', 'my control') WHERE id = ?`,
+      args: [created.flow.id],
+    })
+    const body = (await (await server.call('GET', `/api/flows/${created.flow.id}`)).json()) as any
+    expect(body.flow.nodes[3].id).toBe('my control')
+    expect(body.problems).toContainEqual({
+      code: 'DOCUMENT_INVALID',
+      field: 'nodes.3.id',
+      message:
+        'nodes.3.id: an id is letters, digits, ".", "_" and "-", starting with a letter or digit, at most 128',
+    })
+  })
 })
