@@ -331,6 +331,24 @@ describe('API keys and roles', () => {
     expect(bad.status).toBe(400)
     expect(bad.body.error.message).toMatch(/^role:/)
   })
+
+  it('refuses a flowIds entry that cannot be a flow id and a name with control characters', async () => {
+    const s = await withAdmin()
+    const cases: [Record<string, unknown>, string][] = [
+      [
+        { name: 'x', role: 'runner', flowIds: ['ok', '../x'] },
+        'flowIds.1: a flow id is letters, digits, ".", "_" and "-", starting with a letter or digit, at most 128',
+      ],
+      [{ name: 'ci\u0000admin', role: 'runner' }, 'name: a key name cannot contain control characters'],
+      [{ name: 'ci\u001b[2J', role: 'runner' }, 'name: a key name cannot contain control characters'],
+    ]
+    for (const [body, message] of cases) {
+      const bad = await s.call('POST', '/api/keys', { token: ADMIN, body })
+      expect(bad.status).toBe(400)
+      expect(bad.body.error.message).toBe(message)
+    }
+    expect((await s.call('GET', '/api/keys', { token: ADMIN })).body.items).toEqual([])
+  })
 })
 
 describe('loopback single-user mode', () => {
