@@ -71,7 +71,7 @@ export type FlowVariable = z.infer<typeof variableSchema>
 
 const VALUE_NOUNS: Record<VariableType, string> = {
   string: 'a string',
-  number: 'a number (or its text)',
+  number: 'a number (or its decimal text)',
   boolean: 'true or false',
   list: 'a list (or its JSON text)',
   json: 'any JSON value',

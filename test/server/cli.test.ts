@@ -152,7 +152,7 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
     const notJson = join(dir, 'broken.json')
     writeFileSync(notJson, '{')
     const shapeFile = writeFlow('shape.json', { nodes: 3 })
-    const [broken, shape, missing, none, unknown, badVar, protoVar] = await Promise.all([
+    const [broken, shape, missing, none, unknown, badVar, protoVar, twiceVar] = await Promise.all([
       qflow(['run', notJson]),
       qflow(['validate', shapeFile]),
       qflow(['run', join(dir, 'missing.json')]),
@@ -160,6 +160,7 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
       qflow(['frobnicate']),
       qflow(['run', 'x.json', '--var', 'novalue']),
       qflow(['run', 'x.json', '--var', '__proto__=1']),
+      qflow(['run', 'x.json', '--var', 'n=5', '--var', 'n=6']),
     ])
     expect(broken).toMatchObject({ code: 2 })
     expect(broken.stderr).toMatch(/not valid JSON/)
@@ -178,6 +179,8 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
     expect(badVar.stderr).toMatch(/name=value/)
     expect(protoVar.code).toBe(2)
     expect(protoVar.stderr).toMatch(/--var __proto__: not an allowed variable name/)
+    expect(twiceVar.code).toBe(2)
+    expect(twiceVar.stderr).toMatch(/--var n given twice/)
   })
 
   it('runs a stored flow by id, recording the run in the database, and migrates', async () => {
