@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { LogLevel } from '../core/plugin/types.ts'
+import { describeIssue } from '../core/zod-messages.ts'
 import { defaultSnapshotRoots } from './aws/snapshot/load.ts'
 import { AWS_TIMEOUT_DEFAULTS, type AwsTimeouts } from './aws/timeouts.ts'
 import { QUOTES_VALUE, wholeNumber } from './env-number.ts'
@@ -140,11 +141,13 @@ export class ConfigError extends Error {
 
 /** Parse the environment (process.env by default). Throws a ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
-  const parsed = envSchema.safeParse(env)
+  const parsed = envSchema.safeParse(env, { error: describeIssue })
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0])
-      const quoted = issue.code === 'custom' && issue.params?.[QUOTES_VALUE] === true
+      // These messages quote the value given themselves (`got "maybe"`), so the name alone leads.
+      const quoted =
+        (issue.code === 'custom' && issue.params?.[QUOTES_VALUE] === true) || issue.code === 'invalid_value'
       const where = SECRET_VARIABLES.has(name)
         ? `${name}${issue.path.length > 1 ? ` (entry ${Number(issue.path[1]) + 1})` : ''} (value hidden)`
         : quoted

@@ -1,5 +1,6 @@
 import type { PluginRegistry } from '../plugin/registry.ts'
 import type { NodePlugin } from '../plugin/types.ts'
+import { describeIssue } from '../zod-messages.ts'
 import { buildGraph, descendantsOf, nodesOnCycles, topologicalOrder } from './graph.ts'
 import { type Flow, flowSchema, variableIssues } from './schema.ts'
 import { issueLines } from './unknown-keys.ts'
@@ -50,7 +51,7 @@ export function parseNodeConfig(
     plugin.migrate && node.typeVersion < plugin.manifest.version
       ? plugin.migrate(node.config, node.typeVersion)
       : node.config
-  const parsed = plugin.config.safeParse(raw)
+  const parsed = plugin.config.safeParse(raw, { error: describeIssue })
   if (parsed.success) return { ok: true, config: parsed.data }
   return {
     ok: false,
@@ -210,7 +211,7 @@ export function validateFlow(flow: Flow, registry: PluginRegistry): FlowProblem[
 
 /** What the flow schema refuses in the document; nothing for one that was parsed by it. */
 function documentIssues(flow: Flow): { field: string; message: string }[] {
-  const parsed = flowSchema.safeParse(flow)
+  const parsed = flowSchema.safeParse(flow, { error: describeIssue })
   if (parsed.success) return []
   return parsed.error.issues.flatMap((issue) =>
     issueLines(flowSchema, flow, issue).map((line) => ({

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { FlowError } from '../../core/errors.ts'
+import { describeIssue } from '../../core/zod-messages.ts'
 import { hostRule } from './package.ts'
 import type { PluginPolicy } from './policy.ts'
 
@@ -150,7 +151,7 @@ export async function readPluginsFile(file: string): Promise<PluginEntry[]> {
   } catch (err) {
     throw new FlowError('SETTINGS_INVALID', `cannot read ${file}: ${(err as Error).message}`)
   }
-  const parsed = pluginsFileSchema.safeParse(raw)
+  const parsed = pluginsFileSchema.safeParse(raw, { error: describeIssue })
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     throw new FlowError('SETTINGS_INVALID', `${file}: ${issue.path.join('.')}: ${issue.message}`)

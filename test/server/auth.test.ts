@@ -77,7 +77,9 @@ describe('API keys and roles', () => {
     expect((await s.call('POST', '/api/flows', { token: runner, body: chainFlow('f2') })).status).toBe(403)
     expect((await s.call('POST', '/api/flows/f1/deploy', { token: runner })).status).toBe(403)
     expect((await s.call('POST', '/api/flows/f1/deploy', { token: editor })).status).toBe(200)
-    expect((await s.call('GET', '/api/keys', { token: editor })).status).toBe(403)
+    const keysAsEditor = await s.call('GET', '/api/keys', { token: editor })
+    expect(keysAsEditor.status).toBe(403)
+    expect(keysAsEditor.body.error.message).toBe('an editor key may not do this (it needs admin)')
     expect(
       (await s.call('POST', '/api/keys', { token: editor, body: { name: 'x', role: 'admin' } })).status
     ).toBe(403)
