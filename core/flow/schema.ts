@@ -7,11 +7,33 @@ import { coerceVariable } from './variable-types.ts'
  */
 export const FLOW_SCHEMA_VERSION = 1
 
-const id = z.string().min(1).max(128)
+/**
+ * New flow ids, and node and edge ids: safe in a URL path segment (/api/runs/:id/steps/:nodeId),
+ * a file name and an expression, with no space to hide at either end.
+ */
+export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+export const SAFE_ID_RULE = 'letters, digits, ".", "_" and "-", starting with a letter or digit, at most 128'
+
+/** A flow id as stored: ids older than SAFE_ID are kept, so the flow they name can still be saved. */
+const flowId = z.string().min(1).max(128)
+const elementId = z.string().regex(SAFE_ID, `an id is ${SAFE_ID_RULE}`)
 
 /** C0 controls (NUL, tab, line breaks...), DEL and C1 controls. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
+/** The same but tab and line feed, which a multi-line text keeps. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const CONTROL_CHARACTER_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
+
+/**
+ * Text shown on one line (a label, a category): a NUL cuts it short in listings and search, and
+ * an escape sequence repaints a terminal that prints it.
+ */
+const oneLine = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => !CONTROL_CHARACTER.test(text), 'cannot contain control characters')
 
 export const VARIABLE_TYPES = ['string', 'number', 'boolean', 'list', 'json'] as const
 export type VariableType = (typeof VARIABLE_TYPES)[number]
@@ -39,7 +61,7 @@ export const variableName = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem })
 })
 
-export const variableSchema = z.object({
+export const variableSchema = z.strictObject({
   name: variableName,
   type: z.enum(VARIABLE_TYPES),
   value: z.unknown(),
@@ -49,7 +71,7 @@ export type FlowVariable = z.infer<typeof variableSchema>
 
 const VALUE_NOUNS: Record<VariableType, string> = {
   string: 'a string',
-  number: 'a number (or its text)',
+  number: 'a number (or its decimal text)',
   boolean: 'true or false',
   list: 'a list (or its JSON text)',
   json: 'any JSON value',
@@ -94,14 +116,35 @@ const variablesSchema = z
     for (const issue of variableIssues(variables)) ctx.addIssue({ code: 'custom', ...issue })
   })
 
-export const positionSchema = z.object({ x: z.number().finite(), y: z.number().finite() })
+/**
+ * A node's config: any keys but `__proto__`. Parsing copies the object, and in a copy that key sets
+ * the prototype instead of adding a field, so it would vanish without a word.
+ */
+const nodeConfigSchema = z.preprocess(
+  (config, ctx) => {
+    if (typeof config === 'object' && config !== null && Object.hasOwn(config, '__proto__')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['__proto__'],
+        input: config,
+        message: 'not an allowed config key (it is JavaScript object machinery)',
+      })
+    }
+    return config
+  },
+  z.record(z.string(), z.unknown())
+)
 
-export const nodeSchema = z.object({
-  id,
+// Strict objects throughout: a misspelt field (`varaibles`, `labell`) is refused naming it, where a
+// lenient schema would drop it and the flow would quietly use the default instead.
+export const positionSchema = z.strictObject({ x: z.number().finite(), y: z.number().finite() })
+
+export const nodeSchema = z.strictObject({
+  id: elementId,
   type: z.string().min(1).max(128),
   typeVersion: z.number().int().positive(),
-  label: z.string().max(200).default(''),
-  config: z.record(z.string(), z.unknown()).default({}),
+  label: oneLine(200).default(''),
+  config: nodeConfigSchema.default({}),
   position: positionSchema.default({ x: 0, y: 0 }),
   /** Per-node time limit in ms; the engine default applies when absent. */
   timeoutMs: z.number().int().positive().max(86_400_000).optional(),
@@ -109,22 +152,24 @@ export const nodeSchema = z.object({
    * The community plugin that provides `type`, recorded when the node is saved, so a flow opened
    * where that plugin is missing can say which one to install.
    */
-  plugin: z.object({ name: z.string().min(1).max(214), version: z.string().max(64).optional() }).optional(),
+  plugin: z
+    .strictObject({ name: z.string().min(1).max(214), version: z.string().max(64).optional() })
+    .optional(),
 })
 export type FlowNode = z.infer<typeof nodeSchema>
 
-export const edgeSchema = z.object({
-  id,
-  source: id,
+export const edgeSchema = z.strictObject({
+  id: elementId,
+  source: elementId,
   sourcePort: z.string().min(1).default('out'),
-  target: id,
+  target: elementId,
   targetPort: z.string().min(1).default('in'),
 })
 export type FlowEdge = z.infer<typeof edgeSchema>
 
-export const flowSchema = z.object({
+export const flowSchema = z.strictObject({
   schemaVersion: z.literal(FLOW_SCHEMA_VERSION).default(FLOW_SCHEMA_VERSION),
-  id: id.optional(),
+  id: flowId.optional(),
   name: z
     .string()
     .trim()
@@ -132,8 +177,15 @@ export const flowSchema = z.object({
     .max(200)
     // A NUL cuts the name short in listings and search; tabs and line breaks break a one-line view.
     .refine((name) => !CONTROL_CHARACTER.test(name), 'a flow name cannot contain control characters'),
-  description: z.string().max(5000).default(''),
-  categories: z.array(z.string().min(1).max(64)).max(20).default([]),
+  description: z
+    .string()
+    .max(5000)
+    .refine(
+      (text) => !CONTROL_CHARACTER_BUT_LINES.test(text),
+      'cannot contain control characters (but tabs and line breaks)'
+    )
+    .default(''),
+  categories: z.array(oneLine(64).min(1)).max(20).default([]),
   variables: variablesSchema.default([]),
   accounts: z.array(z.string().min(1).max(128)).max(500).default([]),
   regions: z.array(z.string().min(1).max(64)).max(64).default([]),

@@ -127,3 +127,17 @@ export function unknownKeyMessage(key: string, known: readonly string[] | undefi
   const meant = closestKey(key, known)
   return meant ? `unknown field; did you mean \`${meant}\`?` : `unknown field (known: ${known.join(', ')})`
 }
+
+/**
+ * One zod issue as field-level lines: an unknown-keys issue (which zod raises once, on the object
+ * holding the keys) becomes one line per key, naming the key and the known one it likely meant.
+ */
+export function issueLines(
+  schema: z.ZodType,
+  input: unknown,
+  issue: z.core.$ZodIssue
+): { path: PropertyKey[]; message: string }[] {
+  if (issue.code !== 'unrecognized_keys') return [{ path: issue.path, message: issue.message }]
+  const known = knownKeysAt(schema, issue.path, input)
+  return issue.keys.map((key) => ({ path: [...issue.path, key], message: unknownKeyMessage(key, known) }))
+}

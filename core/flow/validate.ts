@@ -1,8 +1,9 @@
 import type { PluginRegistry } from '../plugin/registry.ts'
 import type { NodePlugin } from '../plugin/types.ts'
+import { describeIssue } from '../zod-messages.ts'
 import { buildGraph, descendantsOf, nodesOnCycles, topologicalOrder } from './graph.ts'
-import { type Flow, variableIssues } from './schema.ts'
-import { knownKeysAt, unknownKeyMessage } from './unknown-keys.ts'
+import { type Flow, flowSchema, variableIssues } from './schema.ts'
+import { issueLines } from './unknown-keys.ts'
 
 export const PROBLEM_CODES = [
   'NODE_TYPE_UNKNOWN',
@@ -19,6 +20,11 @@ export const PROBLEM_CODES = [
   'NODE_UNREACHABLE',
   /** A variable's value does not fit its type, or its name is used twice (flows stored before the schema checked). */
   'VARIABLE_INVALID',
+  /**
+   * A stored document breaks a rule added since it was saved (an unknown field, say); saves refuse
+   * such documents, but stored ones are read as stored, so they still open and can be fixed.
+   */
+  'DOCUMENT_INVALID',
   /** Added by the server, which knows the accounts: the flow or a node names one that does not exist. */
   'ACCOUNT_UNKNOWN',
 ] as const
@@ -45,19 +51,16 @@ export function parseNodeConfig(
     plugin.migrate && node.typeVersion < plugin.manifest.version
       ? plugin.migrate(node.config, node.typeVersion)
       : node.config
-  const parsed = plugin.config.safeParse(raw)
+  const parsed = plugin.config.safeParse(raw, { error: describeIssue })
   if (parsed.success) return { ok: true, config: parsed.data }
   return {
     ok: false,
-    issues: parsed.error.issues.flatMap((issue) => {
-      if (issue.code !== 'unrecognized_keys') return [{ field: issue.path.join('.'), message: issue.message }]
-      // One problem per unknown key, naming the key itself and the known one it likely meant.
-      const known = knownKeysAt(plugin.config, issue.path, raw)
-      return issue.keys.map((key) => ({
-        field: [...issue.path, key].join('.'),
-        message: unknownKeyMessage(key, known),
+    issues: parsed.error.issues.flatMap((issue) =>
+      issueLines(plugin.config, raw, issue).map((line) => ({
+        field: line.path.join('.'),
+        message: line.message,
       }))
-    }),
+    ),
   }
 }
 
@@ -80,9 +83,15 @@ export function validateFlow(flow: Flow, registry: PluginRegistry): FlowProblem[
   }
 
   // The schema refuses these on save; a flow stored before it did is read as stored, so say so here.
+  const variableFields = new Set<string>()
   for (const issue of variableIssues(flow.variables ?? [])) {
     const field = `variables.${issue.path.join('.')}`
+    variableFields.add(field)
     problems.push({ code: 'VARIABLE_INVALID', field, message: `${field}: ${issue.message}` })
+  }
+  for (const { field, message } of documentIssues(flow)) {
+    if (!variableFields.has(field))
+      problems.push({ code: 'DOCUMENT_INVALID', field, message: `${field}: ${message}` })
   }
 
   const triggers: string[] = []
@@ -198,6 +207,18 @@ export function validateFlow(flow: Flow, registry: PluginRegistry): FlowProblem[
     }
   }
   return problems
+}
+
+/** What the flow schema refuses in the document; nothing for one that was parsed by it. */
+function documentIssues(flow: Flow): { field: string; message: string }[] {
+  const parsed = flowSchema.safeParse(flow, { error: describeIssue })
+  if (parsed.success) return []
+  return parsed.error.issues.flatMap((issue) =>
+    issueLines(flowSchema, flow, issue).map((line) => ({
+      field: line.path.join('.') || 'flow',
+      message: line.message,
+    }))
+  )
 }
 
 function portList(ports: { name: string }[]): string {

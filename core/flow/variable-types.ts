@@ -12,7 +12,7 @@ export function coerceVariable(
     case 'string':
       return typeof value === 'string' ? { ok: true, value } : { ok: false }
     case 'number': {
-      const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+      const number = typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value
       return typeof number === 'number' && Number.isFinite(number)
         ? { ok: true, value: number }
         : { ok: false }
@@ -29,6 +29,13 @@ export function coerceVariable(
       return typeof value === 'string' ? jsonResult(value) : { ok: true, value }
   }
 }
+
+/**
+ * A number's text: decimal only, with an optional sign, point and exponent, and nothing around it.
+ * `Number()` alone also reads "0x10", "0b11", "0o7" and " 5 ", which nobody typing a number means,
+ * and the run would then show one value and use another.
+ */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
 
 function parseJson(text: string): unknown {
   try {

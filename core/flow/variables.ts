@@ -11,11 +11,23 @@ export function resolveVariables(
   overrides: Record<string, unknown> = {}
 ): Record<string, unknown> {
   const values: Record<string, unknown> = {}
-  const types = new Map(declared.map((variable) => [variable.name, variable.type]))
   for (const variable of declared) {
     const coerced = coerceVariable(variable.type, variable.value)
     values[variable.name] = coerced.ok ? coerced.value : variable.value
   }
+  return Object.assign(values, overrideValues(declared, overrides))
+}
+
+/**
+ * A run's overrides read as their variables' types (`"5"` for a number is 5), which is what a run
+ * records, so it shows the values it used; throws VARIABLES_INVALID naming each one that is not.
+ */
+export function overrideValues(
+  declared: readonly FlowVariable[],
+  overrides: Record<string, unknown> = {}
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {}
+  const types = new Map(declared.map((variable) => [variable.name, variable.type]))
   // `{field, message}` like every other input check's `details.issues`.
   const issues: { field: string; message: string }[] = []
   for (const [name, value] of Object.entries(overrides)) {

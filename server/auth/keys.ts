@@ -3,8 +3,10 @@ import { and, desc, eq, isNull, ne, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { apiKeys } from '../db/schema/auth.ts'
 import { AppError } from '../errors.ts'
+import { parseInput } from '../parse-input.ts'
 import { displayPrefix, generateApiKey, hashKey } from './key-material.ts'
-import type { Principal, Role } from './roles.ts'
+import { type KeyRequest, keyRequest } from './key-request.ts'
+import type { Principal } from './roles.ts'
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect
 /** A key as listed: never the hash, never the key. */
@@ -29,16 +31,9 @@ export function createKeyStore(db: Db, now: () => number = Date.now) {
   const info = ({ hash: _hash, ...rest }: ApiKeyRow): ApiKeyInfo => rest
 
   return {
-    async create(input: { name: string; role: Role; flowIds?: string[] | null }) {
-      if (input.flowIds && input.flowIds.length === 0) {
-        // "Limited to no flows" must never come out as null, which means "every flow".
-        throw new AppError(
-          400,
-          'VALIDATION_FAILED',
-          'flowIds: omit it for all flows, or name at least one flow',
-          { issues: [{ field: 'flowIds', message: 'omit it for all flows, or name at least one flow' }] }
-        )
-      }
+    /** Create a key from a request checked here, so the API and the command line refuse alike. */
+    async create(request: KeyRequest) {
+      const input = parseInput(keyRequest, request)
       if (input.role === 'admin' && input.flowIds && input.flowIds.length > 0) {
         // An admin manages keys, so a limit on it would only pretend: it could mint an unlimited key.
         throw new AppError(

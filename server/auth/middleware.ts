@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { AppError, notFound } from '../errors.ts'
+import { withArticle } from '../plural.ts'
 import { type AuthSettings, isLoopbackAddress, isLoopbackOrigin } from './access-mode.ts'
 import { digestOf, sameDigest } from './key-material.ts'
 import type { KeyStore } from './keys.ts'
@@ -55,10 +56,15 @@ async function authorize(
 ) {
   const permission = permissionFor(c.req.method, c.req.path)
   if (!roleAllows(principal.role, permission)) {
-    throw new AppError(403, 'FORBIDDEN', `a ${principal.role} key may not do this (it needs ${permission})`, {
-      role: principal.role,
-      needs: permission,
-    })
+    throw new AppError(
+      403,
+      'FORBIDDEN',
+      `${withArticle(principal.role)} key may not do this (it needs ${permission})`,
+      {
+        role: principal.role,
+        needs: permission,
+      }
+    )
   }
   if (principal.flowIds !== null) await checkFlowLimit(c.req.path, principal, deps, permission)
   c.set('principal', principal)

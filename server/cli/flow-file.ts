@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { type Flow, flowSchema } from '../../core/flow/schema.ts'
+import { issueLines } from '../../core/flow/unknown-keys.ts'
+import { describeIssue } from '../../core/zod-messages.ts'
 import { UsageError } from './command.ts'
 
 /** Read and parse a flow document file; every schema problem is reported, naming its field. */
@@ -19,11 +21,11 @@ export async function readFlowFile(path: string, cwd: string): Promise<Flow & { 
   } catch (err) {
     throw new UsageError(`${path} is not valid JSON: ${(err as Error).message}`)
   }
-  const parsed = flowSchema.safeParse(json)
+  const parsed = flowSchema.safeParse(json, { error: describeIssue })
   if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (issue) => `  - ${issue.path.join('.') || '(document)'}: ${issue.message}`
-    )
+    const lines = parsed.error.issues
+      .flatMap((issue) => issueLines(flowSchema, json, issue))
+      .map((line) => `  - ${line.path.join('.') || '(document)'}: ${line.message}`)
     throw new UsageError(`${path} is not a flow document:\n${lines.join('\n')}`)
   }
   return { ...parsed.data, id: parsed.data.id ?? 'local' }

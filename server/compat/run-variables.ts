@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { variableName } from '../../core/flow/schema.ts'
+import { kindOf } from '../../core/zod-messages.ts'
 import { variableOverrides } from '../http/variable-overrides.ts'
-import { kindOf, parseInput, validationFailed } from '../parse-input.ts'
+import { parseInput, validationFailed } from '../parse-input.ts'
 
 /** Variables the public API treats as run settings rather than flow variables. */
 export const SYSTEM_VARIABLES = {

@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { flowSchema } from '../../core/flow/schema.ts'
+import { flowSchema, SAFE_ID, SAFE_ID_RULE } from '../../core/flow/schema.ts'
 import { type FlowProblem, validateFlow } from '../../core/flow/validate.ts'
 import type { PluginRegistry } from '../../core/plugin/registry.ts'
 import { AppError, notFound } from '../errors.ts'
-import { parseInput } from '../parse-input.ts'
+import { parseInput, validationFailed } from '../parse-input.ts'
 import { stampPluginSources } from '../plugins/stamp.ts'
 import type { FlowRecord, FlowRepo, StoredFlow } from '../repos/flows.ts'
-
-/** New flow ids must be safe in a URL path segment and a file name. */
-const FLOW_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 
 /**
  * A check of the document about to be saved against the stored one (absent for a new flow), e.g.
@@ -56,6 +53,15 @@ export function createFlowService(deps: {
 
   function parseDocument(body: unknown): StoredFlow | (Omit<StoredFlow, 'id'> & { id?: string }) {
     if (body === undefined) throw new AppError(400, 'BODY_REQUIRED', 'send the flow document as JSON')
+    if (isGetAnswer(body)) {
+      // Unwrapping would also drop the answer's version and problems without a word; say what to send.
+      throw validationFailed([
+        {
+          field: 'flow',
+          message: 'send the flow document itself (the "flow" of a GET answer), not {flow: ...}',
+        },
+      ])
+    }
     // Community nodes record their plugin, so the flow can name it where the plugin is missing.
     return stampPluginSources(parseInput(flowSchema, body), registry)
   }
@@ -111,14 +117,8 @@ export function createFlowService(deps: {
     async create(body: unknown, options: { freshId?: boolean; guard?: SaveGuard } = {}): Promise<SavedFlow> {
       const parsed = parseDocument(body)
       const id = options.freshId || !parsed.id ? randomUUID() : parsed.id
-      if (!FLOW_ID.test(id)) {
-        throw new AppError(
-          400,
-          'VALIDATION_FAILED',
-          'id: a flow id is letters, digits, ".", "_" and "-", starting with a letter or digit',
-          { issues: [{ field: 'id', message: 'invalid flow id' }] }
-        )
-      }
+      if (!SAFE_ID.test(id))
+        throw validationFailed([{ field: 'id', message: `a flow id is ${SAFE_ID_RULE}` }])
       const flow = { ...parsed, id }
       options.guard?.(flow, undefined)
       const problems = await problemsBlockingDeploy(flow)
@@ -167,6 +167,12 @@ export function createFlowService(deps: {
 }
 
 export type FlowService = ReturnType<typeof createFlowService>
+
+/** A GET /api/flows/:id answer sent back whole: `{flow: {...}, version, ...}` with no flow fields. */
+function isGetAnswer(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || !('flow' in body)) return false
+  return typeof body.flow === 'object' && body.flow !== null && !('name' in body) && !('nodes' in body)
+}
 
 /** The accounts a flow names, in its own binding and in any node's `config.accounts`, once each. */
 function boundAccounts(flow: StoredFlow): { account: string; nodeId?: string }[] {

@@ -4,8 +4,10 @@ import { parseInput, validationFailed } from '../parse-input.ts'
 
 /** `?limit=&offset=` for every list endpoint. */
 export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+  // The range first, and alone when it fails: `int()` also checks for a safe integer, which for a
+  // huge value gave a second, different limit beside ours.
+  limit: z.coerce.number().min(1).max(500, { abort: true }).int().default(50),
+  offset: z.coerce.number().min(0).max(1_000_000_000, { abort: true }).int().default(0),
 })
 
 /**

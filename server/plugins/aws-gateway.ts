@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { NodeExecutionError } from '../../core/errors.ts'
 import type { NodeContext, NodeManifest } from '../../core/plugin/types.ts'
+import { describeIssue } from '../../core/zod-messages.ts'
 
 /** What a community plugin asks for with `ctx.aws.call(...)`: plain data, no clients, no credentials. */
 export const awsCallRequestSchema = z.object({
@@ -42,7 +43,7 @@ function permitted(action: string, permissions: string[]): boolean {
  * action must be among the manifest's `permissions`, the account and region among the run's.
  */
 export function checkAwsCall(request: unknown, manifest: NodeManifest, ctx: NodeContext): AwsCall {
-  const parsed = awsCallRequestSchema.safeParse(request)
+  const parsed = awsCallRequestSchema.safeParse(request, { error: describeIssue })
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     throw new NodeExecutionError(`ctx.aws.call: ${issue.path.join('.') || 'request'}: ${issue.message}`)

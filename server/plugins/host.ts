@@ -1,6 +1,7 @@
 import { errorMessage, FlowError } from '../../core/errors.ts'
 import type { PluginRegistry } from '../../core/plugin/registry.ts'
 import type { NodePlugin } from '../../core/plugin/types.ts'
+import { describeIssue } from '../../core/zod-messages.ts'
 import { communityManifestSchema, communityNodeType } from './adapter.ts'
 import type { AwsExecutor } from './aws-gateway.ts'
 import { coreBundle } from './core-bundle.ts'
@@ -132,7 +133,7 @@ async function prepare(
     })
     pools.push(started)
     const nodes = described.map((node) => {
-      const manifest = communityManifestSchema.safeParse(node.manifest)
+      const manifest = communityManifestSchema.safeParse(node.manifest, { error: describeIssue })
       if (!manifest.success) {
         const issue = manifest.error.issues[0]!
         throw new FlowError(

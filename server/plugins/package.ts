@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path'
 import { z } from 'zod'
 import { FlowError } from '../../core/errors.ts'
+import { describeIssue } from '../../core/zod-messages.ts'
 
 /** The plugin API versions this host can load. A package names the one it was written for. */
 export const PLUGIN_API_VERSIONS = [1] as const
@@ -73,6 +74,13 @@ export async function readPluginPackage(dir: string): Promise<PluginPackage> {
   } catch (err) {
     throw new FlowError('PLUGIN_MANIFEST_INVALID', `cannot read ${file}: ${(err as Error).message}`)
   }
+  if (typeof raw === 'object' && raw !== null && !('qflow' in raw)) {
+    // Most likely an ordinary npm package named by mistake: say what makes one a qflow plugin.
+    throw new FlowError(
+      'PLUGIN_MANIFEST_INVALID',
+      `${file}: no qflow field; a qflow plugin names its API version and node modules there, see docs/plugins.md`
+    )
+  }
   const apiVersion = (raw as { qflow?: { apiVersion?: unknown } })?.qflow?.apiVersion
   if (typeof apiVersion === 'number' && !(PLUGIN_API_VERSIONS as readonly number[]).includes(apiVersion)) {
     throw new FlowError(
@@ -80,7 +88,7 @@ export async function readPluginPackage(dir: string): Promise<PluginPackage> {
       `${file}: qflow.apiVersion ${apiVersion} is not supported by this qflow (it supports ${PLUGIN_API_VERSIONS.join(', ')})`
     )
   }
-  const parsed = pluginPackageSchema.safeParse(raw)
+  const parsed = pluginPackageSchema.safeParse(raw, { error: describeIssue })
   if (!parsed.success) {
     const issues = parsed.error.issues.map(
       (issue) => `${issue.path.join('.') || 'package.json'}: ${issue.message}`

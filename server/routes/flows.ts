@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
+import { CONTROL_CHARACTER } from '../../core/flow/schema.ts'
 import { checkCreatableFlow, checkSavedTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
 import type { ServerContext } from '../context.ts'
@@ -12,7 +13,12 @@ import { acceptsQuery, noQuery, pageQuery, trueOrFalse } from '../http/query.ts'
 import { parseInput } from '../parse-input.ts'
 
 const listQuery = pageQuery.extend({
-  q: z.string().max(200).optional(),
+  // No flow name holds a control character, and a NUL here matched every flow: refused as a mistake.
+  q: z
+    .string()
+    .max(200)
+    .refine((q) => !CONTROL_CHARACTER.test(q), 'cannot contain control characters')
+    .optional(),
   category: z.string().max(64).optional(),
 })
 const importQuery = z.object({ newId: trueOrFalse })

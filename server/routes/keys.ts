@@ -1,26 +1,13 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { keyRequest } from '../auth/key-request.ts'
 import { principalOf } from '../auth/middleware.ts'
-import { ROLES } from '../auth/roles.ts'
 import type { ServerContext } from '../context.ts'
 import { AppError, notFound } from '../errors.ts'
 import { readJson } from '../http/body.ts'
 import { acceptsQuery, noQuery, trueOrFalse } from '../http/query.ts'
 import { parseInput } from '../parse-input.ts'
 
-const createBody = z.strictObject({
-  name: z.string().trim().min(1, 'name the key after who uses it').max(200),
-  role: z.enum(ROLES),
-  /**
-   * Limit the key to these flows; absent means every flow. An empty list is refused rather than
-   * read as "every flow": a caller who sends one almost certainly meant "none", the opposite.
-   */
-  flowIds: z
-    .array(z.string().min(1).max(128))
-    .min(1, 'omit it for all flows, or name at least one flow')
-    .max(1000)
-    .optional(),
-})
 const listQuery = z.object({ includeRevoked: trueOrFalse })
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
@@ -36,7 +23,7 @@ export function keyRoutes(ctx: ServerContext) {
 
   return new Hono()
     .post('/keys', noQuery, async (c) => {
-      const body = parseInput(createBody, (await readJson(c)) ?? {})
+      const body = parseInput(keyRequest, (await readJson(c)) ?? {})
       if (principalOf(c)?.id === 'local' && ctx.settings.auth.mode === 'auto' && body.role !== 'admin') {
         // The first key ends single-user mode; unless it is an admin key nobody could manage keys after.
         throw new AppError(

@@ -2,7 +2,7 @@ import type { Engine } from '../../core/engine/engine.ts'
 import { errorMessage, FlowError } from '../../core/errors.ts'
 import { problemsBlockingRun } from '../../core/flow/run-scope.ts'
 import { type FlowProblem, validateFlow } from '../../core/flow/validate.ts'
-import { resolveVariables } from '../../core/flow/variables.ts'
+import { overrideValues } from '../../core/flow/variables.ts'
 import type { PluginRegistry } from '../../core/plugin/registry.ts'
 import type { RunStatus } from '../../core/run/events.ts'
 import type { OverlapPolicy } from '../../plugins/trigger/config.ts'
@@ -188,6 +188,7 @@ export function createRunService(deps: {
     const record = await currentFlow(flowId, fresh)
     if (!record) throw notFound('flow', flowId)
     const flow = record.flow
+    let variables: Record<string, unknown> | undefined
     try {
       if (admission.requireDeployed && !flow.deployed) {
         throw new AppError(
@@ -196,7 +197,7 @@ export function createRunService(deps: {
           `flow "${flowId}" is not deployed; its ${triggeredBy} trigger is off`
         )
       }
-      checkRunnable(flow, options, deps.registry, record.problems)
+      variables = checkRunnable(flow, options, deps.registry, record.problems)
     } catch (err) {
       // A refusal from a cached copy is confirmed against the stored flow first.
       if (!record.fresh) return undefined
@@ -210,7 +211,7 @@ export function createRunService(deps: {
       status: 'queued' as const,
       triggeredBy,
       input: options.input ?? null,
-      variables: options.variables ?? null,
+      variables: variables ?? null,
       accounts: options.accounts ?? null,
       regions: options.regions ?? null,
       until: options.until ?? null,
@@ -411,13 +412,16 @@ function checkSameRequest(earlier: RunRow, admission: AdmissionOptions): void {
   )
 }
 
-/** Refuse a run that could not start: an invalid flow, an unknown `until` node, bad variables. */
+/**
+ * Refuse a run that could not start: an invalid flow, an unknown `until` node, bad variables.
+ * Returns the run's variable overrides read as their types, as the run records them.
+ */
 export function checkRunnable(
   flow: StoredFlow,
   options: RunOptions,
   registry: PluginRegistry,
   problems: FlowProblem[] = validateFlow(flow, registry)
-): void {
+): Record<string, unknown> | undefined {
   const blocking = problemsBlockingRun(flow, problems, options.until)
   if (blocking.length > 0) {
     const scope = options.until === undefined ? 'the flow has' : `the nodes up to "${options.until}" have`
@@ -436,7 +440,7 @@ export function checkRunnable(
     })
   }
   try {
-    resolveVariables(flow.variables, options.variables)
+    return options.variables && overrideValues(flow.variables, options.variables)
   } catch (err) {
     if (err instanceof FlowError) throw new AppError(400, err.code, err.message, err.details)
     throw err

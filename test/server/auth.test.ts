@@ -83,7 +83,9 @@ describe('API keys and roles', () => {
     expect((await s.call('POST', '/api/flows', { token: runner, body: chainFlow('f2') })).status).toBe(403)
     expect((await s.call('POST', '/api/flows/f1/deploy', { token: runner })).status).toBe(403)
     expect((await s.call('POST', '/api/flows/f1/deploy', { token: editor })).status).toBe(200)
-    expect((await s.call('GET', '/api/keys', { token: editor })).status).toBe(403)
+    const keysAsEditor = await s.call('GET', '/api/keys', { token: editor })
+    expect(keysAsEditor.status).toBe(403)
+    expect(keysAsEditor.body.error.message).toBe('an editor key may not do this (it needs admin)')
     expect(
       (await s.call('POST', '/api/keys', { token: editor, body: { name: 'x', role: 'admin' } })).status
     ).toBe(403)
@@ -336,6 +338,24 @@ describe('API keys and roles', () => {
     const bad = await s.call('POST', '/api/keys', { token: ADMIN, body: { name: 'x', role: 'owner' } })
     expect(bad.status).toBe(400)
     expect(bad.body.error.message).toMatch(/^role:/)
+  })
+
+  it('refuses a flowIds entry that cannot be a flow id and a name with control characters', async () => {
+    const s = await withAdmin()
+    const cases: [Record<string, unknown>, string][] = [
+      [
+        { name: 'x', role: 'runner', flowIds: ['ok', '../x'] },
+        'flowIds.1: a flow id is letters, digits, ".", "_" and "-", starting with a letter or digit, at most 128',
+      ],
+      [{ name: 'ci\u0000admin', role: 'runner' }, 'name: a key name cannot contain control characters'],
+      [{ name: 'ci\u001b[2J', role: 'runner' }, 'name: a key name cannot contain control characters'],
+    ]
+    for (const [body, message] of cases) {
+      const bad = await s.call('POST', '/api/keys', { token: ADMIN, body })
+      expect(bad.status).toBe(400)
+      expect(bad.body.error.message).toBe(message)
+    }
+    expect((await s.call('GET', '/api/keys', { token: ADMIN })).body.items).toEqual([])
   })
 })
 

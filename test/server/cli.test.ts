@@ -155,7 +155,7 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
     const notJson = join(dir, 'broken.json')
     writeFileSync(notJson, '{')
     const shapeFile = writeFlow('shape.json', { nodes: 3 })
-    const [broken, shape, missing, none, unknown, badVar, protoVar] = await Promise.all([
+    const [broken, shape, missing, none, unknown, badVar, protoVar, twiceVar] = await Promise.all([
       qflow(['run', notJson]),
       qflow(['validate', shapeFile]),
       qflow(['run', join(dir, 'missing.json')]),
@@ -163,12 +163,16 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
       qflow(['frobnicate']),
       qflow(['run', 'x.json', '--var', 'novalue']),
       qflow(['run', 'x.json', '--var', '__proto__=1']),
+      qflow(['run', 'x.json', '--var', 'n=5', '--var', 'n=6']),
     ])
     expect(broken).toMatchObject({ code: 2 })
     expect(broken.stderr).toMatch(/not valid JSON/)
     expect(shape.code).toBe(2)
     expect(shape.stderr).toMatch(/name: /)
     expect(shape.stderr).toMatch(/nodes: /)
+    const typo = await qflow(['validate', writeFlow('typo.json', { name: 'x', nodez: [] })])
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toMatch(/- nodez: unknown field; did you mean `nodes`\?/)
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/cannot read/)
     expect(none.code).toBe(2)
@@ -178,6 +182,8 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
     expect(badVar.stderr).toMatch(/name=value/)
     expect(protoVar.code).toBe(2)
     expect(protoVar.stderr).toMatch(/--var __proto__: not an allowed variable name/)
+    expect(twiceVar.code).toBe(2)
+    expect(twiceVar.stderr).toMatch(/--var n given twice/)
   })
 
   it('runs a stored flow by id, recording the run in the database, and migrates', async () => {
@@ -252,6 +258,6 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
     const result = await qflow(['serve'], { PORT: 'eighty', QFLOW_LOG_LEVEL: 'loud' })
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/PORT: a port number \(0 = any free port\), got "eighty"/)
-    expect(result.stderr).toMatch(/QFLOW_LOG_LEVEL="loud"/)
+    expect(result.stderr).toMatch(/QFLOW_LOG_LEVEL: expected one of "debug", .*, got "loud"/)
   })
 })

@@ -89,7 +89,9 @@ describe('config', () => {
     expect(() => loadConfig({ QFLOW_ADMIN_TOKEN: 'short' })).toThrow(
       /QFLOW_ADMIN_TOKEN \(value hidden\): at least 16/
     )
-    expect(() => loadConfig({ QFLOW_AUTH: 'open' })).toThrow(/QFLOW_AUTH="open"/)
+    expect(() => loadConfig({ QFLOW_AUTH: 'open' })).toThrow(
+      'QFLOW_AUTH: expected one of "auto", "local", "keys", got "open"'
+    )
   })
 
   it('says what a numeric setting takes, quoting the value given', () => {

@@ -141,7 +141,13 @@ describe('hostile input', () => {
       ['POST', '/api/flows/target/runs', { accounts: 'demo' }, 'accounts', 'expected a list, got a string'],
       ['POST', '/api/flows/target/runs', { accounts: [7] }, 'accounts.0', 'expected a string, got a number'],
       ['POST', '/api/flows/target/runs', { until: 3 }, 'until', 'expected a string, got a number'],
-      ['POST', '/api/flows/target/runs', { bogus: 1 }, 'bogus', 'unknown field'],
+      [
+        'POST',
+        '/api/flows/target/runs',
+        { bogus: 1 },
+        'bogus',
+        'unknown field (known: input, variables, accounts, regions, until)',
+      ],
       // Names that are object machinery: refused by name, never silently dropped
       [
         'POST',

@@ -194,7 +194,7 @@ describe('/qflowapi/v1 (the public QFlow API, mirrored)', () => {
       ])
     ).toBe('variables.1.key: "threshold" is given twice (also at variables.0)')
     expect(await refused([{ key: 'threshold', value: 1, scope: 'x' }])).toBe(
-      'variables.0.scope: unknown field'
+      'variables.0.scope: unknown field (known: key, name, value, type)'
     )
     expect(await refused([{ key: 'a', name: 'b', value: 1 }])).toBe(
       'variables.0.name: differs from key; send one of them'

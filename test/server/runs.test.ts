@@ -124,6 +124,16 @@ describe('starting runs', () => {
     ])
   })
 
+  it('records overrides as the values the run used: "5" for a number is 5', async () => {
+    const flowId = await createFlow({ variables: [{ name: 'n', type: 'number', value: 1 }] })
+    const started = await startRun(flowId, { variables: { n: '5' } })
+    const run = await server.waitForRun(started.id)
+    expect(run.variables).toEqual({ n: 5 })
+    const hex = await server.call('POST', `/api/flows/${flowId}/runs`, { variables: { n: '0x10' } })
+    expect(hex.status).toBe(400)
+    expect(((await hex.json()) as any).error.message).toBe('variables.n: expected a number')
+  })
+
   it('refuses bad run requests, naming the field', async () => {
     const flowId = await createFlow()
     const cases: [unknown, string, RegExp][] = [

@@ -50,7 +50,7 @@ export const keysCommand: CliCommand = {
             '--role: the first key must be an admin key (it ends keyless single-user mode, and nobody ' +
               'would be left to manage keys); run: qflow keys create --name admin --role admin'
           )
-        return keys.create({ name, role: role as Role, flowIds: flow ?? null })
+        return keys.create({ name, role: role as Role, ...(flow ? { flowIds: flow } : {}) })
       })
       io.out(key)
       io.err(

@@ -303,6 +303,8 @@ function parseVars(pairs: string[]): Record<string, string> {
     // Checked here because `__proto__` would vanish on assignment below, never reaching the flow's check.
     const problem = variableNameProblem(name)
     if (problem) throw new UsageError(`--var ${name}: ${problem}`)
+    // One value would win unseen, as with a query parameter given twice.
+    if (Object.hasOwn(variables, name)) throw new UsageError(`--var ${name} given twice`)
     variables[name] = pair.slice(at + 1)
   }
   return variables
