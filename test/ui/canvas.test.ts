@@ -182,16 +182,34 @@ describe('qflow-canvas', () => {
     await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2, { steps: 5 })
     await page.mouse.up()
     // Pointer events and the map's re-render land asynchronously; a loaded machine may lag a frame.
-    await expect.poll(async () => (await transform())[0]).toBeLessThan(x0 - 20)
+    await expect.poll(async () => (await transform())[0], { timeout: 5000 }).toBeLessThan(x0 - 20)
     const [, y1, k1] = await transform()
     expect(y1).toBeCloseTo(y0, 0)
     expect(k1).toBe(k0)
-    await expect.poll(frame).not.toBe(frame0)
+    await expect.poll(frame, { timeout: 5000 }).not.toBe(frame0)
     expect(await events('qflow-graph-change')).toEqual([])
 
     // A click centres the canvas on the flow point under it (near node "c", bottom of the flow).
     // Mouse events land on whole pixels, and one map pixel spans several flow units: click on a
     // whole pixel and expect the flow point under that pixel.
+    // The map refits its viewBox to the new frame after the drag; aim only once it has settled
+    // (two animation frames without change), or the click lands where the old scale put it.
+    await page.evaluate(async () => {
+      const svg = document
+        .querySelector('qflow-canvas')!
+        .shadowRoot!.querySelector('qflow-minimap')!
+        .shadowRoot!.querySelector('svg')!
+      const read = () =>
+        `${svg.getAttribute('viewBox')} ${(({ a, b, c, d, e, f }) => [a, b, c, d, e, f].join())(svg.getScreenCTM()!)}`
+      const frameLater = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+      let last = read()
+      for (;;) {
+        await frameLater()
+        const now = read()
+        if (now === last) return
+        last = now
+      }
+    })
     const { click, flow } = await page.evaluate(() => {
       const svg = document
         .querySelector('qflow-canvas')!
@@ -205,11 +223,14 @@ describe('qflow-canvas', () => {
     })
     await page.mouse.click(click.x, click.y)
     await expect
-      .poll(async () => {
-        const [x, y, k] = await transform()
-        // That flow point on screen: the middle of the 1200 x 700 canvas, give or take a pixel.
-        return [Math.abs(flow.x * k + x - 600) < 3, Math.abs(flow.y * k + y - 350) < 3]
-      })
+      .poll(
+        async () => {
+          const [x, y, k] = await transform()
+          // That flow point on screen: the middle of the 1200 x 700 canvas, give or take a pixel.
+          return [Math.abs(flow.x * k + x - 600) < 3, Math.abs(flow.y * k + y - 350) < 3]
+        },
+        { timeout: 5000 }
+      )
       .toEqual([true, true])
   })
 
