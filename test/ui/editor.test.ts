@@ -414,6 +414,23 @@ describe('qflow app and editor', () => {
     expect(await count()).toBe(before + 1)
   })
 
+  it('asks to name a new flow before its first deploy, then stores and deploys it', async () => {
+    await page.goto(`${server.url}/flows/new`)
+    await node('trigger').waitFor()
+    const details = page.locator('qflow-flow-details')
+    await page.locator('qflow-editor [data-action=deploy]').click()
+    await expect.poll(() => details.locator('dialog').getAttribute('open')).toBe('')
+    expect(await details.locator('h2').textContent()).toBe('Save this QFlow to deploy it')
+    expect(await details.locator('[data-action=apply]').textContent()).toBe('Save and deploy')
+    await page.keyboard.type('Armed check')
+    await details.locator('[data-action=apply]').click()
+    await expect.poll(() => page.url()).toMatch(/\/flows\/(?!new$)[\w-]+$/)
+    const deploy = page.locator('qflow-editor [data-action=deploy]')
+    await expect.poll(() => deploy.textContent()).toContain('Deployed')
+    const stored = await api('GET', `/api/flows/${page.url().split('/').pop()}`)
+    expect(stored.body.flow).toMatchObject({ name: 'Armed check', deployed: true })
+  })
+
   it('adds a node with nothing selected beside the others, not on top of the trigger', async () => {
     await page.goto(`${server.url}/flows/new`)
     await node('trigger').waitFor()

@@ -12,7 +12,7 @@ import { keyPathsOf } from '../form/key-paths.ts'
 import '../panels/associate-dialog.ts'
 import type { QflowAssociateDialog } from '../panels/associate-dialog.ts'
 import '../panels/flow-details.ts'
-import type { FlowDetails } from '../panels/flow-details.ts'
+import type { DetailsIntent, FlowDetails } from '../panels/flow-details.ts'
 import { modalStyles } from '../panels/modal-styles.ts'
 import '../panels/node-dialog.ts'
 import '../panels/node-palette.ts'
@@ -81,7 +81,7 @@ export class QflowEditor extends LitElement {
   @state() private paletteOpen = false
   @state() private detailsOpen = false
   /** Why the details dialog is open: to edit them, or to name a new flow before its first run. */
-  @state() private detailsIntent: 'edit' | 'save-run' = 'edit'
+  @state() private detailsIntent: DetailsIntent = 'edit'
   @state() private editing: string | null = null
   @state() private editingKeys: string[] = []
   @state() private side: SidePanel = null
@@ -99,7 +99,7 @@ export class QflowEditor extends LitElement {
 
   private addAfter: string | null = null
   /** Settles the question the details dialog asks before a new flow's first run (named or not). */
-  private namedForRun: ((named: boolean) => void) | null = null
+  private whenNamed: ((named: boolean) => void) | null = null
   /** The run that saved unsaved changes before it started. */
   private savedForRun: string | null = null
   private loadGeneration = 0
@@ -257,7 +257,7 @@ export class QflowEditor extends LitElement {
     if (!this.session.flow) return null
     // A new flow is stored by its first run: the user names it and sees it is saved, not a silent
     // "Untitled QFlow" in the list.
-    if (this.session.isNew && !this.readonly && !(await this.askNameForRun())) return null
+    if (this.session.isNew && !this.readonly && !(await this.askName('save-run'))) return null
     if (this.needsTargets(this.session.flow, options)) {
       // Cloud nodes need somewhere to look: ask now, rather than start a run that must fail.
       if (this.readonly) {
@@ -309,16 +309,17 @@ export class QflowEditor extends LitElement {
     return this.save()
   }
 
-  private askNameForRun(): Promise<boolean> {
-    this.namedForRun?.(false)
-    this.detailsIntent = 'save-run'
+  /** Open the details dialog to name a new flow before it is stored by a run or a deploy. */
+  private askName(intent: Exclude<DetailsIntent, 'edit'>): Promise<boolean> {
+    this.whenNamed?.(false)
+    this.detailsIntent = intent
     this.detailsOpen = true
-    return new Promise((resolve) => (this.namedForRun = resolve))
+    return new Promise((resolve) => (this.whenNamed = resolve))
   }
 
   private settleNaming(named: boolean): void {
-    const settle = this.namedForRun
-    this.namedForRun = null
+    const settle = this.whenNamed
+    this.whenNamed = null
     settle?.(named)
   }
 
@@ -865,6 +866,8 @@ export class QflowEditor extends LitElement {
   private async toggleDeploy(): Promise<void> {
     const flow = this.session.flow
     if (!flow || this.readonly) return
+    // Like a first run, a first deploy names the flow rather than storing an "Untitled QFlow".
+    if (this.session.isNew && !(await this.askName('save-deploy'))) return
     if ((this.session.dirty || this.session.isNew) && !(await this.save())) return
     const target = !flow.deployed
     try {

@@ -30,6 +30,23 @@ export interface FlowDetails {
  * @fires details-save - detail: FlowDetails
  * @fires dialog-close
  */
+/** Why the details dialog is open: plain editing, or naming a new flow before it is run or deployed. */
+export type DetailsIntent = 'edit' | 'save-run' | 'save-deploy'
+
+const WORDING: Record<DetailsIntent, { title: string; note: string; button: string }> = {
+  edit: { title: 'QFlow details', note: '', button: 'Apply' },
+  'save-run': {
+    title: 'Save this QFlow to run it',
+    note: 'A run runs the saved QFlow. Name it: it is saved, then the run starts.',
+    button: 'Save and run',
+  },
+  'save-deploy': {
+    title: 'Save this QFlow to deploy it',
+    note: 'Deploying arms the saved QFlow’s trigger. Name it: it is saved, then deployed.',
+    button: 'Save and deploy',
+  },
+}
+
 @customElement('qflow-flow-details')
 export class QflowFlowDetails extends LitElement {
   static override styles = [
@@ -76,10 +93,11 @@ export class QflowFlowDetails extends LitElement {
   @property({ type: Boolean }) open = false
   @property({ type: Boolean }) readonly = false
   /**
-   * `save-run`: asked before the first run of a flow not stored yet. A run runs the stored flow, so
-   * the dialog says it will be saved under this name and its button saves and runs.
+   * `save-run` / `save-deploy`: asked before the first run or deploy of a flow not stored yet. Both
+   * act on the stored flow, so the dialog says it will be saved under this name, and its button
+   * saves and goes on.
    */
-  @property() intent: 'edit' | 'save-run' = 'edit'
+  @property() intent: DetailsIntent = 'edit'
   @state() private draft: FlowDetails = {
     name: '',
     description: '',
@@ -109,7 +127,7 @@ export class QflowFlowDetails extends LitElement {
     if (this.open && !this.dialog.open) {
       this.dialog.showModal()
       // Naming is what this dialog is for before a first run: typing replaces "Untitled QFlow".
-      if (this.intent === 'save-run')
+      if (this.intent !== 'edit')
         this.renderRoot.querySelector<HTMLInputElement>('[data-field=name]')?.select()
     } else if (!this.open && this.dialog.open) this.dialog.close()
   }
@@ -123,9 +141,9 @@ export class QflowFlowDetails extends LitElement {
       this.dispatchEvent(new CustomEvent('dialog-close'))
     }}>
       <div class="dialog-body">
-        <header class="dialog-head"><h2>${this.intent === 'save-run' ? 'Save this QFlow to run it' : 'QFlow details'}</h2><button class="close" aria-label="Close" @click=${() => this.dialog.close()}>×</button></header>
+        <header class="dialog-head"><h2>${WORDING[this.intent].title}</h2><button class="close" aria-label="Close" @click=${() => this.dialog.close()}>×</button></header>
         <div class="dialog-main">
-          ${this.intent === 'save-run' ? html`<p class="note" data-save-note>A run runs the saved QFlow. Name it: it is saved, then the run starts.</p>` : ''}
+          ${this.intent === 'edit' ? '' : html`<p class="note" data-save-note>${WORDING[this.intent].note}</p>`}
           <label class="field">QFlow Name
             <input type="text" data-field="name" maxlength="200" .value=${d.name} ?readonly=${this.readonly}
               @input=${(e: Event) => (this.draft = { ...d, name: (e.target as HTMLInputElement).value })} />
@@ -164,7 +182,7 @@ export class QflowFlowDetails extends LitElement {
         </div>
         <footer class="dialog-foot">
           <button @click=${() => this.dialog.close()}>Cancel</button>
-          ${this.readonly ? '' : html`<button class="primary" data-action="apply" @click=${this.apply}>${this.intent === 'save-run' ? 'Save and run' : 'Apply'}</button>`}
+          ${this.readonly ? '' : html`<button class="primary" data-action="apply" @click=${this.apply}>${WORDING[this.intent].button}</button>`}
         </footer>
       </div>
     </dialog>`
