@@ -418,15 +418,20 @@ describe('qflow-canvas', () => {
         range.setEnd(text, at + id.length)
         return range.getClientRects().length
       })
+      // The resource id's own line boxes (the cell is as tall as the row's Why text).
+      const idRange = document.createRange()
+      idRange.selectNodeContents(inspector.shadowRoot.querySelector('tr[data-resource] td') as HTMLElement)
       return {
         width: td.getBoundingClientRect().width,
         pieces,
+        idLines: idRange.getClientRects().length,
         scrolls: scroller.scrollWidth > scroller.clientWidth,
         inView: scroller.getBoundingClientRect().right <= 420,
       }
     }, why)
     expect(cell.width).toBeGreaterThanOrEqual(220)
     expect(cell.pieces).toEqual([1, 1])
+    expect(cell.idLines).toBe(1)
     // The panel itself does not grow past its box: its table scrolls.
     expect(cell.scrolls).toBe(true)
     expect(cell.inView).toBe(true)

@@ -89,6 +89,8 @@ export class QflowRunInspector extends LitElement {
         color: var(--_muted);
         font-weight: 600;
       }
+      /* Resource ids (orders-db-0) break after a hyphen otherwise; long ARNs scroll with the table. */
+      td:nth-child(1),
       td:nth-child(3),
       td:nth-child(4) {
         white-space: nowrap;
