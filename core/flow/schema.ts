@@ -8,7 +8,7 @@ import { coerceVariable } from './variable-types.ts'
 export const FLOW_SCHEMA_VERSION = 1
 
 /**
- * New flow ids, and node and edge ids: safe in a URL path segment (/api/runs/:id/steps/:nodeId),
+ * New flow ids: safe in a URL path segment (/api/flows/:id),
  * a file name and an expression, with no space to hide at either end.
  */
 export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
@@ -16,14 +16,32 @@ export const SAFE_ID_RULE = 'letters, digits, ".", "_" and "-", starting with a 
 
 /** A flow id as stored: ids older than SAFE_ID are kept, so the flow they name can still be saved. */
 const flowId = z.string().min(1).max(128)
-const elementId = z.string().regex(SAFE_ID, `an id is ${SAFE_ID_RULE}`)
+
+/**
+ * Node and edge ids refuse what does harm, not everything outside SAFE_ID: flows saved before ids
+ * were checked hold names like "fetch rds", and the editor cannot rename a node, so a stricter
+ * rule would leave such a flow impossible to save. Refused: control characters, a path or query
+ * delimiter (/ \ ? # %), a space at either end, and "." or ".." (a path step once decoded).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const UNSAFE_IN_ID = /[\u0000-\u001f\u007f-\u009f/\\?#%]/
+export const ELEMENT_ID_RULE =
+  'any text but control characters and / \\ ? # %, with no space at either end, at most 128 (e.g. fetch-rds)'
+const elementId = z
+  .string()
+  .min(1, `an id is ${ELEMENT_ID_RULE}`)
+  .max(128, `an id is ${ELEMENT_ID_RULE}`)
+  .refine(
+    (id) => !UNSAFE_IN_ID.test(id) && id.trim() === id && id !== '.' && id !== '..',
+    `an id is ${ELEMENT_ID_RULE}`
+  )
 
 /** C0 controls (NUL, tab, line breaks...), DEL and C1 controls. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
-/** The same but tab and line feed, which a multi-line text keeps. */
+/** The same but tab and line breaks (\n, and \r of a file written on Windows), which a multi-line text keeps. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
-const CONTROL_CHARACTER_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
+const CONTROL_CHARACTER_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
 
 /**
  * Text shown on one line (a label, a category): a NUL cuts it short in listings and search, and

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { flowSchema } from '../../core/flow/schema.ts'
+import { ELEMENT_ID_RULE, flowSchema } from '../../core/flow/schema.ts'
 import { sampleFlow } from '../support/server.ts'
 
 /** The first issue's field and message, as the API's 400 names them. */
@@ -18,15 +18,39 @@ const withNode = (patch: Record<string, unknown>, index = 3) => ({
 })
 
 describe('node and edge ids', () => {
-  it('are letters, digits, ".", "_" and "-", starting with a letter or digit', () => {
-    const rule = 'an id is letters, digits, ".", "_" and "-", starting with a letter or digit, at most 128'
-    for (const id of ['../../x?y#z', ' ', ' trigger', 'trigger ', '', '-x', 'a/b', 'x'.repeat(129)]) {
+  it('refuse control characters, path and query delimiters, spaces at either end, . and ..', () => {
+    const rule = `an id is ${ELEMENT_ID_RULE}`
+    for (const id of [
+      '../../x?y#z',
+      ' ',
+      ' trigger',
+      'trigger ',
+      '',
+      'a/b',
+      'a\\b',
+      'x%2F',
+      'a\tb',
+      '.',
+      '..',
+      'x'.repeat(129),
+    ]) {
       expect(refusal(withNode({ id }))).toBe(`nodes.3.id: ${rule}`)
     }
     const edge = base.edges![0]!
-    expect(refusal({ ...base, edges: [{ ...edge, id: 'e 1' }] })).toBe(`edges.0.id: ${rule}`)
+    expect(refusal({ ...base, edges: [{ ...edge, id: 'e\n1' }] })).toBe(`edges.0.id: ${rule}`)
     expect(refusal({ ...base, edges: [{ ...edge, target: '../emit' }] })).toBe(`edges.0.target: ${rule}`)
-    for (const id of ['rds-instances', 'Node_2', 'a.b', '7', 'x'.repeat(128)]) {
+  })
+  it('accept the names flows saved before ids were checked hold, so they can still be saved', () => {
+    for (const id of [
+      'rds-instances',
+      'Node_2',
+      'a.b',
+      '7',
+      '-x',
+      'fetch rds',
+      'contrôle',
+      'x'.repeat(128),
+    ]) {
       expect(flowSchema.safeParse(withNode({ id })).success).toBe(true)
     }
   })
@@ -44,6 +68,8 @@ describe('labels, descriptions and categories', () => {
       'description: cannot contain control characters (but tabs and line breaks)'
     )
     expect(flowSchema.safeParse({ ...base, description: 'line one\n\tline two' }).success).toBe(true)
+    // A file written on Windows ends its lines with \r\n.
+    expect(flowSchema.safeParse({ ...base, description: 'line one\r\nline two' }).success).toBe(true)
   })
 })
 

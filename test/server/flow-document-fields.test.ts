@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ELEMENT_ID_RULE } from '../../core/flow/schema.ts'
 import { sampleFlow, startTestServer, type TestServer } from '../support/server.ts'
 
 let server: TestServer
@@ -110,19 +111,33 @@ describe('unknown fields in a flow document', () => {
     expect(run.status).toBe(400)
   })
 
+  it('stored before ids were checked, with a node id like "fetch rds", saves back unchanged', async () => {
+    const created = (await (await server.call('POST', '/api/flows', sampleFlow())).json()) as any
+    await server.ctx.database.client.execute({
+      sql: `UPDATE flows SET document = json_set(document, '$.nodes[3].id', 'fetch rds', '$.description', 'a\r\nb') WHERE id = ?`,
+      args: [created.flow.id],
+    })
+    const got = await server.call('GET', `/api/flows/${created.flow.id}`)
+    const body = (await got.json()) as any
+    const saved = await server.call('PUT', `/api/flows/${created.flow.id}`, body.flow, {
+      'if-match': got.headers.get('etag')!,
+    })
+    expect(saved.status).toBe(200)
+    expect(((await saved.json()) as any).flow.nodes[3].id).toBe('fetch rds')
+  })
+
   it('stored with a node id ids may no longer have, still loads and reports it', async () => {
     const created = (await (await server.call('POST', '/api/flows', sampleFlow())).json()) as any
     await server.ctx.database.client.execute({
-      sql: `UPDATE flows SET document = json_set(document, '$.nodes[3].id', 'my control') WHERE id = ?`,
+      sql: `UPDATE flows SET document = json_set(document, '$.nodes[3].id', 'my/control') WHERE id = ?`,
       args: [created.flow.id],
     })
     const body = (await (await server.call('GET', `/api/flows/${created.flow.id}`)).json()) as any
-    expect(body.flow.nodes[3].id).toBe('my control')
+    expect(body.flow.nodes[3].id).toBe('my/control')
     expect(body.problems).toContainEqual({
       code: 'DOCUMENT_INVALID',
       field: 'nodes.3.id',
-      message:
-        'nodes.3.id: an id is letters, digits, ".", "_" and "-", starting with a letter or digit, at most 128',
+      message: `nodes.3.id: an id is ${ELEMENT_ID_RULE}`,
     })
   })
 })
