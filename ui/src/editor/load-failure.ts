@@ -44,7 +44,7 @@ export function describeLoadFailure(err: unknown, flowId: string): LoadFailure {
       return {
         ...base,
         title: 'This flow does not exist',
-        advice: `No QFlow has the id "${flowId}" (or it was deleted). Check the flow-id attribute.`,
+        advice: `No QFlow has the id "${flowId}" (or it was deleted). Open it from the QFlow list, or check the flow-id attribute where the editor is embedded.`,
       }
     default:
       return { ...base, title: 'The flow could not be loaded', advice: message }
