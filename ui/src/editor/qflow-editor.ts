@@ -23,8 +23,9 @@ import { editorStyles } from './editor-styles.ts'
 import { addNode, blankFlow, duplicateNode, firstOutput, updateNode } from './flow-edits.ts'
 import { FlowSession } from './flow-session.ts'
 import { describeLoadFailure, type LoadFailure, renderLoadFailure } from './load-failure.ts'
+import { checkNode } from './node-check.ts'
 import { RunController } from './run-controller.ts'
-import { cardProblem, indexProblems, problemsByTopField } from './server-problems.ts'
+import { cardProblem, problemsByTopField, unsavedLine } from './server-problems.ts'
 import { StrayKeysController } from './stray-keys.ts'
 
 type SidePanel = { kind: 'details'; nodeId: string } | { kind: 'history' } | null
@@ -245,7 +246,7 @@ export class QflowEditor extends LitElement {
       emit(this, 'qflow-save', { flow: this.session.flow!, version: stored.version })
       return true
     } catch (err) {
-      this.fail(err)
+      this.fail(err, this.notSavedLine(err))
       return false
     }
   }
@@ -703,25 +704,13 @@ export class QflowEditor extends LitElement {
     })
   }
 
-  /**
-   * The server's problems with a node's new configuration, by the form field that shows them, asked
-   * before its dialog closes so they appear where they can be fixed. A server that cannot answer
-   * does not block the edit: the save reports problems anyway.
-   */
-  private validateNode = async (
+  private validateNode = (
     nodeId: string,
     label: string,
     config: Record<string, unknown>
   ): Promise<Record<string, string>> => {
     const flow = this.session.flow
-    if (!flow) return {}
-    const candidate = updateNode(flow, nodeId, { label, config })
-    try {
-      const problems = await this.client.validateFlow(candidate)
-      return problemsByTopField(indexProblems(problems, candidate).byNode.get(nodeId) ?? {})
-    } catch {
-      return {}
-    }
+    return flow ? checkNode(this.client, flow, nodeId, label, config) : Promise.resolve({})
   }
 
   private onNodeSave = (
@@ -931,11 +920,23 @@ export class QflowEditor extends LitElement {
     this.message = { text, error }
   }
 
-  private fail(err: unknown): void {
+  /**
+   * What the status bar says for a refused save: the nodes' problems with the node and field named
+   * (the flow's own ones are listed beside it, each with its field), not the server's first message
+   * again.
+   */
+  private notSavedLine(err: unknown): string | undefined {
+    if (!(err instanceof ApiError) || (err.status !== 400 && err.status !== 422)) return undefined
+    const problems = this.session.problems
+    if (!problems.byNode.size && !problems.general.length) return undefined
+    return unsavedLine(problems, (id) => this.labelOf(id))
+  }
+
+  private fail(err: unknown, shown?: string): void {
     const status = err instanceof ApiError ? err.status : undefined
     const code = err instanceof ApiError ? err.code : undefined
     const message = err instanceof Error ? err.message : String(err)
-    this.say(message, true)
+    this.say(shown ?? message, true)
     emit(this, 'qflow-error', { message, status, ...(code ? { code } : {}) })
   }
 }

@@ -3,6 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js'
 import type { Flow } from '../../../core/flow/schema.ts'
 import type { QflowClient } from '../api/client.ts'
 import '../form/option-picker.ts'
+import { oneLineProblem } from '../form/text-rules.ts'
 import { accountOptions, regionOptions } from '../form/widgets/option-sources.ts'
 import { dialogElementStyles } from './modal-styles.ts'
 
@@ -106,6 +107,8 @@ export class QflowFlowDetails extends LitElement {
     regions: [],
   }
   @state() private error = ''
+  /** Why the category being typed is refused (a pasted tab), shown as it is typed. */
+  @state() private categoryError = ''
   @query('dialog') private dialog!: HTMLDialogElement
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -119,6 +122,7 @@ export class QflowFlowDetails extends LitElement {
         regions: [...regions],
       }
       this.error = ''
+      this.categoryError = ''
     }
   }
 
@@ -161,15 +165,19 @@ export class QflowFlowDetails extends LitElement {
                   @click=${() => (this.draft = { ...d, categories: on ? d.categories.filter((x) => x !== c) : [...d.categories, c] })}>${c}</button>`
               })}
             </div>
-            <input type="text" placeholder="Add a category and press Enter" aria-label="New category" ?hidden=${this.readonly}
+            <input type="text" placeholder="Add a category and press Enter" aria-label="New category" data-field="new-category" ?hidden=${this.readonly}
+              aria-invalid=${this.categoryError ? 'true' : 'false'}
+              @input=${(e: Event) => (this.categoryError = oneLineProblem((e.target as HTMLInputElement).value))}
               @keydown=${(e: KeyboardEvent) => {
                 const input = e.target as HTMLInputElement
-                if (e.key === 'Enter' && input.value.trim()) {
-                  e.preventDefault()
-                  this.draft = { ...d, categories: [...new Set([...d.categories, input.value.trim()])] }
-                  input.value = ''
-                }
+                if (e.key !== 'Enter' || !input.value.trim()) return
+                e.preventDefault()
+                this.categoryError = oneLineProblem(input.value)
+                if (this.categoryError) return
+                this.draft = { ...d, categories: [...new Set([...d.categories, input.value.trim()])] }
+                input.value = ''
               }} />
+            ${this.categoryError ? html`<span class="error-text" role="alert" data-error="new-category">Category ${this.categoryError}</span>` : ''}
           </div>
           <div class="field"><span>Accounts</span>
             <qflow-option-picker multiple label="Accounts" placeholder="Select Account" data-field="accounts" .options=${accountOptions(ctx)} .value=${d.accounts} ?disabled=${this.readonly}
@@ -191,6 +199,11 @@ export class QflowFlowDetails extends LitElement {
   private apply = (): void => {
     if (!this.draft.name.trim()) {
       this.error = 'A QFlow needs a name'
+      return
+    }
+    const name = oneLineProblem(this.draft.name)
+    if (name) {
+      this.error = `The name ${name}`
       return
     }
     this.dispatchEvent(
