@@ -200,6 +200,29 @@ describe('node forms and cards', () => {
     expect(await page.locator('qflow-flow-details [data-category^="Ops"]').count()).toBe(0)
   })
 
+  it('keeps the dialog open on Params that are not JSON, saying why at the field', async () => {
+    await openFlow({ service: 'rds', method: 'DBInstances', params: { MaxRecords: 20 } })
+    await node('resource').dblclick()
+    const dialog = page.locator('qflow-node-dialog dialog')
+    const params = page.locator('qflow-schema-form [data-field=params]')
+    await params.locator('textarea').fill('{"MaxRecords": 50,')
+    await page.locator('qflow-node-dialog [data-action=save]').click()
+    await expect.poll(() => params.locator('.error-text').textContent()).toMatch(/^not valid JSON: .+/)
+    expect(await dialog.getAttribute('open')).toBe('')
+    // Still as typed, to be fixed rather than typed again.
+    expect(await params.locator('textarea').inputValue()).toBe('{"MaxRecords": 50,')
+    await params.locator('textarea').fill('{"MaxRecords": 50}')
+    await page.locator('qflow-node-dialog [data-action=save]').click()
+    await expect.poll(() => dialog.getAttribute('open')).toBeNull()
+    const params50 = await page.evaluate(
+      () =>
+        (
+          document.querySelector('qflow-app')!.shadowRoot!.querySelector('qflow-editor') as any
+        ).flow.nodes.find((n: { id: string }) => n.id === 'resource').config.params
+    )
+    expect(params50).toEqual({ MaxRecords: 50 })
+  })
+
   it('offers the Prefix Lists addon from the catalogue, saying it goes with Security Groups', async () => {
     const id = await openFlow({ service: 'rds', method: 'DBInstances', addons: ['PrefixLists'] })
     // Chosen alone, it is a problem of the addons field, in words.

@@ -70,6 +70,8 @@ export class QflowNodeDialog extends LitElement {
   @state() private checking = false
   @state() private config: Record<string, unknown> = {}
   @state() private touched = false
+  /** Form fields whose typed text is not a value yet (JSON that does not parse), by path. */
+  @state() private unparsed: Record<string, string> = {}
   @query('dialog') private dialog!: HTMLDialogElement
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -77,6 +79,7 @@ export class QflowNodeDialog extends LitElement {
       this.label = this.node.label
       this.config = structuredClone(this.node.config)
       this.touched = false
+      this.unparsed = {}
     }
   }
 
@@ -94,7 +97,7 @@ export class QflowNodeDialog extends LitElement {
     const name = oneLineProblem(this.label)
     if (name) local.label = name
     // Server messages hold until the user edits; local checks then take over.
-    return this.touched ? local : { ...local, ...this.serverErrors }
+    return { ...(this.touched ? local : { ...local, ...this.serverErrors }), ...this.unparsed }
   }
 
   override render() {
@@ -135,6 +138,7 @@ export class QflowNodeDialog extends LitElement {
                           this.config = e.detail.value
                           this.touched = true
                         }}
+                        @form-unparsed=${(e: CustomEvent<{ fields: Record<string, string> }>) => (this.unparsed = e.detail.fields)}
                       ></qflow-schema-form>`
                     : nothing
                 }
@@ -155,7 +159,8 @@ export class QflowNodeDialog extends LitElement {
     if (!node || this.checking) return
     this.touched = true
     const schema = (this.typeInfo?.configSchema ?? {}) as JsonSchema
-    if (Object.keys(localProblems(schema, this.config, schema)).length || oneLineProblem(this.label)) {
+    const local = localProblems(schema, this.config, schema)
+    if (Object.keys(local).length || oneLineProblem(this.label) || Object.keys(this.unparsed).length) {
       this.requestUpdate()
       return
     }
