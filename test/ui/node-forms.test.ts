@@ -223,6 +223,36 @@ describe('node forms and cards', () => {
     expect(params50).toEqual({ MaxRecords: 50 })
   })
 
+  it('resets Method and Addons that the newly chosen Service or Method does not have', async () => {
+    await openFlow({ service: 'rds', method: 'DBInstances', addons: ['SecurityGroups'] })
+    await node('resource').dblclick()
+    const picker = (field: string) =>
+      page.locator(`qflow-schema-form [data-field=${field}] qflow-option-picker`)
+    const pick = async (field: string, value: string) => {
+      await picker(field).locator('button.control').click()
+      await picker(field).locator(`li[role=option][data-value="${value}"]`).click()
+    }
+    await pick('service', 'ec2')
+    await expect.poll(() => picker('method').locator('button.control').textContent()).toContain('Instances')
+    expect(await picker('method').locator('button.control').textContent()).not.toContain('DB')
+    // EC2 Instances offer Security Groups too: the addon stays.
+    expect(await picker('addons').locator('.chip').allTextContents()).toEqual([
+      expect.stringContaining('Security Groups'),
+    ])
+    await pick('method', 'Vpcs')
+    await expect.poll(() => picker('addons').locator('.chip').count()).toBe(0)
+    await page.locator('qflow-node-dialog [data-action=save]').click()
+    await expect.poll(() => page.locator('qflow-node-dialog dialog').getAttribute('open')).toBeNull()
+    const config = await page.evaluate(
+      () =>
+        (
+          document.querySelector('qflow-app')!.shadowRoot!.querySelector('qflow-editor') as any
+        ).flow.nodes.find((n: { id: string }) => n.id === 'resource').config
+    )
+    expect(config).toMatchObject({ service: 'ec2', method: 'Vpcs' })
+    expect(config.addons).toBeUndefined()
+  })
+
   it('offers the Prefix Lists addon from the catalogue, saying it goes with Security Groups', async () => {
     const id = await openFlow({ service: 'rds', method: 'DBInstances', addons: ['PrefixLists'] })
     // Chosen alone, it is a problem of the addons field, in words.
