@@ -2,6 +2,7 @@ import { html, LitElement, nothing } from 'lit'
 import { customElement, property, query, state } from 'lit/decorators.js'
 import type { Flow } from '../../../core/flow/schema.ts'
 import { ApiError, type FlowSummary, QflowClient } from '../api/client.ts'
+import { keyIsAccepted } from '../api/key-check.ts'
 import '../editor/qflow-editor.ts'
 import type { QflowEditor } from '../editor/qflow-editor.ts'
 import { modalStyles } from '../panels/modal-styles.ts'
@@ -135,6 +136,7 @@ export class QflowApp extends LitElement {
     const flowId = route.page === 'edit' ? route.flowId : ''
     return html`<qflow-editor
       .getToken=${readKey}
+      @qflow-key-change=${(e: CustomEvent<{ key: string }>) => sessionStorage.setItem(KEY_STORAGE, e.detail.key)}
       api-base=${this.apiBase}
       flow-id=${flowId}
       @qflow-save=${(e: CustomEvent<{ flow: Flow }>) => {
@@ -229,13 +231,11 @@ export class QflowApp extends LitElement {
       <div class="list-head"><h1>QFlows</h1></div>
       <form class="key" @submit=${(e: Event) => {
         e.preventDefault()
-        const input = (e.target as HTMLFormElement).querySelector('input')!
-        sessionStorage.setItem(KEY_STORAGE, input.value.trim())
-        // Accepted on an editor page too, the editor then opens in the prompt's place.
-        void this.loadFlows()
+        void this.useKey((e.target as HTMLFormElement).querySelector('input')!.value.trim())
       }}>
         <p>This qflow server needs an API key.</p>
-        ${this.keyRefused ? html`<p class="error" role="alert">That key was not accepted. Check it and try again.</p>` : nothing}
+        ${this.keyRefused ? html`<p class="error" role="alert">That key was refused. Check it and try again.</p>` : nothing}
+        ${this.error && (this.needsKey || this.changingKey) ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         <label class="field">API key (kept for this browser tab only)
           <input type="password" name="key" autocomplete="off" placeholder="qflow API key" required />
         </label>
@@ -243,6 +243,25 @@ export class QflowApp extends LitElement {
         ${this.changingKey && !this.needsKey ? html`<button type="button" data-action="keep-key" @click=${() => (this.changingKey = false)}>Keep the current key</button>` : nothing}
       </form>
     </div>`
+  }
+
+  /**
+   * A key from the prompt is checked before it is stored: a mistyped one must not replace the key
+   * that works (the prompt stays, with Keep the current key).
+   */
+  private async useKey(key: string): Promise<void> {
+    try {
+      if (!(await keyIsAccepted(this.apiBase, key))) {
+        this.keyRefused = true
+        return
+      }
+    } catch (err) {
+      this.error = (err as Error).message
+      return
+    }
+    sessionStorage.setItem(KEY_STORAGE, key)
+    // Accepted on an editor page too, the editor then opens in the prompt's place.
+    await this.loadFlows()
   }
 
   /** The key this tab uses, once one is stored: change it (another key or role) or forget it. */
@@ -254,7 +273,8 @@ export class QflowApp extends LitElement {
       <button data-action="change-key" @click=${() => {
         // The prompt takes the editor's place: unsaved changes would go with it.
         if (!this.editor?.dirty || confirm('You have unsaved changes. Change the key and leave this QFlow?'))
-          this.changingKey = true
+          this.keyRefused = false
+        this.changingKey = true
       }}>Change</button>
       <button data-action="forget-key" @click=${() => this.forgetKey()}>Forget</button>
     </span>`

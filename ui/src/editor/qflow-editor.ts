@@ -26,6 +26,7 @@ import { describeLoadFailure, type LoadFailure, renderLoadFailure } from './load
 import { checkNode } from './node-check.ts'
 import { RunController } from './run-controller.ts'
 import { cardProblem, problemsByTopField, unsavedLine } from './server-problems.ts'
+import './key-retry.ts'
 import { StrayKeysController } from './stray-keys.ts'
 
 type SidePanel = { kind: 'details'; nodeId: string } | { kind: 'history' } | null
@@ -48,6 +49,8 @@ const booleanAttribute = {
  * @fires qflow-run-start - a run started: `{runId, flowId, until?}`
  * @fires qflow-run-finish - a run finished: `{runId, flowId, status}`
  * @fires qflow-error - a request failed: `{message, status?}`
+ * @fires qflow-key-change - the user entered a new API key after the server refused the one in use
+ *   (a save answered 401): `{key}`. The editor sends it from then on; a host keeps it if it wants
  * @csspart toolbar - the top bar
  * @csspart canvas - the canvas element
  * @csspart node - each node card (through the canvas)
@@ -94,6 +97,8 @@ export class QflowEditor extends LitElement {
   @state() private loadFailure: LoadFailure | null = null
   /** The toolbar's overflow menu, offered when the editor is too narrow for every button. */
   @state() private moreOpen = false
+  /** A save was refused for the key (revoked): the editor asks for another in place, edits kept. */
+  @state() private keyRetry = false
   @query('qflow-canvas') private canvas!: QflowCanvas
   @query('dialog.conflict') private conflictDialog!: HTMLDialogElement
   @query('qflow-associate-dialog') private associateDialog!: QflowAssociateDialog
@@ -107,6 +112,8 @@ export class QflowEditor extends LitElement {
   /** The api-base the node types were fetched from. */
   private typesFrom: string | null = null
   private clientCache: { key: string; client: QflowClient } | null = null
+  /** A key the user entered after a 401; the host's `token` / `getToken` win again once they change. */
+  private enteredToken: string | null = null
   private loadedFlowId: string | null = null
   private readonly session = new FlowSession(this, () => this.client)
   private readonly runner = new RunController(this, () => this.client, {
@@ -145,7 +152,7 @@ export class QflowEditor extends LitElement {
         key,
         client: new QflowClient({
           baseUrl: this.apiBase,
-          getToken: () => (this.getToken ? this.getToken() : this.token),
+          getToken: () => this.enteredToken ?? (this.getToken ? this.getToken() : this.token),
         }),
       }
     return this.clientCache.client
@@ -247,6 +254,7 @@ export class QflowEditor extends LitElement {
       return true
     } catch (err) {
       this.fail(err, this.notSavedLine(err))
+      if (err instanceof ApiError && err.status === 401) this.keyRetry = true
       return false
     }
   }
@@ -353,6 +361,7 @@ export class QflowEditor extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('token') || changed.has('getToken')) this.enteredToken = null
     if (!this.hasUpdated) return
     const otherServer = changed.has('apiBase') && this.typesFrom !== this.apiBase
     if (otherServer || (changed.has('flowId') && this.flowId !== this.loadedFlowId)) void this.load()
@@ -404,6 +413,12 @@ export class QflowEditor extends LitElement {
         }
         ${this.renderSide()}
       </div>
+      ${
+        this.keyRetry
+          ? html`<qflow-key-retry .apiBase=${this.apiBase} @key-dismiss=${() => (this.keyRetry = false)}
+              @key-accept=${(e: CustomEvent<{ key: string }>) => this.retryWithKey(e.detail.key)}></qflow-key-retry>`
+          : nothing
+      }
       ${this.renderStatusbar()}
       <qflow-node-palette
         .nodeTypes=${this.nodeTypes}
@@ -652,6 +667,13 @@ export class QflowEditor extends LitElement {
         },
       },
     ]
+  }
+
+  private retryWithKey(key: string): void {
+    this.enteredToken = key
+    this.keyRetry = false
+    emit(this, 'qflow-key-change', { key })
+    void this.save()
   }
 
   private change(next: Flow): void {
