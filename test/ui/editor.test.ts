@@ -592,6 +592,23 @@ describe('qflow app and editor', () => {
     expect(importedId).not.toBe(created.body.flow.id)
     expect((await api('GET', `/api/flows/${importedId}`)).body.flow.name).toBe('Round trip')
     await node('trigger').waitFor()
+    // Said, not only logged: which id was taken and which the copy got.
+    expect(await page.locator('qflow-app [data-notice]').textContent()).toContain(
+      `A flow with id "${created.body.flow.id}" exists; imported as a copy: ${importedId}`
+    )
+
+    // A refused file names the field it probably meant as code, not between backticks.
+    await page.locator('qflow-app .brand').click()
+    await page.locator('qflow-app [data-notice]').waitFor({ state: 'detached' })
+    const { id: _id, ...rest } = exported
+    await page.locator('qflow-app input[type=file]').setInputFiles({
+      name: 'typo.qflow.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ ...rest, varaibles: [] })),
+    })
+    const error = page.locator('qflow-app .error')
+    await expect.poll(() => error.locator('code').allTextContents()).toContain('variables')
+    expect(await error.textContent()).not.toContain('`')
   })
 
   it('asks for an API key when the server requires one, and sends it from then on', async () => {

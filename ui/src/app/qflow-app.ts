@@ -4,6 +4,7 @@ import type { Flow } from '../../../core/flow/schema.ts'
 import { ApiError, type FlowSummary, QflowClient } from '../api/client.ts'
 import { keyIsAccepted } from '../api/key-check.ts'
 import '../editor/qflow-editor.ts'
+import { codeSpans } from '../code-spans.ts'
 import type { QflowEditor } from '../editor/qflow-editor.ts'
 import { modalStyles } from '../panels/modal-styles.ts'
 import { download } from '../panels/run-inspector.ts'
@@ -47,6 +48,8 @@ export class QflowApp extends LitElement {
   @state() private accessKnown = false
   /** The user asked to change the stored key: the prompt shows, with a way back. */
   @state() private changingKey = false
+  /** Something the user should know after an action that went on anyway (an import made a copy). */
+  @state() private notice = ''
   @query('dialog.templates-dialog') private templatesDialog!: HTMLDialogElement
   @query('qflow-editor') private editor?: QflowEditor
   @query('input[type=file]') private fileInput!: HTMLInputElement
@@ -87,6 +90,7 @@ export class QflowApp extends LitElement {
   private go(path: string, route: Route): void {
     if (this.editor?.dirty && !confirm('You have unsaved changes. Leave this QFlow?')) return
     history.pushState(null, '', path)
+    this.notice = ''
     this.route = route
     if (route.page === 'list') void this.loadFlows()
   }
@@ -127,6 +131,11 @@ export class QflowApp extends LitElement {
         <span class="spacer"></span>
         ${this.renderKeyControl()}
       </div>
+      ${
+        this.notice
+          ? html`<div class="notice" role="status" data-notice>${this.notice}<button class="icon" aria-label="Dismiss" @click=${() => (this.notice = '')}>×</button></div>`
+          : nothing
+      }
       ${this.needsKey || this.changingKey ? this.renderKeyPrompt() : route.page === 'list' ? this.renderList() : this.renderEditor(route)}
       ${this.renderTemplates()}
       <input type="file" accept=".json,application/json" hidden @change=${this.onImportFile} />`
@@ -197,7 +206,7 @@ export class QflowApp extends LitElement {
           }
         </span>
       </div>
-      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
+      ${this.error ? html`<div class="error" role="alert">${codeSpans(this.error)}</div>` : nothing}
       ${
         this.flows.length
           ? html`<table>
@@ -235,7 +244,7 @@ export class QflowApp extends LitElement {
       }}>
         <p>This qflow server needs an API key.</p>
         ${this.keyRefused ? html`<p class="error" role="alert">That key was refused. Check it and try again.</p>` : nothing}
-        ${this.error && (this.needsKey || this.changingKey) ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+        ${this.error && (this.needsKey || this.changingKey) ? html`<p class="error" role="alert">${codeSpans(this.error)}</p>` : nothing}
         <label class="field">API key (kept for this browser tab only)
           <input type="password" name="key" autocomplete="off" placeholder="qflow API key" required />
         </label>
@@ -337,12 +346,17 @@ export class QflowApp extends LitElement {
     if (!file) return
     try {
       const doc = JSON.parse(await file.text())
+      let taken = ''
       const stored = await this.client.importFlow(doc).catch(async (err) => {
-        // The same id exists already: import as a copy rather than refuse.
-        if (err instanceof ApiError && err.status === 409) return this.client.importFlowCopy(doc)
-        throw err
+        // The same id exists already: import as a copy rather than refuse, and say so below.
+        if (!(err instanceof ApiError) || err.status !== 409) throw err
+        taken = String((doc as { id?: unknown }).id ?? '')
+        return this.client.importFlowCopy(doc)
       })
-      this.go(`/flows/${encodeURIComponent(stored.flow.id!)}`, { page: 'edit', flowId: stored.flow.id! })
+      const id = stored.flow.id!
+      this.go(`/flows/${encodeURIComponent(id)}`, { page: 'edit', flowId: id })
+      // The copy has an id of its own: the stored flow with the file's id is untouched.
+      if (taken) this.notice = `A flow with id "${taken}" exists; imported as a copy: ${id}`
     } catch (err) {
       this.error =
         err instanceof SyntaxError ? `${file.name} is not JSON: ${err.message}` : (err as Error).message

@@ -27,6 +27,7 @@ import { checkNode } from './node-check.ts'
 import { RunController } from './run-controller.ts'
 import { cardProblem, problemsByTopField, unsavedLine } from './server-problems.ts'
 import './key-retry.ts'
+import { codeSpans, plainText } from '../code-spans.ts'
 import { StrayKeysController } from './stray-keys.ts'
 
 type SidePanel = { kind: 'details'; nodeId: string } | { kind: 'history' } | null
@@ -386,7 +387,7 @@ export class QflowEditor extends LitElement {
     const flow = this.session.flow
     const graph = this.graphOf(flow)
     const problems = Object.fromEntries(
-      [...this.session.problems.byNode].map(([id, fields]) => [id, cardProblem(fields).text])
+      [...this.session.problems.byNode].map(([id, fields]) => [id, plainText(cardProblem(fields).text)])
     )
     return html`
       ${this.renderToolbar(flow)}
@@ -584,9 +585,9 @@ export class QflowEditor extends LitElement {
     const missing = this.missingTypes()
     return html`<div class="statusbar" part="statusbar" role="status" aria-live="polite">
       ${run ? html`<span>Last run <span class="badge ${run.status}" data-run-status=${run.status}>${run.status}</span>${this.runIsPartial() ? html` <span class="badge partial" data-run-partial title="A node ended partial: some of its work failed (e.g. one region)">(partial)</span>` : nothing}${run.until ? ` till ${this.labelOf(run.until)}` : ''}</span>` : nothing}
-      ${this.message ? html`<span class=${this.message.error ? 'error' : ''} data-message>${this.message.text}</span>` : nothing}
+      ${this.message ? html`<span class=${this.message.error ? 'error' : ''} data-message>${codeSpans(this.message.text)}</span>` : nothing}
       ${missing.map((m) => html`<span class="error" data-missing-type=${m}>${m}</span>`)}
-      ${general.map((p) => html`<span class="error">${p}</span>`)}
+      ${general.map((p) => html`<span class="error">${codeSpans(p)}</span>`)}
     </div>`
   }
 

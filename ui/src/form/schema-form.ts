@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
+import { codeSpans } from '../code-spans.ts'
 import { humanize } from '../nodes/summary.ts'
 import { controlStyles, themeTokens } from '../theme.ts'
 import {
@@ -198,7 +199,7 @@ export class QflowSchemaForm extends LitElement {
       <span>${args.label}${optional ? html` <span class="help">(optional)</span>` : ''}</span>
       ${control}
       ${schema.description ? html`<span class="help">${schema.description}</span>` : nothing}
-      ${error ? html`<span class="error-text" role="alert">${error}</span>` : nothing}
+      ${error ? html`<span class="error-text" role="alert">${codeSpans(error)}</span>` : nothing}
     </label>`
   }
 

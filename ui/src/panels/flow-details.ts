@@ -3,6 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js'
 import type { Flow } from '../../../core/flow/schema.ts'
 import type { QflowClient } from '../api/client.ts'
 import '../form/option-picker.ts'
+import { codeSpans } from '../code-spans.ts'
 import { oneLineProblem } from '../form/text-rules.ts'
 import { accountOptions, regionOptions } from '../form/widgets/option-sources.ts'
 import { dialogElementStyles } from './modal-styles.ts'
@@ -151,7 +152,7 @@ export class QflowFlowDetails extends LitElement {
           <label class="field">QFlow Name
             <input type="text" data-field="name" maxlength="200" .value=${d.name} ?readonly=${this.readonly}
               @input=${(e: Event) => (this.draft = { ...d, name: (e.target as HTMLInputElement).value })} />
-            ${this.error ? html`<span class="error-text" role="alert">${this.error}</span>` : ''}
+            ${this.error ? html`<span class="error-text" role="alert">${codeSpans(this.error)}</span>` : ''}
           </label>
           <label class="field">Description
             <textarea rows="3" data-field="description" maxlength="5000" .value=${d.description} ?readonly=${this.readonly}

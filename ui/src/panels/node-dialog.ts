@@ -6,6 +6,7 @@ import type { QflowClient } from '../api/client.ts'
 import { type JsonSchema, localProblems } from '../form/json-schema.ts'
 import { oneLineProblem } from '../form/text-rules.ts'
 import '../form/schema-form.ts'
+import { codeSpans } from '../code-spans.ts'
 import { iconTemplate } from '../nodes/icons.ts'
 import { dialogElementStyles } from './modal-styles.ts'
 
@@ -123,7 +124,7 @@ export class QflowNodeDialog extends LitElement {
                       this.label = (e.target as HTMLInputElement).value
                       this.touched = true
                     }} />
-                  ${nameError ? html`<span class="error-text" role="alert">${nameError}</span>` : nothing}
+                  ${nameError ? html`<span class="error-text" role="alert">${codeSpans(nameError)}</span>` : nothing}
                 </label>
                 ${
                   type
