@@ -1,12 +1,14 @@
 import { css, html, LitElement, type PropertyValues } from 'lit'
 import { customElement, property, query, state } from 'lit/decorators.js'
-import type { Flow } from '../../../core/flow/schema.ts'
+import type { Flow, FlowVariable } from '../../../core/flow/schema.ts'
 import type { QflowClient } from '../api/client.ts'
 import '../form/option-picker.ts'
 import { codeSpans } from '../code-spans.ts'
 import { oneLineProblem } from '../form/text-rules.ts'
 import { accountOptions, regionOptions } from '../form/widgets/option-sources.ts'
 import { dialogElementStyles } from './modal-styles.ts'
+import './variables-editor.ts'
+import type { VariablesChange } from './variables-editor.ts'
 
 export const SUGGESTED_CATEGORIES = [
   'Security',
@@ -23,11 +25,12 @@ export interface FlowDetails {
   categories: string[]
   accounts: string[]
   regions: string[]
+  variables: FlowVariable[]
 }
 
 /**
- * Basic details of a QFlow: name, description, categories (several), and the accounts and regions
- * it runs on.
+ * Basic details of a QFlow: name, description, categories (several), the accounts and regions
+ * it runs on, and its variables.
  *
  * @fires details-save - detail: FlowDetails
  * @fires dialog-close
@@ -55,7 +58,7 @@ export class QflowFlowDetails extends LitElement {
     ...dialogElementStyles,
     css`
       dialog {
-        width: min(560px, 94vw);
+        width: min(640px, 94vw);
       }
       .dialog-main {
         display: grid;
@@ -83,6 +86,10 @@ export class QflowFlowDetails extends LitElement {
         color: var(--_accent-text);
         border-color: var(--_accent);
       }
+      .foot-error {
+        margin-right: auto;
+        align-self: center;
+      }
       .cats button {
         border-radius: 999px;
         padding: 3px 12px;
@@ -106,22 +113,30 @@ export class QflowFlowDetails extends LitElement {
     categories: [],
     accounts: [],
     regions: [],
+    variables: [],
   }
   @state() private error = ''
+  /** The variables as last typed, when one of them is refused: Apply waits until they are fixed. */
+  @state() private variablesInvalid = false
+  /** The variables the editor starts from, set once per opening: its rows keep what is typed. */
+  @state() private variablesShown: FlowVariable[] = []
   /** Why the category being typed is refused (a pasted tab), shown as it is typed. */
   @state() private categoryError = ''
   @query('dialog') private dialog!: HTMLDialogElement
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('open') && this.open && this.flow) {
-      const { name, description, categories, accounts, regions } = this.flow
+      const { name, description, categories, accounts, regions, variables } = this.flow
       this.draft = {
         name,
         description,
         categories: [...categories],
         accounts: [...accounts],
         regions: [...regions],
+        variables: structuredClone(variables ?? []),
       }
+      this.variablesShown = this.draft.variables
+      this.variablesInvalid = false
       this.error = ''
       this.categoryError = ''
     }
@@ -188,8 +203,16 @@ export class QflowFlowDetails extends LitElement {
             <qflow-option-picker multiple label="Regions" placeholder="Select Region" data-field="regions" .options=${regionOptions(ctx, d.accounts)} .value=${d.regions} ?disabled=${this.readonly}
               @picker-change=${(e: CustomEvent<{ value: string[] }>) => (this.draft = { ...this.draft, regions: e.detail.value })}></qflow-option-picker>
           </div>
+          <div class="field" data-section="variables"><span>Variables</span>
+            <qflow-variables-editor .variables=${this.variablesShown} ?readonly=${this.readonly}
+              @variables-change=${(e: CustomEvent<VariablesChange>) => {
+                this.draft = { ...this.draft, variables: e.detail.variables }
+                this.variablesInvalid = !e.detail.valid
+              }}></qflow-variables-editor>
+          </div>
         </div>
         <footer class="dialog-foot">
+          ${this.variablesInvalid ? html`<span class="error-text foot-error" role="status">Fix the variables marked above</span>` : ''}
           <button @click=${() => this.dialog.close()}>Cancel</button>
           ${this.readonly ? '' : html`<button class="primary" data-action="apply" @click=${this.apply}>${WORDING[this.intent].button}</button>`}
         </footer>
@@ -198,6 +221,7 @@ export class QflowFlowDetails extends LitElement {
   }
 
   private apply = (): void => {
+    if (this.variablesInvalid) return
     if (!this.draft.name.trim()) {
       this.error = 'A QFlow needs a name'
       return
