@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { coerceVariable } from './variable-types.ts'
+import { coerceVariable, variableNameProblem } from './variable-types.ts'
 
 /**
  * The flow document. It is both what the API stores and the import/export file format, so field
@@ -56,23 +56,8 @@ const oneLine = (max: number) =>
 export const VARIABLE_TYPES = ['string', 'number', 'boolean', 'list', 'json'] as const
 export type VariableType = (typeof VARIABLE_TYPES)[number]
 
-/**
- * Names that are object machinery in JavaScript: as a key, `__proto__` replaces an object's
- * prototype instead of adding a field (and is dropped by every copy), and the other two shadow
- * what code expects to find there. Flows cannot declare them, so run requests cannot name them.
- */
-export const RESERVED_VARIABLE_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype']
-
-/** Why a name cannot be a variable's, or undefined when it can; flows and run overrides share it. */
-export function variableNameProblem(name: string): string | undefined {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    return 'a variable name is letters, digits and _ and starts with a letter or _'
-  }
-  if (RESERVED_VARIABLE_NAMES.includes(name)) {
-    return `not an allowed variable name (${RESERVED_VARIABLE_NAMES.join(', ')} are reserved)`
-  }
-  return undefined
-}
+// The name rule lives beside the value rule, without zod, so the editor checks names as the server does.
+export { RESERVED_VARIABLE_NAMES, variableNameProblem } from './variable-types.ts'
 
 export const variableName = z.string().superRefine((name, ctx) => {
   const problem = variableNameProblem(name)

@@ -1,6 +1,24 @@
 import type { VariableType } from './schema.ts'
 
 /**
+ * Names that are object machinery in JavaScript: as a key, `__proto__` replaces an object's
+ * prototype instead of adding a field (and is dropped by every copy), and the other two shadow
+ * what code expects to find there. Flows cannot declare them, so run requests cannot name them.
+ */
+export const RESERVED_VARIABLE_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype']
+
+/** Why a name cannot be a variable's, or undefined when it can; flows and run overrides share it. */
+export function variableNameProblem(name: string): string | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    return 'a variable name is letters, digits and _ and starts with a letter or _'
+  }
+  if (RESERVED_VARIABLE_NAMES.includes(name)) {
+    return `not an allowed variable name (${RESERVED_VARIABLE_NAMES.join(', ')} are reserved)`
+  }
+  return undefined
+}
+
+/**
  * Coerce a value to a variable's declared type. Text is accepted for every type because values
  * arrive from the command line (`--var n=5`) and from query strings as well as from JSON.
  */

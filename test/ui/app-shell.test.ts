@@ -89,7 +89,7 @@ describe('app shell', () => {
 
       await key.fill('not-the-key')
       await key.press('Enter')
-      await expect.poll(() => app.locator('form.key [role=alert]').textContent()).toContain('not accepted')
+      await expect.poll(() => app.locator('form.key [role=alert]').textContent()).toContain('was refused')
       expect(await app.locator('.empty').count()).toBe(0)
 
       await key.fill(TOKEN)
@@ -124,7 +124,13 @@ describe('app shell', () => {
       await control.locator('[data-action=change-key]').click()
       await key.fill('not-the-key')
       await key.press('Enter')
-      await expect.poll(() => app.locator('form.key [role=alert]').textContent()).toContain('not accepted')
+      await expect.poll(() => app.locator('form.key [role=alert]').textContent()).toContain('was refused')
+      // Checked before it is stored: the working key stays, and can be kept.
+      expect(await page.evaluate(() => sessionStorage.getItem('qflow-api-key'))).toBe(TOKEN)
+      await app.locator('[data-action=keep-key]').click()
+      await app.locator('table').waitFor()
+      await control.locator('[data-action=change-key]').click()
+      expect(await app.locator('form.key [role=alert]').count()).toBe(0)
       await key.fill(TOKEN)
       await key.press('Enter')
       await app.locator('table').waitFor()
@@ -132,6 +138,52 @@ describe('app shell', () => {
       await key.waitFor()
       expect(await page.evaluate(() => sessionStorage.getItem('qflow-api-key'))).toBe(null)
       expect(await app.locator('table').count()).toBe(0)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('asks for another key in the editor when a save is refused for a revoked key, keeping the edits', async () => {
+    const server = await startLiveServer({ env: { QFLOW_ADMIN_TOKEN: TOKEN } })
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${server.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).then((r) => r.json())
+    try {
+      const editorKey = await call('POST', '/api/keys', { name: 'editing', role: 'editor' })
+      const created = await call('POST', '/api/flows', {
+        id: 'kept-edits',
+        name: 'Before',
+        nodes: [{ id: 't', type: 'trigger', typeVersion: 1, config: {} }],
+        edges: [],
+      })
+      expect(created.flow.id).toBe('kept-edits')
+      await page.goto(`${server.url}/flows/kept-edits`)
+      const key = page.locator('qflow-app form.key input')
+      await key.fill(editorKey.key)
+      await key.press('Enter')
+      const editor = page.locator('qflow-editor')
+      await editor.locator('qflow-canvas [data-node-id=t]').waitFor()
+      await editor.locator('[data-action=details]').click()
+      await page.locator('qflow-flow-details [data-field=name]').fill('After')
+      await page.locator('qflow-flow-details [data-action=apply]').click()
+
+      await call('DELETE', `/api/keys/${editorKey.id}`)
+      await editor.locator('[data-action=save]').click()
+      const retry = page.locator('qflow-key-retry form')
+      await retry.waitFor()
+      expect(await editor.locator('.dirty').count()).toBe(1)
+      await retry.locator('input').fill('not-the-key')
+      await retry.locator('input').press('Enter')
+      await expect.poll(() => retry.locator('[role=alert]').textContent()).toContain('was refused')
+      await retry.locator('input').fill(TOKEN)
+      await retry.locator('input').press('Enter')
+      await expect.poll(() => editor.locator('.dirty').count()).toBe(0)
+      expect((await call('GET', '/api/flows/kept-edits')).flow.name).toBe('After')
+      expect(await page.locator('qflow-key-retry').count()).toBe(0)
+      expect(await page.evaluate(() => sessionStorage.getItem('qflow-api-key'))).toBe(TOKEN)
     } finally {
       await server.close()
     }

@@ -534,6 +534,51 @@ describe('qflow app and editor', () => {
       .toBe('Saved with 1 problem')
   })
 
+  it('sets variables in the details dialog, checked as typed, and stores them typed', async () => {
+    const id = await openChain()
+    await page.locator('qflow-editor [data-action=details]').click()
+    const vars = page.locator('qflow-flow-details qflow-variables-editor')
+    const row = (i: number) => vars.locator(`.row[data-variable="${i}"]`)
+    await vars.locator('[data-action=add-variable]').click()
+    await row(0).locator('[data-role=name]').fill('threshold')
+    await row(0).locator('[data-role=type]').selectOption('number')
+    await row(0).locator('[data-role=value]').fill('0x10')
+    await expect.poll(() => row(0).locator('[data-error=value]').textContent()).toContain('a decimal number')
+    await row(0).locator('[data-role=value]').fill('2.5')
+    await vars.locator('[data-action=add-variable]').click()
+    await row(1).locator('[data-role=name]').fill('threshold')
+    await expect
+      .poll(() => row(1).locator('[data-error=name]').textContent())
+      .toContain('the name of another variable')
+    // Refused while a row is: the dialog stays open.
+    await page.locator('qflow-flow-details [data-action=apply]').click()
+    expect(await page.locator('qflow-flow-details dialog').getAttribute('open')).toBe('')
+    await row(1).locator('[data-role=name]').fill('2regions')
+    await expect
+      .poll(() => row(1).locator('[data-error=name]').textContent())
+      .toContain('starts with a letter')
+    await row(1).locator('[data-role=name]').fill('regions')
+    await row(1).locator('[data-role=type]').selectOption('list')
+    await row(1).locator('[data-role=value]').fill('us-east-1, eu-west-1')
+    expect(await vars.locator('[role=alert]').count()).toBe(0)
+    await page.locator('qflow-flow-details [data-action=apply]').click()
+    await expect.poll(() => page.locator('qflow-flow-details dialog').getAttribute('open')).toBeNull()
+    await page.locator('qflow-editor [data-action=save]').click()
+    await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(0)
+    expect((await api('GET', `/api/flows/${id}`)).body.flow.variables).toEqual([
+      { name: 'threshold', type: 'number', value: 2.5 },
+      { name: 'regions', type: 'list', value: ['us-east-1', 'eu-west-1'] },
+    ])
+
+    await page.reload()
+    await node('map').waitFor()
+    await page.locator('qflow-editor [data-action=details]').click()
+    await expect.poll(() => vars.locator('.row').count()).toBe(2)
+    expect(await row(0).locator('[data-role=value]').inputValue()).toBe('2.5')
+    expect(await row(0).locator('[data-role=type]').inputValue()).toBe('number')
+    expect(await row(1).locator('[data-role=value]').inputValue()).toBe('us-east-1, eu-west-1')
+  })
+
   it('deploys and undeploys from the toolbar', async () => {
     const created = await api('POST', '/api/flows', flowDoc([n('trigger', 'trigger', 0)], []))
     await page.goto(`${server.url}/flows/${created.body.flow.id}`)
@@ -592,6 +637,23 @@ describe('qflow app and editor', () => {
     expect(importedId).not.toBe(created.body.flow.id)
     expect((await api('GET', `/api/flows/${importedId}`)).body.flow.name).toBe('Round trip')
     await node('trigger').waitFor()
+    // Said, not only logged: which id was taken and which the copy got.
+    expect(await page.locator('qflow-app [data-notice]').textContent()).toContain(
+      `A flow with id "${created.body.flow.id}" exists; imported as a copy: ${importedId}`
+    )
+
+    // A refused file names the field it probably meant as code, not between backticks.
+    await page.locator('qflow-app .brand').click()
+    await page.locator('qflow-app [data-notice]').waitFor({ state: 'detached' })
+    const { id: _id, ...rest } = exported
+    await page.locator('qflow-app input[type=file]').setInputFiles({
+      name: 'typo.qflow.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ ...rest, varaibles: [] })),
+    })
+    const error = page.locator('qflow-app .error')
+    await expect.poll(() => error.locator('code').allTextContents()).toContain('variables')
+    expect(await error.textContent()).not.toContain('`')
   })
 
   it('asks for an API key when the server requires one, and sends it from then on', async () => {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { blankFlow } from '../../ui/src/editor/flow-edits.ts'
+import { withoutNamedParts } from '../../ui/src/editor/node-check.ts'
 import {
   cardProblem,
   indexProblems,
   problemsByTopField,
   readableField,
+  unsavedLine,
 } from '../../ui/src/editor/server-problems.ts'
 
 const flow = {
@@ -82,5 +84,49 @@ describe('problems in words', () => {
       count: 2,
       text: 'criteria › condition 1 › value: bad regex\nnot reachable',
     })
+  })
+})
+
+describe("a 400's input issues", () => {
+  it('files `nodes.N.field` issues under their node, and names the field of every other one once', () => {
+    const index = indexProblems(
+      {
+        issues: [
+          { field: 'nodes.1.label', message: 'cannot contain control characters' },
+          { field: 'categories.0', message: 'cannot contain control characters' },
+          { field: 'categories.1', message: 'cannot contain control characters' },
+          { field: 'categories.1', message: 'cannot contain control characters' },
+        ],
+      },
+      flow
+    )
+    expect(index.byNode.get('control')).toEqual({ label: 'cannot contain control characters' })
+    expect(index.general).toEqual([
+      'categories.0: cannot contain control characters',
+      'categories.1: cannot contain control characters',
+    ])
+    expect(unsavedLine(index, () => 'C')).toBe('Not saved: "C" › name: cannot contain control characters')
+  })
+
+  it('leaves out the parts a 400 named, keeping the node being checked', () => {
+    const doc = {
+      ...flow,
+      nodes: [...flow.nodes, { ...flow.nodes[1]!, id: 'other' }],
+      edges: [
+        { id: 'a', source: flow.nodes[0]!.id, sourcePort: 'out', target: 'control', targetPort: 'in' },
+        { id: 'b', source: flow.nodes[0]!.id, sourcePort: 'out', target: 'other', targetPort: 'in' },
+      ],
+      varaibles: [],
+    }
+    const rest = withoutNamedParts(
+      doc as never,
+      { issues: [{ field: 'nodes.2.labell' }, { field: 'varaibles' }, { field: 'name' }] },
+      'control'
+    )!
+    expect(rest.nodes.map((x) => x.id)).toEqual([flow.nodes[0]!.id, 'control'])
+    expect(rest.edges.map((x) => x.id)).toEqual(['a'])
+    expect('varaibles' in rest).toBe(false)
+    expect(rest.name).toBe('Node check')
+    expect(withoutNamedParts(flow, { issues: [] }, 'control')).toBeNull()
   })
 })

@@ -24,6 +24,8 @@ export interface QflowEventMap {
   'qflow-run-finish': { runId: string; flowId: string; status: RunStatus }
   /** Editor: a request failed; the editor also shows it. `code` is the server's error code. */
   'qflow-error': { message: string; status?: number; code?: string }
+  /** Editor: after a save refused the key (401), the user entered another the server accepts. */
+  'qflow-key-change': { key: string }
   /** Editor: a flow was loaded. */
   'qflow-load': { flow: Flow; version: number }
 }

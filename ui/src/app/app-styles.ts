@@ -178,6 +178,18 @@ export const appStyles = css`
     color: var(--_danger);
     margin-bottom: 10px;
   }
+  .notice {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+    padding: 6px 16px;
+    font-size: 13px;
+    background: color-mix(in srgb, var(--_accent) 10%, var(--_surface));
+    border-bottom: 1px solid var(--_border);
+  }
+  .notice button {
+    margin-left: auto;
+  }
   form.key {
     display: flex;
     flex-wrap: wrap;

@@ -2,7 +2,9 @@ import { html, LitElement, nothing } from 'lit'
 import { customElement, property, query, state } from 'lit/decorators.js'
 import type { Flow } from '../../../core/flow/schema.ts'
 import { ApiError, type FlowSummary, QflowClient } from '../api/client.ts'
+import { keyIsAccepted } from '../api/key-check.ts'
 import '../editor/qflow-editor.ts'
+import { codeSpans } from '../code-spans.ts'
 import type { QflowEditor } from '../editor/qflow-editor.ts'
 import { modalStyles } from '../panels/modal-styles.ts'
 import { download } from '../panels/run-inspector.ts'
@@ -46,6 +48,8 @@ export class QflowApp extends LitElement {
   @state() private accessKnown = false
   /** The user asked to change the stored key: the prompt shows, with a way back. */
   @state() private changingKey = false
+  /** Something the user should know after an action that went on anyway (an import made a copy). */
+  @state() private notice = ''
   @query('dialog.templates-dialog') private templatesDialog!: HTMLDialogElement
   @query('qflow-editor') private editor?: QflowEditor
   @query('input[type=file]') private fileInput!: HTMLInputElement
@@ -86,6 +90,7 @@ export class QflowApp extends LitElement {
   private go(path: string, route: Route): void {
     if (this.editor?.dirty && !confirm('You have unsaved changes. Leave this QFlow?')) return
     history.pushState(null, '', path)
+    this.notice = ''
     this.route = route
     if (route.page === 'list') void this.loadFlows()
   }
@@ -126,6 +131,11 @@ export class QflowApp extends LitElement {
         <span class="spacer"></span>
         ${this.renderKeyControl()}
       </div>
+      ${
+        this.notice
+          ? html`<div class="notice" role="status" data-notice>${this.notice}<button class="icon" aria-label="Dismiss" @click=${() => (this.notice = '')}>×</button></div>`
+          : nothing
+      }
       ${this.needsKey || this.changingKey ? this.renderKeyPrompt() : route.page === 'list' ? this.renderList() : this.renderEditor(route)}
       ${this.renderTemplates()}
       <input type="file" accept=".json,application/json" hidden @change=${this.onImportFile} />`
@@ -135,6 +145,7 @@ export class QflowApp extends LitElement {
     const flowId = route.page === 'edit' ? route.flowId : ''
     return html`<qflow-editor
       .getToken=${readKey}
+      @qflow-key-change=${(e: CustomEvent<{ key: string }>) => sessionStorage.setItem(KEY_STORAGE, e.detail.key)}
       api-base=${this.apiBase}
       flow-id=${flowId}
       @qflow-save=${(e: CustomEvent<{ flow: Flow }>) => {
@@ -195,7 +206,7 @@ export class QflowApp extends LitElement {
           }
         </span>
       </div>
-      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
+      ${this.error ? html`<div class="error" role="alert">${codeSpans(this.error)}</div>` : nothing}
       ${
         this.flows.length
           ? html`<table>
@@ -229,13 +240,11 @@ export class QflowApp extends LitElement {
       <div class="list-head"><h1>QFlows</h1></div>
       <form class="key" @submit=${(e: Event) => {
         e.preventDefault()
-        const input = (e.target as HTMLFormElement).querySelector('input')!
-        sessionStorage.setItem(KEY_STORAGE, input.value.trim())
-        // Accepted on an editor page too, the editor then opens in the prompt's place.
-        void this.loadFlows()
+        void this.useKey((e.target as HTMLFormElement).querySelector('input')!.value.trim())
       }}>
         <p>This qflow server needs an API key.</p>
-        ${this.keyRefused ? html`<p class="error" role="alert">That key was not accepted. Check it and try again.</p>` : nothing}
+        ${this.keyRefused ? html`<p class="error" role="alert">That key was refused. Check it and try again.</p>` : nothing}
+        ${this.error && (this.needsKey || this.changingKey) ? html`<p class="error" role="alert">${codeSpans(this.error)}</p>` : nothing}
         <label class="field">API key (kept for this browser tab only)
           <input type="password" name="key" autocomplete="off" placeholder="qflow API key" required />
         </label>
@@ -243,6 +252,25 @@ export class QflowApp extends LitElement {
         ${this.changingKey && !this.needsKey ? html`<button type="button" data-action="keep-key" @click=${() => (this.changingKey = false)}>Keep the current key</button>` : nothing}
       </form>
     </div>`
+  }
+
+  /**
+   * A key from the prompt is checked before it is stored: a mistyped one must not replace the key
+   * that works (the prompt stays, with Keep the current key).
+   */
+  private async useKey(key: string): Promise<void> {
+    try {
+      if (!(await keyIsAccepted(this.apiBase, key))) {
+        this.keyRefused = true
+        return
+      }
+    } catch (err) {
+      this.error = (err as Error).message
+      return
+    }
+    sessionStorage.setItem(KEY_STORAGE, key)
+    // Accepted on an editor page too, the editor then opens in the prompt's place.
+    await this.loadFlows()
   }
 
   /** The key this tab uses, once one is stored: change it (another key or role) or forget it. */
@@ -254,7 +282,8 @@ export class QflowApp extends LitElement {
       <button data-action="change-key" @click=${() => {
         // The prompt takes the editor's place: unsaved changes would go with it.
         if (!this.editor?.dirty || confirm('You have unsaved changes. Change the key and leave this QFlow?'))
-          this.changingKey = true
+          this.keyRefused = false
+        this.changingKey = true
       }}>Change</button>
       <button data-action="forget-key" @click=${() => this.forgetKey()}>Forget</button>
     </span>`
@@ -317,12 +346,17 @@ export class QflowApp extends LitElement {
     if (!file) return
     try {
       const doc = JSON.parse(await file.text())
+      let taken = ''
       const stored = await this.client.importFlow(doc).catch(async (err) => {
-        // The same id exists already: import as a copy rather than refuse.
-        if (err instanceof ApiError && err.status === 409) return this.client.importFlowCopy(doc)
-        throw err
+        // The same id exists already: import as a copy rather than refuse, and say so below.
+        if (!(err instanceof ApiError) || err.status !== 409) throw err
+        taken = String((doc as { id?: unknown }).id ?? '')
+        return this.client.importFlowCopy(doc)
       })
-      this.go(`/flows/${encodeURIComponent(stored.flow.id!)}`, { page: 'edit', flowId: stored.flow.id! })
+      const id = stored.flow.id!
+      this.go(`/flows/${encodeURIComponent(id)}`, { page: 'edit', flowId: id })
+      // The copy has an id of its own: the stored flow with the file's id is untouched.
+      if (taken) this.notice = `A flow with id "${taken}" exists; imported as a copy: ${id}`
     } catch (err) {
       this.error =
         err instanceof SyntaxError ? `${file.name} is not JSON: ${err.message}` : (err as Error).message

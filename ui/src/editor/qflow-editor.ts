@@ -23,8 +23,11 @@ import { editorStyles } from './editor-styles.ts'
 import { addNode, blankFlow, duplicateNode, firstOutput, updateNode } from './flow-edits.ts'
 import { FlowSession } from './flow-session.ts'
 import { describeLoadFailure, type LoadFailure, renderLoadFailure } from './load-failure.ts'
+import { checkNode } from './node-check.ts'
 import { RunController } from './run-controller.ts'
-import { cardProblem, indexProblems, problemsByTopField } from './server-problems.ts'
+import { cardProblem, problemsByTopField, unsavedLine } from './server-problems.ts'
+import './key-retry.ts'
+import { codeSpans, plainText } from '../code-spans.ts'
 import { StrayKeysController } from './stray-keys.ts'
 
 type SidePanel = { kind: 'details'; nodeId: string } | { kind: 'history' } | null
@@ -47,6 +50,8 @@ const booleanAttribute = {
  * @fires qflow-run-start - a run started: `{runId, flowId, until?}`
  * @fires qflow-run-finish - a run finished: `{runId, flowId, status}`
  * @fires qflow-error - a request failed: `{message, status?}`
+ * @fires qflow-key-change - the user entered a new API key after the server refused the one in use
+ *   (a save answered 401): `{key}`. The editor sends it from then on; a host keeps it if it wants
  * @csspart toolbar - the top bar
  * @csspart canvas - the canvas element
  * @csspart node - each node card (through the canvas)
@@ -93,6 +98,8 @@ export class QflowEditor extends LitElement {
   @state() private loadFailure: LoadFailure | null = null
   /** The toolbar's overflow menu, offered when the editor is too narrow for every button. */
   @state() private moreOpen = false
+  /** A save was refused for the key (revoked): the editor asks for another in place, edits kept. */
+  @state() private keyRetry = false
   @query('qflow-canvas') private canvas!: QflowCanvas
   @query('dialog.conflict') private conflictDialog!: HTMLDialogElement
   @query('qflow-associate-dialog') private associateDialog!: QflowAssociateDialog
@@ -106,6 +113,8 @@ export class QflowEditor extends LitElement {
   /** The api-base the node types were fetched from. */
   private typesFrom: string | null = null
   private clientCache: { key: string; client: QflowClient } | null = null
+  /** A key the user entered after a 401; the host's `token` / `getToken` win again once they change. */
+  private enteredToken: string | null = null
   private loadedFlowId: string | null = null
   private readonly session = new FlowSession(this, () => this.client)
   private readonly runner = new RunController(this, () => this.client, {
@@ -144,7 +153,7 @@ export class QflowEditor extends LitElement {
         key,
         client: new QflowClient({
           baseUrl: this.apiBase,
-          getToken: () => (this.getToken ? this.getToken() : this.token),
+          getToken: () => this.enteredToken ?? (this.getToken ? this.getToken() : this.token),
         }),
       }
     return this.clientCache.client
@@ -245,7 +254,8 @@ export class QflowEditor extends LitElement {
       emit(this, 'qflow-save', { flow: this.session.flow!, version: stored.version })
       return true
     } catch (err) {
-      this.fail(err)
+      this.fail(err, this.notSavedLine(err))
+      if (err instanceof ApiError && err.status === 401) this.keyRetry = true
       return false
     }
   }
@@ -352,6 +362,7 @@ export class QflowEditor extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('token') || changed.has('getToken')) this.enteredToken = null
     if (!this.hasUpdated) return
     const otherServer = changed.has('apiBase') && this.typesFrom !== this.apiBase
     if (otherServer || (changed.has('flowId') && this.flowId !== this.loadedFlowId)) void this.load()
@@ -376,7 +387,7 @@ export class QflowEditor extends LitElement {
     const flow = this.session.flow
     const graph = this.graphOf(flow)
     const problems = Object.fromEntries(
-      [...this.session.problems.byNode].map(([id, fields]) => [id, cardProblem(fields).text])
+      [...this.session.problems.byNode].map(([id, fields]) => [id, plainText(cardProblem(fields).text)])
     )
     return html`
       ${this.renderToolbar(flow)}
@@ -403,6 +414,12 @@ export class QflowEditor extends LitElement {
         }
         ${this.renderSide()}
       </div>
+      ${
+        this.keyRetry
+          ? html`<qflow-key-retry .apiBase=${this.apiBase} @key-dismiss=${() => (this.keyRetry = false)}
+              @key-accept=${(e: CustomEvent<{ key: string }>) => this.retryWithKey(e.detail.key)}></qflow-key-retry>`
+          : nothing
+      }
       ${this.renderStatusbar()}
       <qflow-node-palette
         .nodeTypes=${this.nodeTypes}
@@ -568,9 +585,9 @@ export class QflowEditor extends LitElement {
     const missing = this.missingTypes()
     return html`<div class="statusbar" part="statusbar" role="status" aria-live="polite">
       ${run ? html`<span>Last run <span class="badge ${run.status}" data-run-status=${run.status}>${run.status}</span>${this.runIsPartial() ? html` <span class="badge partial" data-run-partial title="A node ended partial: some of its work failed (e.g. one region)">(partial)</span>` : nothing}${run.until ? ` till ${this.labelOf(run.until)}` : ''}</span>` : nothing}
-      ${this.message ? html`<span class=${this.message.error ? 'error' : ''} data-message>${this.message.text}</span>` : nothing}
+      ${this.message ? html`<span class=${this.message.error ? 'error' : ''} data-message>${codeSpans(this.message.text)}</span>` : nothing}
       ${missing.map((m) => html`<span class="error" data-missing-type=${m}>${m}</span>`)}
-      ${general.map((p) => html`<span class="error">${p}</span>`)}
+      ${general.map((p) => html`<span class="error">${codeSpans(p)}</span>`)}
     </div>`
   }
 
@@ -653,6 +670,13 @@ export class QflowEditor extends LitElement {
     ]
   }
 
+  private retryWithKey(key: string): void {
+    this.enteredToken = key
+    this.keyRetry = false
+    emit(this, 'qflow-key-change', { key })
+    void this.save()
+  }
+
   private change(next: Flow): void {
     if (this.readonly) return
     this.session.change(next)
@@ -703,25 +727,13 @@ export class QflowEditor extends LitElement {
     })
   }
 
-  /**
-   * The server's problems with a node's new configuration, by the form field that shows them, asked
-   * before its dialog closes so they appear where they can be fixed. A server that cannot answer
-   * does not block the edit: the save reports problems anyway.
-   */
-  private validateNode = async (
+  private validateNode = (
     nodeId: string,
     label: string,
     config: Record<string, unknown>
   ): Promise<Record<string, string>> => {
     const flow = this.session.flow
-    if (!flow) return {}
-    const candidate = updateNode(flow, nodeId, { label, config })
-    try {
-      const problems = await this.client.validateFlow(candidate)
-      return problemsByTopField(indexProblems(problems, candidate).byNode.get(nodeId) ?? {})
-    } catch {
-      return {}
-    }
+    return flow ? checkNode(this.client, flow, nodeId, label, config) : Promise.resolve({})
   }
 
   private onNodeSave = (
@@ -931,11 +943,23 @@ export class QflowEditor extends LitElement {
     this.message = { text, error }
   }
 
-  private fail(err: unknown): void {
+  /**
+   * What the status bar says for a refused save: the nodes' problems with the node and field named
+   * (the flow's own ones are listed beside it, each with its field), not the server's first message
+   * again.
+   */
+  private notSavedLine(err: unknown): string | undefined {
+    if (!(err instanceof ApiError) || (err.status !== 400 && err.status !== 422)) return undefined
+    const problems = this.session.problems
+    if (!problems.byNode.size && !problems.general.length) return undefined
+    return unsavedLine(problems, (id) => this.labelOf(id))
+  }
+
+  private fail(err: unknown, shown?: string): void {
     const status = err instanceof ApiError ? err.status : undefined
     const code = err instanceof ApiError ? err.code : undefined
     const message = err instanceof Error ? err.message : String(err)
-    this.say(message, true)
+    this.say(shown ?? message, true)
     emit(this, 'qflow-error', { message, status, ...(code ? { code } : {}) })
   }
 }

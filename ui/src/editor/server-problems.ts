@@ -15,23 +15,11 @@ export interface ProblemIndex {
  */
 export function indexProblems(details: unknown, flow: Flow): ProblemIndex {
   const index: ProblemIndex = { byNode: new Map(), general: [] }
-  const list = Array.isArray(details)
-    ? details
-    : details && typeof details === 'object'
-      ? ((details as Record<string, unknown>).problems ?? (details as Record<string, unknown>).issues ?? [])
-      : []
-  if (!Array.isArray(list)) return index
-  for (const raw of list) {
-    if (!raw || typeof raw !== 'object') continue
-    const p = raw as Record<string, unknown>
+  for (const p of problemList(details)) {
     const message = String(p.message ?? 'invalid')
     let nodeId = typeof p.nodeId === 'string' ? p.nodeId : undefined
     let field = typeof p.field === 'string' ? p.field : ''
-    const path = Array.isArray(p.path)
-      ? p.path.map(String)
-      : typeof p.path === 'string'
-        ? p.path.split('.')
-        : []
+    const path = problemPath(p)
     if (!nodeId && path[0] === 'nodes' && path[1] !== undefined) {
       nodeId = flow.nodes[Number(path[1])]?.id
       field = path[2] === 'config' ? path.slice(3).join('.') : path.slice(2).join('.')
@@ -43,9 +31,37 @@ export function indexProblems(details: unknown, flow: Flow): ProblemIndex {
       const entry = index.byNode.get(nodeId) ?? {}
       entry[field] = entry[field] ? `${entry[field]}; ${own}` : own
       index.byNode.set(nodeId, entry)
-    } else index.general.push(path.length ? `${path.join('.')}: ${message}` : message)
+    } else {
+      // Every line names its field: two fields refused for the same reason must not read alike.
+      const where = path.join('.')
+      const line = where && !message.startsWith(`${where}: `) ? `${where}: ${message}` : message
+      if (!index.general.includes(line)) index.general.push(line)
+    }
   }
   return index
+}
+
+/** The problem objects of an error's `details`: a bare list, or one under `problems` / `issues`. */
+export function problemList(details: unknown): Record<string, unknown>[] {
+  const list = Array.isArray(details)
+    ? details
+    : details && typeof details === 'object'
+      ? ((details as Record<string, unknown>).problems ?? (details as Record<string, unknown>).issues ?? [])
+      : []
+  return Array.isArray(list)
+    ? list.filter((p): p is Record<string, unknown> => Boolean(p) && typeof p === 'object')
+    : []
+}
+
+/**
+ * Where a problem is, as path segments: its `path`, else (a 400's input issue, not tied to a node
+ * by id) its dotted `field` such as `nodes.1.label`.
+ */
+export function problemPath(p: Record<string, unknown>): string[] {
+  if (Array.isArray(p.path)) return p.path.map(String)
+  if (typeof p.path === 'string') return p.path.split('.')
+  if (typeof p.nodeId !== 'string' && typeof p.field === 'string' && p.field) return p.field.split('.')
+  return []
 }
 
 /**
@@ -86,4 +102,20 @@ export function cardProblem(fields: Record<string, string>): { count: number; te
     field ? `${readableField(field)}: ${message}` : message
   )
   return { count: lines.length, text: lines.join('\n') }
+}
+
+/**
+ * The status bar's line for a save the server refused: each node problem as `"Node" › field: message`
+ * (the node's name is `name`). The flow's own problems already show beside it, so they are counted,
+ * not repeated.
+ */
+export function unsavedLine(index: ProblemIndex, labelOf: (nodeId: string) => string): string {
+  const lines: string[] = []
+  for (const [nodeId, fields] of index.byNode)
+    for (const [field, message] of Object.entries(fields))
+      lines.push(
+        `"${labelOf(nodeId)}"${field ? ` › ${field === 'label' ? 'name' : readableField(field)}` : ''}: ${message}`
+      )
+  if (!lines.length) return 'Not saved'
+  return `Not saved: ${lines.join('; ')}`
 }

@@ -1,5 +1,6 @@
-import { css, html, LitElement, nothing, type TemplateResult } from 'lit'
-import { customElement, property } from 'lit/decorators.js'
+import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit'
+import { customElement, property, state } from 'lit/decorators.js'
+import { codeSpans } from '../code-spans.ts'
 import { humanize } from '../nodes/summary.ts'
 import { controlStyles, themeTokens } from '../theme.ts'
 import {
@@ -33,6 +34,8 @@ export interface FieldArgs {
  * shown under the field whose dotted path they name.
  *
  * @fires form-change - detail `{value}`: the whole new config
+ * @fires form-unparsed - detail `{fields}`: dotted path → why its typed text is not a value yet
+ *   (JSON that does not parse); the config keeps the field's last good value until it does
  */
 @customElement('qflow-schema-form')
 export class QflowSchemaForm extends LitElement {
@@ -118,6 +121,20 @@ export class QflowSchemaForm extends LitElement {
     nodeId: null,
   }
   @property({ type: Boolean }) readonly = false
+  /** Text typed in a JSON field that does not parse, by path: shown there and reported up. */
+  @state() private unparsed: Record<string, string> = {}
+  private committed: Record<string, unknown> | null = null
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // A value from outside (another node opened) starts over; our own commits come back unchanged.
+    if (changed.has('value') && this.value !== this.committed && Object.keys(this.unparsed).length)
+      this.setUnparsed({})
+  }
+
+  private setUnparsed(fields: Record<string, string>): void {
+    this.unparsed = fields
+    this.dispatchEvent(new CustomEvent('form-unparsed', { detail: { fields } }))
+  }
 
   override render() {
     const root = this.schema
@@ -128,6 +145,7 @@ export class QflowSchemaForm extends LitElement {
 
   private commit(value: unknown): void {
     this.value = (value ?? {}) as Record<string, unknown>
+    this.committed = this.value
     this.dispatchEvent(new CustomEvent('form-change', { detail: { value: this.value } }))
   }
 
@@ -174,14 +192,14 @@ export class QflowSchemaForm extends LitElement {
   /** Label, help text and error around a control. */
   wrap(args: FieldArgs, control: TemplateResult): TemplateResult {
     if (!args.path) return control
-    const error = this.errors[args.path]
+    const error = this.unparsed[args.path] ?? this.errors[args.path]
     const schema = resolve(args.schema, this.schema)
     const optional = !args.required && mayBeLeftEmpty(schema)
     return html`<label class="field ${error ? 'invalid' : ''}" data-field=${args.path}>
       <span>${args.label}${optional ? html` <span class="help">(optional)</span>` : ''}</span>
       ${control}
       ${schema.description ? html`<span class="help">${schema.description}</span>` : nothing}
-      ${error ? html`<span class="error-text" role="alert">${error}</span>` : nothing}
+      ${error ? html`<span class="error-text" role="alert">${codeSpans(error)}</span>` : nothing}
     </label>`
   }
 
@@ -391,14 +409,17 @@ export class QflowSchemaForm extends LitElement {
         .value=${text}
         @change=${(e: Event) => {
           const area = e.target as HTMLTextAreaElement
-          if (!area.value.trim()) return args.set(undefined)
+          const { [args.path]: was, ...others } = this.unparsed
+          let parsed: unknown
           try {
-            args.set(JSON.parse(area.value))
-            area.setCustomValidity('')
+            parsed = area.value.trim() ? JSON.parse(area.value) : undefined
           } catch (err) {
-            area.setCustomValidity((err as Error).message)
-            area.reportValidity()
+            // Kept as typed and said at the field; the dialog stays open until it parses.
+            this.setUnparsed({ ...others, [args.path]: `not valid JSON: ${(err as Error).message}` })
+            return
           }
+          if (was) this.setUnparsed(others)
+          args.set(parsed)
         }}
       ></textarea>`
     )

@@ -1,10 +1,14 @@
 import { css, html, LitElement, type PropertyValues } from 'lit'
 import { customElement, property, query, state } from 'lit/decorators.js'
-import type { Flow } from '../../../core/flow/schema.ts'
+import type { Flow, FlowVariable } from '../../../core/flow/schema.ts'
 import type { QflowClient } from '../api/client.ts'
 import '../form/option-picker.ts'
+import { codeSpans } from '../code-spans.ts'
+import { oneLineProblem } from '../form/text-rules.ts'
 import { accountOptions, regionOptions } from '../form/widgets/option-sources.ts'
 import { dialogElementStyles } from './modal-styles.ts'
+import './variables-editor.ts'
+import type { VariablesChange } from './variables-editor.ts'
 
 export const SUGGESTED_CATEGORIES = [
   'Security',
@@ -21,11 +25,12 @@ export interface FlowDetails {
   categories: string[]
   accounts: string[]
   regions: string[]
+  variables: FlowVariable[]
 }
 
 /**
- * Basic details of a QFlow: name, description, categories (several), and the accounts and regions
- * it runs on.
+ * Basic details of a QFlow: name, description, categories (several), the accounts and regions
+ * it runs on, and its variables.
  *
  * @fires details-save - detail: FlowDetails
  * @fires dialog-close
@@ -53,7 +58,7 @@ export class QflowFlowDetails extends LitElement {
     ...dialogElementStyles,
     css`
       dialog {
-        width: min(560px, 94vw);
+        width: min(640px, 94vw);
       }
       .dialog-main {
         display: grid;
@@ -81,6 +86,10 @@ export class QflowFlowDetails extends LitElement {
         color: var(--_accent-text);
         border-color: var(--_accent);
       }
+      .foot-error {
+        margin-right: auto;
+        align-self: center;
+      }
       .cats button {
         border-radius: 999px;
         padding: 3px 12px;
@@ -104,21 +113,32 @@ export class QflowFlowDetails extends LitElement {
     categories: [],
     accounts: [],
     regions: [],
+    variables: [],
   }
   @state() private error = ''
+  /** The variables as last typed, when one of them is refused: Apply waits until they are fixed. */
+  @state() private variablesInvalid = false
+  /** The variables the editor starts from, set once per opening: its rows keep what is typed. */
+  @state() private variablesShown: FlowVariable[] = []
+  /** Why the category being typed is refused (a pasted tab), shown as it is typed. */
+  @state() private categoryError = ''
   @query('dialog') private dialog!: HTMLDialogElement
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('open') && this.open && this.flow) {
-      const { name, description, categories, accounts, regions } = this.flow
+      const { name, description, categories, accounts, regions, variables } = this.flow
       this.draft = {
         name,
         description,
         categories: [...categories],
         accounts: [...accounts],
         regions: [...regions],
+        variables: structuredClone(variables ?? []),
       }
+      this.variablesShown = this.draft.variables
+      this.variablesInvalid = false
       this.error = ''
+      this.categoryError = ''
     }
   }
 
@@ -147,7 +167,7 @@ export class QflowFlowDetails extends LitElement {
           <label class="field">QFlow Name
             <input type="text" data-field="name" maxlength="200" .value=${d.name} ?readonly=${this.readonly}
               @input=${(e: Event) => (this.draft = { ...d, name: (e.target as HTMLInputElement).value })} />
-            ${this.error ? html`<span class="error-text" role="alert">${this.error}</span>` : ''}
+            ${this.error ? html`<span class="error-text" role="alert">${codeSpans(this.error)}</span>` : ''}
           </label>
           <label class="field">Description
             <textarea rows="3" data-field="description" maxlength="5000" .value=${d.description} ?readonly=${this.readonly}
@@ -161,15 +181,19 @@ export class QflowFlowDetails extends LitElement {
                   @click=${() => (this.draft = { ...d, categories: on ? d.categories.filter((x) => x !== c) : [...d.categories, c] })}>${c}</button>`
               })}
             </div>
-            <input type="text" placeholder="Add a category and press Enter" aria-label="New category" ?hidden=${this.readonly}
+            <input type="text" placeholder="Add a category and press Enter" aria-label="New category" data-field="new-category" ?hidden=${this.readonly}
+              aria-invalid=${this.categoryError ? 'true' : 'false'}
+              @input=${(e: Event) => (this.categoryError = oneLineProblem((e.target as HTMLInputElement).value))}
               @keydown=${(e: KeyboardEvent) => {
                 const input = e.target as HTMLInputElement
-                if (e.key === 'Enter' && input.value.trim()) {
-                  e.preventDefault()
-                  this.draft = { ...d, categories: [...new Set([...d.categories, input.value.trim()])] }
-                  input.value = ''
-                }
+                if (e.key !== 'Enter' || !input.value.trim()) return
+                e.preventDefault()
+                this.categoryError = oneLineProblem(input.value)
+                if (this.categoryError) return
+                this.draft = { ...d, categories: [...new Set([...d.categories, input.value.trim()])] }
+                input.value = ''
               }} />
+            ${this.categoryError ? html`<span class="error-text" role="alert" data-error="new-category">Category ${this.categoryError}</span>` : ''}
           </div>
           <div class="field"><span>Accounts</span>
             <qflow-option-picker multiple label="Accounts" placeholder="Select Account" data-field="accounts" .options=${accountOptions(ctx)} .value=${d.accounts} ?disabled=${this.readonly}
@@ -179,8 +203,16 @@ export class QflowFlowDetails extends LitElement {
             <qflow-option-picker multiple label="Regions" placeholder="Select Region" data-field="regions" .options=${regionOptions(ctx, d.accounts)} .value=${d.regions} ?disabled=${this.readonly}
               @picker-change=${(e: CustomEvent<{ value: string[] }>) => (this.draft = { ...this.draft, regions: e.detail.value })}></qflow-option-picker>
           </div>
+          <div class="field" data-section="variables"><span>Variables</span>
+            <qflow-variables-editor .variables=${this.variablesShown} ?readonly=${this.readonly}
+              @variables-change=${(e: CustomEvent<VariablesChange>) => {
+                this.draft = { ...this.draft, variables: e.detail.variables }
+                this.variablesInvalid = !e.detail.valid
+              }}></qflow-variables-editor>
+          </div>
         </div>
         <footer class="dialog-foot">
+          ${this.variablesInvalid ? html`<span class="error-text foot-error" role="status">Fix the variables marked above</span>` : ''}
           <button @click=${() => this.dialog.close()}>Cancel</button>
           ${this.readonly ? '' : html`<button class="primary" data-action="apply" @click=${this.apply}>${WORDING[this.intent].button}</button>`}
         </footer>
@@ -189,8 +221,14 @@ export class QflowFlowDetails extends LitElement {
   }
 
   private apply = (): void => {
+    if (this.variablesInvalid) return
     if (!this.draft.name.trim()) {
       this.error = 'A QFlow needs a name'
+      return
+    }
+    const name = oneLineProblem(this.draft.name)
+    if (name) {
+      this.error = `The name ${name}`
       return
     }
     this.dispatchEvent(

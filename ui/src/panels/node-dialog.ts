@@ -4,7 +4,9 @@ import type { Flow, FlowNode } from '../../../core/flow/schema.ts'
 import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
 import type { QflowClient } from '../api/client.ts'
 import { type JsonSchema, localProblems } from '../form/json-schema.ts'
+import { oneLineProblem } from '../form/text-rules.ts'
 import '../form/schema-form.ts'
+import { codeSpans } from '../code-spans.ts'
 import { iconTemplate } from '../nodes/icons.ts'
 import { dialogElementStyles } from './modal-styles.ts'
 
@@ -69,6 +71,8 @@ export class QflowNodeDialog extends LitElement {
   @state() private checking = false
   @state() private config: Record<string, unknown> = {}
   @state() private touched = false
+  /** Form fields whose typed text is not a value yet (JSON that does not parse), by path. */
+  @state() private unparsed: Record<string, string> = {}
   @query('dialog') private dialog!: HTMLDialogElement
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -76,6 +80,7 @@ export class QflowNodeDialog extends LitElement {
       this.label = this.node.label
       this.config = structuredClone(this.node.config)
       this.touched = false
+      this.unparsed = {}
     }
   }
 
@@ -86,18 +91,21 @@ export class QflowNodeDialog extends LitElement {
     }
   }
 
+  /** Problems by field; `label` is the name input's, the rest are the config form's. */
   private problems(): Record<string, string> {
     const schema = (this.typeInfo?.configSchema ?? {}) as JsonSchema
     const local = this.touched ? localProblems(schema, this.config, schema) : {}
+    const name = oneLineProblem(this.label)
+    if (name) local.label = name
     // Server messages hold until the user edits; local checks then take over.
-    return this.touched ? local : { ...local, ...this.serverErrors }
+    return { ...(this.touched ? local : { ...local, ...this.serverErrors }), ...this.unparsed }
   }
 
   override render() {
     const node = this.node
     const type = this.typeInfo
-    const errors = node ? this.problems() : {}
-    const count = Object.keys(errors).length
+    const { label: nameError, ...errors } = node ? this.problems() : ({} as Record<string, string>)
+    const count = Object.keys(errors).length + (nameError ? 1 : 0)
     return html`<dialog aria-label="Edit node" @close=${() => this.dispatchEvent(new CustomEvent('dialog-close'))}>
       ${
         node
@@ -111,7 +119,12 @@ export class QflowNodeDialog extends LitElement {
                 ${type ? html`<p class="desc">${type.description}</p>` : html`<p class="error-text">Unknown node type "${node.type}": no installed plugin provides it.</p>`}
                 <label class="field name">Name
                   <input type="text" data-field="label" .value=${this.label} ?readonly=${this.readonly} maxlength="200"
-                    @input=${(e: Event) => (this.label = (e.target as HTMLInputElement).value)} />
+                    aria-invalid=${nameError ? 'true' : 'false'}
+                    @input=${(e: Event) => {
+                      this.label = (e.target as HTMLInputElement).value
+                      this.touched = true
+                    }} />
+                  ${nameError ? html`<span class="error-text" role="alert">${codeSpans(nameError)}</span>` : nothing}
                 </label>
                 ${
                   type
@@ -126,6 +139,7 @@ export class QflowNodeDialog extends LitElement {
                           this.config = e.detail.value
                           this.touched = true
                         }}
+                        @form-unparsed=${(e: CustomEvent<{ fields: Record<string, string> }>) => (this.unparsed = e.detail.fields)}
                       ></qflow-schema-form>`
                     : nothing
                 }
@@ -146,7 +160,8 @@ export class QflowNodeDialog extends LitElement {
     if (!node || this.checking) return
     this.touched = true
     const schema = (this.typeInfo?.configSchema ?? {}) as JsonSchema
-    if (Object.keys(localProblems(schema, this.config, schema)).length) {
+    const local = localProblems(schema, this.config, schema)
+    if (Object.keys(local).length || oneLineProblem(this.label) || Object.keys(this.unparsed).length) {
       this.requestUpdate()
       return
     }

@@ -1,6 +1,7 @@
 import { html, type TemplateResult } from 'lit'
 import type { FieldArgs } from '../schema-form.ts'
 import { canonicalWidget } from '../widget-context.ts'
+import { withMethod, withService } from './aws-choice.ts'
 import '../option-picker.ts'
 import './criteria-builder.ts'
 import './key-list.ts'
@@ -37,6 +38,11 @@ export function renderWidget(name: string, args: FieldArgs): TemplateResult | nu
   const ro = form.readonly
   const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : [])
   const onPick = (e: CustomEvent<{ value: unknown }>) => args.set(e.detail.value)
+  const change = (value: Record<string, unknown>) =>
+    form.dispatchEvent(new CustomEvent('form-change', { detail: { value } }))
+  const methodField =
+    Object.entries(form.widgets).find(([, w]) => ['method', 'action'].includes(canonicalWidget(w)))?.[0] ??
+    null
   const actionKind =
     Object.values(form.widgets).some((w) => canonicalWidget(w) === 'action') || 'action' in config
       ? 'actions'
@@ -52,19 +58,17 @@ export function renderWidget(name: string, args: FieldArgs): TemplateResult | nu
     case 'service':
       return html`<qflow-option-picker .label=${args.label} placeholder="Select Service"
         .options=${serviceOptions(args.schema.enum, actionKind)} .value=${String(args.value ?? args.schema.default ?? '')}
-        ?disabled=${ro} @picker-change=${(e: CustomEvent<{ value: unknown }>) => {
-          // A different service invalidates the method and addons chosen for the old one.
-          const { method: _m, action: _a, addons: _ad, ...rest } = config
-          form.dispatchEvent(
-            new CustomEvent('form-change', { detail: { value: { ...rest, service: e.detail.value } } })
-          )
-        }}></qflow-option-picker>`
+        ?disabled=${ro} @picker-change=${(e: CustomEvent<{ value: unknown }>) =>
+          change(
+            withService(config, String(e.detail.value), methodField, actionKind)
+          )}></qflow-option-picker>`
     case 'action':
     case 'method': {
       const service = String(config.service ?? 'rds')
       return html`<qflow-option-picker .label=${args.label} placeholder="Select Method"
         .options=${methodOptions(service, actionKind, String(args.value ?? args.schema.default ?? ''))} .value=${String(args.value ?? args.schema.default ?? '')}
-        ?disabled=${ro} @picker-change=${onPick}></qflow-option-picker>`
+        ?disabled=${ro} @picker-change=${(e: CustomEvent<{ value: unknown }>) =>
+          change(withMethod(config, args.path, String(e.detail.value), actionKind))}></qflow-option-picker>`
     }
     case 'addons':
       return html`<qflow-option-picker multiple .label=${args.label} placeholder="Select Addons"
