@@ -386,6 +386,60 @@ describe('qflow app and editor', () => {
     expect(await page.locator('qflow-canvas [data-node-id]').count()).toBe(1)
   })
 
+  it('moves dragged nodes back on Undo and forward again on Redo, one node or a selection of several', async () => {
+    const id = await openChain()
+    const top = async (nodeId: string) => (await node(nodeId).boundingBox())!.y
+    const drag = async (nodeId: string, dy: number) => {
+      const box = (await node(nodeId).locator('.title').boundingBox())!
+      const x = box.x + box.width / 2
+      const y = box.y + box.height / 2
+      await page.mouse.move(x, y)
+      await page.mouse.down()
+      await page.mouse.move(x, y + 20, { steps: 4 })
+      await page.mouse.move(x, y + dy, { steps: 8 })
+      await page.mouse.up()
+    }
+    const undo = () => page.locator('qflow-editor [data-action=undo]').click()
+    const redo = () => page.locator('qflow-editor [data-action=redo]').click()
+    const near = (value: number) => (actual: number) => Math.abs(actual - value) < 2
+    const start = { emit: await top('emit'), map: await top('map') }
+
+    await drag('emit', 150)
+    await expect.poll(() => top('emit')).toBeGreaterThan(start.emit + 100)
+    const dragged = await top('emit')
+    await undo()
+    await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(0)
+    await expect.poll(async () => near(start.emit)(await top('emit'))).toBe(true)
+    await redo()
+    await expect.poll(async () => near(dragged)(await top('emit'))).toBe(true)
+    await undo()
+    await expect.poll(async () => near(start.emit)(await top('emit'))).toBe(true)
+
+    // Two selected nodes dragged together go back together.
+    await node('emit').locator('.title').click()
+    await node('map')
+      .locator('.title')
+      .click({ modifiers: ['Control'] })
+    await drag('map', 120)
+    await expect.poll(() => top('emit')).toBeGreaterThan(start.emit + 80)
+    expect(await top('map')).toBeGreaterThan(start.map + 80)
+    await undo()
+    await expect.poll(async () => near(start.emit)(await top('emit'))).toBe(true)
+    expect(near(start.map)(await top('map'))).toBe(true)
+
+    // The next edit and Save store what the canvas shows, not the undone drag.
+    await node('trigger').locator('.title').click()
+    await page.keyboard.press('ArrowRight')
+    await page.locator('qflow-editor [data-action=save]').click()
+    await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(0)
+    const stored = await api('GET', `/api/flows/${id}`)
+    expect(stored.body.flow.nodes.map((x: any) => [x.id, x.position])).toEqual([
+      ['trigger', { x: 10, y: 0 }],
+      ['emit', { x: 330, y: 0 }],
+      ['map', { x: 660, y: 0 }],
+    ])
+  })
+
   it('asks to name and save a new flow before its first run, and stores nothing when cancelled', async () => {
     const count = async () => (await api('GET', '/api/flows?limit=200')).body.items.length
     const before = await count()
