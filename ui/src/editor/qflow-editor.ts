@@ -691,6 +691,7 @@ export class QflowEditor extends LitElement {
     const after = this.addAfter ? flow.nodes.find((n) => n.id === this.addAfter) : undefined
     const { flow: next, node } = addNode(flow, type, {
       after: after?.id,
+      afterOutputs: after && types.get(after.type)?.outputs.length,
       sourcePort: firstOutput(types, after),
       at: after ? undefined : this.canvas.viewCenter(),
     })
