@@ -359,10 +359,15 @@ export class QflowEditor extends LitElement {
 
   protected override updated(changed: PropertyValues): void {
     const side = this.side
-    if (!changed.has('side') || side?.kind !== 'details') return
+    if (!changed.has('side') || !side) return
     const before = changed.get('side') as SidePanel | undefined
-    // The panel narrows the canvas: pan so the node it describes stays in sight beside it.
-    if (before?.kind !== 'details' || before.nodeId !== side.nodeId) void this.canvas?.reveal(side.nodeId)
+    if (side.kind === 'history' && before?.kind === 'history') return
+    if (side.kind === 'details' && before?.kind === 'details' && before.nodeId === side.nodeId) return
+    // The panel narrows the canvas: keep the flow, and the node it describes (or the one selected)
+    // in sight beside it.
+    const nodeId =
+      side.kind === 'details' ? side.nodeId : this.selected.length === 1 ? this.selected[0]! : null
+    void this.canvas?.keepInView(nodeId)
   }
 
   protected override firstUpdated(): void {
