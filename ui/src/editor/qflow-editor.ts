@@ -277,8 +277,8 @@ export class QflowEditor extends LitElement {
     const flowId = this.session.flow.id
     if (!flowId) return null
     try {
-      const what = options.until ? `Running till ${this.labelOf(options.until)}…` : 'Running…'
-      this.say(saved ? `Saved, then ${what.charAt(0).toLowerCase()}${what.slice(1)}` : what)
+      // The run's badge says it is running (and till which node): a message would say it twice.
+      this.message = saved ? { text: 'Saved before this run' } : null
       const runId = await this.runner.start(flowId, options)
       this.savedForRun = saved ? runId : null
       return runId
@@ -573,6 +573,7 @@ export class QflowEditor extends LitElement {
     const missing = this.missingTypes()
     return html`<div class="statusbar" part="statusbar" role="status" aria-live="polite">
       ${run ? html`<span>Last run <span class="badge ${run.status}" data-run-status=${run.status}>${run.status}</span>${this.runIsPartial() ? html` <span class="badge partial" data-run-partial title="A node ended partial: some of its work failed (e.g. one region)">(partial)</span>` : nothing}${run.until ? ` till ${this.labelOf(run.until)}` : ''}</span>` : nothing}
+      ${this.runner.reconnecting ? html`<span class="reconnecting" data-connection="lost">Connection lost, reconnecting…</span>` : nothing}
       ${this.message ? html`<span class=${this.message.error ? 'error' : ''} data-message>${this.message.text}</span>` : nothing}
       ${missing.map((m) => html`<span class="error" data-missing-type=${m}>${m}</span>`)}
       ${general.map((p) => html`<span class="error">${p}</span>`)}
