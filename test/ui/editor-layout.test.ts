@@ -93,6 +93,41 @@ describe('editor layout', () => {
     await expect.poll(() => panel.locator('h2').textContent()).toContain('Emit')
   })
 
+  it('keeps the whole flow in sight when a panel narrows the canvas, or the selected node once the view was moved', async () => {
+    await open(1000, chain)
+    /** Whether each card lies in the part of the canvas left of the open panel. */
+    const beside = async (panelSelector: string, ids: string[]) => {
+      const canvas = await box('qflow-canvas')
+      const side = await box(panelSelector)
+      const seen: Record<string, boolean> = {}
+      for (const id of ids) {
+        const card = (await node(id).boundingBox())!
+        seen[id] = card.x >= canvas.x && card.x + card.width <= side.x
+      }
+      return seen
+    }
+    const all = Object.fromEntries(chain.map((n) => [n.id, true]))
+    await node('last').locator('.menu-btn').click()
+    await page.locator('qflow-canvas .node-menu [data-action=details]').click()
+    await page.locator('qflow-run-inspector').waitFor()
+    // Panning to the last node alone would cut the Trigger off on the left.
+    await expect.poll(() => beside('qflow-run-inspector', Object.keys(all))).toEqual(all)
+    await page.locator('qflow-run-inspector').locator('button.close').click()
+    await page.locator('qflow-run-inspector').waitFor({ state: 'detached' })
+
+    // The user zoomed in on the last node and selected it: History opening beside it keeps it in view.
+    // The canvas refits to its full width once the panel is gone.
+    await expect.poll(async () => (await node('last').boundingBox())?.width ?? 0).toBeGreaterThan(0)
+    const last = (await node('last').boundingBox())!
+    await page.mouse.move(last.x + last.width / 2, last.y + last.height / 2)
+    await page.mouse.wheel(0, -400)
+    await page.waitForTimeout(300)
+    await node('last').locator('.title').click()
+    await page.locator('qflow-editor [data-action=history]').click()
+    await page.locator('qflow-run-history').waitFor()
+    await expect.poll(() => beside('qflow-run-history', ['last'])).toEqual({ last: true })
+  })
+
   it('lists runs with a readable short id, start time and status; the full id is in a tooltip and copied', async () => {
     await open(1300, chain.slice(0, 2))
     await page.locator('qflow-editor [data-action=run]').click()

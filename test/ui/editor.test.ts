@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createRegistry } from '../../core/plugin/registry.ts'
+import filter from '../../plugins/filter/index.ts'
 import control from '../../plugins/totalcloud-control/index.ts'
 import trigger from '../../plugins/trigger/index.ts'
 import { launchChromium } from '../support/browser.ts'
@@ -17,7 +18,7 @@ let page: Page
 
 beforeAll(async () => {
   await buildUi()
-  server = await startLiveServer({ registry: createRegistry([trigger, control, ...testPlugins]) })
+  server = await startLiveServer({ registry: createRegistry([trigger, control, filter, ...testPlugins]) })
   browser = await launchChromium()
 })
 afterAll(async () => {
@@ -72,20 +73,20 @@ const e = (source: string, target: string, sourcePort = 'out') => ({
   targetPort: 'in',
 })
 
-/** Store trigger → emit → map and open it in the app. */
-async function openChain(): Promise<string> {
-  const created = await api(
-    'POST',
-    '/api/flows',
-    flowDoc(
-      [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330), n('map', 'test-map', 660)],
-      [e('trigger', 'emit'), e('emit', 'map')]
-    )
-  )
+/** Store a flow of these nodes and edges and open it in the app, once its last node shows. */
+async function openFlow(nodes: ReturnType<typeof n>[], edges: ReturnType<typeof e>[]): Promise<string> {
+  const created = await api('POST', '/api/flows', flowDoc(nodes, edges))
   await page.goto(`${server.url}/flows/${created.body.flow.id}`)
-  await node('map').waitFor()
+  await node(nodes.at(-1)!.id).waitFor()
   return created.body.flow.id
 }
+
+/** Store trigger → emit → map and open it in the app. */
+const openChain = () =>
+  openFlow(
+    [n('trigger', 'trigger', 0), n('emit', 'test-emit', 330), n('map', 'test-map', 660)],
+    [e('trigger', 'emit'), e('emit', 'map')]
+  )
 
 describe('qflow app and editor', () => {
   it('builds a flow from scratch: trigger first, Explore Nodes by keyboard, undo/redo, unsaved marker, save', async () => {
@@ -386,6 +387,140 @@ describe('qflow app and editor', () => {
     expect(await page.locator('qflow-canvas [data-node-id]').count()).toBe(1)
   })
 
+  it('moves dragged nodes back on Undo and forward again on Redo, one node or a selection of several', async () => {
+    const id = await openChain()
+    const top = async (nodeId: string) => (await node(nodeId).boundingBox())!.y
+    const drag = async (nodeId: string, dy: number) => {
+      const box = (await node(nodeId).locator('.title').boundingBox())!
+      const x = box.x + box.width / 2
+      const y = box.y + box.height / 2
+      await page.mouse.move(x, y)
+      await page.mouse.down()
+      await page.mouse.move(x, y + 20, { steps: 4 })
+      await page.mouse.move(x, y + dy, { steps: 8 })
+      await page.mouse.up()
+    }
+    const undo = () => page.locator('qflow-editor [data-action=undo]').click()
+    const redo = () => page.locator('qflow-editor [data-action=redo]').click()
+    const near = (value: number) => (actual: number) => Math.abs(actual - value) < 2
+    const start = { emit: await top('emit'), map: await top('map') }
+
+    await drag('emit', 150)
+    await expect.poll(() => top('emit')).toBeGreaterThan(start.emit + 100)
+    const dragged = await top('emit')
+    await undo()
+    await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(0)
+    await expect.poll(async () => near(start.emit)(await top('emit'))).toBe(true)
+    await redo()
+    await expect.poll(async () => near(dragged)(await top('emit'))).toBe(true)
+    await undo()
+    await expect.poll(async () => near(start.emit)(await top('emit'))).toBe(true)
+
+    // Two selected nodes dragged together go back together.
+    await node('emit').locator('.title').click()
+    await node('map')
+      .locator('.title')
+      .click({ modifiers: ['Control'] })
+    await drag('map', 120)
+    await expect.poll(() => top('emit')).toBeGreaterThan(start.emit + 80)
+    expect(await top('map')).toBeGreaterThan(start.map + 80)
+    await undo()
+    await expect.poll(async () => near(start.emit)(await top('emit'))).toBe(true)
+    expect(near(start.map)(await top('map'))).toBe(true)
+
+    // The next edit and Save store what the canvas shows, not the undone drag.
+    await node('trigger').locator('.title').click()
+    await page.keyboard.press('ArrowRight')
+    await page.locator('qflow-editor [data-action=save]').click()
+    await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(0)
+    const stored = await api('GET', `/api/flows/${id}`)
+    expect(stored.body.flow.nodes.map((x: any) => [x.id, x.position])).toEqual([
+      ['trigger', { x: 10, y: 0 }],
+      ['emit', { x: 330, y: 0 }],
+      ['map', { x: 660, y: 0 }],
+    ])
+  })
+
+  it('places a node added after a card with port tags so its edge runs straight into the input', async () => {
+    await openFlow(
+      [
+        n('trigger', 'trigger', 0),
+        n('control', 'totalcloud-control', 330),
+        { ...n('filter', 'filter', 330), position: { x: 330, y: 400 } },
+      ],
+      [e('trigger', 'control'), e('trigger', 'filter')]
+    )
+    const palette = page.locator('qflow-node-palette dialog')
+    const pick = async (text: string) => {
+      await expect.poll(() => palette.getAttribute('open')).toBe('')
+      await page.keyboard.type(text)
+      await page.keyboard.press('Enter')
+    }
+    /** Points (page pixels, every 2 px) of edges into `target` inside its card, or of any edge over its "+". */
+    const intrusions = (target: string) =>
+      page.locator('qflow-canvas').evaluate((canvas, target) => {
+        const root = canvas.shadowRoot!
+        const card = root.querySelector(`[data-node-id="${target}"]`)!.getBoundingClientRect()
+        const handle = root
+          .querySelector(
+            `[data-node-id="${target}"] [data-handletype=target], [data-node-id="${target}"] .target`
+          )
+          ?.getBoundingClientRect()
+        const buttons = [...root.querySelectorAll(`[data-node-id="${target}"] .add-after`)].map((b) =>
+          b.getBoundingClientRect()
+        )
+        const found: string[] = []
+        for (const g of root.querySelectorAll<SVGGElement>('.xy-flow__edge[data-edge-id]')) {
+          const path = g.querySelector<SVGPathElement>('.edge-path')!
+          const ctm = path.getScreenCTM()!
+          const length = path.getTotalLength()
+          const into = path.getPointAtLength(length).matrixTransform(ctm)
+          const mine = Math.abs(into.x - card.left) < 10 && into.y > card.top && into.y < card.bottom
+          for (let at = 0; at <= length; at += 2) {
+            const p = path.getPointAtLength(at).matrixTransform(ctm)
+            const inCard = p.x > card.left && p.x < card.right && p.y > card.top && p.y < card.bottom
+            const atInput = handle ? p.x <= handle.right + 1 : p.x <= card.left + 6
+            if (mine && inCard && !atInput) found.push(`${g.dataset.edgeId} in card at ${p.x},${p.y}`)
+            for (const b of buttons)
+              if (p.x > b.left && p.x < b.right && p.y > b.top && p.y < b.bottom)
+                found.push(`${g.dataset.edgeId} over a + at ${p.x},${p.y}`)
+          }
+        }
+        return found
+      }, target)
+
+    const stored = () =>
+      page.locator('qflow-editor').evaluate((el) => (el as any).flow as { nodes: any[]; edges: any[] })
+    const added = async (id: string) => (await stored()).nodes.find((x) => x.id === id)
+
+    // Filter's widest tag (Unmatched) runs its edges furthest before they may turn.
+    await node('filter').locator('.add-after').click()
+    await pick('emit')
+    await node('testEmit').waitFor()
+    expect(await intrusions('testEmit')).toEqual([])
+
+    // The "+" of the control card adds after its first port, Failed.
+    await node('control').locator('.add-after').click()
+    await pick('emit')
+    await node('testEmit2').waitFor()
+    expect((await stored()).edges).toContainEqual(
+      expect.objectContaining({ source: 'control', sourcePort: 'failed', target: 'testEmit2' })
+    )
+    expect(await intrusions('testEmit2')).toEqual([])
+    // Clear of the control card's own "+" too.
+    const first = await added('testEmit2')
+    expect(first.position.x).toBeGreaterThan(330 + 240 + 116)
+
+    // Explore Nodes with the control card selected adds after it the same way.
+    await node('control').locator('.title').click()
+    await page.locator('qflow-editor [data-action=add-node]').click()
+    await pick('map')
+    await node('testMap').waitFor()
+    expect((await added('testMap')).position.x).toBe(first.position.x)
+    expect(await intrusions('testMap')).toEqual([])
+    expect(await intrusions('testEmit2')).toEqual([])
+  })
+
   it('asks to name and save a new flow before its first run, and stores nothing when cancelled', async () => {
     const count = async () => (await api('GET', '/api/flows?limit=200')).body.items.length
     const before = await count()
@@ -659,7 +794,7 @@ describe('qflow app and editor', () => {
   it('asks for an API key when the server requires one, and sends it from then on', async () => {
     const token = 'ui-test-admin-token-0123456789'
     const guarded = await startLiveServer({
-      registry: createRegistry([trigger, control, ...testPlugins]),
+      registry: createRegistry([trigger, control, filter, ...testPlugins]),
       env: { QFLOW_ADMIN_TOKEN: token },
     })
     try {

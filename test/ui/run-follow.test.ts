@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import type { RunStatus } from '../../core/run/events.ts'
 import { QflowClient } from '../../ui/src/api/client.ts'
-import { RunController } from '../../ui/src/editor/run-controller.ts'
+import { RunController, retryDelay } from '../../ui/src/editor/run-controller.ts'
 import { startLiveServer } from '../support/live-server.ts'
 import { builtinAndTestPlugins } from '../support/plugins.ts'
 import { chainFlow } from '../support/runtime-server.ts'
@@ -68,6 +68,10 @@ function controllerFor(baseUrl: string) {
 }
 
 describe('following a run while its server stops', () => {
+  it('waits longer between tries while the server stays unreachable, up to 10 s', () => {
+    expect([1, 2, 3, 4, 5, 9].map(retryDelay)).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000])
+  })
+
   it('the client reports a stream ended by server-stopping as unfinished, with the retry hint', async () => {
     const server = await serve(tempDir())
     await http(server.url, 'POST', '/api/flows', {

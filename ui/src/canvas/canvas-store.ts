@@ -66,8 +66,18 @@ export class CanvasStore {
         const old = previous.get(flowNode.id)
         const manifest = this.manifests.get(flowNode.type)
         // Keep the same object when nothing changed so adoption and rendering can skip it (a node
-        // whose type is missing takes its ports from the edges, which may have changed).
-        if (old && manifest && old.data.flowNode === flowNode && old.data.manifest === manifest) return old
+        // whose type is missing takes its ports from the edges, which may have changed). A drag
+        // moves the canvas node without touching its flow node, so an undo brings back the very
+        // flow node the card was built from: only the position tells the card must move back.
+        if (
+          old &&
+          manifest &&
+          old.data.flowNode === flowNode &&
+          old.data.manifest === manifest &&
+          old.position.x === flowNode.position.x &&
+          old.position.y === flowNode.position.y
+        )
+          return old
         return this.toCanvasNode(flowNode, selectedNodes.has(flowNode.id), graph.edges)
       })
     )

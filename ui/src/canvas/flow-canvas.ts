@@ -146,6 +146,20 @@ export class QflowCanvas extends LitElement {
     await this.updateComplete
   }
 
+  /**
+   * Keep the flow in sight after something beside the canvas narrowed it (a side panel opened):
+   * a view nobody moved since it was fitted is fitted again to the new size, so the whole flow stays
+   * visible (panning alone would push its start off the left edge); then `nodeId`, when given, is
+   * panned into view as `reveal` does, for a view the user had moved or a flow too wide to fit.
+   */
+  async keepInView(nodeId: string | null): Promise<void> {
+    this.store.width = this.clientWidth
+    this.store.height = this.clientHeight
+    if (this.panZoom.untouchedSinceFit() && this.panZoom.fitNow()) this.requestUpdate()
+    if (nodeId) await this.reveal(nodeId)
+    await this.updateComplete
+  }
+
   zoomIn(): void {
     this.panZoom.zoomBy(1.2)
   }

@@ -19,6 +19,18 @@ export const ADD_AFTER_GAP = 14
  */
 export const ADD_AFTER_GAP_WIDE = 94
 /**
+ * The gap after a card with port tags: its edges run straight past the tags (up to
+ * ADD_AFTER_GAP_WIDE) before they may curve, so a node added at CARD_GAP_X would sit left of where
+ * the edge turns, and the edge would hook back under it. Past the card's "+" button, with room for
+ * the edge to bend into the new node's input.
+ */
+export const CARD_GAP_X_WIDE = ADD_AFTER_GAP_WIDE + ADD_AFTER_SIZE + 44
+
+/** The horizontal gap for a node added after a card with `outputs` output ports. */
+export function gapAfter(outputs: number): number {
+  return outputs > 1 ? CARD_GAP_X_WIDE : CARD_GAP_X
+}
+/**
  * How far a card's controls reach past its box, in flow units: the input ports on the left, the
  * port labels and the "+" button on the right. Fitting and revealing keep these on screen too.
  */

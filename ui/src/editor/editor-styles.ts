@@ -175,7 +175,8 @@ export const editorStyles = css`
   .statusbar .failed {
     color: var(--_danger);
   }
-  .statusbar .partial {
+  .statusbar .partial,
+  .statusbar .reconnecting {
     color: var(--_warning);
   }
   .statusbar .running,

@@ -1,6 +1,6 @@
 import type { Flow, FlowNode } from '../../../core/flow/schema.ts'
 import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
-import { CARD_GAP_X, CARD_HEIGHT, CARD_WIDTH } from '../canvas/geometry.ts'
+import { CARD_HEIGHT, CARD_WIDTH, gapAfter } from '../canvas/geometry.ts'
 
 /** Pure edits on a flow document, shared by the editor and its tests. */
 
@@ -51,17 +51,18 @@ function labelFor(flow: Flow, title: string): string {
 
 /**
  * Add a node of `type`; when `after` is given it goes to the right of that node and is connected
- * from its first output, which is what the "+" after a node does.
+ * from its first output, which is what the "+" after a node does. `afterOutputs` is how many
+ * outputs that node has: a card with several leaves more room for its port tags' edges.
  */
 export function addNode(
   flow: Flow,
   type: NodeTypeDescription,
-  options: { after?: string; sourcePort?: string; at?: { x: number; y: number } } = {}
+  options: { after?: string; afterOutputs?: number; sourcePort?: string; at?: { x: number; y: number } } = {}
 ): { flow: Flow; node: FlowNode } {
   const source = options.after ? flow.nodes.find((n) => n.id === options.after) : undefined
   // After a node: to its right. Otherwise centred on the given point (the middle of the view).
   const start = source
-    ? { x: source.position.x + CARD_WIDTH + CARD_GAP_X, y: source.position.y }
+    ? { x: source.position.x + CARD_WIDTH + gapAfter(options.afterOutputs ?? 1), y: source.position.y }
     : options.at
       ? { x: options.at.x - CARD_WIDTH / 2, y: options.at.y - CARD_HEIGHT / 2 }
       : { x: 0, y: 0 }

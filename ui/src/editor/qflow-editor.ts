@@ -287,8 +287,8 @@ export class QflowEditor extends LitElement {
     const flowId = this.session.flow.id
     if (!flowId) return null
     try {
-      const what = options.until ? `Running till ${this.labelOf(options.until)}…` : 'Running…'
-      this.say(saved ? `Saved, then ${what.charAt(0).toLowerCase()}${what.slice(1)}` : what)
+      // The run's badge says it is running (and till which node): a message would say it twice.
+      this.message = saved ? { text: 'Saved before this run' } : null
       const runId = await this.runner.start(flowId, options)
       this.savedForRun = saved ? runId : null
       return runId
@@ -370,10 +370,15 @@ export class QflowEditor extends LitElement {
 
   protected override updated(changed: PropertyValues): void {
     const side = this.side
-    if (!changed.has('side') || side?.kind !== 'details') return
+    if (!changed.has('side') || !side) return
     const before = changed.get('side') as SidePanel | undefined
-    // The panel narrows the canvas: pan so the node it describes stays in sight beside it.
-    if (before?.kind !== 'details' || before.nodeId !== side.nodeId) void this.canvas?.reveal(side.nodeId)
+    if (side.kind === 'history' && before?.kind === 'history') return
+    if (side.kind === 'details' && before?.kind === 'details' && before.nodeId === side.nodeId) return
+    // The panel narrows the canvas: keep the flow, and the node it describes (or the one selected)
+    // in sight beside it.
+    const nodeId =
+      side.kind === 'details' ? side.nodeId : this.selected.length === 1 ? this.selected[0]! : null
+    void this.canvas?.keepInView(nodeId)
   }
 
   protected override firstUpdated(): void {
@@ -585,6 +590,7 @@ export class QflowEditor extends LitElement {
     const missing = this.missingTypes()
     return html`<div class="statusbar" part="statusbar" role="status" aria-live="polite">
       ${run ? html`<span>Last run <span class="badge ${run.status}" data-run-status=${run.status}>${run.status}</span>${this.runIsPartial() ? html` <span class="badge partial" data-run-partial title="A node ended partial: some of its work failed (e.g. one region)">(partial)</span>` : nothing}${run.until ? ` till ${this.labelOf(run.until)}` : ''}</span>` : nothing}
+      ${this.runner.reconnecting ? html`<span class="reconnecting" data-connection="lost">Connection lost, reconnecting…</span>` : nothing}
       ${this.message ? html`<span class=${this.message.error ? 'error' : ''} data-message>${codeSpans(this.message.text)}</span>` : nothing}
       ${missing.map((m) => html`<span class="error" data-missing-type=${m}>${m}</span>`)}
       ${general.map((p) => html`<span class="error">${codeSpans(p)}</span>`)}
@@ -715,6 +721,7 @@ export class QflowEditor extends LitElement {
     const after = this.addAfter ? flow.nodes.find((n) => n.id === this.addAfter) : undefined
     const { flow: next, node } = addNode(flow, type, {
       after: after?.id,
+      afterOutputs: after && types.get(after.type)?.outputs.length,
       sourcePort: firstOutput(types, after),
       at: after ? undefined : this.canvas.viewCenter(),
     })

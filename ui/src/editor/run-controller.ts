@@ -5,6 +5,14 @@ import { ApiError, type LiveEvent, type QflowClient, type RunRecord, type StepRe
 import type { NodeRunState } from '../canvas/graph-types.ts'
 
 const POLL_MS = 800
+/** Waits between tries while the server cannot be reached: 1 s, 2 s, 4 s, 8 s, then every 10 s. */
+const RETRY_FIRST_MS = 1000
+const RETRY_MAX_MS = 10_000
+
+/** The pause before the `failures`-th try in a row to reach a server that is down. */
+export function retryDelay(failures: number): number {
+  return Math.min(RETRY_FIRST_MS * 2 ** Math.max(0, failures - 1), RETRY_MAX_MS)
+}
 
 export interface RunCallbacks {
   onStart(runId: string, until?: string): void
@@ -18,6 +26,8 @@ export interface RunCallbacks {
 export class RunController implements ReactiveController {
   run: RunRecord | null = null
   statuses: Record<string, NodeRunState> = {}
+  /** The followed run's stream dropped and the server has not answered again yet. */
+  reconnecting = false
   private abort: AbortController | null = null
 
   constructor(
@@ -67,6 +77,13 @@ export class RunController implements ReactiveController {
     this.abort?.abort()
     this.run = null
     this.statuses = {}
+    this.reconnecting = false
+    this.host.requestUpdate()
+  }
+
+  private setReconnecting(reconnecting: boolean): void {
+    if (this.reconnecting === reconnecting) return
+    this.reconnecting = reconnecting
     this.host.requestUpdate()
   }
 
@@ -89,51 +106,86 @@ export class RunController implements ReactiveController {
     this.abort?.abort()
     const abort = new AbortController()
     this.abort = abort
-    void this.keepFollowing(runId, abort.signal)
+    this.setReconnecting(false)
+    void this.keepFollowing(runId, abort.signal).finally(() => {
+      if (this.abort === abort) this.setReconnecting(false)
+    })
   }
 
   /**
    * Streams the run's events until it finishes. A stream that ends first (the server stopping,
    * which says so with `server-stopping`, or a dropped connection) is opened again after a pause
-   * and starts with a fresh snapshot, whichever process runs the run by then. Between tries, and
-   * while no stream opens (the server restarting), the stored run is read, so the canvas keeps up.
+   * and starts with a fresh snapshot, whichever process runs the run by then; meanwhile the editor
+   * says the connection is lost. A server that cannot be reached is tried again after longer and
+   * longer pauses, since each refused request is an error in the browser's console. A server that
+   * answers but not with a stream (refused: one without it, a proxy; or failing) has its stored run
+   * read instead, so the canvas keeps up.
    */
   private async keepFollowing(runId: string, signal: AbortSignal): Promise<void> {
     let streams = true
+    let failures = 0
     while (!signal.aborted) {
-      let pauseMs = POLL_MS
       if (streams) {
         try {
-          const end = await this.client().followRun(runId, (event) => this.apply(event), signal)
+          const end = await this.client().followRun(
+            runId,
+            (event) => {
+              failures = 0
+              this.setReconnecting(false)
+              this.apply(event)
+            },
+            signal
+          )
           if (signal.aborted) return
-          if (end.finished) return this.finish(runId)
-          pauseMs = end.retryMs ?? POLL_MS
+          // A run already over sends its snapshot and nothing more.
+          if (end.finished || (this.run && !this.active)) return this.finish(runId)
+          this.setReconnecting(true)
+          await pause(end.retryMs ?? POLL_MS, signal)
+          continue
         } catch (err) {
-          // A server that refuses the stream itself (one without it, a proxy) is only read from now on.
+          if (signal.aborted) return
           if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429)
             streams = false
+          else {
+            failures++
+            this.setReconnecting(true)
+            await pause(retryDelay(failures), signal)
+            // Not reached at all: there is nothing to read either.
+            if (!(err instanceof ApiError)) continue
+          }
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, pauseMs))
+      if (!streams) await pause(POLL_MS, signal)
       if (signal.aborted) return
-      if (await this.readStored(runId, signal)) return
+      const stored = await this.readStored(runId, signal)
+      if (stored === 'done') return
+      if (streams) continue
+      // Only read: a server that stops answering is asked less and less often too.
+      if (stored === 'going') {
+        failures = 0
+        this.setReconnecting(false)
+      } else {
+        failures++
+        this.setReconnecting(true)
+        await pause(retryDelay(failures), signal)
+      }
     }
   }
 
-  /** Show the stored run; true once it is finished (and reported) or gone. Unreachable: try again later. */
-  private async readStored(runId: string, signal: AbortSignal): Promise<boolean> {
+  /** Show the stored run: `done` once it is finished (and reported) or gone. */
+  private async readStored(runId: string, signal: AbortSignal): Promise<'done' | 'going' | 'unreachable'> {
     try {
       const run = await this.client().getRun(runId)
-      if (signal.aborted) return true
+      if (signal.aborted) return 'done'
       this.setRun(run)
-      if (!TERMINAL_RUN_STATUSES.includes(run.status)) return false
+      if (!TERMINAL_RUN_STATUSES.includes(run.status)) return 'going'
       this.callbacks.onFinish(runId, run.status)
-      return true
+      return 'done'
     } catch (err) {
       // Deleted meanwhile: nothing left to follow.
-      if (err instanceof ApiError && err.status === 404) return true
-      // A dropped request is retried on the next tick; the run goes on server-side regardless.
-      return false
+      if (err instanceof ApiError && err.status === 404) return 'done'
+      // A dropped request is retried later; the run goes on server-side regardless.
+      return 'unreachable'
     }
   }
 
@@ -181,6 +233,19 @@ export class RunController implements ReactiveController {
       this.callbacks.onFinish(runId, this.run?.status ?? 'failed')
     }
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (a followed run was replaced). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+    function done() {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+  })
 }
 
 /** Items by port, when an event carries the items themselves. */
