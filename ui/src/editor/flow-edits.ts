@@ -124,3 +124,14 @@ export function duplicateNode(flow: Flow, nodeId: string): Flow {
 export function updateNode(flow: Flow, nodeId: string, patch: Partial<FlowNode>): Flow {
   return { ...flow, nodes: flow.nodes.map((n) => (n.id === nodeId ? { ...n, ...patch } : n)) }
 }
+
+/** Node types the palette offers greyed out, with why: a flow has one trigger. */
+export function disabledTypes(flow: Flow | null, nodeTypes: NodeTypeDescription[]): Map<string, string> {
+  const out = new Map<string, string>()
+  if (!flow) return out
+  const hasTrigger = flow.nodes.some((n) => nodeTypes.find((t) => t.type === n.type)?.category === 'trigger')
+  if (hasTrigger)
+    for (const t of nodeTypes)
+      if (t.category === 'trigger') out.set(t.type, 'A QFlow has one trigger; edit the existing one')
+  return out
+}

@@ -2,35 +2,34 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit'
 import { customElement, property, query, state } from 'lit/decorators.js'
 import type { Flow } from '../../../core/flow/schema.ts'
 import type { NodeTypeDescription } from '../../../core/plugin/registry.ts'
-import { ApiError, QflowClient, type RunRecord } from '../api/client.ts'
+import { ApiError, QflowClient } from '../api/client.ts'
 import '../canvas/flow-canvas.ts'
 import type { QflowCanvas } from '../canvas/flow-canvas.ts'
 import type { Graph } from '../canvas/graph-types.ts'
 import { type KeyBinding, KeyboardController } from '../canvas/keyboard-controller.ts'
 import { emit, type NodeAction } from '../events.ts'
-import { keyPathsOf } from '../form/key-paths.ts'
 import '../panels/associate-dialog.ts'
 import type { QflowAssociateDialog } from '../panels/associate-dialog.ts'
 import '../panels/flow-details.ts'
-import type { DetailsIntent, FlowDetails } from '../panels/flow-details.ts'
+import type { FlowDetails } from '../panels/flow-details.ts'
 import { modalStyles } from '../panels/modal-styles.ts'
-import '../panels/node-dialog.ts'
 import '../panels/node-palette.ts'
-import '../panels/run-history.ts'
-import '../panels/run-inspector.ts'
 import { controlStyles, themeTokens } from '../theme.ts'
+import { renderConflict } from './conflict-dialog.ts'
+import { renderStatusbar } from './editor-statusbar.ts'
 import { editorStyles } from './editor-styles.ts'
-import { addNode, blankFlow, duplicateNode, firstOutput, updateNode } from './flow-edits.ts'
+import { renderToolbar } from './editor-toolbar.ts'
+import { addNode, blankFlow, disabledTypes, duplicateNode, firstOutput } from './flow-edits.ts'
 import { FlowSession } from './flow-session.ts'
 import { describeLoadFailure, type LoadFailure, renderLoadFailure } from './load-failure.ts'
-import { checkNode } from './node-check.ts'
+import { NodeEditingController } from './node-editing.ts'
 import { RunController } from './run-controller.ts'
-import { cardProblem, problemsByTopField, unsavedLine } from './server-problems.ts'
+import { SaveController } from './save-controller.ts'
+import { cardProblem, refusedRunLine } from './server-problems.ts'
+import { SidePanelController } from './side-panel.ts'
 import './key-retry.ts'
-import { codeSpans, plainText } from '../code-spans.ts'
+import { plainText } from '../code-spans.ts'
 import { StrayKeysController } from './stray-keys.ts'
-
-type SidePanel = { kind: 'details'; nodeId: string } | { kind: 'history' } | null
 
 /** Lit's default Boolean converter treats readonly="false" as true; embedders expect the opposite. */
 const booleanAttribute = {
@@ -84,29 +83,17 @@ export class QflowEditor extends LitElement {
   @state() private nodeTypes: NodeTypeDescription[] = []
   @state() private selected: string[] = []
   @state() private paletteOpen = false
-  @state() private detailsOpen = false
-  /** Why the details dialog is open: to edit them, or to name a new flow before its first run. */
-  @state() private detailsIntent: DetailsIntent = 'edit'
-  @state() private editing: string | null = null
-  @state() private editingKeys: string[] = []
-  @state() private side: SidePanel = null
-  @state() private runs: RunRecord[] = []
-  @state() private runsLoading = false
   @state() private message: { text: string; error?: boolean } | null = null
   @state() private loading = false
   /** The last load failed: the canvas shows why instead of a flow, and editing stays off. */
   @state() private loadFailure: LoadFailure | null = null
   /** The toolbar's overflow menu, offered when the editor is too narrow for every button. */
   @state() private moreOpen = false
-  /** A save was refused for the key (revoked): the editor asks for another in place, edits kept. */
-  @state() private keyRetry = false
   @query('qflow-canvas') private canvas!: QflowCanvas
   @query('dialog.conflict') private conflictDialog!: HTMLDialogElement
   @query('qflow-associate-dialog') private associateDialog!: QflowAssociateDialog
 
   private addAfter: string | null = null
-  /** Settles the question the details dialog asks before a new flow's first run (named or not). */
-  private whenNamed: ((named: boolean) => void) | null = null
   /** The run that saved unsaved changes before it started. */
   private savedForRun: string | null = null
   private loadGeneration = 0
@@ -130,8 +117,43 @@ export class QflowEditor extends LitElement {
         : this.savedForRun === runId
           ? { text: 'Saved before this run' }
           : null
-      if (this.side?.kind === 'history') void this.loadRuns()
+      this.panel.refresh()
     },
+  })
+  private readonly saver = new SaveController(this, {
+    session: this.session,
+    client: () => this.client,
+    readonly: () => this.readonly,
+    nodeTypes: () => this.nodeTypes,
+    associateDialog: () => this.associateDialog,
+    conflictDialog: () => this.conflictDialog ?? null,
+    change: (next) => this.change(next),
+    stored: (flowId) => {
+      this.loadedFlowId = flowId ?? null
+      this.flowId = flowId ?? ''
+    },
+    labelOf: (id) => this.labelOf(id),
+    say: (text, error) => this.say(text, error),
+    fail: (err, shown) => this.fail(err, shown),
+  })
+  private readonly panel = new SidePanelController(this, {
+    client: () => this.client,
+    flowId: () => this.session.flow?.id,
+    runner: this.runner,
+    selected: () => this.selected,
+    canvas: () => this.canvas ?? null,
+    labelOf: (id) => this.labelOf(id),
+    typeOf: (id) => this.typeOf(id),
+    fail: (err) => this.fail(err),
+  })
+  private readonly nodeEditing = new NodeEditingController(this, {
+    session: this.session,
+    runner: this.runner,
+    client: () => this.client,
+    nodeTypes: () => this.nodeTypes,
+    readonly: () => this.readonly,
+    canvas: () => this.canvas ?? null,
+    change: (next) => this.change(next),
   })
   private readonly beforeUnload = (event: BeforeUnloadEvent) => {
     if (!this.session.dirty || this.readonly) return
@@ -187,7 +209,7 @@ export class QflowEditor extends LitElement {
         this.typesFrom = this.apiBase
       }
       this.runner.clear()
-      this.side = null
+      this.panel.side = null
       if (flowId) {
         const stored = await this.client.getFlow(flowId)
         if (!current()) return
@@ -233,31 +255,8 @@ export class QflowEditor extends LitElement {
    * @throws {Error} "the editor is read-only" in readonly mode, where saving is never possible: a
    *   caller's mistake, not an outcome to retry, so it is not folded into `false`.
    */
-  async save(options: { overwrite?: boolean } = {}): Promise<boolean> {
-    if (this.readonly) throw new Error('the editor is read-only')
-    if (!this.session.flow) return false
-    try {
-      const stored = await this.session.save(options)
-      if (!stored) {
-        await this.updateComplete
-        this.conflictDialog?.showModal()
-        return false
-      }
-      this.loadedFlowId = stored.flow.id ?? null
-      this.flowId = stored.flow.id ?? ''
-      // The server stores flows with problems (and refuses to run them): say so, not just "Saved".
-      const problems = this.problemCount()
-      this.say(
-        problems ? `Saved with ${problems === 1 ? '1 problem' : `${problems} problems`}` : 'Saved',
-        problems > 0
-      )
-      emit(this, 'qflow-save', { flow: this.session.flow!, version: stored.version })
-      return true
-    } catch (err) {
-      this.fail(err, this.notSavedLine(err))
-      if (err instanceof ApiError && err.status === 401) this.keyRetry = true
-      return false
-    }
+  save(options: { overwrite?: boolean } = {}): Promise<boolean> {
+    return this.saver.save(options)
   }
 
   /** Run the flow (saving first when there are changes); `until` runs a node and its ancestors only. */
@@ -265,25 +264,9 @@ export class QflowEditor extends LitElement {
     options: { until?: string; accounts?: string[]; regions?: string[] } = {}
   ): Promise<string | null> {
     if (!this.session.flow) return null
-    // A new flow is stored by its first run: the user names it and sees it is saved, not a silent
-    // "Untitled QFlow" in the list.
-    if (this.session.isNew && !this.readonly && !(await this.askName('save-run'))) return null
-    if (this.needsTargets(this.session.flow, options)) {
-      // Cloud nodes need somewhere to look: ask now, rather than start a run that must fail.
-      if (this.readonly) {
-        this.say('This QFlow has no accounts or regions to run on.', true)
-        return null
-      }
-      const choice = await this.associateDialog.ask(this.session.flow, 'run')
-      if (!choice || choice === 'without') return null
-      this.change({ ...this.session.flow, ...choice })
-    }
-    // A run runs the stored flow: unsaved changes are saved first, and the status bar says so.
-    let saved = false
-    if ((this.session.dirty || this.session.isNew) && !this.readonly) {
-      if (!(await this.save())) return null
-      saved = true
-    }
+    // A new flow is named, associated and saved before its first run (see SaveController).
+    const saved = await this.saver.beforeRun(options)
+    if (saved === null || !this.session.flow) return null
     const flowId = this.session.flow.id
     if (!flowId) return null
     try {
@@ -294,43 +277,13 @@ export class QflowEditor extends LitElement {
       return runId
     } catch (err) {
       // A refused run names its problems (a missing plugin, a node to fix): say which, not a count.
-      const problems = err instanceof ApiError ? problemMessages(err.details) : []
-      if (problems.length) {
-        const text = `Not run: ${problems.join('; ')}`
-        this.say(text, true)
-        emit(this, 'qflow-error', { message: text, status: (err as ApiError).status })
+      const refused = refusedRunLine(err)
+      if (refused) {
+        this.say(refused, true)
+        emit(this, 'qflow-error', { message: refused, status: (err as ApiError).status })
       } else this.fail(err)
       return null
     }
-  }
-
-  /**
-   * Save as the Save button does: the first save of a flow with AWS nodes and no accounts or regions
-   * asks for them (the guide's "associate your QFlow" step), or lets the user save a draft without.
-   */
-  private async saveAsked(): Promise<boolean> {
-    const flow = this.session.flow
-    if (!flow || this.readonly) return false
-    if (this.session.isNew && this.needsTargets(flow, {})) {
-      const choice = await this.associateDialog.ask(flow, 'save')
-      if (!choice) return false
-      if (choice !== 'without') this.change({ ...flow, ...choice })
-    }
-    return this.save()
-  }
-
-  /** Open the details dialog to name a new flow before it is stored by a run or a deploy. */
-  private askName(intent: Exclude<DetailsIntent, 'edit'>): Promise<boolean> {
-    this.whenNamed?.(false)
-    this.detailsIntent = intent
-    this.detailsOpen = true
-    return new Promise((resolve) => (this.whenNamed = resolve))
-  }
-
-  private settleNaming(named: boolean): void {
-    const settle = this.whenNamed
-    this.whenNamed = null
-    settle?.(named)
   }
 
   private fitAfterLoad(): void {
@@ -368,19 +321,6 @@ export class QflowEditor extends LitElement {
     if (otherServer || (changed.has('flowId') && this.flowId !== this.loadedFlowId)) void this.load()
   }
 
-  protected override updated(changed: PropertyValues): void {
-    const side = this.side
-    if (!changed.has('side') || !side) return
-    const before = changed.get('side') as SidePanel | undefined
-    if (side.kind === 'history' && before?.kind === 'history') return
-    if (side.kind === 'details' && before?.kind === 'details' && before.nodeId === side.nodeId) return
-    // The panel narrows the canvas: keep the flow, and the node it describes (or the one selected)
-    // in sight beside it.
-    const nodeId =
-      side.kind === 'details' ? side.nodeId : this.selected.length === 1 ? this.selected[0]! : null
-    void this.canvas?.keepInView(nodeId)
-  }
-
   protected override firstUpdated(): void {
     // After the first render, so attributes set right after the element upgraded are in place.
     if (this.loadedFlowId === null) void this.load()
@@ -395,7 +335,26 @@ export class QflowEditor extends LitElement {
       [...this.session.problems.byNode].map(([id, fields]) => [id, plainText(cardProblem(fields).text)])
     )
     return html`
-      ${this.renderToolbar(flow)}
+      ${renderToolbar({
+        flow,
+        readonly: this.readonly,
+        loadFailed: !!this.loadFailure,
+        session: this.session,
+        historyOpen: this.panel.historyOpen,
+        runActive: this.runner.active,
+        moreOpen: this.moreOpen,
+        onDetails: () => this.saver.openDetails(),
+        onAddNode: () => this.openPalette(this.selected.length === 1 ? this.selected[0]! : null),
+        onUndo: () => this.undo(),
+        onRedo: () => this.redo(),
+        onFit: () => void this.fitView(),
+        onHistory: () => void this.panel.toggleHistory(),
+        onDeploy: () => void this.saver.toggleDeploy(),
+        onSave: () => void this.saver.saveAsked(),
+        onRun: () => void this.run(),
+        onStop: () => void this.cancelRun(),
+        onMoreOpen: (open) => (this.moreOpen = open),
+      })}
       <div class="main">
         <qflow-canvas
           part="canvas"
@@ -417,234 +376,64 @@ export class QflowEditor extends LitElement {
               ? html`<div class="empty">No flow loaded</div>`
               : nothing
         }
-        ${this.renderSide()}
+        ${this.panel.render()}
       </div>
       ${
-        this.keyRetry
-          ? html`<qflow-key-retry .apiBase=${this.apiBase} @key-dismiss=${() => (this.keyRetry = false)}
+        this.saver.keyRetry
+          ? html`<qflow-key-retry .apiBase=${this.apiBase} @key-dismiss=${() => this.saver.setKeyRetry(false)}
               @key-accept=${(e: CustomEvent<{ key: string }>) => this.retryWithKey(e.detail.key)}></qflow-key-retry>`
           : nothing
       }
-      ${this.renderStatusbar()}
+      ${renderStatusbar({
+        runner: this.runner,
+        message: this.message,
+        flow,
+        nodeTypes: this.nodeTypes,
+        general: this.session.problems.general,
+        labelOf: (id) => this.labelOf(id),
+      })}
       <qflow-node-palette
         .nodeTypes=${this.nodeTypes}
         .open=${this.paletteOpen}
-        .disabledTypes=${this.disabledTypes(flow)}
+        .disabledTypes=${disabledTypes(flow, this.nodeTypes)}
         @palette-pick=${(e: CustomEvent<{ type: NodeTypeDescription }>) => this.onPick(e.detail.type)}
         @palette-close=${() => {
           this.paletteOpen = false
           this.canvas?.keepFocus()
         }}
       ></qflow-node-palette>
-      <qflow-node-dialog
-        .node=${this.editing ? (flow?.nodes.find((n) => n.id === this.editing) ?? null) : null}
-        .typeInfo=${this.nodeTypes.find((t) => t.type === flow?.nodes.find((n) => n.id === this.editing)?.type)}
-        .flow=${flow}
-        .client=${this.client}
-        .keys=${this.editingKeys}
-        .serverErrors=${problemsByTopField((this.editing && this.session.problems.byNode.get(this.editing)) || {})}
-        .validate=${this.validateNode}
-        ?readonly=${this.readonly}
-        @node-save=${this.onNodeSave}
-        @dialog-close=${() => {
-          this.editing = null
-          this.canvas?.keepFocus()
-        }}
-      ></qflow-node-dialog>
+      ${this.nodeEditing.render()}
       <qflow-associate-dialog .client=${this.client} @dialog-close=${() => this.canvas?.keepFocus()}></qflow-associate-dialog>
       <qflow-flow-details
         .flow=${flow}
         .client=${this.client}
-        .open=${this.detailsOpen}
-        .intent=${this.detailsIntent}
+        .open=${this.saver.detailsOpen}
+        .intent=${this.saver.detailsIntent}
         ?readonly=${this.readonly}
         @details-save=${(e: CustomEvent<FlowDetails>) => {
           this.change({ ...flow!, ...e.detail })
-          this.settleNaming(true)
+          this.saver.detailsSaved()
         }}
         @dialog-close=${() => {
-          this.settleNaming(false)
-          this.detailsOpen = false
+          this.saver.detailsClosed()
           this.canvas?.keepFocus()
         }}
       ></qflow-flow-details>
-      ${this.renderConflict()}
+      ${renderConflict({
+        conflict: this.session.conflict,
+        onClose: () => this.canvas?.keepFocus(),
+        onKeepEditing: () => this.conflictDialog.close(),
+        onReload: () => {
+          this.session.takeTheirs()
+          this.conflictDialog.close()
+          this.say('Loaded the newer version')
+        },
+        onOverwrite: async () => {
+          this.conflictDialog.close()
+          await this.save({ overwrite: true })
+        },
+      })}
     `
-  }
-
-  private renderToolbar(flow: Flow | null) {
-    const s = this.session
-    const ro = this.readonly
-    const binding = flow
-      ? `${plural(flow.accounts.length, 'account')} · ${plural(flow.regions.length, 'region')}`
-      : ''
-    return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label="QFlow editor">
-      <button class="name" data-action="details" title="QFlow details" ?disabled=${!flow} @click=${() => {
-        this.detailsIntent = 'edit'
-        this.detailsOpen = true
-      }}>
-        <span>${flow?.name ?? (this.loadFailure ? 'Not loaded' : 'Loading…')}</span>
-        ${s.dirty ? html`<span class="dirty" role="status" aria-label="Unsaved changes" title="Unsaved changes"></span>` : nothing}
-      </button>
-      <span class="binding" title="Accounts and regions this QFlow runs on">${binding}</span>
-      <span class="sep"></span>
-      ${
-        ro
-          ? nothing
-          : html`<button data-action="add-node" title="Add a node (N)" aria-label="Add node" ?disabled=${!flow} @click=${() => this.openPalette(this.selected.length === 1 ? this.selected[0]! : null)}>+<span class="label"> Add node</span></button>
-              <button class="icon narrow-hidden" data-action="undo" title="Undo (Ctrl+Z)" aria-label="Undo" ?disabled=${!s.canUndo} @click=${() => this.undo()}>↶</button>
-              <button class="icon narrow-hidden" data-action="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" ?disabled=${!s.canRedo} @click=${() => this.redo()}>↷</button>`
-      }
-      <button class="icon" data-action="fit" title="Fit view (F)" aria-label="Fit view" ?disabled=${!flow} @click=${() => this.fitView()}>⤢</button>
-      <span class="spacer"></span>
-      <button data-action="history" class="collapsible" aria-pressed=${this.side?.kind === 'history'} ?disabled=${!flow?.id} @click=${() => this.toggleHistory()}>History</button>
-      ${
-        ro
-          ? nothing
-          : html`<button data-action="deploy" class="collapsible ${flow?.deployed ? 'deployed' : ''}" ?disabled=${!flow} title=${flow?.deployed ? 'Deployed: its trigger is armed. Click to undeploy.' : 'Deploy: arm the trigger'}
-                @click=${() => this.toggleDeploy()}>${flow?.deployed ? '● Deployed' : 'Deploy'}</button>
-              <button data-action="save" part="save-button" ?disabled=${!flow || s.saving || (!s.dirty && !s.isNew)} @click=${() => this.saveAsked()}>${s.saving ? 'Saving…' : 'Save'}</button>`
-      }
-      ${
-        this.runner.active
-          ? html`<button data-action="cancel-run" class="danger" @click=${() => this.cancelRun()}>Stop</button>`
-          : html`<button class="primary" data-action="run" part="run-button" aria-label="Run Now" ?disabled=${!flow} @click=${() => this.run()}>▶<span class="label"> Run Now</span></button>`
-      }
-      ${this.renderMore(flow)}
-    </div>`
-  }
-
-  /**
-   * History and Deploy again (and Undo / Redo when very narrow), in a menu: the toolbar's container
-   * query hides those buttons and shows this one when the editor is narrow, so nothing wraps or gets cut off.
-   */
-  private renderMore(flow: Flow | null) {
-    const close = () => (this.moreOpen = false)
-    return html`<span class="more" @focusout=${(e: FocusEvent) => {
-      if (!(e.currentTarget as HTMLElement).contains(e.relatedTarget as Node | null)) close()
-    }}>
-      <button class="icon" data-action="more" aria-label="More actions" title="More actions" aria-haspopup="menu" aria-expanded=${this.moreOpen}
-        @click=${() => (this.moreOpen = !this.moreOpen)}>⋯</button>
-      ${
-        this.moreOpen
-          ? html`<div class="more-menu" role="menu">
-              ${
-                this.readonly
-                  ? nothing
-                  : html`<button role="menuitem" class="narrow-only" data-menu-action="undo" ?disabled=${!this.session.canUndo} @click=${() => this.undo()}>Undo</button>
-                    <button role="menuitem" class="narrow-only" data-menu-action="redo" ?disabled=${!this.session.canRedo} @click=${() => this.redo()}>Redo</button>`
-              }
-              <button role="menuitem" data-menu-action="history" ?disabled=${!flow?.id} @click=${() => {
-                close()
-                void this.toggleHistory()
-              }}>${this.side?.kind === 'history' ? 'Hide history' : 'History'}</button>
-              ${
-                this.readonly
-                  ? nothing
-                  : html`<button role="menuitem" data-menu-action="deploy" ?disabled=${!flow} @click=${() => {
-                      close()
-                      void this.toggleDeploy()
-                    }}>${flow?.deployed ? 'Undeploy' : 'Deploy'}</button>`
-              }
-            </div>`
-          : nothing
-      }
-    </span>`
-  }
-
-  private renderSide() {
-    const side = this.side
-    if (!side) return nothing
-    if (side.kind === 'history')
-      return html`<div class="side"><qflow-run-history
-        .runs=${this.runs}
-        .loading=${this.runsLoading}
-        .currentRunId=${this.runner.run?.id ?? ''}
-        .nodeLabel=${(id: string) => this.labelOf(id)}
-        @run-open=${(e: CustomEvent<{ runId: string }>) => this.openRun(e.detail.runId)}
-        @panel-close=${() => (this.side = null)}
-      ></qflow-run-history></div>`
-    const run = this.runner.run
-    return html`<div class="side"><qflow-run-inspector
-      .client=${this.client}
-      .runId=${run?.id ?? ''}
-      .nodeId=${side.nodeId}
-      .nodeLabel=${this.labelOf(side.nodeId)}
-      .step=${this.runner.step(side.nodeId)}
-      .outputs=${this.typeOf(side.nodeId)?.outputs ?? []}
-      @panel-close=${() => (this.side = null)}
-    ></qflow-run-inspector></div>`
-  }
-
-  /** A node of the shown run ended `partial`: said next to its status, which stays `succeeded`. */
-  private runIsPartial(): boolean {
-    return (
-      Boolean(this.runner.run?.partial) ||
-      Object.values(this.runner.statuses).some((s) => s.status === 'partial')
-    )
-  }
-
-  private renderStatusbar() {
-    const run = this.runner.run
-    const general = this.session.problems.general
-    const missing = this.missingTypes()
-    return html`<div class="statusbar" part="statusbar" role="status" aria-live="polite">
-      ${run ? html`<span>Last run <span class="badge ${run.status}" data-run-status=${run.status}>${run.status}</span>${this.runIsPartial() ? html` <span class="badge partial" data-run-partial title="A node ended partial: some of its work failed (e.g. one region)">(partial)</span>` : nothing}${run.until ? ` till ${this.labelOf(run.until)}` : ''}</span>` : nothing}
-      ${this.runner.reconnecting ? html`<span class="reconnecting" data-connection="lost">Connection lost, reconnecting…</span>` : nothing}
-      ${this.message ? html`<span class=${this.message.error ? 'error' : ''} data-message>${codeSpans(this.message.text)}</span>` : nothing}
-      ${missing.map((m) => html`<span class="error" data-missing-type=${m}>${m}</span>`)}
-      ${general.map((p) => html`<span class="error">${codeSpans(p)}</span>`)}
-    </div>`
-  }
-
-  /** How many problems the server reported for the flow as saved. */
-  private problemCount(): number {
-    let count = this.session.problems.general.length
-    for (const fields of this.session.problems.byNode.values()) count += Object.keys(fields).length
-    return count
-  }
-
-  /** One line per node type the flow uses that this server does not have, naming plugin and nodes. */
-  private missingTypes(): string[] {
-    const flow = this.session.flow
-    if (!flow || !this.nodeTypes.length) return []
-    const known = new Set(this.nodeTypes.map((t) => t.type))
-    const byType = new Map<string, { plugin?: string; nodes: string[] }>()
-    for (const node of flow.nodes) {
-      if (known.has(node.type)) continue
-      const entry = byType.get(node.type) ?? { plugin: node.plugin?.name, nodes: [] }
-      entry.nodes.push(`"${node.label || node.id}"`)
-      byType.set(node.type, entry)
-    }
-    return [...byType].map(
-      ([type, { plugin, nodes }]) =>
-        `Node type "${type}" is not installed${plugin ? ` (install plugin "${plugin}")` : ''}: ${nodes.join(', ')} cannot run`
-    )
-  }
-
-  private renderConflict() {
-    const conflict = this.session.conflict
-    return html`<dialog class="conflict" aria-label="Newer version" @close=${() => this.canvas?.keepFocus()}>
-      <div class="dialog-body">
-        <header class="dialog-head"><h2>This QFlow changed since you opened it</h2></header>
-        <div class="dialog-main">
-          <p>Version ${conflict?.theirs.version ?? ''} was saved meanwhile. It differs from yours in:</p>
-          <ul>${(conflict?.changes.length ? conflict.changes : ['details not shown in the editor']).map((c) => html`<li>${c}</li>`)}</ul>
-        </div>
-        <footer class="dialog-foot">
-          <button @click=${() => this.conflictDialog.close()}>Keep editing</button>
-          <button data-action="reload" @click=${() => {
-            this.session.takeTheirs()
-            this.conflictDialog.close()
-            this.say('Loaded the newer version')
-          }}>Reload theirs</button>
-          <button class="primary" data-action="overwrite" @click=${async () => {
-            this.conflictDialog.close()
-            await this.save({ overwrite: true })
-          }}>Overwrite with mine</button>
-        </footer>
-      </div>
-    </dialog>`
   }
 
   // ---- behaviour ----
@@ -657,7 +446,7 @@ export class QflowEditor extends LitElement {
         keys: ['mod+s'],
         label: 'Save',
         run: () => {
-          if (!this.readonly) void this.saveAsked()
+          if (!this.readonly) void this.saver.saveAsked()
         },
       },
       { keys: ['mod+enter'], label: 'Run now', run: () => void this.run() },
@@ -678,7 +467,7 @@ export class QflowEditor extends LitElement {
 
   private retryWithKey(key: string): void {
     this.enteredToken = key
-    this.keyRetry = false
+    this.saver.setKeyRetry(false)
     emit(this, 'qflow-key-change', { key })
     void this.save()
   }
@@ -708,10 +497,7 @@ export class QflowEditor extends LitElement {
 
   private onSelect(nodeIds: string[]): void {
     this.selected = nodeIds
-    // Open execution details follow the selection, so clicking through the nodes reads each one.
-    const only = nodeIds.length === 1 ? nodeIds[0]! : null
-    if (only && this.side?.kind === 'details' && this.side.nodeId !== only)
-      this.side = { kind: 'details', nodeId: only }
+    this.panel.followSelection(nodeIds)
   }
 
   private onPick(type: NodeTypeDescription): void {
@@ -734,40 +520,12 @@ export class QflowEditor extends LitElement {
     })
   }
 
-  private validateNode = (
-    nodeId: string,
-    label: string,
-    config: Record<string, unknown>
-  ): Promise<Record<string, string>> => {
-    const flow = this.session.flow
-    return flow ? checkNode(this.client, flow, nodeId, label, config) : Promise.resolve({})
-  }
-
-  private onNodeSave = (
-    event: CustomEvent<{ nodeId: string; label: string; config: Record<string, unknown> }>
-  ): void => {
-    const flow = this.session.flow
-    if (!flow) return
-    const { nodeId, label, config } = event.detail
-    const node = flow.nodes.find((n) => n.id === nodeId)
-    this.change(
-      updateNode(flow, nodeId, {
-        label,
-        config,
-        typeVersion: this.nodeTypes.find((t) => t.type === node?.type)?.version ?? node?.typeVersion ?? 1,
-      })
-    )
-    this.session.problems.byNode.delete(nodeId)
-  }
-
   private onNodeAction(nodeId: string, action: NodeAction): void {
     const flow = this.session.flow
     if (!flow) return
     switch (action) {
       case 'edit':
-        this.editingKeys = []
-        this.editing = nodeId
-        void this.loadKeys(nodeId)
+        this.nodeEditing.open(nodeId)
         break
       case 'add-after':
         this.openPalette(nodeId)
@@ -776,7 +534,7 @@ export class QflowEditor extends LitElement {
         void this.run({ until: nodeId })
         break
       case 'details':
-        this.side = { kind: 'details', nodeId }
+        this.panel.showDetails(nodeId)
         break
       case 'duplicate':
         if (flow.nodes.find((n) => n.id === nodeId)?.type !== 'trigger')
@@ -784,50 +542,6 @@ export class QflowEditor extends LitElement {
         break
       case 'delete':
         break
-    }
-  }
-
-  /**
-   * Keys seen in the node's input and its own output in the shown (or latest) run, for key pickers.
-   * A node that did not run there (the run went till the node before it, the usual way to set up a
-   * control) is offered what its upstream nodes put out instead: that is what it will receive.
-   */
-  private async loadKeys(nodeId: string): Promise<void> {
-    const flow = this.session.flow
-    if (!flow?.id) return
-    try {
-      let run = this.runner.run
-      if (!run) {
-        const latest = (await this.client.listRuns(flow.id, { limit: 1 })).items[0]?.id
-        run = latest ? await this.client.getRun(latest) : null
-      }
-      if (!run) return
-      const runId = run.id
-      // Ask only for steps the run has and finished: any other request is a 404 (or 409) in the console.
-      const ran = new Set(
-        run.steps.filter((s) => s.status !== 'pending' && s.status !== 'running').map((s) => s.nodeId)
-      )
-      // A sample of each port is enough to offer keys, and stays small on large outputs.
-      const sample = (id: string, side: 'input' | 'output') =>
-        ran.has(id) ? this.client.stepSample(runId, id, side, 50).catch(() => null) : Promise.resolve(null)
-      const outputOf = (id: string) => sample(id, 'output')
-      const [input, output] = await Promise.all([sample(nodeId, 'input'), outputOf(nodeId)])
-      const payloads: unknown[] = [input, output]
-      if (!input && !output) {
-        const upstream = [...new Set(flow.edges.filter((e) => e.target === nodeId).map((e) => e.source))]
-        for (const step of await Promise.all(upstream.map(outputOf))) payloads.push(step)
-      }
-      const items: unknown[] = []
-      for (const payload of payloads) {
-        if (!payload || typeof payload !== 'object') continue
-        for (const [port, list] of Object.entries(payload as Record<string, unknown>)) {
-          // A control's own `results` describe verdicts, not resources; keep to resource-shaped items.
-          if (port !== 'results' && Array.isArray(list)) items.push(...list.slice(0, 50))
-        }
-      }
-      if (this.editing === nodeId) this.editingKeys = keyPathsOf(items)
-    } catch {
-      // Without a run the pickers still take typed keys.
     }
   }
 
@@ -842,14 +556,6 @@ export class QflowEditor extends LitElement {
     }
   }
 
-  private async openRun(runId: string): Promise<void> {
-    try {
-      await this.runner.open(runId)
-    } catch (err) {
-      this.fail(err)
-    }
-  }
-
   private async cancelRun(): Promise<void> {
     const run = this.runner.run
     if (!run) return
@@ -858,70 +564,6 @@ export class QflowEditor extends LitElement {
     } catch (err) {
       this.fail(err)
     }
-  }
-
-  private async toggleHistory(): Promise<void> {
-    if (this.side?.kind === 'history') {
-      this.side = null
-      return
-    }
-    this.side = { kind: 'history' }
-    await this.loadRuns()
-  }
-
-  private async loadRuns(): Promise<void> {
-    const id = this.session.flow?.id
-    if (!id) return
-    this.runsLoading = true
-    try {
-      this.runs = (await this.client.listRuns(id, { limit: 50 })).items
-    } catch (err) {
-      this.fail(err)
-    } finally {
-      this.runsLoading = false
-    }
-  }
-
-  private async toggleDeploy(): Promise<void> {
-    const flow = this.session.flow
-    if (!flow || this.readonly) return
-    // Like a first run, a first deploy names the flow rather than storing an "Untitled QFlow".
-    if (this.session.isNew && !(await this.askName('save-deploy'))) return
-    if ((this.session.dirty || this.session.isNew) && !(await this.save())) return
-    const target = !flow.deployed
-    try {
-      const stored = await this.client.setDeployed(this.session.flow!.id!, target)
-      this.session.acknowledge(stored, target)
-      this.say(target ? 'Deployed: the trigger is armed' : 'Undeployed')
-    } catch (err) {
-      this.fail(err)
-    }
-  }
-
-  /** True when an AWS node would run with no account or no region (neither the node's nor the flow's). */
-  private needsTargets(flow: Flow, options: { accounts?: string[]; regions?: string[] }): boolean {
-    const accounts = options.accounts ?? flow.accounts
-    const regions = options.regions ?? flow.regions
-    return flow.nodes.some((node) => {
-      if (this.nodeTypes.find((t) => t.type === node.type)?.category !== 'aws') return false
-      const own = (key: string) =>
-        Array.isArray(node.config[key]) ? (node.config[key] as unknown[]).length : 0
-      return (
-        (own('accounts') === 0 && accounts.length === 0) || (own('regions') === 0 && regions.length === 0)
-      )
-    })
-  }
-
-  private disabledTypes(flow: Flow | null): Map<string, string> {
-    const out = new Map<string, string>()
-    if (!flow) return out
-    const hasTrigger = flow.nodes.some(
-      (n) => this.nodeTypes.find((t) => t.type === n.type)?.category === 'trigger'
-    )
-    if (hasTrigger)
-      for (const t of this.nodeTypes)
-        if (t.category === 'trigger') out.set(t.type, 'A QFlow has one trigger; edit the existing one')
-    return out
   }
 
   private graphCache: Graph = { nodes: [], edges: [] }
@@ -950,18 +592,6 @@ export class QflowEditor extends LitElement {
     this.message = { text, error }
   }
 
-  /**
-   * What the status bar says for a refused save: the nodes' problems with the node and field named
-   * (the flow's own ones are listed beside it, each with its field), not the server's first message
-   * again.
-   */
-  private notSavedLine(err: unknown): string | undefined {
-    if (!(err instanceof ApiError) || (err.status !== 400 && err.status !== 422)) return undefined
-    const problems = this.session.problems
-    if (!problems.byNode.size && !problems.general.length) return undefined
-    return unsavedLine(problems, (id) => this.labelOf(id))
-  }
-
   private fail(err: unknown, shown?: string): void {
     const status = err instanceof ApiError ? err.status : undefined
     const code = err instanceof ApiError ? err.code : undefined
@@ -969,21 +599,6 @@ export class QflowEditor extends LitElement {
     this.say(shown ?? message, true)
     emit(this, 'qflow-error', { message, status, ...(code ? { code } : {}) })
   }
-}
-
-/** The messages of the problems an API error lists under `details.problems`. */
-function problemMessages(details: unknown): string[] {
-  const list = (details as { problems?: unknown } | undefined)?.problems
-  if (!Array.isArray(list)) return []
-  return list.flatMap((p) =>
-    p && typeof p === 'object' && typeof (p as { message?: unknown }).message === 'string'
-      ? [(p as { message: string }).message]
-      : []
-  )
-}
-
-function plural(n: number, word: string): string {
-  return n === 0 ? `no ${word}s` : n === 1 ? `1 ${word}` : `${n} ${word}s`
 }
 
 declare global {

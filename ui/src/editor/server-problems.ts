@@ -1,4 +1,5 @@
 import type { Flow } from '../../../core/flow/schema.ts'
+import { ApiError } from '../api/client.ts'
 
 /** Problems the server reported for a flow, sorted by where the editor shows them. */
 export interface ProblemIndex {
@@ -118,4 +119,21 @@ export function unsavedLine(index: ProblemIndex, labelOf: (nodeId: string) => st
       )
   if (!lines.length) return 'Not saved'
   return `Not saved: ${lines.join('; ')}`
+}
+
+/** What the status bar says for a run the server refused over named problems: which ones, not a count. */
+export function refusedRunLine(err: unknown): string | null {
+  const problems = err instanceof ApiError ? problemMessages(err.details) : []
+  return problems.length ? `Not run: ${problems.join('; ')}` : null
+}
+
+/** The messages of the problems an API error lists under `details.problems`. */
+function problemMessages(details: unknown): string[] {
+  const list = (details as { problems?: unknown } | undefined)?.problems
+  if (!Array.isArray(list)) return []
+  return list.flatMap((p) =>
+    p && typeof p === 'object' && typeof (p as { message?: unknown }).message === 'string'
+      ? [(p as { message: string }).message]
+      : []
+  )
 }
