@@ -11,6 +11,25 @@ function app(origins: string[]) {
   })
 }
 
+const PORTAL = 'https://portal.example'
+
+/** A browser's preflight from the portal, asking to send `headers` with `method`. */
+function preflight(method: string, headers: string) {
+  return app([PORTAL]).request('/api/flows/x', {
+    method: 'OPTIONS',
+    headers: {
+      origin: PORTAL,
+      'access-control-request-method': method,
+      'access-control-request-headers': headers,
+    },
+  })
+}
+
+/** The request itself, from `origin`. */
+function put(origins: string[], origin: string) {
+  return app(origins).request('/api/flows/x', { method: 'PUT', headers: { origin } })
+}
+
 describe('CORS allow-list', () => {
   it('parses QFLOW_CORS_ORIGINS', () => {
     expect(parseCorsOrigins(' https://a.example/, http://localhost:3000 ,,')).toEqual([
@@ -20,54 +39,28 @@ describe('CORS allow-list', () => {
     expect(parseCorsOrigins(undefined)).toEqual([])
   })
   it('answers a preflight from a listed origin with the headers the editor sends', async () => {
-    const res = await app(['https://portal.example']).request('/api/flows/x', {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'https://portal.example',
-        'access-control-request-method': 'PUT',
-        'access-control-request-headers': 'authorization, if-match, content-type',
-      },
-    })
+    const res = await preflight('PUT', 'authorization, if-match, content-type')
     expect(res.status).toBe(204)
-    expect(res.headers.get('access-control-allow-origin')).toBe('https://portal.example')
+    expect(res.headers.get('access-control-allow-origin')).toBe(PORTAL)
     expect(res.headers.get('access-control-allow-headers')).toContain('if-match')
     expect(res.headers.get('access-control-allow-credentials')).toBeNull()
   })
   it('exposes the ETag to a listed origin and says nothing to others', async () => {
-    const listed = await app(['https://portal.example']).request('/api/flows/x', {
-      method: 'PUT',
-      headers: { origin: 'https://portal.example' },
-    })
-    expect(listed.headers.get('access-control-allow-origin')).toBe('https://portal.example')
+    const listed = await put([PORTAL], PORTAL)
+    expect(listed.headers.get('access-control-allow-origin')).toBe(PORTAL)
     expect(listed.headers.get('access-control-expose-headers')).toContain('etag')
-    const other = await app(['https://portal.example']).request('/api/flows/x', {
-      method: 'PUT',
-      headers: { origin: 'https://evil.example' },
-    })
+    const other = await put([PORTAL], 'https://evil.example')
     expect(other.headers.get('access-control-allow-origin')).toBeNull()
   })
   it('lets a page send Idempotency-Key and read the replay, 429 and 405 headers', async () => {
-    const preflight = await app(['https://portal.example']).request('/api/flows/x', {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'https://portal.example',
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'authorization, content-type, idempotency-key',
-      },
-    })
-    expect(preflight.headers.get('access-control-allow-headers')).toContain('idempotency-key')
-    const res = await app(['https://portal.example']).request('/api/flows/x', {
-      method: 'PUT',
-      headers: { origin: 'https://portal.example' },
-    })
+    const asked = await preflight('POST', 'authorization, content-type, idempotency-key')
+    expect(asked.headers.get('access-control-allow-headers')).toContain('idempotency-key')
+    const res = await put([PORTAL], PORTAL)
     const exposed = res.headers.get('access-control-expose-headers') ?? ''
     for (const name of ['idempotent-replayed', 'retry-after', 'allow']) expect(exposed).toContain(name)
   })
   it('allows any origin with *', async () => {
-    const res = await app(['*']).request('/api/flows/x', {
-      method: 'PUT',
-      headers: { origin: 'http://127.0.0.1:5000' },
-    })
+    const res = await put(['*'], 'http://127.0.0.1:5000')
     expect(res.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5000')
   })
   it('refuses a QFLOW_CORS_ORIGINS that is not a list of origins, naming it', () => {
@@ -89,7 +82,7 @@ describe('CORS allow-list', () => {
         'access-control-request-headers': 'authorization, content-type',
       })
       expect(res.status).toBe(204)
-      expect(res.headers.get('access-control-allow-origin')).toBe('https://portal.example')
+      expect(res.headers.get('access-control-allow-origin')).toBe(PORTAL)
       // An origin not on the list gets no CORS grant, whatever the API answers it.
       const list = await server.call('GET', '/api/flows', undefined, { origin: 'https://other.example' })
       expect(list.headers.get('access-control-allow-origin')).toBeNull()
