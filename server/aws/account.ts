@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { canonicalIp, internalKind } from '../plugins/worker/addresses.mjs'
 
 /**
  * Accounts as the API takes them (input) and as they are stored (record). Secrets only ever exist
@@ -54,13 +55,17 @@ const common = {
 }
 
 /**
- * Link-local hosts (169.254.0.0/16, fe80::/10, and EC2's IPv6 metadata address) are where a cloud
- * instance's metadata and credentials live. No AWS-compatible endpoint is there, so an endpoint
- * pointing at one could only be a way to make the server call it.
+ * Link-local addresses (169.254.0.0/16, fe80::/10, in any spelling the plugin sandbox's address
+ * check knows, IPv4-in-IPv6 included) and EC2's IPv6 metadata address are where a cloud instance's
+ * metadata and credentials live. No AWS-compatible endpoint is there, so an endpoint pointing at
+ * one could only be a way to make the server call it. Loopback and private addresses stay allowed:
+ * emulators live there.
  */
+const EC2_IPV6_METADATA = canonicalIp('fd00:ec2::254')
 function isLinkLocal(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  return /^169\.254\.\d+\.\d+$/.test(host) || /^fe[89ab][0-9a-f]?:/.test(host) || host === 'fd00:ec2::254'
+  const ip = canonicalIp(hostname)
+  if (ip === undefined) return false
+  return ip === EC2_IPV6_METADATA || (internalKind(ip)?.startsWith('link-local') ?? false)
 }
 
 export const awsAccountInput = z

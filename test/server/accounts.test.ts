@@ -157,6 +157,11 @@ describe('accounts API', () => {
         { ...staticAccount(), id: 'x2v', endpoint: 'http://[fd00:ec2::254]/' },
         'endpoint: endpoint may not be',
       ],
+      [
+        { ...staticAccount(), id: 'x2w', endpoint: 'http://[::ffff:169.254.169.254]:80/' },
+        'endpoint: endpoint may not be',
+      ],
+      [{ ...staticAccount(), id: 'x2x', endpoint: 'http://[fe80::1]/' }, 'endpoint: endpoint may not be'],
       [{ ...staticAccount(), id: 'x3', accountId: '12' }, 'accountId: an AWS account id is 12 digits'],
       [
         {
