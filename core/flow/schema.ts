@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CONTROL_CHARACTER, CONTROL_CHARACTER_BUT_LINES } from './text-rules.ts'
 import { coerceVariable, variableNameProblem } from './variable-types.ts'
 
 /**
@@ -35,13 +36,6 @@ const elementId = z
     (id) => !UNSAFE_IN_ID.test(id) && id.trim() === id && id !== '.' && id !== '..',
     `an id is ${ELEMENT_ID_RULE}`
   )
-
-/** C0 controls (NUL, tab, line breaks...), DEL and C1 controls. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
-export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
-/** The same but tab and line breaks (\n, and \r of a file written on Windows), which a multi-line text keeps. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
-const CONTROL_CHARACTER_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
 
 /**
  * Text shown on one line (a label, a category): a NUL cuts it short in listings and search, and

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { CONTROL_CHARACTER, SAFE_ID, SAFE_ID_RULE } from '../../core/flow/schema.ts'
+import { SAFE_ID, SAFE_ID_RULE } from '../../core/flow/schema.ts'
+import { CONTROL_CHARACTER } from '../../core/flow/text-rules.ts'
 import { ROLES } from './roles.ts'
 
 /** What a new API key is made from, by the API and by `qflow keys create` alike. */

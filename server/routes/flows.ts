@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
-import { CONTROL_CHARACTER } from '../../core/flow/schema.ts'
+import { CONTROL_CHARACTER } from '../../core/flow/text-rules.ts'
 import { checkCreatableFlow, checkSavedTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
 import type { ServerContext } from '../context.ts'

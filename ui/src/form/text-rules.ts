@@ -1,12 +1,9 @@
-/**
- * The server's rule for one-line text (a node's name, a category): no C0 or C1 control characters
- * nor DEL. It is core/flow/schema.ts's CONTROL_CHARACTER, repeated so the bundle does not take zod
- * with it; a pasted tab is then refused where it is typed, not on Save.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
+import { CONTROL_CHARACTER } from '../../../core/flow/text-rules.ts'
 
-/** Why one-line text is refused, or '' when it is fine. */
+/**
+ * Why one-line text (a node's name, a category) is refused, or '' when it is fine: the server's
+ * rule, checked where the text is typed so a pasted tab is refused there, not on Save.
+ */
 export function oneLineProblem(text: string): string {
   const found = CONTROL_CHARACTER.exec(text)
   if (!found) return ''
