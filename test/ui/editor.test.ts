@@ -335,6 +335,36 @@ describe('qflow app and editor', () => {
     expect(await leaving()).toBe(false)
   })
 
+  it('asks before Back leaves unsaved edits; staying keeps the edits and the URL', async () => {
+    const created = await api(
+      'POST',
+      '/api/flows',
+      flowDoc([n('trigger', 'trigger', 0), n('emit', 'test-emit', 330)], [e('trigger', 'emit')])
+    )
+    const flowUrl = `${server.url}/flows/${created.body.flow.id}`
+    await page.goto(`${server.url}/`)
+    await page.locator(`qflow-app tr[data-flow="${created.body.flow.id}"] td a`).click()
+    await expect.poll(() => page.url()).toBe(flowUrl)
+    await node('emit').click()
+    await page.keyboard.press('ArrowRight')
+    await expect.poll(() => page.locator('qflow-editor .dirty').count()).toBe(1)
+
+    const asked: string[] = []
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message())
+      void dialog.dismiss()
+    })
+    await page.goBack({ waitUntil: 'commit' })
+    await expect.poll(() => asked).toEqual(['You have unsaved changes. Leave this QFlow?'])
+    await expect.poll(() => page.url()).toBe(flowUrl)
+    expect(await page.locator('qflow-editor .dirty').count()).toBe(1)
+
+    page.once('dialog', (dialog) => void dialog.accept())
+    await page.goBack({ waitUntil: 'commit' })
+    await expect.poll(() => page.url()).toBe(`${server.url}/`)
+    await expect.poll(() => page.locator('qflow-editor').count()).toBe(0)
+  })
+
   it('lists flows with search and category filter, and creates from a template', async () => {
     await api('POST', '/api/flows', {
       ...flowDoc([n('trigger', 'trigger', 0)], []),

@@ -58,7 +58,23 @@ export class QflowApp extends LitElement {
   private get client(): QflowClient {
     return new QflowClient({ baseUrl: this.apiBase, getToken: readKey })
   }
-  private readonly onPop = () => this.routeFromLocation()
+  /** The path the page shows, to go back to when the user keeps their unsaved edits on Back. */
+  private shownPath = location.pathname
+  /**
+   * Back and Forward change the URL before we hear of it, so leaving unsaved edits is asked about
+   * here too, and a "stay" puts the editor's URL back.
+   */
+  private readonly onPop = () => {
+    if (location.pathname !== this.shownPath && !this.mayLeaveEditor()) {
+      history.pushState(null, '', this.shownPath)
+      return
+    }
+    this.routeFromLocation()
+  }
+
+  private mayLeaveEditor(): boolean {
+    return !this.editor?.dirty || confirm('You have unsaved changes. Leave this QFlow?')
+  }
 
   override connectedCallback(): void {
     super.connectedCallback()
@@ -78,6 +94,7 @@ export class QflowApp extends LitElement {
   }
 
   private routeFromLocation(): void {
+    this.shownPath = location.pathname
     const match = /^\/flows\/([^/]+)$/.exec(location.pathname)
     if (match && match[1] !== 'new') this.route = { page: 'edit', flowId: decodeURIComponent(match[1]!) }
     else if (match) this.route = { page: 'new', template: null }
@@ -88,8 +105,9 @@ export class QflowApp extends LitElement {
   }
 
   private go(path: string, route: Route): void {
-    if (this.editor?.dirty && !confirm('You have unsaved changes. Leave this QFlow?')) return
+    if (!this.mayLeaveEditor()) return
     history.pushState(null, '', path)
+    this.shownPath = path
     this.notice = ''
     this.route = route
     if (route.page === 'list') void this.loadFlows()
@@ -152,6 +170,7 @@ export class QflowApp extends LitElement {
         const id = e.detail.flow.id
         if (id && route.page === 'new') {
           history.replaceState(null, '', `/flows/${encodeURIComponent(id)}`)
+          this.shownPath = location.pathname
           this.route = { page: 'edit', flowId: id }
         }
       }}
@@ -297,6 +316,7 @@ export class QflowApp extends LitElement {
     this.needsKey = await this.client.keyRequired()
     if (this.route.page !== 'list') {
       history.pushState(null, '', '/')
+      this.shownPath = '/'
       this.route = { page: 'list' }
     }
     this.flows = []
