@@ -275,6 +275,10 @@ describe('installing plugins', () => {
     await expect(installPlugin(fixture('plugins/zod-echo'), { settings: strict })).rejects.toThrow(
       'plugin "fixture-zod-echo" is on the deny list (fixture-*)'
     )
+    const allowOnly = { ...settings, policy: { allow: ['@trusted/*'], deny: [] } }
+    await expect(installPlugin(fixture('plugins/zod-echo'), { settings: allowOnly })).rejects.toThrow(
+      'plugin "fixture-zod-echo" is not on the allow list (@trusted/*)'
+    )
     await expect(installPlugin(fixture('plugins/broken-import'), { settings })).rejects.toThrow(
       /may not import Node built-in "node:fs"/
     )
