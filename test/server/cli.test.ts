@@ -78,6 +78,10 @@ describe('qflow CLI', { timeout: 120_000 }, () => {
     ])
     const outcome = JSON.parse(json.stdout)
     expect(outcome.steps.map((step: any) => step.nodeId)).toEqual(['trigger', 'emit'])
+    // --var reached the run: the emit node's tag is $wf.variables.label ('hello' in the file).
+    const emitted = outcome.steps.find((step: any) => step.nodeId === 'emit').output
+    expect(JSON.stringify(emitted)).toContain('"tag":"from-cli"')
+    expect(JSON.stringify(emitted)).not.toContain('hello')
   })
 
   it('prints what an action did or would do, per resource, for a file run and a stored run', async () => {
