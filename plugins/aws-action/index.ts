@@ -8,7 +8,7 @@ import { type AwsErrorSummary, summariseAwsError } from '../shared/errors.ts'
 import { getOrSet } from '../shared/maps.ts'
 import { send, waiterFor } from '../shared/sdk.ts'
 import { awsGateway } from '../shared/targets.ts'
-import { type ActionSpec, actionSpec } from './catalogue.ts'
+import { type ActionSpec, actionSpec, actions } from './catalogue.ts'
 import { type ActionConfig, actionConfig } from './config.ts'
 import { type DistinctCall, distinctCalls } from './distinct-calls.ts'
 import { type PlannedChange, planChange } from './plan.ts'
@@ -45,7 +45,15 @@ export default defineNodeType({
     color: '#d13212',
     inputs: [{ name: 'in', label: 'Resources' }],
     outputs: [{ name: 'out', label: 'Results' }],
-    permissions: ['rds:ModifyDBInstance'],
+    // Everything the type may call; a flow's own needs come from permissionsFor.
+    permissions: [
+      ...new Set(
+        actions.flatMap((spec) => [
+          `${spec.service}:${spec.operation}`,
+          ...(spec.waiter ? [spec.waiter.permission] : []),
+        ])
+      ),
+    ],
     widgets: { service: 'aws-service-picker', action: 'aws-action-picker', params: 'aws-params-mapper' },
   },
   config: actionConfig,

@@ -4,7 +4,7 @@ import type { Item } from '../../core/plugin/types.ts'
 import { settleWithLimit } from '../shared/concurrency.ts'
 import { summariseAwsError } from '../shared/errors.ts'
 import { awsGateway, describeFailures, resolveTargets } from '../shared/targets.ts'
-import { type ResourceMethod, resourceMethod } from './catalogue.ts'
+import { type ResourceMethod, resourceMethod, resourceMethods } from './catalogue.ts'
 import { type ResourceConfig, resourceConfig } from './config.ts'
 import type { Gap } from './details.ts'
 import { fetchTarget } from './fetch.ts'
@@ -50,7 +50,8 @@ export default defineNodeType({
     color: '#ff9900',
     inputs: [{ name: 'in' }],
     outputs: [{ name: 'out', label: 'Resources' }],
-    permissions: ['rds:DescribeDBInstances', 'ec2:DescribeSecurityGroups'],
+    // Everything the type may call; a flow's own needs come from permissionsFor.
+    permissions: [...new Set(resourceMethods.flatMap(callsOf))],
     widgets: {
       service: 'aws-service-picker',
       method: 'aws-method-picker',

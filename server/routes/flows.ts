@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
+import { flowPermissions } from '../../core/flow/permissions.ts'
 import { CONTROL_CHARACTER } from '../../core/flow/text-rules.ts'
 import { checkCreatableFlow, checkSavedTargets } from '../auth/flow-limit.ts'
 import { principalOf } from '../auth/middleware.ts'
@@ -90,6 +91,10 @@ export function flowRoutes(ctx: ServerContext) {
       const record = await flowService.require(c.req.param('id'))
       c.header('ETag', etagOf(record.version))
       return c.json(presentFlow(record, await flowService.problemsOf(record.flow)))
+    })
+    .get('/flows/:id/permissions', noQuery, async (c) => {
+      const record = await flowService.require(c.req.param('id'))
+      return c.json(flowPermissions(record.flow, ctx.registry))
     })
     .put('/flows/:id', noQuery, async (c) => {
       const id = c.req.param('id')
