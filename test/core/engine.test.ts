@@ -117,6 +117,9 @@ describe('engine', () => {
     expect(stepOf(done, 'after')).toMatchObject({ status: 'failed', error: { code: 'UPSTREAM_FAILED' } })
     expect(stepOf(done, 'sibling').status).toBe('succeeded')
     expect(stepOf(done, 'siblingChild').status).toBe('succeeded')
+    expect(events.find((event) => event.type === 'node.failed' && event.nodeId === 'bad')).toBeDefined()
+    expect(events.find((event) => event.type === 'node.failed' && event.nodeId === 'after')).toBeDefined()
+    expect(events.some((event) => event.type === 'node.failed' && event.nodeId === 'sibling')).toBe(false)
     expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'failed' })
   })
 

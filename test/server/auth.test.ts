@@ -53,6 +53,13 @@ describe('API keys and roles', () => {
     expect(listed.body.items).toHaveLength(1)
     expect(JSON.stringify(listed.body)).not.toContain(created.body.key)
     expect(listed.body.items[0]).not.toHaveProperty('hash')
+    // Stored hashed: the database holds a digest of the key, never the key or its secret part.
+    const stored = await s.ctx.database.client.execute('SELECT * FROM api_keys')
+    expect(stored.rows).toHaveLength(1)
+    const row = JSON.stringify(stored.rows[0])
+    expect(row).not.toContain(created.body.key)
+    expect(row).not.toContain((created.body.key as string).slice(9))
+    expect(String(stored.rows[0]!.hash)).toMatch(/^[0-9a-f]{64}$|^[A-Za-z0-9_-]{43}$/)
 
     const key = created.body.key as string
     expect((await s.call('GET', '/api/flows', { token: key })).status).toBe(200)
