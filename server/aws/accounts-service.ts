@@ -202,7 +202,7 @@ export function createAccountService(deps: {
               code: 'NoAnswer',
               message: `no answer from ${record.endpoint ?? `https://sts.${region}.amazonaws.com`} within ${gateway.timeouts.testMs / 1000} s`,
             }
-          : summariseAwsError(err)
+          : withCredentialHint(summariseAwsError(err), record)
         return { ok: false, region, ms: Date.now() - started, error }
       }
     },
@@ -210,3 +210,19 @@ export function createAccountService(deps: {
 }
 
 export type AccountService = ReturnType<typeof createAccountService>
+
+/**
+ * The SDK says only "Could not load credentials from any providers" when none were found; name
+ * where this account told it to look, which is what the operator has to fix.
+ */
+function withCredentialHint(
+  error: { code?: string; message: string },
+  record: AccountRecord
+): { code?: string; message: string } {
+  if (error.code !== 'CredentialsProviderError') return error
+  const where =
+    record.credentials?.type === 'profile'
+      ? `profile "${record.credentials.profile}" (in AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE, by default ~/.aws/credentials and ~/.aws/config)`
+      : 'the default provider chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws, or the instance or task role)'
+  return { ...error, message: `${error.message}: no credentials from ${where}` }
+}

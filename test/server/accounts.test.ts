@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -143,6 +143,47 @@ describe('accounts API', () => {
     const test = await (await json('POST', '/api/accounts/down/test')).json()
     expect(test.ok).toBe(false)
     expect(test.error.code).toBe('ECONNREFUSED')
+  })
+
+  it('finds credentials through a named profile and through the default provider chain', async () => {
+    // The SDK reads these at call time; set only for this case and put back after it.
+    const saved = { ...process.env }
+    const credentialsFile = join(folder, 'aws-credentials')
+    writeFileSync(
+      credentialsFile,
+      `[qflow-audit]\naws_access_key_id = ${MOTO_CREDENTIALS.accessKeyId}\naws_secret_access_key = ${MOTO_CREDENTIALS.secretAccessKey}\n`
+    )
+    try {
+      process.env.AWS_SHARED_CREDENTIALS_FILE = credentialsFile
+      process.env.AWS_CONFIG_FILE = join(folder, 'no-aws-config')
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
+        delete process.env[name]
+      const viaProfile = {
+        ...staticAccount(),
+        id: 'by-profile',
+        credentials: { type: 'profile', profile: 'qflow-audit' },
+      }
+      expect((await json('POST', '/api/accounts', viaProfile)).status).toBe(201)
+      expect(await (await json('POST', '/api/accounts/by-profile/test')).json()).toMatchObject({
+        ok: true,
+        account: '123456789012',
+      })
+      const missing = { ...viaProfile, id: 'no-profile', credentials: { type: 'profile', profile: 'nobody' } }
+      await json('POST', '/api/accounts', missing)
+      const refused = await (await json('POST', '/api/accounts/no-profile/test')).json()
+      expect(refused.ok).toBe(false)
+      expect(JSON.stringify(refused.error)).toContain('nobody')
+
+      process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId
+      process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey
+      const viaChain = { ...staticAccount(), id: 'by-chain', credentials: { type: 'default' } }
+      expect((await json('POST', '/api/accounts', viaChain)).status).toBe(201)
+      expect(await (await json('POST', '/api/accounts/by-chain/test')).json()).toMatchObject({ ok: true })
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name]
+      Object.assign(process.env, saved)
+      for (const id of ['by-profile', 'no-profile', 'by-chain']) await json('DELETE', `/api/accounts/${id}`)
+    }
   })
 
   it('refuses bad input with a message naming the field', async () => {
