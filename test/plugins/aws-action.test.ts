@@ -5,9 +5,10 @@ import {
 } from '@aws-sdk/client-ec2'
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { gatewayFor, outputOf, resourceActionFlow, runFlow } from '../support/aws.ts'
+import { gatewayFor, outputOf, resourceActionFlow, resourceControlFlow, runFlow } from '../support/aws.ts'
 import { type Moto, startMoto } from '../support/moto.ts'
 import { createDbInstances, createGroup, motoAccount, seedClients } from '../support/moto-seed.ts'
+import { publicTcpPortCriteria } from '../support/sample-criteria.ts'
 
 let moto: Moto
 let clients: ReturnType<typeof seedClients>
@@ -194,6 +195,52 @@ describe('aws-action against moto', () => {
       )
     )
     expect(outputOf(quiet)[0]?.status).toBe('skipped')
+  })
+
+  it('after a TotalCloud Control, revokes only the rules that failed it: public IPv4 on 5432 leaves ::/0 and port 22', async () => {
+    const mixed = await createGroup(clients.ec2, 'mixed', [
+      { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+      { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+    ])
+    await createDbInstances(clients.rds, 'pg', 1, [mixed])
+    const base = resourceControlFlow(
+      { ...dbs, params: { DBInstanceIdentifier: 'pg-0000' } },
+      {
+        criteria: publicTcpPortCriteria(5432),
+      },
+      ['acct']
+    )
+    const revoke = {
+      id: 'revoke',
+      type: 'aws-action',
+      typeVersion: 1,
+      config: { service: 'ec2', action: 'RevokeSecurityGroupIngress', dryRun: false },
+    }
+    const flow = {
+      ...base,
+      nodes: [...(base.nodes ?? []), revoke],
+      edges: [...(base.edges ?? []), { id: 'e3', source: 'node', sourcePort: 'failed', target: 'revoke' }],
+    }
+    const result = await runFlow(aws(), flow)
+    const [only] = outputOf(result, 'revoke') as any[]
+    expect(only.status).toBe('succeeded')
+    expect(only.calls.map((c: any) => c.input)).toEqual([
+      {
+        GroupId: mixed,
+        IpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+        ],
+      },
+    ])
+    const { SecurityGroups = [] } = await clients.ec2.send(
+      new DescribeSecurityGroupsCommand({ GroupIds: [mixed] })
+    )
+    const left = SecurityGroups[0]!.IpPermissions!.flatMap((p) => [
+      ...(p.IpRanges ?? []).map((r) => `${p.FromPort} ${r.CidrIp}`),
+      ...(p.Ipv6Ranges ?? []).map((r) => `${p.FromPort} ${r.CidrIpv6}`),
+    ])
+    expect(left.sort()).toEqual(['22 0.0.0.0/0', '5432 ::/0'])
   })
 
   it('a security group many resources share is revoked once; every resource reports the shared outcome', async () => {

@@ -4,12 +4,17 @@ import { createEngine } from '../../core/engine/engine.ts'
 import { flowSchema } from '../../core/flow/schema.ts'
 import { defineNodeType } from '../../core/plugin/define.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
+import { planWorldOpenIngress } from '../../plugins/aws-action/world-open.ts'
 import { builtinPlugins } from '../../plugins/index.ts'
 import control from '../../plugins/totalcloud-control/index.ts'
 import type { ControlResult } from '../../plugins/totalcloud-control/results.ts'
 import { group, resource, tcp } from '../support/criteria.ts'
 import { runPlugin } from '../support/node-context.ts'
-import { SAMPLE_CONTROL_CONFIG, sampleCriteriaInput } from '../support/sample-criteria.ts'
+import {
+  publicTcpPortCriteria,
+  SAMPLE_CONTROL_CONFIG,
+  sampleCriteriaInput,
+} from '../support/sample-criteria.ts'
 
 const meta = (id: string) => ({
   accountId: '111122223333',
@@ -68,8 +73,25 @@ describe('totalcloud-control node', () => {
       privateDb,
       unknownDb,
     ])
-    expect(output.failed).toEqual([publicDb, openDb])
+    // Failed on PubliclyAccessible alone: no rule to name, the item as it came.
     expect(output.failed![0]).toBe(publicDb)
+    expect(output.failed![1]).toEqual({
+      ...openDb,
+      _qflow: {
+        ...meta('open'),
+        matchedRules: [
+          {
+            groupId: 'sg-open',
+            direction: 'inbound',
+            IpProtocol: 'tcp',
+            FromPort: 5432,
+            ToPort: 5432,
+            IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+          },
+        ],
+      },
+    })
+    expect(openDb._qflow).toEqual(meta('open'))
     expect(output.passed).toEqual([privateDb])
     expect(results(output).map((r) => [r.resourceId, r.result])).toEqual([
       ['public', 'FAIL'],
@@ -122,6 +144,81 @@ describe('totalcloud-control node', () => {
     })
     // Results are plain JSON: they survive storage unchanged.
     expect(JSON.parse(JSON.stringify(result))).toEqual(result)
+  })
+
+  it('failed items name the inbound rules that failed them, and a revoke takes exactly those', async () => {
+    const mixed = db('mixed', {}, [
+      group('sg-mixed', [
+        tcp(5432, 5432, ['0.0.0.0/0']),
+        tcp(5432, 5432, ['::/0']),
+        tcp(22, 22, ['0.0.0.0/0']),
+      ]),
+    ])
+    const onPort = (extra: Record<string, unknown> = {}) => ({ criteria: publicTcpPortCriteria(5432, extra) })
+    const { output } = await runPlugin(control, onPort(), [mixed])
+    const [failed] = output.failed as any[]
+    const rule = { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }
+    expect(failed._qflow.matchedRules).toEqual([{ groupId: 'sg-mixed', direction: 'inbound', ...rule }])
+    expect(planWorldOpenIngress(failed, {})).toEqual([{ GroupId: 'sg-mixed', IpPermissions: [rule] }])
+    // Straight from the AWS Resource node: every world-open range, as before.
+    expect(planWorldOpenIngress(mixed, {})).toEqual([
+      {
+        GroupId: 'sg-mixed',
+        IpPermissions: [
+          rule,
+          { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+          { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+        ],
+      },
+    ])
+    // A GroupId narrows the matched rules too; explicit IpPermissions are sent as given.
+    expect(planWorldOpenIngress(failed, { GroupId: 'sg-other' })).toEqual([])
+    const explicit = { GroupId: 'sg-mixed', IpPermissions: [] }
+    expect(planWorldOpenIngress(failed, explicit)).toEqual([explicit])
+
+    // Prefix lists and referenced groups are named as EC2 takes them back.
+    const listed = db(
+      'listed',
+      { PrefixLists: [{ PrefixListId: 'pl-1', Entries: [{ Cidr: '0.0.0.0/0' }] }] },
+      [
+        group('sg-listed', [
+          tcp(443, 443, [], { PrefixListIds: [{ PrefixListId: 'pl-1' }] }),
+          tcp(443, 443, [], { UserIdGroupPairs: [{ GroupId: 'sg-lb' }] }),
+        ]),
+      ]
+    )
+    const fromLb = {
+      criteria: {
+        type: 'group',
+        op: 'OR',
+        conditions: [
+          {
+            type: 'securityGroup',
+            direction: 'inbound',
+            source: { kind: 'securityGroup', groupId: 'sg-lb' },
+          },
+          { type: 'securityGroup', direction: 'inbound', source: { kind: 'publicIpv4' } },
+        ],
+      },
+    }
+    const run = await runPlugin(control, fromLb, [listed])
+    const on443 = {
+      groupId: 'sg-listed',
+      direction: 'inbound',
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+    }
+    expect((run.output.failed as any[])[0]._qflow.matchedRules).toEqual([
+      { ...on443, UserIdGroupPairs: [{ GroupId: 'sg-lb' }] },
+      { ...on443, PrefixListIds: [{ PrefixListId: 'pl-1' }] },
+    ])
+
+    // Under a NOT, or when the control fails what does not match, the rules did not fail it.
+    const passedOn = await runPlugin(control, { ...onPort(), onMatch: 'PASS' }, [db('closed', {})])
+    expect((passedOn.output.failed as any[])[0]).toEqual(db('closed', {}))
+    const negated = await runPlugin(control, onPort({ not: true }), [db('closed', {})])
+    expect((negated.output.failed as any[])[0]._qflow.matchedRules).toBeUndefined()
   })
 
   it("reports the AWS account id when the resource node knew it, else qflow's account id", async () => {

@@ -34,3 +34,24 @@ export const SAMPLE_CONTROL_CONFIG = {
   displayNameKey: 'DBName',
   evidenceKeys: ['PubliclyAccessible', 'SecurityGroups.IpPermissions'],
 }
+
+/** A control's criteria: a group admitting public IPv4 inbound on TCP `port`; `extra` sets the group's own fields (`not`, ...). */
+export function publicTcpPortCriteria(
+  port: number,
+  extra: Record<string, unknown> = {}
+): Record<string, unknown> {
+  return {
+    type: 'group',
+    op: 'AND',
+    conditions: [
+      {
+        type: 'securityGroup',
+        direction: 'inbound',
+        protocol: 'tcp',
+        ports: { mode: 'range', from: port, to: port },
+        source: { kind: 'publicIpv4' },
+      },
+    ],
+    ...extra,
+  }
+}
